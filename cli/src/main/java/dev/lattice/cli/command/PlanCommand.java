@@ -1,0 +1,100 @@
+package dev.lattice.cli.command;
+
+import dev.lattice.cli.output.Printer;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.ParsedObject;
+import dev.lattice.core.parse.Problem;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code lattice plan}: validates the inputs and shows what they hold, changing nothing. */
+@Command(name = "plan",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Validate pools, clusters and services and show what they describe.",
+            "Nothing is changed.",
+            "Every problem is reported as FILE:LINE:COL: message; the exit code is 1 if there is any."})
+public final class PlanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    InputOptions input;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        Inputs inputs = input.read();
+        PrintWriter err = spec.commandLine().getErr();
+        for (Problem warning : inputs.warnings()) {
+            err.println(warning.render());
+        }
+        err.flush();
+        Printer.Table table = new Printer.Table("KIND", "NAME", "NAMESPACE", "SOURCE");
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (ParsedObject p : inputs.objects()) {
+            String namespace = p.object().metadata().namespace();
+            table.row(p.object().kind().kindName(), p.object().name(), namespace == null ? "-" : namespace,
+                    p.source().document());
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("kind", p.object().kind().kindName());
+            o.put("name", p.object().name());
+            if (namespace != null) {
+                o.put("namespace", namespace);
+            }
+            o.put("file", p.file());
+            o.put("line", p.source().document().line());
+            objects.add(o);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("objects", objects);
+        data.put("warnings", warnings(inputs.warnings()));
+        new Printer(spec.commandLine().getOut(), output.format()).print(data, table);
+        if (output.format() == dev.lattice.cli.output.Format.table) {
+            err.println(summary(inputs));
+            err.flush();
+        }
+        return 0;
+    }
+
+    static List<Map<String, Object>> warnings(List<Problem> warnings) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Problem w : warnings) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", w.location().file());
+            m.put("line", w.location().line());
+            m.put("column", w.location().column());
+            m.put("message", w.message());
+            if (w.hint() != null) {
+                m.put("hint", w.hint());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static String summary(Inputs inputs) {
+        Map<String, Integer> counts = new TreeMap<>();
+        inputs.objects().forEach(p -> counts.merge(p.object().kind().kindName(), 1, Integer::sum));
+        StringBuilder sb = new StringBuilder("valid: " + inputs.objects().size() + " objects (");
+        counts.forEach((k, n) -> sb.append(n).append(' ').append(k).append(", "));
+        sb.setLength(sb.length() - 2);
+        sb.append(')');
+        if (!inputs.warnings().isEmpty()) {
+            sb.append(", ").append(inputs.warnings().size()).append(" warnings");
+        }
+        return sb.toString();
+    }
+}

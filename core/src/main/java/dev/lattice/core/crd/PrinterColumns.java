@@ -1,0 +1,64 @@
+package dev.lattice.core.crd;
+
+import dev.lattice.core.model.Kind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The columns {@code kubectl get} shows for each kind. */
+final class PrinterColumns {
+    private PrinterColumns() {
+    }
+
+    static List<Map<String, Object>> of(Kind kind) {
+        List<Map<String, Object>> c = new ArrayList<>();
+        switch (kind) {
+            case STATIC_POOL:
+                c.add(column("Provider", "string", ".spec.provider", 0));
+                c.add(column("Cores", "integer", ".spec.capacity.cores", 0));
+                c.add(column("Used", "integer", ".status.used.cores", 0));
+                c.add(column("Memory", "string", ".spec.capacity.memory", 0));
+                c.add(column("Sharing", "string", ".spec.sharing", 1));
+                c.add(column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", 0));
+                break;
+            case CLOUD_POOL:
+                c.add(column("Provider", "string", ".spec.provider", 0));
+                c.add(column("Budget", "number", ".spec.budget.monthly", 0));
+                c.add(column("Projected", "number", ".status.spend.projected", 0));
+                c.add(column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", 0));
+                c.add(column("Budget-Warning", "string", ".status.conditions[?(@.type==\"BudgetWarning\")].status", 1));
+                break;
+            case LATTICE_CLUSTER:
+                c.add(column("Phase", "string", ".status.phase", 0));
+                c.add(column("Pool", "string", ".spec.pool", 0));
+                c.add(column("Version", "string", ".spec.provider.kubernetes.version", 0));
+                c.add(column("Control-Plane", "integer", ".status.readyControlPlane", 0));
+                c.add(column("Workers", "integer", ".status.readyWorkers", 0));
+                c.add(column("Endpoint", "string", ".status.endpoint", 1));
+                break;
+            case LATTICE_SERVICE:
+                c.add(column("Phase", "string", ".status.phase", 0));
+                c.add(column("Cluster", "string", ".status.cluster", 0));
+                c.add(column("Replicas", "integer", ".spec.replicas", 0));
+                c.add(column("Message", "string", ".status.message", 1));
+                break;
+            default:
+                c.add(column("Phase", "string", ".status.phase", 0));
+                break;
+        }
+        c.add(column("Age", "date", ".metadata.creationTimestamp", 0));
+        return c;
+    }
+
+    private static Map<String, Object> column(String name, String type, String path, int priority) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("type", type);
+        m.put("jsonPath", path);
+        if (priority > 0) {
+            m.put("priority", priority);
+        }
+        return m;
+    }
+}

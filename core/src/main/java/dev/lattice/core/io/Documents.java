@@ -1,0 +1,44 @@
+package dev.lattice.core.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.List;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+
+/** Writes plain trees (maps, lists, scalars) as YAML or JSON, deterministically and in insertion order. */
+public final class Documents {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Documents() {
+    }
+
+    public static String yaml(Object tree) {
+        DumpSettings settings = DumpSettings.builder()
+                .setDefaultFlowStyle(FlowStyle.BLOCK)
+                .setIndent(2)
+                .setIndicatorIndent(0)
+                .setWidth(120)
+                .build();
+        return new Dump(settings).dumpToString(tree);
+    }
+
+    /** Several trees as one multi-document YAML stream, ready for {@code kubectl apply -f -}. */
+    public static String yamlStream(List<?> trees) {
+        StringBuilder out = new StringBuilder();
+        for (Object tree : trees) {
+            out.append("---\n").append(yaml(tree));
+        }
+        return out.toString();
+    }
+
+    public static String json(Object tree) {
+        try {
+            return JSON.writeValueAsString(tree) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+}

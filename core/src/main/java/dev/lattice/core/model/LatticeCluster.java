@@ -1,0 +1,310 @@
+package dev.lattice.core.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Kubernetes cluster: its infrastructure, node topology and lifecycle, in the canonical shape of the
+ * LatticeCluster reference. The short forms some documents use are normalised into this shape by the parser.
+ */
+public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) implements LatticeObject {
+
+    public LatticeCluster {
+        status = status == null ? Status.EMPTY : status;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.LATTICE_CLUSTER;
+    }
+
+    public record Spec(
+            @Field(name = "providerRef", doc = "Name of the CloudPool or StaticPool that holds credentials and capacity.") String providerRef,
+            @Field(doc = "Name of the pool this cluster draws capacity from; must agree with providerRef.") String pool,
+            ProviderSpec provider,
+            @Field(required = true) NodeSpec nodes,
+            NetworkingSpec networking,
+            @Field(name = "parentConfig", doc = "Makes this a parent cluster that provisions children.") EndpointsSpec parentConfig,
+            @Field(doc = "Istio ambient mesh and bilateral agreements; default true.") Boolean services,
+            @Field(doc = "NFD, NVIDIA device plugin and HAMi; default false.") Boolean gpu,
+            @Field(doc = "VictoriaMetrics and KEDA; default true.") Boolean monitoring,
+            @Field(doc = "Velero; default true.") Boolean backups,
+            Policies policies) {
+        public Spec {
+            provider = provider == null ? ProviderSpec.DEFAULT : provider;
+            services = services == null || services;
+            gpu = gpu != null && gpu;
+            monitoring = monitoring == null || monitoring;
+            backups = backups == null || backups;
+            policies = policies == null ? Policies.DEFAULT : policies;
+        }
+
+        /** The pool this cluster draws on, whichever of pool and providerRef names it. */
+        public String poolName() {
+            return pool != null ? pool : providerRef;
+        }
+    }
+
+    public record ProviderSpec(KubernetesSpec kubernetes, ProviderConfig config) {
+        public static final ProviderSpec DEFAULT = new ProviderSpec(null, null);
+
+        public ProviderSpec {
+            kubernetes = kubernetes == null ? KubernetesSpec.DEFAULT : kubernetes;
+            config = config == null ? ProviderConfig.NONE : config;
+        }
+    }
+
+    public record KubernetesSpec(
+            @Field(doc = "Kubernetes version, e.g. 1.32.0.") String version,
+            @Field(doc = "kubeadm (default) or rke2 (FIPS).") Bootstrap bootstrap) {
+        /** The version a cluster gets when its file names none. */
+        public static final String DEFAULT_VERSION = "1.32.0";
+        public static final KubernetesSpec DEFAULT = new KubernetesSpec(null, null);
+
+        public KubernetesSpec {
+            version = version == null ? DEFAULT_VERSION : version;
+            bootstrap = bootstrap == null ? Bootstrap.KUBEADM : bootstrap;
+        }
+    }
+
+    public enum Bootstrap implements Wire {
+        KUBEADM("kubeadm"), RKE2("rke2");
+
+        private final String wire;
+
+        Bootstrap(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /** Provider-specific settings; at most one is set. */
+    public record ProviderConfig(AwsConfig aws, ProxmoxConfig proxmox, OpenStackConfig openstack, DockerConfig docker) {
+        public static final ProviderConfig NONE = new ProviderConfig(null, null, null, null);
+    }
+
+    public record AwsConfig(
+            @Field(required = true) String region,
+            @Field(name = "sshKeyName") String sshKeyName,
+            @Field(name = "vpcId") String vpcId,
+            @Field(name = "subnetIds") List<String> subnetIds,
+            @Field(name = "amiId") String amiId,
+            @Field(name = "iamInstanceProfile") String iamInstanceProfile) {
+        public AwsConfig {
+            subnetIds = Immutable.list(subnetIds);
+        }
+    }
+
+    public record ProxmoxConfig(
+            @Field(name = "serverUrl") String serverUrl,
+            @Field(doc = "Proxmox node the VMs are cloned on.") String node,
+            String storage,
+            @Field(name = "templateId", min = 100) Integer templateId,
+            String bridge,
+            @Field(name = "controlPlaneEndpoint", doc = "Virtual IP kube-vip serves the API on.") String controlPlaneEndpoint,
+            @Field(name = "ipv4Addresses", doc = "Addresses or ranges for the nodes.") List<String> ipv4Addresses,
+            @Field(name = "ipv4Prefix", min = 0, max = 32) Integer ipv4Prefix,
+            String gateway,
+            @Field(name = "dnsServers") List<String> dnsServers) {
+        public ProxmoxConfig {
+            ipv4Addresses = Immutable.list(ipv4Addresses);
+            dnsServers = Immutable.list(dnsServers);
+        }
+    }
+
+    public record OpenStackConfig(
+            @Field(name = "authUrl") String authUrl,
+            @Field(doc = "Entry of clouds.yaml to use.") String cloud,
+            String network,
+            @Field(name = "externalNetwork") String externalNetwork,
+            @Field(name = "floatingIpPool") String floatingIpPool,
+            String image,
+            @Field(name = "sshKeyName") String sshKeyName) {
+    }
+
+    public record DockerConfig(
+            @Field(name = "nodeImage", doc = "kindest/node image for the machines; defaults from the Kubernetes version.") String nodeImage) {
+    }
+
+    public record NodeSpec(
+            @Field(name = "controlPlane", required = true) ControlPlaneSpec controlPlane,
+            @Field(name = "workerPools") Map<String, WorkerPoolSpec> workerPools) {
+        public NodeSpec {
+            workerPools = Immutable.map(workerPools);
+        }
+    }
+
+    public record ControlPlaneSpec(
+            @Field(min = 1, doc = "Control-plane nodes; a positive odd number (1, 3, 5).") Integer replicas,
+            @Field(name = "instanceType", aliases = "machineType") InstanceType instanceType,
+            @Field(name = "rootVolume") RootVolume rootVolume) {
+        public ControlPlaneSpec {
+            replicas = replicas == null ? 1 : replicas;
+        }
+    }
+
+    public record WorkerPoolSpec(
+            @Field(min = 0, doc = "Desired nodes; ignored when min and max enable autoscaling.") Integer replicas,
+            @Field(name = "displayName") String displayName,
+            @Field(name = "instanceType", aliases = "machineType") InstanceType instanceType,
+            @Field(name = "rootVolume") RootVolume rootVolume,
+            Map<String, String> labels,
+            List<NodeTaint> taints,
+            @Field(min = 0) Integer min,
+            @Field(min = 0) Integer max,
+            @Field(doc = "Pool this worker pool draws on, when it is not the cluster's.") String pool) {
+        public WorkerPoolSpec {
+            labels = Immutable.map(labels);
+            taints = Immutable.list(taints);
+        }
+
+        public boolean autoscaling() {
+            return min != null && max != null;
+        }
+    }
+
+    public record RootVolume(@Field(name = "sizeGb", required = true, min = 1) Integer sizeGb, String type) {
+    }
+
+    public record NodeTaint(@Field(required = true) String key, String value, @Field(required = true) TaintEffect effect) {
+    }
+
+    public enum TaintEffect implements Wire {
+        NO_SCHEDULE("NoSchedule"), PREFER_NO_SCHEDULE("PreferNoSchedule"), NO_EXECUTE("NoExecute");
+
+        private final String wire;
+
+        TaintEffect(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    public record NetworkingSpec(
+            @Field(doc = "Pod CIDR blocks.") List<String> pods,
+            @Field(doc = "Service CIDR blocks.") List<String> services,
+            @Field(name = "serviceDomain") String serviceDomain) {
+        public NetworkingSpec {
+            pods = Immutable.list(pods);
+            services = Immutable.list(services);
+        }
+    }
+
+    public record EndpointsSpec(
+            @Field(required = true, doc = "IP or hostname children connect to.") String host,
+            @Field(name = "grpcPort", min = 1, max = 65535) Integer grpcPort,
+            @Field(name = "bootstrapPort", min = 1, max = 65535) Integer bootstrapPort,
+            @Field(name = "proxyPort", min = 1, max = 65535) Integer proxyPort,
+            EndpointService service) {
+        public EndpointsSpec {
+            grpcPort = grpcPort == null ? 50051 : grpcPort;
+            bootstrapPort = bootstrapPort == null ? 8443 : bootstrapPort;
+            proxyPort = proxyPort == null ? 8081 : proxyPort;
+            service = service == null ? new EndpointService(null) : service;
+        }
+    }
+
+    public record EndpointService(ServiceType type) {
+        public EndpointService {
+            type = type == null ? ServiceType.LOAD_BALANCER : type;
+        }
+    }
+
+    public enum ServiceType implements Wire {
+        LOAD_BALANCER("LoadBalancer"), NODE_PORT("NodePort"), CLUSTER_IP("ClusterIP");
+
+        private final String wire;
+
+        ServiceType(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    public record Policies(
+            @Field(name = "maxServices", min = 0, doc = "Most services the solver places here.") Integer maxServices,
+            @Field(name = "reservedCapacity", doc = "Reserve the cluster's capacity in its pool up front.") Boolean reservedCapacity) {
+        public static final Policies DEFAULT = new Policies(null, null);
+
+        public Policies {
+            reservedCapacity = reservedCapacity != null && reservedCapacity;
+        }
+    }
+
+    public enum Phase implements Wire {
+        PENDING("Pending"), PROVISIONING("Provisioning"), PIVOTING("Pivoting"), PIVOTED("Pivoted"),
+        READY("Ready"), DELETING("Deleting"), UNPIVOTING("Unpivoting"), FAILED("Failed");
+
+        private final String wire;
+
+        Phase(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    public record WorkerPoolStatus(
+            @Field(name = "desiredReplicas") Integer desiredReplicas,
+            @Field(name = "currentReplicas") Integer currentReplicas,
+            @Field(name = "readyReplicas") Integer readyReplicas,
+            @Field(name = "autoscalingEnabled") Boolean autoscalingEnabled,
+            String message) {
+    }
+
+    public record ChildClusterHealth(
+            @Field(required = true) String name,
+            @Field(name = "readyNodes") Integer readyNodes,
+            @Field(name = "totalNodes") Integer totalNodes,
+            @Field(name = "readyControlPlane") Integer readyControlPlane,
+            @Field(name = "totalControlPlane") Integer totalControlPlane,
+            @Field(name = "agentState") String agentState,
+            @Field(name = "lastHeartbeat") String lastHeartbeat) {
+    }
+
+    public record Status(
+            @Field(name = "observedGeneration") Long observedGeneration,
+            Phase phase,
+            String message,
+            List<Condition> conditions,
+            @Field(name = "readyControlPlane") Integer readyControlPlane,
+            @Field(name = "readyWorkers") Integer readyWorkers,
+            @Field(name = "workerPools") Map<String, WorkerPoolStatus> workerPools,
+            String endpoint,
+            @Field(name = "pivotComplete") Boolean pivotComplete,
+            @Field(name = "bootstrapComplete") Boolean bootstrapComplete,
+            @Field(name = "unpivotImportComplete") Boolean unpivotImportComplete,
+            @Field(name = "bootstrapToken", doc = "One-time token for the parent's bootstrap endpoint; a secret.") String bootstrapToken,
+            @Field(name = "childrenHealth") List<ChildClusterHealth> childrenHealth,
+            @Field(name = "lastHeartbeat") String lastHeartbeat) {
+        public static final Status EMPTY =
+                new Status(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+        public Status {
+            conditions = Immutable.list(conditions);
+            workerPools = Immutable.map(workerPools);
+            childrenHealth = Immutable.list(childrenHealth);
+        }
+
+        @Override
+        public String toString() {
+            // Never let the bootstrap token reach a log line through toString().
+            return "Status[phase=" + phase + ", message=" + message + ", endpoint=" + endpoint + "]";
+        }
+    }
+}

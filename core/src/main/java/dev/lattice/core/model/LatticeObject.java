@@ -1,0 +1,16 @@
+package dev.lattice.core.model;
+
+/** One object of the Lattice API (group lattice.dev, version v1alpha1). */
+public sealed interface LatticeObject
+        permits StaticPool, CloudPool, LatticeCluster, LatticeService, LatticeExternalService {
+
+    String API_VERSION = Kind.GROUP + "/" + Kind.VERSION;
+
+    ObjectMeta metadata();
+
+    Kind kind();
+
+    default String name() {
+        return metadata().name();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.lattice.core.model;
+
+import java.util.List;
+import java.util.Map;
+
+/** A developer's service: its containers, whom it calls and is called by, and where it may run. */
+public record LatticeService(ObjectMeta metadata, Spec spec, Status status) implements LatticeObject {
+
+    public LatticeService {
+        status = status == null ? Status.EMPTY : status;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.LATTICE_SERVICE;
+    }
+
+    public record Spec(
+            @Field(min = 0, doc = "Pod replicas; default 1.") Integer replicas,
+            @Field(required = true, doc = "Containers by name.") Map<String, Container> containers,
+            ServicePorts service,
+            @Field(doc = "Services, external services and volumes this service uses or is used by, by name.")
+            Map<String, Resource> resources,
+            Requirements requirements) {
+        public Spec {
+            replicas = replicas == null ? 1 : replicas;
+            containers = Immutable.map(containers);
+            resources = Immutable.map(resources);
+            requirements = requirements == null ? Requirements.NONE : requirements;
+        }
+    }
+
+    public record Container(
+            @Field(required = true) String image,
+            List<String> command,
+            List<String> args,
+            @Field(doc = "Environment variables by name.") Map<String, String> env,
+            ResourceRequirements resources,
+            @Field(doc = "Ports the container listens on, by name.") Map<String, ContainerPort> ports) {
+        public Container {
+            command = Immutable.list(command);
+            args = Immutable.list(args);
+            env = Immutable.map(env);
+            resources = resources == null ? ResourceRequirements.NONE : resources;
+            ports = Immutable.map(ports);
+        }
+    }
+
+    public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Quantity> limits) {
+        public static final ResourceRequirements NONE = new ResourceRequirements(null, null);
+
+        public ResourceRequirements {
+            requests = Immutable.map(requests);
+            limits = Immutable.map(limits);
+        }
+    }
+
+    public record ContainerPort(@Field(required = true, min = 1, max = 65535) Integer port, Protocol protocol) {
+        public ContainerPort {
+            protocol = protocol == null ? Protocol.TCP : protocol;
+        }
+    }
+
+    public record ServicePorts(@Field(doc = "Ports the service exposes, by name.") Map<String, ServicePort> ports) {
+        public ServicePorts {
+            ports = Immutable.map(ports);
+        }
+    }
+
+    public record ServicePort(
+            @Field(required = true, min = 1, max = 65535) Integer port,
+            @Field(name = "targetPort", min = 1, max = 65535, doc = "Container port; defaults to port.") Integer targetPort,
+            Protocol protocol) {
+        public ServicePort {
+            protocol = protocol == null ? Protocol.TCP : protocol;
+        }
+    }
+
+    public enum Protocol implements Wire {
+        TCP("TCP"), UDP("UDP"), SCTP("SCTP");
+
+        private final String wire;
+
+        Protocol(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /** One declared relationship: a peer service, an external service or a shared volume. */
+    public record Resource(
+            @Field(required = true, doc = "service, external-service or volume.") ResourceType type,
+            @Field(doc = "outbound (I call it), inbound (it calls me) or both.") Direction direction,
+            @Field(doc = "Namespace of a peer service; defaults to this service's.") String namespace,
+            @Field(doc = "Volume id shared between owner and consumers.") String id,
+            VolumeParams params) {
+    }
+
+    public enum ResourceType implements Wire {
+        SERVICE("service"), EXTERNAL_SERVICE("external-service"), VOLUME("volume");
+
+        private final String wire;
+
+        ResourceType(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    public enum Direction implements Wire {
+        OUTBOUND("outbound"), INBOUND("inbound"), BOTH("both");
+
+        private final String wire;
+
+        Direction(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+
+        public boolean calls() {
+            return this != INBOUND;
+        }
+
+        public boolean accepts() {
+            return this != OUTBOUND;
+        }
+    }
+
+    /** Volume parameters; the owner of a shared volume sets its size. */
+    public record VolumeParams(
+            @Field(doc = "Size of the volume; set by its owner only.") Quantity size,
+            @Field(name = "storageClass") String storageClass,
+            @Field(name = "mountPath", doc = "Where the volume is mounted; defaults to /data/<id>.") String mountPath) {
+    }
+
+    public record Requirements(@Field(doc = "CEL expression over `cluster` that a cluster must satisfy.") String placement) {
+        public static final Requirements NONE = new Requirements(null);
+    }
+
+    public enum Phase implements Wire {
+        PENDING("Pending"), SCHEDULED("Scheduled"), UNSCHEDULABLE("Unschedulable"), READY("Ready"), FAILED("Failed");
+
+        private final String wire;
+
+        Phase(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    public record Status(
+            @Field(name = "observedGeneration") Long observedGeneration,
+            Phase phase,
+            @Field(doc = "The cluster the solver placed this service on.") String cluster,
+            String message,
+            List<Condition> conditions) {
+        public static final Status EMPTY = new Status(null, null, null, null, List.of());
+
+        public Status {
+            conditions = Immutable.list(conditions);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.lattice.core.model;
+
+import java.util.Map;
+
+/** The part of Kubernetes object metadata that Lattice reads and writes. */
+public record ObjectMeta(
+        @Field(required = true, doc = "Name of the object, a DNS-1123 label.") String name,
+        @Field(doc = "Namespace of a namespaced object; defaults to \"default\".") String namespace,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        @Field(doc = "Set by the API server.") String uid,
+        @Field(name = "resourceVersion", doc = "Set by the API server.") String resourceVersion,
+        @Field(doc = "Set by the API server; status.observedGeneration follows it.") Long generation) {
+
+    public static final String DEFAULT_NAMESPACE = "default";
+
+    public ObjectMeta {
+        labels = Immutable.map(labels);
+        annotations = Immutable.map(annotations);
+    }
+
+    public static ObjectMeta named(String name) {
+        return new ObjectMeta(name, null, Map.of(), Map.of(), null, null, null);
+    }
+
+    public ObjectMeta withNamespace(String ns) {
+        return new ObjectMeta(name, ns, labels, annotations, uid, resourceVersion, generation);
+    }
+}

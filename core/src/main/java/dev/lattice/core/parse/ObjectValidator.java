@@ -1,0 +1,297 @@
+package dev.lattice.core.parse;
+
+import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
+import dev.lattice.core.model.LatticeExternalService;
+import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.model.LatticeService.Resource;
+import dev.lattice.core.model.LatticeService.ResourceType;
+import dev.lattice.core.model.Quantity;
+import dev.lattice.core.model.StaticPool;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The rules one object must keep on its own, each reported where the offending value was written. */
+final class ObjectValidator {
+    private static final Pattern K8S_VERSION = Pattern.compile("v?[0-9]+\\.[0-9]+(\\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?");
+    private static final Pattern CIDR = Pattern.compile(
+            "([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/[0-9]{1,3}");
+    private static final List<String> URL_SCHEMES = List.of("https", "http", "tcp", "tls", "grpc");
+
+    private final Problems problems;
+    private final SourceMap at;
+
+    private ObjectValidator(Problems problems, SourceMap at) {
+        this.problems = problems;
+        this.at = at;
+    }
+
+    static void validate(ParsedObject parsed, Problems problems) {
+        new ObjectValidator(problems, parsed.source()).check(parsed.object());
+    }
+
+    private void check(LatticeObject object) {
+        name("metadata.name", object.kind().kindName() + " name", object.name());
+        if (object.metadata().namespace() != null) {
+            name("metadata.namespace", "namespace", object.metadata().namespace());
+        }
+        labels("metadata.labels", object.metadata().labels());
+        if (object instanceof StaticPool pool) {
+            staticPool(pool.spec());
+        } else if (object instanceof CloudPool pool) {
+            cloudPool(pool.spec());
+        } else if (object instanceof LatticeCluster cluster) {
+            cluster(cluster.spec());
+        } else if (object instanceof LatticeService service) {
+            service(service.spec());
+        } else if (object instanceof LatticeExternalService external) {
+            externalService(external.spec());
+        }
+    }
+
+    private void staticPool(StaticPool.Spec spec) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < spec.machineTypes().size(); i++) {
+            String name = spec.machineTypes().get(i).name();
+            String path = SourceMap.index("spec.machineTypes", i) + ".name";
+            Integer first = seen.putIfAbsent(name, i);
+            if (first != null) {
+                error(path, "duplicate machine type \"" + name + "\"", "it is already defined at line "
+                        + at.value(SourceMap.index("spec.machineTypes", first) + ".name").line());
+            }
+        }
+    }
+
+    private void cloudPool(CloudPool.Spec spec) {
+        if (spec.regions().isEmpty()) {
+            error("spec.regions", "a CloudPool needs at least one region", "add regions: {us-east-1: {enabled: true}}");
+        }
+        spec.pricing().forEach((type, price) -> {
+            if (price.signum() < 0) {
+                error(SourceMap.child("spec.pricing", type), "price of \"" + type + "\" cannot be negative, got "
+                        + price.toPlainString(), null);
+            }
+        });
+        if (spec.budget().monthly().compareTo(BigDecimal.ZERO) == 0 && spec.budget().hardLimit()) {
+            warn("spec.budget.monthly", "a budget of 0 with hardLimit: true refuses every cluster", null);
+        }
+    }
+
+    private void cluster(LatticeCluster.Spec spec) {
+        if (spec.pool() != null && spec.providerRef() != null && !spec.pool().equals(spec.providerRef())) {
+            error("spec.providerRef", "providerRef \"" + spec.providerRef() + "\" and pool \"" + spec.pool()
+                    + "\" name different pools", "a cluster draws on one pool: make them the same, or drop one");
+        }
+        String version = spec.provider().kubernetes().version();
+        if (!K8S_VERSION.matcher(version).matches()) {
+            error("spec.provider.kubernetes.version", "invalid Kubernetes version \"" + version + "\"",
+                    "write it as MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. \"1.32.0\"");
+        }
+        LatticeCluster.ProviderConfig config = spec.provider().config();
+        long configured = java.util.stream.Stream.of(config.aws(), config.proxmox(), config.openstack(), config.docker())
+                .filter(java.util.Objects::nonNull).count();
+        if (configured > 1) {
+            error("spec.provider.config", "provider.config sets " + configured + " providers; a cluster runs on one",
+                    "keep exactly one of aws, proxmox, openstack, docker");
+        }
+        int cp = spec.nodes().controlPlane().replicas();
+        if (cp % 2 == 0) {
+            error("spec.nodes.controlPlane.replicas", "control-plane replicas must be odd so etcd keeps quorum, got " + cp,
+                    "use " + (cp - 1) + " or " + (cp + 1));
+        }
+        spec.nodes().workerPools().forEach((name, pool) -> workerPool(SourceMap.child("spec.nodes.workerPools", name), name, pool));
+        if (spec.parentConfig() != null && spec.parentConfig().host().isBlank()) {
+            error("spec.parentConfig.host", "parentConfig.host is empty", "give the IP or hostname children connect to");
+        }
+        if (spec.networking() != null) {
+            cidrs("spec.networking.pods", spec.networking().pods());
+            cidrs("spec.networking.services", spec.networking().services());
+        }
+    }
+
+    private void workerPool(String path, String name, WorkerPoolSpec pool) {
+        String bad = Names.dnsLabelProblem("worker pool name", name);
+        if (bad != null) {
+            errorAtKey(path, bad, hintName(name));
+        }
+        if ((pool.min() == null) != (pool.max() == null)) {
+            String set = pool.min() != null ? "min" : "max";
+            error(path + "." + set, "worker pool " + name + " sets " + set + " without " + (pool.min() != null ? "max" : "min"),
+                    "set both min and max to enable autoscaling, or neither");
+        }
+        if (pool.autoscaling()) {
+            if (pool.min() > pool.max()) {
+                error(path + ".min", "worker pool " + name + ": min " + pool.min() + " is greater than max " + pool.max(),
+                        "min must be at most max");
+            } else if (pool.replicas() != null && (pool.replicas() < pool.min() || pool.replicas() > pool.max())) {
+                error(path + ".replicas", "worker pool " + name + ": replicas " + pool.replicas() + " is outside min "
+                        + pool.min() + " and max " + pool.max(), "set replicas between min and max, or leave it out");
+            }
+        } else if (pool.replicas() == null) {
+            error(path, "worker pool " + name + " needs replicas (or min and max for autoscaling)", "add replicas: 1");
+        }
+        labels(path + ".labels", pool.labels());
+        for (int i = 0; i < pool.taints().size(); i++) {
+            LatticeCluster.NodeTaint taint = pool.taints().get(i);
+            String taintPath = SourceMap.index(path + ".taints", i);
+            String keyProblem = Names.labelKeyProblem(taint.key());
+            if (keyProblem != null) {
+                error(taintPath + ".key", keyProblem.replace("label key", "taint key"), null);
+            }
+            if (taint.value() != null && Names.labelValueProblem(taint.value()) != null) {
+                error(taintPath + ".value", Names.labelValueProblem(taint.value()).replace("label value", "taint value"), null);
+            }
+        }
+    }
+
+    private void service(LatticeService.Spec spec) {
+        if (spec.containers().isEmpty()) {
+            error("spec.containers", "a service needs at least one container", "add containers: {main: {image: ...}}");
+        }
+        spec.containers().forEach((name, container) -> {
+            String path = SourceMap.child("spec.containers", name);
+            String bad = Names.dnsLabelProblem("container name", name);
+            if (bad != null) {
+                errorAtKey(path, bad, hintName(name));
+            }
+            if (container.image().isBlank()) {
+                error(path + ".image", "container " + name + " has an empty image", null);
+            }
+            container.env().keySet().stream().filter(k -> !Names.isEnvName(k)).forEach(k -> errorAtKey(
+                    SourceMap.child(path + ".env", k), "invalid environment variable name \"" + k + "\"",
+                    "use letters, digits, '_', '-' and '.', not starting with a digit"));
+            container.ports().forEach((portName, port) -> {
+                if (portName.length() > 15 || !Names.isDnsLabel(portName)) {
+                    errorAtKey(SourceMap.child(path + ".ports", portName), "invalid port name \"" + portName
+                            + "\": at most 15 lowercase letters, digits and '-'", null);
+                }
+            });
+            requestsWithinLimits(path + ".resources", container.resources());
+        });
+        if (spec.service() != null) {
+            spec.service().ports().keySet().stream().filter(p -> !Names.isDnsLabel(p)).forEach(p -> errorAtKey(
+                    SourceMap.child("spec.service.ports", p), Names.dnsLabelProblem("port name", p), hintName(p)));
+        }
+        spec.resources().forEach((name, resource) -> resource(SourceMap.child("spec.resources", name), name, resource));
+        String placement = spec.requirements().placement();
+        if (placement != null && placement.isBlank()) {
+            error("spec.requirements.placement", "placement is empty", "write a CEL expression over cluster, or remove it");
+        }
+    }
+
+    private void requestsWithinLimits(String path, LatticeService.ResourceRequirements resources) {
+        resources.requests().forEach((resource, request) -> {
+            Quantity limit = resources.limits().get(resource);
+            if (limit != null && request.compareTo(limit) > 0) {
+                error(SourceMap.child(path + ".requests", resource), resource + " request " + request
+                        + " is more than its limit " + limit, "a container cannot request more than its limit");
+            }
+        });
+    }
+
+    private void resource(String path, String name, Resource resource) {
+        if (resource.type() == ResourceType.VOLUME) {
+            if (resource.id() == null) {
+                error(path, "volume " + name + " needs an id", "add id: <volume id>; consumers use the owner's id");
+            }
+            if (resource.direction() != null) {
+                error(path + ".direction", "a volume has no direction", "remove direction");
+            }
+            return;
+        }
+        String bad = Names.dnsLabelProblem(resource.type().wire() + " name", name);
+        if (bad != null) {
+            errorAtKey(path, bad, hintName(name));
+        }
+        if (resource.direction() == null) {
+            error(path, resource.type().wire() + " " + name + " needs a direction",
+                    "add direction: outbound (this service calls it), inbound (it calls this service) or both");
+        } else if (resource.type() == ResourceType.EXTERNAL_SERVICE && resource.direction() != LatticeService.Direction.OUTBOUND) {
+            error(path + ".direction", "an external service can only be called: direction must be outbound", null);
+        }
+        if (resource.id() != null || resource.params() != null) {
+            error(resource.id() != null ? path + ".id" : path + ".params",
+                    "id and params belong to volumes, not to a " + resource.type().wire(), "remove them");
+        }
+        if (resource.namespace() != null) {
+            name(path + ".namespace", "namespace", resource.namespace());
+        }
+    }
+
+    private void externalService(LatticeExternalService.Spec spec) {
+        if (spec.endpoints().isEmpty()) {
+            error("spec.endpoints", "an external service needs at least one endpoint",
+                    "add endpoints: {api: \"https://api.example.com:443\"}");
+        }
+        spec.endpoints().forEach((name, url) -> {
+            String path = SourceMap.child("spec.endpoints", name);
+            try {
+                URI uri = new URI(url);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    error(path, "endpoint " + name + " \"" + url + "\" is not a URL with a scheme and a host",
+                            "write it as https://" + url.replaceFirst("^[a-z]+://", "") + (url.contains(":") ? "" : ":443"));
+                } else if (!URL_SCHEMES.contains(uri.getScheme())) {
+                    error(path, "endpoint " + name + " has scheme \"" + uri.getScheme() + "\"",
+                            "use one of: " + String.join(", ", URL_SCHEMES));
+                }
+            } catch (URISyntaxException e) {
+                error(path, "endpoint " + name + " \"" + url + "\" is not a valid URL: " + e.getReason(), null);
+            }
+        });
+        for (int i = 0; i < spec.allowedRequesters().size(); i++) {
+            name(SourceMap.index("spec.allowed_requesters", i), "service name", spec.allowedRequesters().get(i));
+        }
+    }
+
+    private void name(String path, String what, String name) {
+        String bad = Names.dnsLabelProblem(what, name);
+        if (bad != null) {
+            error(path, bad, hintName(name));
+        }
+    }
+
+    private void labels(String path, Map<String, String> labels) {
+        labels.forEach((key, value) -> {
+            String keyProblem = Names.labelKeyProblem(key);
+            if (keyProblem != null) {
+                errorAtKey(SourceMap.child(path, key), keyProblem, null);
+            }
+            String valueProblem = Names.labelValueProblem(value);
+            if (valueProblem != null) {
+                error(SourceMap.child(path, key), valueProblem, null);
+            }
+        });
+    }
+
+    private void cidrs(String path, List<String> blocks) {
+        for (int i = 0; i < blocks.size(); i++) {
+            if (!CIDR.matcher(blocks.get(i)).matches()) {
+                error(SourceMap.index(path, i), "invalid CIDR block \"" + blocks.get(i) + "\"", "write it as 10.244.0.0/16");
+            }
+        }
+    }
+
+    private static String hintName(String name) {
+        String suggestion = Names.suggestLabel(name);
+        return suggestion == null || suggestion.equals(name) ? null : "try \"" + suggestion + "\"";
+    }
+
+    private void error(String path, String message, String hint) {
+        problems.error(at.value(path), message, hint);
+    }
+
+    private void errorAtKey(String path, String message, String hint) {
+        problems.error(at.key(path), message, hint);
+    }
+
+    private void warn(String path, String message, String hint) {
+        problems.warning(at.value(path), message, hint);
+    }
+}

@@ -1,0 +1,241 @@
+package dev.lattice.core.parse;
+
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.ModelFields;
+import dev.lattice.core.model.ObjectMeta;
+import java.io.InputStream;
+import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one way into the model: reads inputs, checks them (syntax, types, every validation rule, references
+ * between objects) and returns the objects, or throws {@link InvalidInputException} with every problem found.
+ * Used for files and for live objects alike.
+ */
+public final class Parser {
+    private static final List<String> TOP_LEVEL = List.of("apiVersion", "kind", "metadata", "spec", "status");
+    /** Metadata the API server writes; accepted so objects pasted from a cluster read back, and dropped. */
+    private static final Set<String> SERVER_METADATA = Set.of("creationTimestamp", "managedFields", "selfLink",
+            "ownerReferences", "finalizers", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName");
+
+    private Parser() {
+    }
+
+    /** Reads {@code -f} arguments (files, directories, {@code -}) and parses them. */
+    public static Inputs read(List<String> arguments, InputStream stdin) {
+        Problems problems = new Problems();
+        List<InputReader.Input> texts = InputReader.read(arguments, stdin, problems);
+        return parse(texts, problems);
+    }
+
+    /** Parses named texts. */
+    public static Inputs parse(List<InputReader.Input> texts) {
+        return parse(texts, new Problems());
+    }
+
+    private static Inputs parse(List<InputReader.Input> texts, Problems problems) {
+        List<ParsedObject> objects = new ArrayList<>();
+        List<ParsedObject> invalid = new ArrayList<>();
+        for (InputReader.Input text : texts) {
+            int errorsBefore = problems.errorCount();
+            List<YNode> docs = YamlLoader.load(text.name(), text.text(), problems);
+            for (YNode doc : docs) {
+                for (YNode item : items(doc, problems)) {
+                    readObject(text.name(), item, problems, objects, invalid);
+                }
+            }
+            if (docs.isEmpty() && problems.errorCount() == errorsBefore) {
+                problems.error(new Location(text.name(), 1, 1), "empty input: no objects found",
+                        "a file holds one or more Lattice objects (apiVersion: lattice.dev/v1alpha1), separated by ---");
+            }
+        }
+        if (texts.isEmpty() && !problems.hasErrors()) {
+            problems.error(Location.ofFile(InputReader.STDIN), "empty input: no objects found");
+        }
+        List<ParsedObject> named = new ArrayList<>(objects);
+        named.addAll(invalid);
+        for (ParsedObject object : named) {
+            bestEffort(object, objects, () -> ObjectValidator.validate(object, problems));
+        }
+        ReferenceValidator.validate(named, problems, (object, check) -> bestEffort(object, objects, check));
+        if (problems.hasErrors()) {
+            throw new InvalidInputException(problems.sorted());
+        }
+        List<Problem> warnings = problems.sorted().stream().filter(p -> !p.isError()).toList();
+        return new Inputs(objects, warnings);
+    }
+
+    /**
+     * Runs a check on an object. An object with a field that failed to bind (already reported) still gets
+     * its other rules checked, so the user sees every problem in one run; a check that trips over the
+     * missing field stops quietly for that object. On a fully bound object a failure is a bug and surfaces.
+     */
+    private static void bestEffort(ParsedObject object, List<ParsedObject> complete, Runnable check) {
+        if (!hasSpec(object.object())) {
+            return;
+        }
+        try {
+            check.run();
+        } catch (NullPointerException e) {
+            if (complete.contains(object)) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean hasSpec(LatticeObject o) {
+        return ModelFields.of(o.getClass()).stream().filter(f -> f.name().equals("spec")).findFirst()
+                .map(f -> {
+                    try {
+                        return f.component().getAccessor().invoke(o) != null;
+                    } catch (ReflectiveOperationException e) {
+                        return false;
+                    }
+                }).orElse(false);
+    }
+
+    /** A document, or the items of a {@code kind: List} document as kubectl writes them. */
+    private static List<YNode> items(YNode doc, Problems problems) {
+        if (doc instanceof YNode.Mapping m && m.get("kind").filter(k -> k instanceof YNode.Scalar s
+                && s.value().equals("List")).isPresent()) {
+            Optional<YNode> items = m.get("items");
+            if (items.isPresent() && items.get() instanceof YNode.Sequence seq) {
+                return seq.items();
+            }
+            problems.error(m.location(), "a List must have \"items\": a list of objects");
+            return List.of();
+        }
+        return List.of(doc);
+    }
+
+    private static void readObject(String file, YNode doc, Problems problems,
+                                   List<ParsedObject> objects, List<ParsedObject> invalid) {
+        if (!(doc instanceof YNode.Mapping m)) {
+            problems.error(doc.location(), "expected a Lattice object (a mapping with apiVersion, kind, metadata and spec), got "
+                    + doc.describe());
+            return;
+        }
+        Optional<Kind> kind = kindOf(m, problems);
+        for (YNode.Entry e : m.entries()) {
+            if (!TOP_LEVEL.contains(e.key().value())) {
+                problems.error(e.key().location(), "unknown field \"" + e.key().value() + "\"",
+                        Suggestions.hint(e.key().value(), TOP_LEVEL));
+            }
+        }
+        if (kind.isEmpty()) {
+            return;
+        }
+        SourceMap source = new SourceMap(file, m.location());
+        Binder binder = new Binder(problems, source);
+        ObjectMeta metadata = metadata(m, kind.get(), binder, source, problems);
+        Object spec = null;
+        Optional<YNode.Entry> specEntry = m.entry("spec");
+        if (specEntry.isEmpty()) {
+            problems.error(m.location(), "missing required field \"spec\"");
+        } else {
+            YNode specNode = specEntry.get().value();
+            if (kind.get() == Kind.LATTICE_CLUSTER && specNode instanceof YNode.Mapping specMap) {
+                specNode = ShortForms.cluster(specMap, problems);
+            }
+            source.record("spec", specEntry.get().key().location(), specNode.location());
+            Class<?> specType = ModelFields.of(kind.get().type()).get(1).rawType();
+            spec = binder.bind(specNode, specType, "spec");
+            if (spec == null && !binder.failed()) {
+                problems.error(specNode.location(), "\"spec\" is empty");
+            }
+        }
+        if (metadata == null || metadata.name() == null) {
+            return;
+        }
+        LatticeObject object = construct(kind.get(), metadata, spec);
+        if (spec != null && !binder.failed()) {
+            objects.add(new ParsedObject(object, source));
+        } else {
+            invalid.add(new ParsedObject(object, source));
+        }
+    }
+
+    private static Optional<Kind> kindOf(YNode.Mapping m, Problems problems) {
+        Optional<YNode.Entry> apiVersion = m.entry("apiVersion");
+        Optional<YNode.Entry> kind = m.entry("kind");
+        if (kind.isEmpty() || !(kind.get().value() instanceof YNode.Scalar kindValue) || kindValue.isNull()) {
+            problems.error(kind.map(e -> e.value().location()).orElse(m.location()),
+                    "missing \"kind\": every object names its kind", "one of: " + kindNames());
+            return Optional.empty();
+        }
+        Optional<Kind> found = Kind.byName(kindValue.value());
+        String version = apiVersion.filter(e -> e.value() instanceof YNode.Scalar)
+                .map(e -> ((YNode.Scalar) e.value()).value()).orElse(null);
+        if (found.isEmpty()) {
+            String hint = Suggestions.closest(kindValue.value(), kindNames()).map(c -> "did you mean \"" + c + "\"?")
+                    .orElse("lattice reads " + LatticeObject.API_VERSION + " objects: " + String.join(", ", kindNames()));
+            String what = version != null && !version.startsWith(Kind.GROUP + "/")
+                    ? "\"" + kindValue.value() + "\" (" + version + ") is not a Lattice kind"
+                    : "unknown kind \"" + kindValue.value() + "\"";
+            problems.error(kindValue.location(), what, hint);
+            return Optional.empty();
+        }
+        if (version == null) {
+            problems.error(apiVersion.map(e -> e.value().location()).orElse(m.location()),
+                    "missing \"apiVersion\"", "add apiVersion: " + LatticeObject.API_VERSION);
+            return Optional.empty();
+        }
+        if (!version.equals(LatticeObject.API_VERSION)) {
+            problems.error(apiVersion.get().value().location(), "unknown apiVersion \"" + version + "\" for "
+                    + found.get().kindName(), "use apiVersion: " + LatticeObject.API_VERSION);
+            return Optional.empty();
+        }
+        return found;
+    }
+
+    private static ObjectMeta metadata(YNode.Mapping doc, Kind kind, Binder binder, SourceMap source, Problems problems) {
+        Optional<YNode.Entry> entry = doc.entry("metadata");
+        if (entry.isEmpty()) {
+            problems.error(doc.location(), "missing required field \"metadata\"", "add metadata: {name: ...}");
+            return null;
+        }
+        YNode node = entry.get().value();
+        if (node instanceof YNode.Mapping m) {
+            for (String server : SERVER_METADATA) {
+                m = m.without(server);
+            }
+            node = m;
+        }
+        source.record("metadata", entry.get().key().location(), node.location());
+        ObjectMeta meta = binder.bindRecord(node, ObjectMeta.class, "metadata");
+        if (meta == null || meta.name() == null) {
+            if (meta != null || !binder.failed()) {
+                problems.error(node.location(), "missing required field \"name\" in metadata");
+            }
+            return null;
+        }
+        if (kind.namespaced()) {
+            return meta.namespace() == null ? meta.withNamespace(ObjectMeta.DEFAULT_NAMESPACE) : meta;
+        }
+        if (meta.namespace() != null) {
+            problems.warning(source.key("metadata.namespace"), kind.kindName() + " is cluster-scoped; its namespace is ignored",
+                    "remove metadata.namespace");
+            return meta.withNamespace(null);
+        }
+        return meta;
+    }
+
+    private static LatticeObject construct(Kind kind, ObjectMeta metadata, Object spec) {
+        try {
+            Class<?>[] types = Arrays.stream(kind.type().getRecordComponents()).map(c -> c.getType()).toArray(Class<?>[]::new);
+            Constructor<? extends LatticeObject> constructor = kind.type().getDeclaredConstructor(types);
+            return constructor.newInstance(metadata, spec, null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot construct " + kind, e);
+        }
+    }
+
+    private static List<String> kindNames() {
+        return Arrays.stream(Kind.values()).map(Kind::kindName).toList();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.lattice.core.parse;
+
+import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.InstanceType;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.Provider;
+import dev.lattice.core.model.StaticPool;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The rules between objects: unique names, and every reference naming something that is there. */
+final class ReferenceValidator {
+    private final Problems problems;
+    /** Pools by name, including ones whose own content is invalid (so references to them are not reported twice). */
+    private final Map<String, ParsedObject> pools = new HashMap<>();
+
+    private ReferenceValidator(Problems problems) {
+        this.problems = problems;
+    }
+
+    /** How a caller runs one object's checks (best effort for objects with fields that failed to bind). */
+    interface Runner {
+        void run(ParsedObject object, Runnable check);
+    }
+
+    /**
+     * @param named every object that has a name, fully bound or not: all are reference targets, and every
+     *              cluster's references are checked
+     */
+    static void validate(List<ParsedObject> named, Problems problems, Runner runner) {
+        ReferenceValidator v = new ReferenceValidator(problems);
+        v.uniqueNames(named);
+        for (ParsedObject p : named) {
+            if (p.object() instanceof LatticeCluster cluster) {
+                runner.run(p, () -> v.cluster(p, cluster));
+            }
+        }
+    }
+
+    private void uniqueNames(List<ParsedObject> named) {
+        Map<String, ParsedObject> seen = new HashMap<>();
+        for (ParsedObject p : named) {
+            LatticeObject o = p.object();
+            // The two pool kinds share one name space: a cluster names a pool without saying which kind.
+            String key = o.kind().isPool() ? "pool/" + o.name() : p.id();
+            ParsedObject first = seen.putIfAbsent(key, p);
+            if (first != null) {
+                String what = o.kind().isPool() ? "pool" : o.kind().kindName();
+                problems.error(p.source().value("metadata.name"), "duplicate " + what + " name \"" + o.name() + "\"",
+                        "already defined as " + first.object().kind().kindName() + " at " + first.source().value("metadata.name"));
+            } else if (o.kind().isPool()) {
+                pools.put(o.name(), p);
+            }
+        }
+    }
+
+    private void cluster(ParsedObject parsed, LatticeCluster cluster) {
+        LatticeCluster.Spec spec = cluster.spec();
+        SourceMap at = parsed.source();
+        String poolField = spec.pool() != null ? "spec.pool" : "spec.providerRef";
+        Optional<ParsedObject> pool = spec.poolName() == null ? Optional.empty() : pool(at, poolField, spec.poolName());
+        pool.ifPresent(p -> providerAgrees(at, cluster, p.object()));
+        InstanceType cpType = spec.nodes().controlPlane().instanceType();
+        pool.ifPresent(p -> machineType(at, "spec.nodes.controlPlane.instanceType", cpType, p.object()));
+        spec.nodes().workerPools().forEach((name, worker) -> {
+            String path = SourceMap.child("spec.nodes.workerPools", name);
+            Optional<ParsedObject> workerPool = worker.pool() == null ? pool : pool(at, path + ".pool", worker.pool());
+            workerPool.ifPresent(p -> machineType(at, path + ".instanceType", worker.instanceType(), p.object()));
+        });
+    }
+
+    private Optional<ParsedObject> pool(SourceMap at, String path, String name) {
+        ParsedObject found = pools.get(name);
+        if (found == null) {
+            String hint = Suggestions.closest(name, pools.keySet()).map(c -> "did you mean \"" + c + "\"?")
+                    .orElse("add the file that defines the StaticPool or CloudPool \"" + name + "\" with another -f");
+            problems.error(at.value(path), "no pool named \"" + name + "\" in the inputs", hint);
+            return Optional.empty();
+        }
+        return found.object().metadata() != null && spec(found.object()) != null ? Optional.of(found) : Optional.empty();
+    }
+
+    private void providerAgrees(SourceMap at, LatticeCluster cluster, LatticeObject pool) {
+        Provider poolProvider = pool instanceof StaticPool s ? s.spec().provider() : ((CloudPool) pool).spec().provider();
+        LatticeCluster.ProviderConfig config = cluster.spec().provider().config();
+        Provider configured = config.aws() != null ? Provider.AWS : config.proxmox() != null ? Provider.PROXMOX
+                : config.openstack() != null ? Provider.OPENSTACK : config.docker() != null ? Provider.DOCKER : null;
+        if (configured != null && configured != poolProvider) {
+            problems.error(at.key("spec.provider.config." + configured.wire()), "cluster " + cluster.name() + " configures "
+                    + configured.wire() + ", but its pool " + pool.name() + " is a " + poolProvider.wire() + " pool",
+                    "configure " + poolProvider.wire() + ", or use a " + configured.wire() + " pool");
+        }
+        if (pool instanceof CloudPool cloud && config.aws() != null) {
+            String region = config.aws().region();
+            CloudPool.Region r = cloud.spec().regions().get(region);
+            if (r == null || !r.enabled()) {
+                List<String> enabled = cloud.spec().regions().entrySet().stream().filter(e -> e.getValue().enabled())
+                        .map(Map.Entry::getKey).collect(Collectors.toList());
+                problems.error(at.value("spec.provider.config.aws.region"), "region " + region + " is not "
+                        + (r == null ? "a region" : "an enabled region") + " of pool " + pool.name(),
+                        enabled.isEmpty() ? null : "the pool's enabled regions: " + String.join(", ", enabled));
+            }
+        }
+    }
+
+    private void machineType(SourceMap at, String path, InstanceType type, LatticeObject pool) {
+        if (!(type instanceof InstanceType.Named named) || !(pool instanceof StaticPool staticPool)) {
+            return;
+        }
+        List<String> names = staticPool.spec().machineTypes().stream().map(StaticPool.MachineType::name).toList();
+        if (!names.contains(named.name())) {
+            String hint = Suggestions.closest(named.name(), names).map(c -> "did you mean \"" + c + "\"?")
+                    .orElse(names.isEmpty() ? "the pool defines no machineTypes" : "the pool has: " + String.join(", ", names));
+            problems.error(at.value(path), "pool " + pool.name() + " has no machine type \"" + named.name() + "\"", hint);
+        }
+    }
+
+    private static Object spec(LatticeObject o) {
+        if (o instanceof StaticPool s) {
+            return s.spec();
+        }
+        return o instanceof CloudPool c ? c.spec() : null;
+    }
+}
