@@ -134,7 +134,7 @@ final class ObjectValidator {
                 error(path + ".replicas", "worker pool " + name + ": replicas " + pool.replicas() + " is outside min "
                         + pool.min() + " and max " + pool.max(), "set replicas between min and max, or leave it out");
             }
-        } else if (pool.replicas() == null) {
+        } else if (pool.replicas() == null && !at.has(path + ".replicas")) {
             error(path, "worker pool " + name + " needs replicas (or min and max for autoscaling)", "add replicas: 1");
         }
         labels(path + ".labels", pool.labels());
@@ -198,7 +198,7 @@ final class ObjectValidator {
 
     private void resource(String path, String name, Resource resource) {
         if (resource.type() == ResourceType.VOLUME) {
-            if (resource.id() == null) {
+            if (resource.id() == null && !at.has(path + ".id")) {
                 error(path, "volume " + name + " needs an id", "add id: <volume id>; consumers use the owner's id");
             }
             if (resource.direction() != null) {
@@ -211,8 +211,11 @@ final class ObjectValidator {
             errorAtKey(path, bad, hintName(name));
         }
         if (resource.direction() == null) {
-            error(path, resource.type().wire() + " " + name + " needs a direction",
-                    "add direction: outbound (this service calls it), inbound (it calls this service) or both");
+            // A direction that was written but is not valid is reported where it was bound.
+            if (!at.has(path + ".direction")) {
+                error(path, resource.type().wire() + " " + name + " needs a direction",
+                        "add direction: outbound (this service calls it), inbound (it calls this service) or both");
+            }
         } else if (resource.type() == ResourceType.EXTERNAL_SERVICE && resource.direction() != LatticeService.Direction.OUTBOUND) {
             error(path + ".direction", "an external service can only be called: direction must be outbound", null);
         }

@@ -109,6 +109,7 @@ final class ShortForms {
         List<YNode.Entry> kept = new ArrayList<>();
         YNode.Mapping cpType = new YNode.Mapping(List.of(), proxmox.location());
         YNode.Mapping workerType = new YNode.Mapping(List.of(), proxmox.location());
+        boolean sizeBroken = false;
         for (YNode.Entry e : proxmox.entries()) {
             String k = e.key().value();
             if (k.startsWith("cp_") || k.startsWith("worker_")) {
@@ -116,7 +117,10 @@ final class ShortForms {
                 if (field != null) {
                     YNode value = field.equals("memoryGib") ? mibToGib(e.value()) : e.value();
                     YNode.Scalar key = key(field, e.key().location());
-                    if (k.startsWith("cp_")) {
+                    if (value == null) {
+                        // already reported; a size with a hole in it would only add a confusing second error
+                        sizeBroken = true;
+                    } else if (k.startsWith("cp_")) {
                         cpType = cpType.with(key, value);
                     } else {
                         workerType = workerType.with(key, value);
@@ -129,7 +133,7 @@ final class ShortForms {
         YNode.Mapping newProxmox = new YNode.Mapping(kept, proxmox.location());
         YNode.Mapping newConfig = config.with(keyOf(config, "proxmox"), newProxmox);
         spec = spec.with(keyOf(spec, "provider"), provider.with(keyOf(provider, "config"), newConfig));
-        if (cpType.entries().isEmpty() && workerType.entries().isEmpty()) {
+        if (sizeBroken || (cpType.entries().isEmpty() && workerType.entries().isEmpty())) {
             return spec;
         }
         YNode.Mapping nodes = mapping(spec, "nodes").orElse(new YNode.Mapping(List.of(), proxmox.location()));
@@ -170,6 +174,7 @@ final class ShortForms {
         }
     }
 
+    /** MiB as whole GiB; null (and a problem) when it is not a whole number of GiB. */
     private YNode mibToGib(YNode value) {
         if (value instanceof YNode.Scalar s && s.type() == YNode.ScalarType.INT) {
             try {
@@ -179,7 +184,7 @@ final class ShortForms {
                 }
                 problems.error(s.location(), "memory of " + mib + " MiB is not a whole number of GiB",
                         "use a multiple of 1024, e.g. " + Math.max(1024, (mib + 1023) / 1024 * 1024));
-                return new YNode.Scalar("", YNode.ScalarType.NULL, s.location());
+                return null;
             } catch (NumberFormatException e) {
                 return value;
             }
