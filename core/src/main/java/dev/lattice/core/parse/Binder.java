@@ -118,6 +118,11 @@ final class Binder {
             setBy[index] = entry.key();
             String childPath = SourceMap.child(path, field.name());
             sources.record(childPath, entry.key().location(), entry.value().location());
+            if (field.required() && entry.value() instanceof YNode.Scalar s && s.isNull()) {
+                problems.error(entry.value().location(), "\"" + field.name() + "\" needs a value" + in(path));
+                failed = true;
+                continue;
+            }
             Object value = bind(entry.value(), field.type(), childPath);
             args[index] = value == null ? null : checkBounds(value, field, entry.value());
         }

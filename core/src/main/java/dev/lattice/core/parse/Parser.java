@@ -62,7 +62,7 @@ public final class Parser {
         for (ParsedObject object : named) {
             bestEffort(object, objects, () -> ObjectValidator.validate(object, problems));
         }
-        ReferenceValidator.validate(named, problems, (object, check) -> bestEffort(object, objects, check));
+        ReferenceValidator.validate(named, Set.copyOf(objects), problems, (object, check) -> bestEffort(object, objects, check));
         if (problems.hasErrors()) {
             throw new InvalidInputException(problems.sorted());
         }

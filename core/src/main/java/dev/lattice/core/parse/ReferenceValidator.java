@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The rules between objects: unique names, and every reference naming something that is there. */
@@ -17,9 +18,12 @@ final class ReferenceValidator {
     private final Problems problems;
     /** Pools by name, including ones whose own content is invalid (so references to them are not reported twice). */
     private final Map<String, ParsedObject> pools = new HashMap<>();
+    /** Objects that bound cleanly: only their content is trusted for checks on other objects. */
+    private final Set<ParsedObject> complete;
 
-    private ReferenceValidator(Problems problems) {
+    private ReferenceValidator(Problems problems, Set<ParsedObject> complete) {
         this.problems = problems;
+        this.complete = complete;
     }
 
     /** How a caller runs one object's checks (best effort for objects with fields that failed to bind). */
@@ -31,8 +35,8 @@ final class ReferenceValidator {
      * @param named every object that has a name, fully bound or not: all are reference targets, and every
      *              cluster's references are checked
      */
-    static void validate(List<ParsedObject> named, Problems problems, Runner runner) {
-        ReferenceValidator v = new ReferenceValidator(problems);
+    static void validate(List<ParsedObject> named, Set<ParsedObject> complete, Problems problems, Runner runner) {
+        ReferenceValidator v = new ReferenceValidator(problems, complete);
         v.uniqueNames(named);
         for (ParsedObject p : named) {
             if (p.object() instanceof LatticeCluster cluster) {
@@ -81,7 +85,8 @@ final class ReferenceValidator {
             problems.error(at.value(path), "no pool named \"" + name + "\" in the inputs", hint);
             return Optional.empty();
         }
-        return found.object().metadata() != null && spec(found.object()) != null ? Optional.of(found) : Optional.empty();
+        // A pool with problems of its own exists, but what it says cannot be checked against.
+        return complete.contains(found) ? Optional.of(found) : Optional.empty();
     }
 
     private void providerAgrees(SourceMap at, LatticeCluster cluster, LatticeObject pool) {
@@ -117,12 +122,5 @@ final class ReferenceValidator {
                     .orElse(names.isEmpty() ? "the pool defines no machineTypes" : "the pool has: " + String.join(", ", names));
             problems.error(at.value(path), "pool " + pool.name() + " has no machine type \"" + named.name() + "\"", hint);
         }
-    }
-
-    private static Object spec(LatticeObject o) {
-        if (o instanceof StaticPool s) {
-            return s.spec();
-        }
-        return o instanceof CloudPool c ? c.spec() : null;
     }
 }

@@ -1,0 +1,169 @@
+package dev.lattice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.core.io.Documents;
+import dev.lattice.testfixtures.Examples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LatticeCommandTest {
+
+    @Nested
+    @DisplayName("lattice, --help and --version")
+    class Top {
+        @Test
+        void helpListsEveryCommandAndTheExitCodes() {
+            CliRun run = CliRun.of("--help");
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            assertThat(run.out()).contains("install", "uninstall", "plan", "place", "pool", "version")
+                    .contains("0   success", "1   failure or invalid input", "2   usage error", "3   some service could not be placed");
+        }
+
+        @Test
+        void versionNamesTheProduct() {
+            CliRun run = CliRun.of("--version");
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).startsWith("lattice ");
+            assertThat(CliRun.of("version").out()).isEqualTo(run.out());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"install", "uninstall", "plan", "place", "pool", "pool status", "version"})
+        void everyCommandHasHelp(String command) {
+            String[] args = (command + " --help").split(" ");
+            CliRun run = CliRun.of(args);
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            assertThat(run.out()).startsWith("Usage: lattice " + command);
+        }
+
+        @Test
+        void usageErrorsExitTwoWithoutAStackTrace() {
+            CliRun run = CliRun.of("plan", "--no-such-flag", "-f", "x.yaml");
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).startsWith("error: Unknown option: '--no-such-flag'").doesNotContain("\tat ");
+            CliRun typo = CliRun.of("plna");
+            assertThat(typo.exitCode()).isEqualTo(2);
+            assertThat(typo.err()).contains("plan");
+        }
+    }
+
+    @Nested
+    @DisplayName("commands not built yet")
+    class NotBuiltYet {
+        @ParameterizedTest
+        @ValueSource(strings = {"install -f c.yaml", "uninstall --kubeconfig k", "place --dry-run -f x.yaml", "pool status -f x.yaml"})
+        void sayPlainlyTheyAreNotBuiltAndExitOne(String commandLine) {
+            CliRun run = CliRun.of(commandLine.split(" "));
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).startsWith("error: 'lattice " + commandLine.split(" -")[0] + "' is not built yet");
+            assertThat(run.out()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("lattice plan")
+    class Plan {
+        static Stream<Path> exampleSets() {
+            return Examples.sets().stream();
+        }
+
+        @ParameterizedTest
+        @MethodSource("exampleSets")
+        void acceptsEveryExampleSet(Path set) {
+            CliRun run = CliRun.of("plan", "-f", set.toString());
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            assertThat(run.err()).startsWith("valid: ");
+        }
+
+        @Test
+        void acceptsAllExamplesTogether() {
+            CliRun run = CliRun.of("plan", "-o", "json", "-f", Examples.dir().toString());
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            long files = Examples.files().size();
+            assertThat(run.out()).contains("\"kind\" : \"StaticPool\"", "\"name\" : \"dc-chicago\"", "\"warnings\" : [ ]");
+            assertThat(Examples.files()).allSatisfy(f -> assertThat(run.out()).contains(f.toString()));
+            assertThat(files).isGreaterThanOrEqualTo(10);
+        }
+
+        @Test
+        void readsStdin() throws Exception {
+            String pool = Files.readString(Examples.dir().resolve("dc-chicago/pool.yaml"));
+            CliRun run = CliRun.withStdin(pool, "plan", "-o", "yaml", "-f", "-");
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            assertThat(run.out()).contains("file: <stdin>", "name: dc-chicago");
+        }
+
+        @Test
+        void reportsEveryProblemLocatedAndExitsOne(@TempDir Path dir) throws Exception {
+            Path file = dir.resolve("cluster.yaml");
+            Files.writeString(file, """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeCluster
+                    metadata:
+                      name: prod
+                      lables: {tier: critical}
+                    spec:
+                      pool: nowhere
+                      nodes:
+                        controlPlane: {replicas: 2}
+                    """);
+            CliRun run = CliRun.of("plan", "-f", file.toString());
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).isEqualTo(String.join("\n",
+                    file + ":5:3: unknown field \"lables\" in metadata",
+                    "  hint: did you mean \"labels\"?",
+                    file + ":7:9: no pool named \"nowhere\" in the inputs",
+                    "  hint: add the file that defines the StaticPool or CloudPool \"nowhere\" with another -f",
+                    file + ":9:30: control-plane replicas must be odd so etcd keeps quorum, got 2",
+                    "  hint: use 1 or 3",
+                    "error: invalid input: 3 problems found; nothing was changed", ""));
+        }
+
+        @Test
+        void showsAStackTraceOnlyWhenVerbose(@TempDir Path dir) throws Exception {
+            Path file = dir.resolve("x.yaml");
+            Files.writeString(file, "kind: Nope\n");
+            assertThat(CliRun.of("plan", "-f", file.toString()).err()).doesNotContain("\tat ");
+            CliRun verbose = CliRun.of("plan", "--verbose", "-f", file.toString());
+            assertThat(verbose.exitCode()).isEqualTo(1);
+            assertThat(verbose.err()).contains("InvalidInputException", "\tat ");
+        }
+
+        @Test
+        void printsWarningsOnStderrAndInJson(@TempDir Path dir) throws Exception {
+            String cluster = Files.readString(Examples.dir().resolve("docker-laptop/cluster.yaml"))
+                    .replace("  name: dev\n", "  name: dev\n  namespace: team-a\n");
+            Path file = dir.resolve("c.yaml");
+            Files.writeString(file, cluster);
+            CliRun run = CliRun.of("plan", "-o", "json", "-f", file.toString());
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            assertThat(run.err()).isEqualTo(file + ":7:3: warning: LatticeCluster is cluster-scoped; its namespace is ignored\n"
+                    + "  hint: remove metadata.namespace\n");
+            assertThat(run.out()).contains("\"message\" : \"LatticeCluster is cluster-scoped; its namespace is ignored\"");
+        }
+
+        @Test
+        void yamlAndJsonCarryTheSameData() {
+            String dir = Examples.dir().resolve("dc-chicago").toString();
+            String json = CliRun.of("plan", "-o", "json", "-f", dir).out();
+            String yaml = CliRun.of("plan", "-o", "yaml", "-f", dir).out();
+            List<Object> fromJson = List.of(new org.snakeyaml.engine.v2.api.Load(
+                    org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadFromString(json));
+            List<Object> fromYaml = List.of(new org.snakeyaml.engine.v2.api.Load(
+                    org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadFromString(yaml));
+            assertThat(fromYaml).isEqualTo(fromJson);
+            assertThat(Documents.yaml(fromJson.get(0))).isEqualTo(yaml);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.lattice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.testfixtures.Examples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Breaks the examples at random (drops keys, swaps value types, truncates, mangles indentation) and checks that
+ * lattice answers every one with exit 0 or 1 and a human message: never a stack trace, never an internal error.
+ * Seeds are fixed, so a failure names the seed that reproduces it.
+ */
+class MutatedExamplesTest {
+    /** 400 by default; -Dlattice.mutations=N runs more. */
+    private static final int CASES = Integer.getInteger("lattice.mutations", 400);
+    private static final String[] REPLACEMENTS = {
+        "[1, 2]", "{a: b}", "\"text\"", "123", "-7", "true", "null", "~", "1.5", "0", "''", "99999999999999999999",
+        "\"1Ti\"", "-1Gi", "[]", "{}", "!!binary aGk=", "&a x", "*a", "\"\\u0000\"", "\"${X}\"", "\tx"};
+
+    @TempDir
+    static Path dir;
+
+    static Stream<Long> seeds() {
+        return IntStream.range(0, CASES).mapToObj(i -> 1000L + i);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void aMutatedExampleNeverCrashesTheCli(long seed) throws Exception {
+        Random random = new Random(seed);
+        List<Path> files = Examples.files();
+        Path source = files.get(random.nextInt(files.size()));
+        String mutated = mutate(Files.readString(source), random);
+        Path file = dir.resolve("mutant-" + seed + ".yaml");
+        Files.writeString(file, mutated);
+        // The mutant goes with the rest of its example set, so references between files are exercised too.
+        List<String> args = new ArrayList<>(List.of("plan", "-f", file.toString()));
+        try (Stream<Path> siblings = Files.list(source.getParent())) {
+            siblings.filter(p -> !p.equals(source)).sorted().forEach(p -> {
+                args.add("-f");
+                args.add(p.toString());
+            });
+        }
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        String why = "seed " + seed + " mutating " + source + "\n--- input\n" + mutated + "\n" + run.dump();
+        assertThat(run.exitCode()).as(why).isIn(0, 1);
+        assertThat(run.err()).as(why).doesNotContain("\tat ", "Exception", "internal error");
+        if (run.exitCode() == 1) {
+            assertThat(run.err()).as(why).contains("error: ");
+            assertThat(run.err().lines().filter(l -> !l.startsWith("  hint:") && !l.startsWith("error:")))
+                    .as(why).allSatisfy(l -> assertThat(l).matches("^[^:]+(:\\d+:\\d+)?: .+"));
+        }
+    }
+
+    static String mutate(String text, Random random) {
+        List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        int edits = 1 + random.nextInt(3);
+        for (int i = 0; i < edits && !lines.isEmpty(); i++) {
+            int at = random.nextInt(lines.size());
+            String line = lines.get(at);
+            switch (random.nextInt(7)) {
+                case 0: // drop a key (and whatever it held on that line)
+                    lines.remove(at);
+                    break;
+                case 1: { // swap a value for one of another type
+                    int colon = line.indexOf(": ");
+                    String value = REPLACEMENTS[random.nextInt(REPLACEMENTS.length)];
+                    lines.set(at, colon >= 0 ? line.substring(0, colon + 2) + value : line + " " + value);
+                    break;
+                }
+                case 2: // truncate the file
+                    return String.join("\n", lines.subList(0, at)) + (line.isEmpty() ? "" : line.substring(0, random.nextInt(line.length())));
+                case 3: // shift indentation
+                    lines.set(at, random.nextBoolean() ? " " + line : line.replaceFirst("^ ", ""));
+                    break;
+                case 4: // duplicate a line (often a duplicate key)
+                    lines.add(at, line);
+                    break;
+                case 5: // rename a key
+                    lines.set(at, line.replaceFirst("([a-zA-Z]+):", "$1x:"));
+                    break;
+                default: // mangle a value's characters
+                    lines.set(at, line.replaceAll("[0-9]", String.valueOf((char) ('A' + random.nextInt(26)))));
+                    break;
+            }
+        }
+        return String.join("\n", lines);
+    }
+}
