@@ -77,6 +77,9 @@ public final class StructuralSchema {
                 for (Map.Entry<?, ?> e : map.entrySet()) {
                     String key = String.valueOf(e.getKey());
                     String child = path.isEmpty() ? key : path + "." + key;
+                    if (path.isEmpty() && key.equals("metadata")) {
+                        continue; // the API server validates ObjectMeta itself, whatever the CRD says
+                    }
                     if (properties != null && properties.containsKey(key)) {
                         check(e.getValue(), (Map<String, Object>) properties.get(key), child, out);
                     } else if (additional instanceof Map<?, ?>) {

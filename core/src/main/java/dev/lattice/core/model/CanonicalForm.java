@@ -78,9 +78,12 @@ public final class CanonicalForm {
         if (value.getClass().isRecord()) {
             Map<String, Object> out = new LinkedHashMap<>();
             for (ModelFields.FieldInfo field : ModelFields.of(value.getClass())) {
-                Object t = tree(read(value, field));
+                Object fieldValue = read(value, field);
+                Object t = tree(fieldValue);
                 if (t != null) {
                     out.put(field.name(), t);
+                } else if (fieldValue != null && field.keepEmpty()) {
+                    out.put(field.name(), Map.of());
                 }
             }
             return out.isEmpty() ? null : out;

@@ -24,6 +24,9 @@ public @interface Field {
 
     long max() default Long.MAX_VALUE;
 
+    /** Write the field as {@code {}} when it is set but empty: its presence alone means something. */
+    boolean keepEmpty() default false;
+
     /** One line for the CRD's OpenAPI description. */
     String doc() default "";
 }

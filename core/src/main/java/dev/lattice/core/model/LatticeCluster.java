@@ -83,7 +83,11 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
     }
 
     /** Provider-specific settings; at most one is set. */
-    public record ProviderConfig(AwsConfig aws, ProxmoxConfig proxmox, OpenStackConfig openstack, DockerConfig docker) {
+    public record ProviderConfig(
+            @Field(keepEmpty = true) AwsConfig aws,
+            @Field(keepEmpty = true) ProxmoxConfig proxmox,
+            @Field(keepEmpty = true) OpenStackConfig openstack,
+            @Field(keepEmpty = true, doc = "The local Docker provider (CAPD).") DockerConfig docker) {
         public static final ProviderConfig NONE = new ProviderConfig(null, null, null, null);
     }
 

@@ -34,6 +34,10 @@ public final class ModelFields {
             return annotation == null ? Long.MAX_VALUE : annotation.max();
         }
 
+        public boolean keepEmpty() {
+            return annotation != null && annotation.keepEmpty();
+        }
+
         public String doc() {
             return annotation == null ? "" : annotation.doc();
         }

@@ -1,0 +1,64 @@
+package dev.lattice.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.testfixtures.Examples;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher the README tells users to run, built by the cli module's package phase, run as a user would. */
+class LauncherTest {
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    static Result run(Path workDir, String... args) throws IOException, InterruptedException {
+        Path launcher = Examples.projectRoot().resolve("cli/target/lattice");
+        assertThat(launcher).as("built by ./mvnw package in the cli module").isExecutable();
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void runsFromAnyDirectory(@TempDir Path elsewhere) throws Exception {
+        Result help = run(elsewhere, "--help");
+        assertThat(help.exitCode()).as(help.err()).isZero();
+        assertThat(help.out()).startsWith("Usage: lattice");
+        assertThat(help.err()).as("nothing on stderr, not even a class-data-sharing warning").isEmpty();
+    }
+
+    @Test
+    void validatesTheExamplesAndRefusesBadInputWithExitOne(@TempDir Path elsewhere) throws Exception {
+        Result ok = run(elsewhere, "plan", "-f", Examples.dir().toString());
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        Path bad = elsewhere.resolve("bad.yaml");
+        Files.writeString(bad, "apiVersion: lattice.dev/v1alpha1\nkind: StaticPool\nmetadata: {name: x}\nspec: {provider: vmware}\n");
+        Result refused = run(elsewhere, "plan", "-f", "bad.yaml");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("bad.yaml:4:18: unknown value \"vmware\" in spec.provider")
+                .doesNotContain("\tat ").endsWith("error: invalid input: 2 problems found; nothing was changed\n");
+    }
+
+    @Test
+    void worksThroughASymlink(@TempDir Path elsewhere) throws Exception {
+        Path link = elsewhere.resolve("lattice");
+        Files.createSymbolicLink(link, Examples.projectRoot().resolve("cli/target/lattice"));
+        Process p = new ProcessBuilder(link.toString(), "--version").directory(elsewhere.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("lattice ");
+    }
+}
