@@ -2,6 +2,9 @@ package dev.lattice.cli;
 
 import dev.lattice.cli.output.ErrorHandler;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Entry point of the {@code lattice} command. */
@@ -10,7 +13,37 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean("lattice.training")) {
+            train(args);
+            return;
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * The build's training run for the class-data archive: the paths a user's commands take (help, each output
+     * format, the error report) in one JVM, so the archive holds what start-up needs. Output is discarded.
+     */
+    private static void train(String[] inputs) {
+        List<String> files = new ArrayList<>();
+        for (String input : inputs) {
+            files.add("-f");
+            files.add(input);
+        }
+        List<List<String>> commandLines = List.of(
+                List.of("--help"), List.of("--version"), List.of("plan", "--help"), List.of("pool", "status", "--help"),
+                List.of("plan", "--no-such-option"), List.of("plan", "-f", "/nonexistent/lattice-training.yaml"),
+                List.of("install", "-f", "x.yaml"));
+        List<List<String>> withInputs = new ArrayList<>(commandLines);
+        for (String format : List.of("table", "json", "yaml")) {
+            List<String> plan = new ArrayList<>(List.of("plan", "-o", format));
+            plan.addAll(files);
+            withInputs.add(plan);
+        }
+        PrintWriter sink = new PrintWriter(Writer.nullWriter());
+        for (List<String> commandLine : withInputs) {
+            run(commandLine.toArray(String[]::new), sink, sink);
+        }
     }
 
     /** Runs one command line with the given streams and returns its exit code; used by tests too. */

@@ -20,6 +20,10 @@ class LauncherTest {
     }
 
     static Result run(Path workDir, String... args) throws IOException, InterruptedException {
+        return runWithJavaOpts(workDir, "", args);
+    }
+
+    static Result runWithJavaOpts(Path workDir, String javaOpts, String... args) throws IOException, InterruptedException {
         Path launcher = Examples.projectRoot().resolve("cli/target/lattice");
         assertThat(launcher).as("built by ./mvnw package in the cli module").isExecutable();
         List<String> command = new ArrayList<>();
@@ -27,10 +31,18 @@ class LauncherTest {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("LATTICE_JAVA_OPTS", javaOpts);
+        // To files, not pipes: a chatty process must never block on a full pipe while we wait for it.
+        Path out = Files.createTempFile("lattice-out", ".txt");
+        Path err = Files.createTempFile("lattice-err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         Process p = pb.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("lattice finished within a minute").isTrue();
+        Result result = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return result;
     }
 
     @Test
@@ -51,6 +63,16 @@ class LauncherTest {
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("bad.yaml:4:18: unknown value \"vmware\" in spec.provider")
                 .doesNotContain("\tat ").endsWith("error: invalid input: 2 problems found; nothing was changed\n");
+    }
+
+    @Test
+    void startsFromTheClassDataArchiveTheBuildMade(@TempDir Path elsewhere) throws Exception {
+        // The JDK's own archive would serve JDK classes anyway: what shows the build's archive is in use is that
+        // the application's classes (picocli's, the model's) come from it instead of from their jars.
+        Result run = runWithJavaOpts(elsewhere, "-Xshare:on -Xlog:class+load=info:stdout", "plan", "-f", Examples.dir().toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("picocli.CommandLine source: shared objects file",
+                "dev.lattice.core.parse.Parser source: shared objects file");
     }
 
     @Test
