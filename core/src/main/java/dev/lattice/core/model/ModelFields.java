@@ -1,10 +1,14 @@
 package dev.lattice.core.model;
 
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The wire view of a model record: its fields in declaration order with their names, aliases and bounds.
@@ -60,11 +64,52 @@ public final class ModelFields {
         }
     };
 
+    private static final ClassValue<Constructor<?>> CONSTRUCTORS = new ClassValue<>() {
+        @Override
+        protected Constructor<?> computeValue(Class<?> type) {
+            Class<?>[] types = of(type).stream().map(FieldInfo::rawType).toArray(Class<?>[]::new);
+            try {
+                return type.getDeclaredConstructor(types);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("no canonical constructor in " + type, e);
+            }
+        }
+    };
+
+    private static final ClassValue<Map<String, Integer>> INDEX = new ClassValue<>() {
+        @Override
+        protected Map<String, Integer> computeValue(Class<?> type) {
+            Map<String, Integer> byName = new HashMap<>();
+            List<FieldInfo> fields = of(type);
+            for (int i = 0; i < fields.size(); i++) {
+                byName.put(fields.get(i).name(), i);
+                for (String alias : fields.get(i).aliases()) {
+                    byName.put(alias, i);
+                }
+            }
+            return Map.copyOf(byName);
+        }
+    };
+
     private ModelFields() {
     }
 
     public static List<FieldInfo> of(Class<?> recordType) {
         return CACHE.get(recordType);
+    }
+
+    /** The position of a field by its wire name or an alias; null when the record has no such field. */
+    public static Integer indexOf(Class<?> recordType, String wireName) {
+        return INDEX.get(recordType).get(wireName);
+    }
+
+    /** Builds a record from its field values in declaration order. */
+    public static <T> T construct(Class<T> recordType, Object... values) throws InvocationTargetException {
+        try {
+            return recordType.cast(CONSTRUCTORS.get(recordType).newInstance(values));
+        } catch (InstantiationException | IllegalAccessException e) {
+            throw new IllegalStateException("cannot construct " + recordType, e);
+        }
     }
 
     /** The wire spelling of an enum constant. */

@@ -3,12 +3,10 @@ package dev.lattice.core.parse;
 import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ModelFields.FieldInfo;
 import dev.lattice.core.model.Quantity;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,18 +87,11 @@ final class Binder {
             return wrongType(node, "a mapping of fields", path);
         }
         List<FieldInfo> fields = ModelFields.of(type);
-        Map<String, Integer> byName = new LinkedHashMap<>();
-        for (int i = 0; i < fields.size(); i++) {
-            byName.put(fields.get(i).name(), i);
-            for (String alias : fields.get(i).aliases()) {
-                byName.put(alias, i);
-            }
-        }
         Object[] args = new Object[fields.size()];
         YNode.Scalar[] setBy = new YNode.Scalar[fields.size()];
         for (YNode.Entry entry : mapping.entries()) {
             String key = entry.key().value();
-            Integer index = byName.get(key);
+            Integer index = ModelFields.indexOf(type, key);
             if (index == null) {
                 List<String> names = fields.stream().map(FieldInfo::name).toList();
                 problems.error(entry.key().location(), "unknown field \"" + key + "\"" + in(path),
@@ -137,15 +128,11 @@ final class Binder {
 
     private Object construct(Class<?> type, Object[] args, YNode node) {
         try {
-            Class<?>[] types = Arrays.stream(type.getRecordComponents()).map(c -> c.getType()).toArray(Class<?>[]::new);
-            Constructor<?> constructor = type.getDeclaredConstructor(types);
-            return constructor.newInstance(args);
+            return ModelFields.construct(type, args);
         } catch (InvocationTargetException e) {
             problems.error(node.location(), String.valueOf(e.getCause().getMessage()));
             failed = true;
             return null;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot construct " + type, e);
         }
     }
 

@@ -5,8 +5,9 @@ import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ObjectMeta;
 import java.io.InputStream;
-import java.lang.reflect.Constructor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -59,10 +60,12 @@ public final class Parser {
         }
         List<ParsedObject> named = new ArrayList<>(objects);
         named.addAll(invalid);
+        Set<ParsedObject> complete = Collections.newSetFromMap(new IdentityHashMap<>());
+        complete.addAll(objects);
         for (ParsedObject object : named) {
-            bestEffort(object, objects, () -> ObjectValidator.validate(object, problems));
+            bestEffort(object, complete, () -> ObjectValidator.validate(object, problems));
         }
-        ReferenceValidator.validate(named, Set.copyOf(objects), problems, (object, check) -> bestEffort(object, objects, check));
+        ReferenceValidator.validate(named, complete, problems, (object, check) -> bestEffort(object, complete, check));
         if (problems.hasErrors()) {
             throw new InvalidInputException(problems.sorted());
         }
@@ -75,7 +78,7 @@ public final class Parser {
      * its other rules checked, so the user sees every problem in one run; a check that trips over the
      * missing field stops quietly for that object. On a fully bound object a failure is a bug and surfaces.
      */
-    private static void bestEffort(ParsedObject object, List<ParsedObject> complete, Runnable check) {
+    private static void bestEffort(ParsedObject object, Set<ParsedObject> complete, Runnable check) {
         if (!hasSpec(object.object())) {
             return;
         }
@@ -227,11 +230,9 @@ public final class Parser {
 
     private static LatticeObject construct(Kind kind, ObjectMeta metadata, Object spec) {
         try {
-            Class<?>[] types = Arrays.stream(kind.type().getRecordComponents()).map(c -> c.getType()).toArray(Class<?>[]::new);
-            Constructor<? extends LatticeObject> constructor = kind.type().getDeclaredConstructor(types);
-            return constructor.newInstance(metadata, spec, null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot construct " + kind, e);
+            return ModelFields.construct(kind.type(), metadata, spec, null);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException("cannot construct " + kind, e.getCause());
         }
     }
 
