@@ -58,6 +58,17 @@ class ParserTest {
                 """ + spec.indent(2);
     }
 
+    /** A service named s with one container, and {@code spec} added to its spec. */
+    static String service(String spec) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: s}
+                spec:
+                  containers: {main: {image: x}}
+                """ + spec.indent(2);
+    }
+
     @Nested
     @DisplayName("YAML itself")
     class Syntax {
@@ -193,15 +204,7 @@ class ParserTest {
         void checksBoundsOfNumbers() {
             assertThat(problems(POOL.replace("cores: 4,", "cores: 0,")))
                     .containsExactly("in.yaml:9:28: \"cores\" must be at least 1, got 0");
-            String service = """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: LatticeService
-                    metadata: {name: s}
-                    spec:
-                      containers: {main: {image: x}}
-                      service: {ports: {http: {port: 70000}}}
-                    """;
-            assertThat(problems(service)).containsExactly("in.yaml:6:34: \"port\" must be between 1 and 65535, got 70000");
+            assertThat(problems(service("service: {ports: {http: {port: 70000}}}\n"))).containsExactly("in.yaml:6:34: \"port\" must be between 1 and 65535, got 70000");
         }
     }
 
@@ -242,16 +245,7 @@ class ParserTest {
                           replicas: 1
                           taints: [{key: gpu, effect: NoSchedul}]
                     """))).singleElement().asString().startsWith("in.yaml:11:37: unknown value \"NoSchedul\"");
-            String service = """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: LatticeService
-                    metadata: {name: s}
-                    spec:
-                      containers: {main: {image: x}}
-                      resources:
-                        db: {type: service, direction: outgoing}
-                    """;
-            assertThat(problems(service)).singleElement().asString()
+            assertThat(problems(service("resources:\n  db: {type: service, direction: outgoing}\n"))).singleElement().asString()
                     .startsWith("in.yaml:7:36: unknown value \"outgoing\" in spec.resources.db.direction; expected one of: outbound, inbound, both");
         }
 
@@ -410,12 +404,7 @@ class ParserTest {
 
         @Test
         void fillsDefaults() {
-            LatticeService s = parse("""
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: LatticeService
-                    metadata: {name: s}
-                    spec: {containers: {main: {image: x}}}
-                    """).services().get(0);
+            LatticeService s = parse(service("")).services().get(0);
             assertThat(s.metadata().namespace()).isEqualTo("default");
             assertThat(s.spec().replicas()).isEqualTo(1);
             StaticPool p = parse(POOL).staticPools().get(0);
