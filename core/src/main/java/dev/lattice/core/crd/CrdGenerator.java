@@ -1,7 +1,6 @@
 package dev.lattice.core.crd;
 
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ModelFields.FieldInfo;
 import dev.lattice.core.model.Quantity;
@@ -69,9 +68,8 @@ public final class CrdGenerator {
         properties.put("apiVersion", Map.of("type", "string"));
         properties.put("kind", Map.of("type", "string"));
         properties.put("metadata", Map.of("type", "object"));
-        List<FieldInfo> fields = ModelFields.of(kind.type());
-        properties.put("spec", schema(fields.get(1).type()));
-        properties.put("status", schema(fields.get(2).type()));
+        properties.put("spec", schema(kind.specType()));
+        properties.put("status", schema(kind.statusType()));
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("type", "object");
         root.put("description", description(kind));
@@ -173,8 +171,4 @@ public final class CrdGenerator {
         return s;
     }
 
-    /** Just the spec schema of a kind, for tests and tools. */
-    public static Map<String, Object> specSchema(Class<? extends LatticeObject> type) {
-        return schema(ModelFields.of(type).get(1).type());
-    }
 }

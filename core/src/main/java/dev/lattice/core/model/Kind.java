@@ -50,6 +50,16 @@ public enum Kind {
         return type;
     }
 
+    /** The record type of this kind's spec. */
+    public Class<?> specType() {
+        return ModelFields.of(type).stream().filter(f -> f.name().equals("spec")).findFirst().orElseThrow().rawType();
+    }
+
+    /** The record type of this kind's status. */
+    public Class<?> statusType() {
+        return ModelFields.of(type).stream().filter(f -> f.name().equals("status")).findFirst().orElseThrow().rawType();
+    }
+
     public List<String> shortNames() {
         return shortNames;
     }

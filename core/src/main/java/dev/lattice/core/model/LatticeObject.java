@@ -8,6 +8,9 @@ public sealed interface LatticeObject
 
     ObjectMeta metadata();
 
+    /** The desired state; null only for an object whose spec failed to parse. */
+    Record spec();
+
     Kind kind();
 
     default String name() {

@@ -79,7 +79,7 @@ public final class Parser {
      * missing field stops quietly for that object. On a fully bound object a failure is a bug and surfaces.
      */
     private static void bestEffort(ParsedObject object, Set<ParsedObject> complete, Runnable check) {
-        if (!hasSpec(object.object())) {
+        if (object.object().spec() == null) {
             return;
         }
         try {
@@ -89,17 +89,6 @@ public final class Parser {
                 throw e;
             }
         }
-    }
-
-    private static boolean hasSpec(LatticeObject o) {
-        return ModelFields.of(o.getClass()).stream().filter(f -> f.name().equals("spec")).findFirst()
-                .map(f -> {
-                    try {
-                        return f.component().getAccessor().invoke(o) != null;
-                    } catch (ReflectiveOperationException e) {
-                        return false;
-                    }
-                }).orElse(false);
     }
 
     /** A document, or the items of a {@code kind: List} document as kubectl writes them. */
@@ -146,8 +135,7 @@ public final class Parser {
                 specNode = ShortForms.cluster(specMap, problems);
             }
             source.record("spec", specEntry.get().key().location(), specNode.location());
-            Class<?> specType = ModelFields.of(kind.get().type()).get(1).rawType();
-            spec = binder.bind(specNode, specType, "spec");
+            spec = binder.bind(specNode, kind.get().specType(), "spec");
             if (spec == null && !binder.failed()) {
                 problems.error(specNode.location(), "\"spec\" is empty");
             }
