@@ -1,19 +1,34 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.output.PlacementView;
+import dev.lattice.cli.output.Printer;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.placement.Solver;
+import dev.lattice.core.placement.Weights;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code lattice place}: runs the placement solver over clusters and services. */
 @Command(name = "place",
         mixinStandardHelpOptions = true,
         description = {
             "Place services on clusters and report each decision.",
-            "Evaluates each service's CEL placement requirement against every cluster, applies capacity",
-            "and policy constraints, and scores the survivors.",
-            "Exits 3 when some service could not be placed."})
+            "Each service's placement rule (a CEL expression over `cluster`) is evaluated against every",
+            "cluster; free worker capacity, policies.maxServices and shared volumes narrow the matches; the",
+            "rest are scored by free capacity, locality to agreed peers, and cost. Exits 3 when some",
+            "service could not be placed."})
 public final class PlaceCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     InputOptions input;
@@ -24,11 +39,47 @@ public final class PlaceCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the decisions without recording them anywhere.")
     boolean dryRun;
 
-    @Option(names = "--explain", description = "Show, per service, why each cluster was kept or dropped.")
+    @Option(names = "--explain", description = "Show, per service, every candidate's score and why each other cluster was not one.")
     boolean explain;
+
+    @Option(names = "--weight-capacity", paramLabel = "W", defaultValue = "1.0",
+            description = "Weight of free capacity in the score (default: ${DEFAULT-VALUE}).")
+    double weightCapacity;
+
+    @Option(names = "--weight-locality", paramLabel = "W", defaultValue = "1.0",
+            description = "Weight of closeness to agreed callers and callees (default: ${DEFAULT-VALUE}).")
+    double weightLocality;
+
+    @Option(names = "--weight-cost", paramLabel = "W", defaultValue = "1.0",
+            description = "Weight of cheaper capacity (default: ${DEFAULT-VALUE}).")
+    double weightCost;
 
     @Override
     public Integer call() {
-        throw new NotBuiltYet("place", "'lattice plan -f FILE...' validates services and clusters today");
+        Weights weights = weights();
+        Inputs inputs = input.read();
+        PrintWriter err = spec.commandLine().getErr();
+        Solver.Result result = new Solver(weights, explain).solve(inputs);
+        inputs.warnings().forEach(w -> err.println(w.render()));
+        result.warnings().forEach(w -> err.println(w.render()));
+        if (!dryRun) {
+            err.println("note: decisions from files are printed, not recorded; --dry-run says so explicitly");
+        }
+        if (inputs.services().isEmpty()) {
+            err.println("note: no LatticeService in the inputs: nothing to place");
+        }
+        err.flush();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("placements", PlacementView.data(result.placements(), explain));
+        new Printer(spec.commandLine().getOut(), output.format())
+                .print(data, PlacementView.table(result.placements(), explain));
+        return result.allScheduled() ? 0 : dev.lattice.core.LatticeException.UNPLACEABLE;
+    }
+
+    private Weights weights() {
+        if (weightCapacity < 0 || weightLocality < 0 || weightCost < 0) {
+            throw new ParameterException(spec.commandLine(), "score weights must be zero or more");
+        }
+        return new Weights(weightCapacity, weightLocality, weightCost);
     }
 }

@@ -1,9 +1,12 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.output.PlacementView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
 import dev.lattice.core.parse.Problem;
+import dev.lattice.core.placement.Solver;
+import dev.lattice.core.placement.Weights;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,10 +61,21 @@ public final class PlanCommand implements Callable<Integer> {
             o.put("line", p.source().document().line());
             objects.add(o);
         }
+        List<Problem> allWarnings = new ArrayList<>(inputs.warnings());
+        String text = table.render();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("objects", objects);
-        data.put("warnings", warnings(inputs.warnings()));
-        new Printer(spec.commandLine().getOut(), output.format()).print(data, table);
+        // Placement is place's job; plan shows it, but an unplaceable service does not fail the plan.
+        if (!inputs.clusters().isEmpty() && !inputs.services().isEmpty()) {
+            Solver.Result placed = new Solver(Weights.DEFAULT, false).solve(inputs);
+            placed.warnings().forEach(w -> err.println(w.render()));
+            allWarnings.addAll(placed.warnings());
+            data.put("placements", PlacementView.data(placed.placements(), false));
+            text += "\n" + PlacementView.table(placed.placements(), false);
+        }
+        data.put("warnings", warnings(allWarnings));
+        err.flush();
+        new Printer(spec.commandLine().getOut(), output.format()).print(data, text);
         if (output.format() == dev.lattice.cli.output.Format.table) {
             err.println(summary(inputs));
             err.flush();
@@ -92,9 +106,7 @@ public final class PlanCommand implements Callable<Integer> {
         counts.forEach((k, n) -> sb.append(n).append(' ').append(k).append(", "));
         sb.setLength(sb.length() - 2);
         sb.append(')');
-        if (!inputs.warnings().isEmpty()) {
-            sb.append(", ").append(inputs.warnings().size()).append(" warnings");
-        }
+
         return sb.toString();
     }
 }

@@ -10,6 +10,8 @@ import dev.lattice.core.model.LatticeService.Resource;
 import dev.lattice.core.model.LatticeService.ResourceType;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.placement.InvalidRule;
+import dev.lattice.core.placement.PlacementRule;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -183,6 +185,10 @@ final class ObjectValidator {
         String placement = spec.requirements().placement();
         if (placement != null && placement.isBlank()) {
             error("spec.requirements.placement", "placement is empty", "write a CEL expression over cluster, or remove it");
+        } else if (placement != null && PlacementRule.compile(placement) instanceof InvalidRule invalid) {
+            String where = invalid.column() > 0 ? " (at " + (invalid.line() > 1 ? "line " + invalid.line() + ", " : "")
+                    + "column " + invalid.column() + " of the rule)" : "";
+            error("spec.requirements.placement", "invalid placement rule: " + invalid.message() + where, invalid.hint());
         }
     }
 

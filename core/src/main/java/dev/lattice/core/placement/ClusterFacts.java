@@ -1,0 +1,141 @@
+package dev.lattice.core.placement;
+
+import dev.lattice.core.capacity.MachineSize;
+import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.Provider;
+import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Problem;
+import dev.lattice.core.parse.SourceMap;
+import dev.lattice.proto.placement.v1.Capacity;
+import dev.lattice.proto.placement.v1.Cluster;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the solver knows of one cluster: what placement rules see ({@link #view()}), its worker capacity, how many
+ * services it may hold and what its capacity costs.
+ *
+ * @param cpuMillis        worker CPU, in thousandths of a core (the control plane runs no workloads)
+ * @param memoryBytes      worker memory
+ * @param maxServices      {@code policies.maxServices}, or null for no limit
+ * @param usdPerCoreHour   average price of a worker core; zero on capacity already paid for
+ */
+public record ClusterFacts(
+        String name,
+        Cluster view,
+        long cpuMillis,
+        long memoryBytes,
+        Integer maxServices,
+        double usdPerCoreHour) {
+
+    private static final long GIB = 1024L * 1024 * 1024;
+
+    /** Facts of every cluster of the inputs, sorted by name, and warnings about what could not be known. */
+    public static List<ClusterFacts> of(Inputs inputs, List<Problem> warnings) {
+        List<ClusterFacts> facts = new ArrayList<>();
+        for (LatticeCluster cluster : inputs.clusters()) {
+            SourceMap at = inputs.find(cluster.kind(), null, cluster.name()).orElseThrow().source();
+            facts.add(of(cluster, inputs, at, warnings));
+        }
+        facts.sort(Comparator.comparing(ClusterFacts::name));
+        return facts;
+    }
+
+    static ClusterFacts of(LatticeCluster cluster, Inputs inputs, SourceMap at, List<Problem> warnings) {
+        LatticeCluster.Spec spec = cluster.spec();
+        LatticeObject pool = spec.poolName() == null ? null : inputs.pool(spec.poolName()).orElse(null);
+        Cluster.Builder view = Cluster.newBuilder()
+                .setName(cluster.name())
+                .putAllLabels(cluster.metadata().labels())
+                .setProvider(provider(spec, pool).wire());
+        if (spec.poolName() != null) {
+            view.setPool(spec.poolName());
+        }
+        Set<String> compliance = new LinkedHashSet<>();
+        Set<String> capabilities = new LinkedHashSet<>();
+        if (pool instanceof StaticPool s) {
+            StaticPool.Location location = s.spec().location();
+            if (location != null) {
+                view.setRegion(nullToEmpty(location.region())).setZone(nullToEmpty(location.zone()))
+                        .setCountry(nullToEmpty(location.country()));
+            }
+            compliance.addAll(s.spec().compliance());
+            capabilities.addAll(s.spec().capabilities());
+        }
+        LatticeCluster.AwsConfig aws = spec.provider().config().aws();
+        if (aws != null) {
+            view.setRegion(aws.region());
+            if (pool instanceof CloudPool c && c.spec().regions().containsKey(aws.region())) {
+                CloudPool.Region region = c.spec().regions().get(aws.region());
+                compliance.addAll(region.compliance());
+                capabilities.addAll(region.capabilities());
+            }
+        }
+        view.addAllCompliance(compliance).addAllCapabilities(capabilities);
+
+        long cpuMillis = 0;
+        BigInteger memory = BigInteger.ZERO;
+        BigDecimal usdPerHour = BigDecimal.ZERO;
+        for (Map.Entry<String, LatticeCluster.WorkerPoolSpec> e : spec.nodes().workerPools().entrySet()) {
+            LatticeCluster.WorkerPoolSpec worker = e.getValue();
+            LatticeObject workerPool = worker.pool() == null ? pool : inputs.pool(worker.pool()).orElse(null);
+            // An autoscaled pool can grow to max, and its pool reserves max for it.
+            int nodes = worker.autoscaling() ? worker.max() : worker.replicas() == null ? 0 : worker.replicas();
+            var size = MachineSize.of(worker.instanceType(), workerPool);
+            if (size.isEmpty()) {
+                if (nodes > 0) {
+                    String path = SourceMap.child("spec.nodes.workerPools", e.getKey());
+                    warnings.add(Problem.warning(at.key(path), "cluster " + cluster.name() + ": worker pool " + e.getKey()
+                            + " has no known machine size, so it adds no capacity for placement",
+                            worker.instanceType() == null ? "set instanceType (a name the pool knows, or {cores, memoryGib})"
+                                    : "name a machine type the pool defines, or give {cores, memoryGib}"));
+                }
+                continue;
+            }
+            cpuMillis += 1000L * size.get().cores() * nodes;
+            memory = memory.add(size.get().memoryBytes().multiply(BigInteger.valueOf(nodes)));
+            usdPerHour = usdPerHour.add(size.get().usdPerHour().multiply(BigDecimal.valueOf(nodes)));
+        }
+        long memoryBytes = memory.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        view.setCapacity(Capacity.newBuilder().setCores(cpuMillis / 1000).setMemoryGib(memoryBytes / GIB));
+        double perCore = cpuMillis == 0 ? 0 : usdPerHour.doubleValue() / (cpuMillis / 1000.0);
+        return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, spec.policies().maxServices(), perCore);
+    }
+
+    /** The cluster's provider: its provider.config, else its pool's, else the local Docker provider. */
+    static Provider provider(LatticeCluster.Spec spec, LatticeObject pool) {
+        LatticeCluster.ProviderConfig config = spec.provider().config();
+        if (config.aws() != null) {
+            return Provider.AWS;
+        }
+        if (config.proxmox() != null) {
+            return Provider.PROXMOX;
+        }
+        if (config.openstack() != null) {
+            return Provider.OPENSTACK;
+        }
+        if (config.docker() != null) {
+            return Provider.DOCKER;
+        }
+        if (pool instanceof StaticPool s) {
+            return s.spec().provider();
+        }
+        if (pool instanceof CloudPool c) {
+            return c.spec().provider();
+        }
+        return Provider.DOCKER;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

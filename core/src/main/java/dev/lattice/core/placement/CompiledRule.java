@@ -1,0 +1,5 @@
+package dev.lattice.core.placement;
+
+/** A placement rule after compilation: ready to evaluate, or the reason it is not. */
+public sealed interface CompiledRule permits PlacementRule, InvalidRule {
+}

@@ -1,0 +1,367 @@
+package dev.lattice.core.placement;
+
+import dev.lattice.core.mesh.ServiceGraph;
+import dev.lattice.core.mesh.ServiceGraph.ServiceId;
+import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.model.LatticeService.ResourceType;
+import dev.lattice.core.model.Quantity;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Problem;
+import dev.lattice.proto.placement.v1.Cluster;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Places services on clusters (seed 000's solver): placement rules filter, hard constraints (free worker capacity,
+ * {@code policies.maxServices}, shared-volume co-location) cut, and capacity, locality and cost score the rest.
+ * Pure: no I/O, and the same input always gives the same decisions.
+ *
+ * <p>Each distinct rule is evaluated once per cluster, so rule work grows with rules × clusters, not with
+ * services × clusters.
+ */
+public final class Solver {
+
+    /** Every decision, sorted by namespace and service name, and the warnings found on the way. */
+    public record Result(List<Placement> placements, List<Problem> warnings) {
+        public boolean allScheduled() {
+            return placements.stream().allMatch(Placement::scheduled);
+        }
+    }
+
+    private final Weights weights;
+    private final boolean explain;
+
+    public Solver(Weights weights, boolean explain) {
+        this.weights = weights;
+        this.explain = explain;
+    }
+
+    public Result solve(Inputs inputs) {
+        List<Problem> warnings = new ArrayList<>();
+        List<ClusterFacts> clusters = ClusterFacts.of(inputs, warnings);
+        return new Run(clusters, inputs.services()).place(warnings);
+    }
+
+    /** One solve: the mutable bookkeeping of free capacity and service counts as services are assigned. */
+    private final class Run {
+        private final List<ClusterFacts> clusters;
+        private final List<LatticeService> services;
+        private final long[] freeCpu;
+        private final long[] freeMemory;
+        private final int[] serviceCount;
+        private final Map<String, RuleResults> rules = new HashMap<>();
+        private final Map<ServiceId, Integer> placedOn = new HashMap<>();
+        private final Map<String, ServiceId> volumeOwners = new HashMap<>();
+        private final ServiceGraph graph;
+
+        Run(List<ClusterFacts> clusters, List<LatticeService> services) {
+            this.clusters = clusters;
+            this.services = services;
+            int n = clusters.size();
+            freeCpu = new long[n];
+            freeMemory = new long[n];
+            serviceCount = new int[n];
+            for (int i = 0; i < n; i++) {
+                freeCpu[i] = clusters.get(i).cpuMillis();
+                freeMemory[i] = clusters.get(i).memoryBytes();
+            }
+            graph = ServiceGraph.of(services);
+        }
+
+        Result place(List<Problem> warnings) {
+            for (LatticeService s : services) {
+                String rule = s.spec().requirements().placement();
+                if (rule != null && !rules.containsKey(rule)) {
+                    rules.put(rule, evaluate(rule));
+                }
+                volumeIds(s, true).forEach(id -> volumeOwners.putIfAbsent(id, ServiceId.of(s)));
+            }
+            List<LatticeService> order = new ArrayList<>(services);
+            order.sort(Comparator
+                    .comparing((LatticeService s) -> volumeIds(s, true).isEmpty())
+                    .thenComparingInt(this::matchingClusters)
+                    .thenComparing(ServiceId::of));
+            Map<ServiceId, Placement> decisions = new TreeMap<>();
+            for (LatticeService s : order) {
+                decisions.put(ServiceId.of(s), place(s));
+            }
+            return new Result(List.copyOf(decisions.values()), List.copyOf(warnings));
+        }
+
+        private RuleResults evaluate(String expression) {
+            PlacementRule rule = (PlacementRule) PlacementRule.compile(expression);
+            BitSet matches = new BitSet(clusters.size());
+            String[] errors = new String[clusters.size()];
+            for (int i = 0; i < clusters.size(); i++) {
+                PlacementRule.Outcome outcome = rule.evaluate(clusters.get(i).view());
+                if (outcome.matches()) {
+                    matches.set(i);
+                }
+                errors[i] = outcome.error();
+            }
+            return new RuleResults(rule, matches, errors);
+        }
+
+        private int matchingClusters(LatticeService s) {
+            String rule = s.spec().requirements().placement();
+            return rule == null ? clusters.size() : rules.get(rule).matches().cardinality();
+        }
+
+        private Placement place(LatticeService s) {
+            ServiceId id = ServiceId.of(s);
+            String rule = s.spec().requirements().placement();
+            RuleResults results = rule == null ? null : rules.get(rule);
+            BitSet allowed = new BitSet(clusters.size());
+            if (results == null) {
+                allowed.set(0, clusters.size());
+            } else {
+                allowed.or(results.matches());
+            }
+            List<Placement.Rejection> rejected = new ArrayList<>();
+            if (explain && results != null) {
+                for (int i = 0; i < clusters.size(); i++) {
+                    if (!allowed.get(i)) {
+                        String error = results.errors()[i];
+                        rejected.add(new Placement.Rejection(clusters.get(i).name(),
+                                error != null ? Placement.RULE_FAILED : Placement.RULE_NOT_SATISFIED,
+                                error != null ? "the placement rule failed on this cluster: " + error
+                                        : "the cluster does not satisfy " + results.rule().expression()));
+                    }
+                }
+            }
+            if (allowed.isEmpty()) {
+                return unschedulable(s, Placement.NO_MATCHING_CLUSTER, noMatchMessage(results), rejected);
+            }
+
+            // A service that uses a shared volume goes where the volume's owner went.
+            for (String volume : volumeIds(s, false)) {
+                ServiceId owner = volumeOwners.get(volume);
+                if (owner == null || owner.equals(id)) {
+                    continue;
+                }
+                Integer ownerCluster = placedOn.get(owner);
+                String volumeName = volume.substring(volume.indexOf('/') + 1);
+                if (ownerCluster == null) {
+                    return unschedulable(s, Placement.VOLUME_OWNER_UNPLACED, "Volume " + volumeName + " is owned by "
+                            + owner.name() + ", which could not be placed; place it first", rejected);
+                }
+                if (!allowed.get(ownerCluster)) {
+                    return unschedulable(s, Placement.VOLUME_OWNER_ELSEWHERE, "Volume " + volumeName + " lives on "
+                            + clusters.get(ownerCluster).name() + " with its owner " + owner.name()
+                            + ", which this service's placement rule does not allow", rejected);
+                }
+                for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
+                    if (i != ownerCluster) {
+                        allowed.clear(i);
+                        if (explain) {
+                            rejected.add(new Placement.Rejection(clusters.get(i).name(), Placement.VOLUME_OWNER_ELSEWHERE,
+                                    "volume " + volumeName + " is on " + clusters.get(ownerCluster).name()));
+                        }
+                    }
+                }
+            }
+
+            long cpu = demand(s, "cpu");
+            long memory = demand(s, "memory");
+            List<Integer> candidates = new ArrayList<>();
+            int fullOfServices = 0;
+            int bestShort = -1;
+            for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
+                ClusterFacts c = clusters.get(i);
+                if (c.maxServices() != null && serviceCount[i] >= c.maxServices()) {
+                    fullOfServices++;
+                    if (explain) {
+                        rejected.add(new Placement.Rejection(c.name(), Placement.MAX_SERVICES_REACHED,
+                                "holds " + serviceCount[i] + " services, its maxServices"));
+                    }
+                } else if (freeCpu[i] < cpu || freeMemory[i] < memory) {
+                    if (bestShort < 0 || roomier(i, bestShort)) {
+                        bestShort = i;
+                    }
+                    if (explain) {
+                        rejected.add(new Placement.Rejection(c.name(), Placement.INSUFFICIENT_CAPACITY,
+                                "has " + cores(freeCpu[i]) + " CPU and " + bytes(freeMemory[i]) + " free, needs "
+                                        + cores(cpu) + " and " + bytes(memory)));
+                    }
+                } else {
+                    candidates.add(i);
+                }
+            }
+            if (candidates.isEmpty()) {
+                if (bestShort >= 0) {
+                    return unschedulable(s, Placement.INSUFFICIENT_CAPACITY, "Needs " + cores(cpu) + " CPU and "
+                            + bytes(memory) + " for " + s.spec().replicas() + " replicas; the roomiest matching cluster, "
+                            + clusters.get(bestShort).name() + ", has " + cores(freeCpu[bestShort]) + " CPU and "
+                            + bytes(freeMemory[bestShort]) + " free. Add workers to a cluster with "
+                            + describe(results), rejected);
+                }
+                return unschedulable(s, Placement.MAX_SERVICES_REACHED, "All " + fullOfServices + " matching clusters"
+                        + " hold their maxServices. Raise policies.maxServices or add a cluster with " + describe(results),
+                        rejected);
+            }
+            return choose(s, id, candidates, cpu, memory, rejected);
+        }
+
+        private Placement choose(LatticeService s, ServiceId id, List<Integer> candidates, long cpu, long memory,
+                                 List<Placement.Rejection> rejected) {
+            long maxCpuAfter = 0;
+            long maxMemoryAfter = 0;
+            double cheapest = Double.MAX_VALUE;
+            for (int i : candidates) {
+                maxCpuAfter = Math.max(maxCpuAfter, freeCpu[i] - cpu);
+                maxMemoryAfter = Math.max(maxMemoryAfter, freeMemory[i] - memory);
+                cheapest = Math.min(cheapest, clusters.get(i).usdPerCoreHour());
+            }
+            List<ServiceId> neighbours = new ArrayList<>();
+            for (ServiceId n : graph.neighbours(id)) {
+                if (placedOn.containsKey(n)) {
+                    neighbours.add(n);
+                }
+            }
+            int best = -1;
+            double bestScore = -1;
+            Placement.Scores bestScores = null;
+            List<Placement.Candidate> scored = explain ? new ArrayList<>() : null;
+            for (int i : candidates) {
+                double capacity = (share(freeCpu[i] - cpu, maxCpuAfter) + share(freeMemory[i] - memory, maxMemoryAfter)) / 2;
+                double locality = locality(i, neighbours);
+                double price = clusters.get(i).usdPerCoreHour();
+                double cost = price <= cheapest ? 1.0 : cheapest / price;
+                double total = weights.total(capacity, locality, cost);
+                Placement.Scores scores = new Placement.Scores(round(capacity), round(locality), round(cost));
+                if (scored != null) {
+                    scored.add(new Placement.Candidate(clusters.get(i).name(), round(total), scores));
+                }
+                // Candidates come in name order, so a tie keeps the first name.
+                if (total > bestScore) {
+                    best = i;
+                    bestScore = total;
+                    bestScores = scores;
+                }
+            }
+            freeCpu[best] -= cpu;
+            freeMemory[best] -= memory;
+            serviceCount[best]++;
+            placedOn.put(id, best);
+            if (scored != null) {
+                scored.sort(Comparator.comparingDouble(Placement.Candidate::score).reversed()
+                        .thenComparing(Placement.Candidate::cluster));
+            }
+            return new Placement(s.name(), s.metadata().namespace(), Placement.Phase.Scheduled, clusters.get(best).name(),
+                    round(bestScore), bestScores, null, null, scored == null ? List.of() : scored, sortRejected(rejected));
+        }
+
+        private double locality(int candidate, List<ServiceId> placedNeighbours) {
+            if (placedNeighbours.isEmpty()) {
+                return 0;
+            }
+            Cluster here = clusters.get(candidate).view();
+            double sum = 0;
+            for (ServiceId n : placedNeighbours) {
+                int there = placedOn.get(n);
+                Cluster other = clusters.get(there).view();
+                if (there == candidate) {
+                    sum += 1.0;
+                } else if (!here.getZone().isEmpty() && here.getZone().equals(other.getZone())
+                        && here.getRegion().equals(other.getRegion())) {
+                    sum += 0.5;
+                } else if (!here.getRegion().isEmpty() && here.getRegion().equals(other.getRegion())) {
+                    sum += 0.3;
+                } else if (here.getProvider().equals(other.getProvider())) {
+                    sum += 0.1;
+                }
+            }
+            return sum / placedNeighbours.size();
+        }
+
+        private boolean roomier(int a, int b) {
+            return freeCpu[a] + freeMemory[a] / (1L << 30) * 250 > freeCpu[b] + freeMemory[b] / (1L << 30) * 250;
+        }
+
+        private Placement unschedulable(LatticeService s, String reason, String message, List<Placement.Rejection> rejected) {
+            return new Placement(s.name(), s.metadata().namespace(), Placement.Phase.Unschedulable, null, 0, null,
+                    reason, message, List.of(), sortRejected(rejected));
+        }
+
+        private String noMatchMessage(RuleResults results) {
+            if (clusters.isEmpty()) {
+                return "No clusters in the inputs";
+            }
+            String message = "No cluster with " + describe(results);
+            if (results != null) {
+                long failed = java.util.Arrays.stream(results.errors()).filter(java.util.Objects::nonNull).count();
+                if (failed > 0) {
+                    String first = java.util.Arrays.stream(results.errors()).filter(java.util.Objects::nonNull).findFirst().orElse("");
+                    message += " (the rule failed on " + failed + " of " + clusters.size() + " clusters: " + first + ")";
+                }
+            }
+            return message;
+        }
+
+        private String describe(RuleResults results) {
+            return results == null ? "free capacity" : results.rule().describe();
+        }
+    }
+
+    private record RuleResults(PlacementRule rule, BitSet matches, String[] errors) {
+    }
+
+    /**
+     * What a service asks of a cluster: replicas × the sum of its containers' requests of {@code resource} (a
+     * container without a request but with a limit requests its limit, as in Kubernetes).
+     */
+    static long demand(LatticeService s, String resource) {
+        long perReplica = 0;
+        for (LatticeService.Container c : s.spec().containers().values()) {
+            Quantity q = c.resources().requests().get(resource);
+            if (q == null) {
+                q = c.resources().limits().get(resource);
+            }
+            if (q != null) {
+                perReplica += resource.equals("cpu") ? q.millis() : q.ceilUnits().longValueExact();
+            }
+        }
+        return perReplica * s.spec().replicas();
+    }
+
+    /** Volume ids (namespace/id) the service owns ({@code owned}) or uses without owning. */
+    static List<String> volumeIds(LatticeService s, boolean owned) {
+        List<String> ids = new ArrayList<>();
+        s.spec().resources().values().forEach(r -> {
+            if (r.type() == ResourceType.VOLUME && r.id() != null) {
+                boolean owner = r.params() != null && r.params().size() != null;
+                if (owner == owned) {
+                    ids.add(s.metadata().namespace() + "/" + r.id());
+                }
+            }
+        });
+        return ids;
+    }
+
+    private static List<Placement.Rejection> sortRejected(List<Placement.Rejection> rejected) {
+        rejected.sort(Comparator.comparing(Placement.Rejection::cluster));
+        return List.copyOf(rejected);
+    }
+
+    private static double share(long value, long max) {
+        return max <= 0 ? 1.0 : (double) value / max;
+    }
+
+    /** Scores are shown to three decimals; rounding them keeps output byte-identical across runs. */
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    static String cores(long millis) {
+        return Quantity.ofMillis(millis).toString();
+    }
+
+    static String bytes(long bytes) {
+        return Quantity.ofBytes(java.math.BigInteger.valueOf(bytes)).toString();
+    }
+}
