@@ -8,6 +8,7 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.common.types.StructTypeReference;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -70,13 +71,19 @@ public final class PlacementRule implements CompiledRule {
     }
 
     private static CompiledRule doCompile(String expression) {
-        CelValidationResult result = Cel.COMPILER.compile(expression, "placement");
-        if (result.hasError()) {
-            CelIssue issue = result.getErrors().get(0);
-            return invalid(issue.getMessage(), issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn() + 1);
+        CelValidationResult parsed = Cel.COMPILER.parse(expression, "placement");
+        if (parsed.hasError()) {
+            CelIssue issue = parsed.getErrors().get(0);
+            return new InvalidRule("syntax error: " + issue.getMessage(), null,
+                    issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn() + 1);
         }
         try {
-            CelAbstractSyntaxTree ast = result.getAst();
+            CelValidationResult checked = Cel.COMPILER.check(parsed.getAst());
+            if (checked.hasError()) {
+                CelIssue issue = checked.getErrors().get(0);
+                return invalid(issue.getMessage(), issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn() + 1);
+            }
+            CelAbstractSyntaxTree ast = checked.getAst();
             if (!ast.getResultType().equals(SimpleType.BOOL) && !ast.getResultType().equals(SimpleType.DYN)) {
                 return new InvalidRule("a placement rule must be true or false for a cluster, but this one is of type "
                         + ast.getResultType().name(), "compare it, e.g. cluster.labels.tier == 'critical'", 0, 0);
@@ -98,7 +105,7 @@ public final class PlacementRule implements CompiledRule {
             hint = Suggestions.closest(wrong, names).or(() -> Suggestions.closest(wrong, capacity))
                     .map(c -> "did you mean \"" + c + "\"?")
                     .orElse("a cluster has: " + String.join(", ", names));
-        } else if (undeclared.find()) {
+        } else if (undeclared.find() && Suggestions.closest(undeclared.group(1), List.of(VARIABLE)).isPresent()) {
             hint = "a placement rule sees the cluster as \"" + VARIABLE + "\", e.g. cluster.labels.tier == 'critical'";
         }
         return new InvalidRule(message, hint, line, column);
@@ -128,6 +135,7 @@ public final class PlacementRule implements CompiledRule {
     /** The compiler and runtime are costly to build and safe to share. */
     private static final class Cel {
         static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addMessageTypes(Cluster.getDescriptor())
                 .addVar(VARIABLE, StructTypeReference.create(Cluster.getDescriptor().getFullName()))
                 .build();

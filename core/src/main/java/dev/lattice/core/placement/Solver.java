@@ -26,8 +26,11 @@ import java.util.TreeMap;
  */
 public final class Solver {
 
-    /** Every decision, sorted by namespace and service name, and the warnings found on the way. */
-    public record Result(List<Placement> placements, List<Problem> warnings) {
+    /**
+     * Every decision, sorted by namespace and service name, the warnings found on the way, and how many times a
+     * placement rule was evaluated against a cluster (distinct rules × clusters).
+     */
+    public record Result(List<Placement> placements, List<Problem> warnings, long ruleEvaluations) {
         public boolean allScheduled() {
             return placements.stream().allMatch(Placement::scheduled);
         }
@@ -58,6 +61,7 @@ public final class Solver {
         private final Map<ServiceId, Integer> placedOn = new HashMap<>();
         private final Map<String, ServiceId> volumeOwners = new HashMap<>();
         private final ServiceGraph graph;
+        private long evaluations;
 
         Run(List<ClusterFacts> clusters, List<LatticeService> services) {
             this.clusters = clusters;
@@ -90,7 +94,7 @@ public final class Solver {
             for (LatticeService s : order) {
                 decisions.put(ServiceId.of(s), place(s));
             }
-            return new Result(List.copyOf(decisions.values()), List.copyOf(warnings));
+            return new Result(List.copyOf(decisions.values()), List.copyOf(warnings), evaluations);
         }
 
         private RuleResults evaluate(String expression) {
@@ -99,6 +103,7 @@ public final class Solver {
             String[] errors = new String[clusters.size()];
             for (int i = 0; i < clusters.size(); i++) {
                 PlacementRule.Outcome outcome = rule.evaluate(clusters.get(i).view());
+                evaluations++;
                 if (outcome.matches()) {
                     matches.set(i);
                 }

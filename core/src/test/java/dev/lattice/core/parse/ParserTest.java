@@ -290,6 +290,48 @@ class ParserTest {
     }
 
     @Nested
+    @DisplayName("placement rules")
+    class PlacementRules {
+        String rule(String rule) {
+            return service("requirements:\n  placement: \"" + rule + "\"\n");
+        }
+
+        @Test
+        void suggestsTheFieldMeant() {
+            assertThat(problems(rule("cluster.lables.tier == 'gold'"))).containsExactly(
+                    "in.yaml:7:16: invalid placement rule: undefined field 'lables' (at column 8 of the rule)\n"
+                            + "  hint: did you mean \"labels\"?");
+        }
+
+        @Test
+        void reportsSyntaxErrors() {
+            assertThat(problems(rule("cluster.labels.tier == "))).singleElement().asString()
+                    .startsWith("in.yaml:7:16: invalid placement rule: syntax error: mismatched input '<EOF>'").endsWith("(at column 24 of the rule)");
+        }
+
+        @Test
+        void refusesARuleThatIsNotTrueOrFalse() {
+            assertThat(problems(rule("cluster.capacity.cores + 1"))).containsExactly(
+                    "in.yaml:7:16: invalid placement rule: a placement rule must be true or false for a cluster, "
+                            + "but this one is of type int\n  hint: compare it, e.g. cluster.labels.tier == 'critical'");
+        }
+
+        @Test
+        void namesTheVariable() {
+            assertThat(problems(rule("clustr.name == 'a'"))).singleElement().asString()
+                    .contains("undeclared reference to 'clustr'")
+                    .endsWith("hint: a placement rule sees the cluster as \"cluster\", e.g. cluster.labels.tier == 'critical'");
+        }
+
+        @Test
+        void acceptsRulesOverEveryField() {
+            parse(rule("cluster.name != '' && cluster.pool != 'x' && cluster.region in ['eu', 'us'] && cluster.zone == 'z' "
+                    + "&& 'HIPAA' in cluster.compliance && cluster.capabilities.exists(c, c == 'gpu') "
+                    + "&& cluster.capacity.memoryGib > 64 && has(cluster.labels.tier)"));
+        }
+    }
+
+    @Nested
     @DisplayName("references between objects")
     class References {
         @Test

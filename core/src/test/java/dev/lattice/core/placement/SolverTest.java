@@ -1,0 +1,319 @@
+package dev.lattice.core.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Parser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class SolverTest {
+
+    static Inputs parse(String... docs) {
+        return Parser.parse(List.of(new InputReader.Input("in.yaml", String.join("---\n", docs))));
+    }
+
+    static Solver.Result solve(String... docs) {
+        return new Solver(Weights.DEFAULT, true).solve(parse(docs));
+    }
+
+    static Map<String, Placement> byService(Solver.Result result) {
+        return result.placements().stream().collect(Collectors.toMap(Placement::service, p -> p));
+    }
+
+    static String pool(String name, String extra) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: StaticPool
+                metadata: {name: NAME}
+                spec:
+                  provider: openstack
+                  capacity: {cores: 100000, memory: 1000Ti}
+                  machineTypes: [{name: m, cores: 4, memory: 16Gi}]
+                """.replace("NAME", name) + extra;
+    }
+
+    /** A cluster of {@code workers} 4-core/16Gi workers on pool dc. */
+    static String cluster(String name, int workers, String labels, String policies) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: NAME, labels: {LABELS}}
+                spec:
+                  pool: dc
+                  controlPlane: {replicas: 1, machineType: m}
+                  workers: {replicas: WORKERS, machineType: m}
+                  policies: {POLICIES}
+                """.replace("NAME", name).replace("WORKERS", String.valueOf(workers))
+                .replace("LABELS", labels).replace("POLICIES", policies);
+    }
+
+    static String service(String name, String cpu, String rule, String resources) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: NAME}
+                spec:
+                  containers: {main: {image: x, resources: {requests: {cpu: "CPU", memory: 1Gi}}}}
+                  resources: {RESOURCES}
+                """.replace("NAME", name).replace("CPU", cpu).replace("RESOURCES", resources)
+                + (rule == null ? "" : "  requirements: {placement: \"" + rule + "\"}\n");
+    }
+
+    @Nested
+    @DisplayName("the seed's example")
+    class Seed {
+        Inputs dcChicago(String... extra) throws Exception {
+            Path dir = Path.of("..", "examples", "dc-chicago");
+            List<InputReader.Input> texts = new ArrayList<>();
+            for (String f : List.of("pool.yaml", "clusters.yaml", "services.yaml")) {
+                texts.add(new InputReader.Input(f, Files.readString(dir.resolve(f))));
+            }
+            for (String e : extra) {
+                texts.add(new InputReader.Input("extra.yaml", e));
+            }
+            return Parser.parse(texts);
+        }
+
+        @Test
+        void patientApiGoesToTheOnlyHipaaCluster() throws Exception {
+            Map<String, Placement> p = byService(new Solver(Weights.DEFAULT, false).solve(dcChicago()));
+            assertThat(p.get("patient-api").cluster()).isEqualTo("prod-critical");
+        }
+
+        @Test
+        void websiteGoesToTheClusterWithTheMostCapacity() throws Exception {
+            Map<String, Placement> p = byService(new Solver(Weights.DEFAULT, false).solve(dcChicago()));
+            assertThat(p.get("website").cluster()).isEqualTo("prod-general");
+            assertThat(p.get("website").scores().capacity()).isEqualTo(1.0);
+        }
+
+        @Test
+        void aServiceNoClusterMatchesIsUnschedulableWithTheSeedsMessage() throws Exception {
+            String cardVault = service("card-vault", "100m", "cluster.labels.compliance == 'pci'", "");
+            Placement p = byService(new Solver(Weights.DEFAULT, false).solve(dcChicago(cardVault))).get("card-vault");
+            assertThat(p.phase()).isEqualTo(Placement.Phase.Unschedulable);
+            assertThat(p.reason()).isEqualTo("NoMatchingCluster");
+            assertThat(p.message()).startsWith("No cluster with labels.compliance=pci");
+            assertThat(p.cluster()).isNull();
+        }
+    }
+
+    @Nested
+    @DisplayName("hard constraints")
+    class Constraints {
+        @Test
+        void aServiceGoesOnlyWhereItsDemandFits() {
+            // 3 replicas x 3 cores = 9 cores: the big cluster (4 workers, 16 cores) fits, the small (2 workers, 8) does not.
+            String big = service("big", "3", null, "").replace("containers:", "replicas: 3\n  containers:");
+            Solver.Result r = solve(pool("dc", ""), cluster("small", 2, "", ""), cluster("large", 4, "", ""), big);
+            assertThat(byService(r).get("big").cluster()).isEqualTo("large");
+            assertThat(byService(r).get("big").rejected()).extracting(Placement.Rejection::cluster, Placement.Rejection::reason)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("small", "InsufficientCapacity"));
+        }
+
+        @Test
+        void capacityIsUsedUpAsServicesAreAssigned() {
+            // One worker, 4 cores: two 3-core services cannot both fit.
+            Solver.Result r = solve(pool("dc", ""), cluster("one", 1, "", ""),
+                    service("a", "3", null, ""), service("b", "3", null, ""));
+            assertThat(byService(r).get("a").cluster()).isEqualTo("one");
+            Placement b = byService(r).get("b");
+            assertThat(b.reason()).isEqualTo("InsufficientCapacity");
+            assertThat(b.message()).isEqualTo("Needs 3 CPU and 1Gi for 1 replicas; the roomiest matching cluster, one, "
+                    + "has 1 CPU and 15Gi free. Add workers to a cluster with free capacity");
+        }
+
+        @Test
+        void theControlPlaneIsNotWorkerCapacity() {
+            // Control plane 1 x 4 cores, workers 1 x 4 cores: a 5-core service does not fit.
+            Solver.Result r = solve(pool("dc", ""), cluster("c", 1, "", ""), service("s", "5", null, ""));
+            assertThat(byService(r).get("s").reason()).isEqualTo("InsufficientCapacity");
+        }
+
+        @Test
+        void maxServicesCapsAClusterAndTheRestGoElsewhere() {
+            Solver.Result r = solve(pool("dc", ""), cluster("capped", 10, "tier: a", "maxServices: 1"),
+                    cluster("other", 2, "tier: a", ""),
+                    service("s1", "100m", null, ""), service("s2", "100m", null, ""));
+            assertThat(r.placements()).extracting(Placement::cluster).containsExactlyInAnyOrder("capped", "other");
+            Solver.Result full = solve(pool("dc", ""), cluster("capped", 10, "", "maxServices: 1"),
+                    service("s1", "100m", null, ""), service("s2", "100m", null, ""));
+            assertThat(byService(full).get("s2").reason()).isEqualTo("MaxServicesReached");
+            assertThat(byService(full).get("s2").message()).startsWith("All 1 matching clusters hold their maxServices");
+        }
+
+        @Test
+        void aVolumeConsumerGoesWhereTheOwnerWent() {
+            String owner = service("owner", "100m", "cluster.name == 'small'", "media: {type: volume, id: shared, params: {size: 1Ti}}");
+            String consumer = service("consumer", "100m", null, "media: {type: volume, id: shared}");
+            Solver.Result r = solve(pool("dc", ""), cluster("small", 2, "", ""), cluster("large", 20, "", ""), consumer, owner);
+            // Without the constraint the consumer would take the larger cluster.
+            assertThat(byService(r).get("owner").cluster()).isEqualTo("small");
+            assertThat(byService(r).get("consumer").cluster()).isEqualTo("small");
+        }
+
+        @Test
+        void aVolumeConsumerWhoseOwnerCannotBePlacedIsUnschedulable() {
+            String owner = service("owner", "100m", "cluster.name == 'nowhere'", "media: {type: volume, id: shared, params: {size: 1Ti}}");
+            String consumer = service("consumer", "100m", null, "media: {type: volume, id: shared}");
+            Placement p = byService(solve(pool("dc", ""), cluster("c", 2, "", ""), owner, consumer)).get("consumer");
+            assertThat(p.reason()).isEqualTo("VolumeOwnerUnplaced");
+            assertThat(p.message()).isEqualTo("Volume shared is owned by owner, which could not be placed; place it first");
+        }
+
+        @Test
+        void aVolumeConsumerWhoseRuleExcludesTheOwnersClusterIsUnschedulable() {
+            String owner = service("owner", "100m", "cluster.name == 'a'", "media: {type: volume, id: shared, params: {size: 1Ti}}");
+            String consumer = service("consumer", "100m", "cluster.name == 'b'", "media: {type: volume, id: shared}");
+            Placement p = byService(solve(pool("dc", ""), cluster("a", 2, "", ""), cluster("b", 2, "", ""), owner, consumer)).get("consumer");
+            assertThat(p.reason()).isEqualTo("VolumeOwnerElsewhere");
+        }
+    }
+
+    @Nested
+    @DisplayName("scores")
+    class Scores {
+        @Test
+        void moreFreeCapacityWins() {
+            Solver.Result r = solve(pool("dc", ""), cluster("a", 5, "", ""), cluster("b", 6, "", ""), service("s", "100m", null, ""));
+            Placement p = byService(r).get("s");
+            assertThat(p.cluster()).isEqualTo("b");
+            assertThat(p.candidates()).extracting(Placement.Candidate::cluster).containsExactly("b", "a");
+        }
+
+        @Test
+        void agreedPeersPullAServiceToTheirCluster() {
+            // db is pinned to a; api could go to the roomier b, but talks to db, and both sides agree.
+            String db = service("db", "100m", "cluster.name == 'a'", "api: {type: service, direction: inbound}");
+            String api = service("api", "100m", null, "db: {type: service, direction: outbound}");
+            Solver.Result r = solve(pool("dc", ""), cluster("a", 5, "", ""), cluster("b", 6, "", ""), db, api);
+            assertThat(byService(r).get("api").cluster()).isEqualTo("a");
+            assertThat(byService(r).get("api").scores().locality()).isEqualTo(1.0);
+        }
+
+        @Test
+        void aOneSidedDeclarationDoesNotCountForLocality() {
+            String db = service("db", "100m", "cluster.name == 'a'", "");
+            String api = service("api", "100m", null, "db: {type: service, direction: outbound}");
+            Solver.Result r = solve(pool("dc", ""), cluster("a", 5, "", ""), cluster("b", 6, "", ""), db, api);
+            assertThat(byService(r).get("api").cluster()).isEqualTo("b");
+        }
+
+        @Test
+        void cheaperCapacityWins() {
+            String cloud = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: CloudPool
+                    metadata: {name: aws}
+                    spec:
+                      provider: aws
+                      budget: {monthly: 100000}
+                      regions: {us-east-1: {}}
+                      pricing: {m5.xlarge: 0.5}
+                    """;
+            String pricey = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeCluster
+                    metadata: {name: NAME}
+                    spec:
+                      providerRef: aws
+                      provider: {config: {aws: {region: us-east-1}}}
+                      controlPlane: {replicas: 1, instanceType: TYPE}
+                      workers: {replicas: 10, instanceType: TYPE}
+                    """;
+            // Same capacity (4 vCPU, 16 GiB each): m5.xlarge priced 0.5 by the pool, m6i.xlarge 0.192 by the catalogue.
+            Solver.Result r = solve(cloud, pricey.replace("NAME", "expensive").replace("TYPE", "m5.xlarge"),
+                    pricey.replace("NAME", "cheap").replace("TYPE", "m6i.xlarge"), service("s", "100m", null, ""));
+            Placement p = byService(r).get("s");
+            assertThat(p.cluster()).isEqualTo("cheap");
+            assertThat(p.candidates()).extracting(c -> c.scores().cost()).containsExactly(1.0, 0.384);
+        }
+
+        @Test
+        void weightsChangeTheDecision() {
+            String db = service("db", "100m", "cluster.name == 'a'", "api: {type: service, direction: inbound}");
+            String api = service("api", "100m", null, "db: {type: service, direction: outbound}");
+            Inputs inputs = parse(pool("dc", ""), cluster("a", 5, "", ""), cluster("b", 6, "", ""), db, api);
+            assertThat(byService(new Solver(new Weights(1, 0, 1), false).solve(inputs)).get("api").cluster()).isEqualTo("b");
+            assertThat(byService(new Solver(new Weights(1, 1, 1), false).solve(inputs)).get("api").cluster()).isEqualTo("a");
+        }
+
+        @Test
+        void tiesBreakByClusterName() {
+            Solver.Result r = solve(pool("dc", ""), cluster("zeta", 5, "", ""), cluster("alpha", 5, "", ""), service("s", "100m", null, ""));
+            assertThat(byService(r).get("s").cluster()).isEqualTo("alpha");
+        }
+    }
+
+    @Nested
+    @DisplayName("rules")
+    class Rules {
+        @Test
+        void aRuleThatFailsOnAClusterIsNoMatchAndSaysWhy() {
+            Solver.Result r = solve(pool("dc", ""), cluster("labelled", 2, "tier: gold", ""), cluster("bare", 2, "", ""),
+                    service("s", "100m", "cluster.labels.tier == 'gold'", ""));
+            Placement p = byService(r).get("s");
+            assertThat(p.cluster()).isEqualTo("labelled");
+            assertThat(p.rejected()).containsExactly(new Placement.Rejection("bare", "PlacementRuleFailed",
+                    "the placement rule failed on this cluster: the cluster has no \"tier\" key (label)"));
+        }
+
+        @Test
+        void rulesSeePoolFacts() {
+            String pools = pool("dc", "  compliance: [PCI]\n  location: {region: eu, zone: eu-1, country: DE}\n");
+            Solver.Result r = solve(pools, cluster("c", 2, "", ""),
+                    service("s", "100m", "'PCI' in cluster.compliance && cluster.country == 'DE' && cluster.capacity.cores >= 8 "
+                            + "&& cluster.pool == 'dc' && cluster.provider == 'openstack'", ""));
+            assertThat(byService(r).get("s").cluster()).isEqualTo("c");
+        }
+
+        @Test
+        void eachDistinctRuleIsEvaluatedOncePerCluster() {
+            List<String> docs = new ArrayList<>(List.of(pool("dc", "")));
+            for (int i = 0; i < 10; i++) {
+                docs.add(cluster("c" + i, 50, "tier: t" + (i % 2), ""));
+            }
+            for (int i = 0; i < 300; i++) {
+                docs.add(service("s" + i, "10m", "cluster.labels.tier == 't" + (i % 3) + "'", ""));
+            }
+            Solver.Result r = solve(docs.toArray(String[]::new));
+            assertThat(r.ruleEvaluations()).isEqualTo(3 * 10);
+            assertThat(r.placements()).filteredOn(Placement::scheduled).hasSize(200);
+        }
+    }
+
+    @Test
+    void theSameInputGivesTheSameDecisionsWhateverItsOrder() {
+        List<String> docs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            docs.add(cluster("c" + i, 3 + i % 3, "zone: z" + (i % 2), ""));
+        }
+        for (int i = 0; i < 60; i++) {
+            docs.add(service("s" + i, (100 + 37 * i % 900) + "m", i % 4 == 0 ? "cluster.labels.zone == 'z1'" : null,
+                    "s" + ((i + 1) % 60) + ": {type: service, direction: both}"));
+        }
+        List<Placement> first = null;
+        Random random = new Random(7);
+        for (int round = 0; round < 5; round++) {
+            Collections.shuffle(docs, random);
+            List<String> all = new ArrayList<>(List.of(pool("dc", "")));
+            all.addAll(docs);
+            List<Placement> placements = solve(all.toArray(String[]::new)).placements();
+            if (first == null) {
+                first = placements;
+            }
+            assertThat(placements).isEqualTo(first);
+        }
+    }
+}
