@@ -61,7 +61,7 @@ class LatticeCommandTest {
     @DisplayName("commands not built yet")
     class NotBuiltYet {
         @ParameterizedTest
-        @ValueSource(strings = {"install -f c.yaml", "uninstall --kubeconfig k", "place --dry-run -f x.yaml", "pool status -f x.yaml"})
+        @ValueSource(strings = {"install -f c.yaml", "uninstall --kubeconfig k", "pool status -f x.yaml"})
         void sayPlainlyTheyAreNotBuiltAndExitOne(String commandLine) {
             CliRun run = CliRun.of(commandLine.split(" "));
             assertThat(run.exitCode()).isEqualTo(1);
@@ -90,7 +90,8 @@ class LatticeCommandTest {
             CliRun run = CliRun.of("plan", "-o", "json", "-f", Examples.dir().toString());
             assertThat(run.exitCode()).as(run.dump()).isZero();
             long files = Examples.files().size();
-            assertThat(run.out()).contains("\"kind\" : \"StaticPool\"", "\"name\" : \"dc-chicago\"", "\"warnings\" : [ ]");
+            assertThat(run.out()).contains("\"kind\" : \"StaticPool\"", "\"name\" : \"dc-chicago\"", "\"placements\" : [",
+                    "\"message\" : \"cluster homelab: worker pool default has no known machine size, so it adds no capacity for placement\"");
             assertThat(Examples.files()).allSatisfy(f -> assertThat(run.out()).contains(f.toString()));
             assertThat(files).isGreaterThanOrEqualTo(10);
         }
