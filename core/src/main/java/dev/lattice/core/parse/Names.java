@@ -5,7 +5,6 @@ import java.util.regex.Pattern;
 
 /** Kubernetes naming rules, with messages that say what is allowed. */
 public final class Names {
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern LABEL_NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
@@ -13,8 +12,19 @@ public final class Names {
     private Names() {
     }
 
+    /** A DNS-1123 label: 1-63 of [a-z0-9-], starting and ending with a letter or digit. Hot: no regex. */
     public static boolean isDnsLabel(String s) {
-        return s != null && s.length() <= 63 && DNS_LABEL.matcher(s).matches();
+        int n = s == null ? 0 : s.length();
+        if (n == 0 || n > 63 || s.charAt(0) == '-' || s.charAt(n - 1) == '-') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Null when {@code name} is a DNS-1123 label, else why not. */

@@ -44,13 +44,19 @@ public final class Parser {
         List<ParsedObject> invalid = new ArrayList<>();
         for (InputReader.Input text : texts) {
             int errorsBefore = problems.errorCount();
-            List<YNode> docs = YamlLoader.load(text.name(), text.text(), problems);
-            for (YNode doc : docs) {
-                for (YNode item : items(doc, problems)) {
-                    readObject(text.name(), item, problems, objects, invalid);
-                }
+            List<YamlLoader.Chunk> chunks = YamlLoader.split(text.text(), CHUNK_SIZE);
+            // Documents are independent, so large inputs are read on every core; results merge in input order.
+            List<ChunkResult> results = (chunks.size() == 1 ? chunks.stream() : chunks.parallelStream())
+                    .map(chunk -> readChunk(text.name(), chunk))
+                    .toList();
+            int documents = 0;
+            for (ChunkResult result : results) {
+                problems.addAll(result.problems());
+                objects.addAll(result.objects());
+                invalid.addAll(result.invalid());
+                documents += result.documents();
             }
-            if (docs.isEmpty() && problems.errorCount() == errorsBefore) {
+            if (documents == 0 && problems.errorCount() == errorsBefore) {
                 problems.error(new Location(text.name(), 1, 1), "empty input: no objects found",
                         "a file holds one or more Lattice objects (apiVersion: lattice.dev/v1alpha1), separated by ---");
             }
@@ -62,10 +68,8 @@ public final class Parser {
         named.addAll(invalid);
         Set<ParsedObject> complete = Collections.newSetFromMap(new IdentityHashMap<>());
         complete.addAll(objects);
-        for (ParsedObject object : named) {
-            bestEffort(object, complete, () -> ObjectValidator.validate(object, problems));
-        }
-        ReferenceValidator.validate(named, complete, problems, (object, check) -> bestEffort(object, complete, check));
+        ReferenceValidator.validate(named, complete, problems,
+                (object, check) -> bestEffort(object, complete.contains(object), check));
         if (problems.hasErrors()) {
             throw new InvalidInputException(problems.sorted());
         }
@@ -73,19 +77,45 @@ public final class Parser {
         return new Inputs(objects, warnings);
     }
 
+    /** Chunks of about this many characters are read in parallel. */
+    private static final int CHUNK_SIZE = 256 * 1024;
+
+    /** What one chunk of a file held: its objects (bound cleanly or not), its problems, how many documents. */
+    private record ChunkResult(Problems problems, List<ParsedObject> objects, List<ParsedObject> invalid, int documents) {
+    }
+
+    private static ChunkResult readChunk(String file, YamlLoader.Chunk chunk) {
+        Problems problems = new Problems();
+        List<ParsedObject> objects = new ArrayList<>();
+        List<ParsedObject> invalid = new ArrayList<>();
+        List<YNode> docs = YamlLoader.load(file, chunk, problems);
+        for (YNode doc : docs) {
+            for (YNode item : items(doc, problems)) {
+                readObject(file, item, problems, objects, invalid);
+            }
+        }
+        for (ParsedObject object : objects) {
+            bestEffort(object, true, () -> ObjectValidator.validate(object, problems));
+        }
+        for (ParsedObject object : invalid) {
+            bestEffort(object, false, () -> ObjectValidator.validate(object, problems));
+        }
+        return new ChunkResult(problems, objects, invalid, docs.size());
+    }
+
     /**
      * Runs a check on an object. An object with a field that failed to bind (already reported) still gets
      * its other rules checked, so the user sees every problem in one run; a check that trips over the
      * missing field stops quietly for that object. On a fully bound object a failure is a bug and surfaces.
      */
-    private static void bestEffort(ParsedObject object, Set<ParsedObject> complete, Runnable check) {
+    private static void bestEffort(ParsedObject object, boolean complete, Runnable check) {
         if (object.object().spec() == null) {
             return;
         }
         try {
             check.run();
         } catch (NullPointerException e) {
-            if (complete.contains(object)) {
+            if (complete) {
                 throw e;
             }
         }

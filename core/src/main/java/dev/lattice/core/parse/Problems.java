@@ -23,6 +23,10 @@ public final class Problems {
         list.add(problem);
     }
 
+    public void addAll(Problems other) {
+        list.addAll(other.list);
+    }
+
     public boolean hasErrors() {
         return list.stream().anyMatch(Problem::isError);
     }

@@ -139,7 +139,7 @@ public final class PlacementRule implements CompiledRule {
                 .addMessageTypes(Cluster.getDescriptor())
                 .addVar(VARIABLE, StructTypeReference.create(Cluster.getDescriptor().getFullName()))
                 .build();
-        static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+        static final CelRuntime RUNTIME = CelRuntimeFactory.plannerRuntimeBuilder()
                 .addMessageTypes(Cluster.getDescriptor())
                 .build();
     }

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -62,6 +63,10 @@ public final class Solver {
         private final Map<String, ServiceId> volumeOwners = new HashMap<>();
         private final ServiceGraph graph;
         private long evaluations;
+        /** Zone, region and provider of each cluster as small integers (-1: unknown), so locality compares ints. */
+        private final int[] zone;
+        private final int[] region;
+        private final int[] provider;
 
         Run(List<ClusterFacts> clusters, List<LatticeService> services) {
             this.clusters = clusters;
@@ -75,24 +80,49 @@ public final class Solver {
                 freeMemory[i] = clusters.get(i).memoryBytes();
             }
             graph = ServiceGraph.of(services);
+            zone = new int[n];
+            region = new int[n];
+            provider = new int[n];
+            Map<String, Integer> codes = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                Cluster view = clusters.get(i).view();
+                region[i] = code(codes, "region:" + view.getRegion(), view.getRegion().isEmpty());
+                // A zone name means the same zone only within one region.
+                zone[i] = code(codes, "zone:" + view.getRegion() + "/" + view.getZone(), view.getZone().isEmpty());
+                provider[i] = code(codes, "provider:" + view.getProvider(), view.getProvider().isEmpty());
+            }
+        }
+
+        private int code(Map<String, Integer> codes, String key, boolean unknown) {
+            return unknown ? -1 : codes.computeIfAbsent(key, k -> codes.size());
         }
 
         Result place(List<Problem> warnings) {
+            java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
             for (LatticeService s : services) {
                 String rule = s.spec().requirements().placement();
-                if (rule != null && !rules.containsKey(rule)) {
-                    rules.put(rule, evaluate(rule));
+                if (rule != null) {
+                    distinct.add(rule);
                 }
                 volumeIds(s, true).forEach(id -> volumeOwners.putIfAbsent(id, ServiceId.of(s)));
             }
-            List<LatticeService> order = new ArrayList<>(services);
-            order.sort(Comparator
-                    .comparing((LatticeService s) -> volumeIds(s, true).isEmpty())
-                    .thenComparingInt(this::matchingClusters)
-                    .thenComparing(ServiceId::of));
+            // Rules are independent of each other: evaluate them on every core.
+            List<RuleResults> evaluated = distinct.parallelStream().map(this::evaluate).toList();
+            for (RuleResults r : evaluated) {
+                rules.put(r.rule().expression(), r);
+                evaluations += r.evaluations();
+            }
+            // Volume owners first, then the services the fewest clusters can take, then by name.
+            record Order(LatticeService service, boolean consumerOnly, int matching, ServiceId id) {
+            }
+            List<Order> order = new ArrayList<>();
+            for (LatticeService s : services) {
+                order.add(new Order(s, volumeIds(s, true).isEmpty(), matchingClusters(s), ServiceId.of(s)));
+            }
+            order.sort(Comparator.comparing(Order::consumerOnly).thenComparingInt(Order::matching).thenComparing(Order::id));
             Map<ServiceId, Placement> decisions = new TreeMap<>();
-            for (LatticeService s : order) {
-                decisions.put(ServiceId.of(s), place(s));
+            for (Order o : order) {
+                decisions.put(o.id(), place(o.service()));
             }
             return new Result(List.copyOf(decisions.values()), List.copyOf(warnings), evaluations);
         }
@@ -101,15 +131,16 @@ public final class Solver {
             PlacementRule rule = (PlacementRule) PlacementRule.compile(expression);
             BitSet matches = new BitSet(clusters.size());
             String[] errors = new String[clusters.size()];
+            int count = 0;
             for (int i = 0; i < clusters.size(); i++) {
                 PlacementRule.Outcome outcome = rule.evaluate(clusters.get(i).view());
-                evaluations++;
+                count++;
                 if (outcome.matches()) {
                     matches.set(i);
                 }
                 errors[i] = outcome.error();
             }
-            return new RuleResults(rule, matches, errors);
+            return new RuleResults(rule, matches, errors, count);
         }
 
         private int matchingClusters(LatticeService s) {
@@ -173,7 +204,8 @@ public final class Solver {
 
             long cpu = demand(s, "cpu");
             long memory = demand(s, "memory");
-            List<Integer> candidates = new ArrayList<>();
+            int[] candidates = new int[allowed.cardinality()];
+            int candidateCount = 0;
             int fullOfServices = 0;
             int bestShort = -1;
             for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
@@ -194,10 +226,10 @@ public final class Solver {
                                         + cores(cpu) + " and " + bytes(memory)));
                     }
                 } else {
-                    candidates.add(i);
+                    candidates[candidateCount++] = i;
                 }
             }
-            if (candidates.isEmpty()) {
+            if (candidateCount == 0) {
                 if (bestShort >= 0) {
                     return unschedulable(s, Placement.INSUFFICIENT_CAPACITY, "Needs " + cores(cpu) + " CPU and "
                             + bytes(memory) + " for " + s.spec().replicas() + " replicas; the roomiest matching cluster, "
@@ -209,10 +241,10 @@ public final class Solver {
                         + " hold their maxServices. Raise policies.maxServices or add a cluster with " + describe(results),
                         rejected);
             }
-            return choose(s, id, candidates, cpu, memory, rejected);
+            return choose(s, id, java.util.Arrays.copyOf(candidates, candidateCount), cpu, memory, rejected);
         }
 
-        private Placement choose(LatticeService s, ServiceId id, List<Integer> candidates, long cpu, long memory,
+        private Placement choose(LatticeService s, ServiceId id, int[] candidates, long cpu, long memory,
                                  List<Placement.Rejection> rejected) {
             long maxCpuAfter = 0;
             long maxMemoryAfter = 0;
@@ -222,33 +254,24 @@ public final class Solver {
                 maxMemoryAfter = Math.max(maxMemoryAfter, freeMemory[i] - memory);
                 cheapest = Math.min(cheapest, clusters.get(i).usdPerCoreHour());
             }
-            List<ServiceId> neighbours = new ArrayList<>();
-            for (ServiceId n : graph.neighbours(id)) {
-                if (placedOn.containsKey(n)) {
-                    neighbours.add(n);
-                }
-            }
+            int[] neighbours = placedNeighbours(id);
             int best = -1;
             double bestScore = -1;
-            Placement.Scores bestScores = null;
             List<Placement.Candidate> scored = explain ? new ArrayList<>() : null;
             for (int i : candidates) {
-                double capacity = (share(freeCpu[i] - cpu, maxCpuAfter) + share(freeMemory[i] - memory, maxMemoryAfter)) / 2;
-                double locality = locality(i, neighbours);
-                double price = clusters.get(i).usdPerCoreHour();
-                double cost = price <= cheapest ? 1.0 : cheapest / price;
-                double total = weights.total(capacity, locality, cost);
-                Placement.Scores scores = new Placement.Scores(round(capacity), round(locality), round(cost));
+                double total = weights.total(capacity(i, cpu, memory, maxCpuAfter, maxMemoryAfter),
+                        locality(i, neighbours), cost(i, cheapest));
                 if (scored != null) {
-                    scored.add(new Placement.Candidate(clusters.get(i).name(), round(total), scores));
+                    scored.add(new Placement.Candidate(clusters.get(i).name(), round(total),
+                            scores(i, cpu, memory, maxCpuAfter, maxMemoryAfter, neighbours, cheapest)));
                 }
                 // Candidates come in name order, so a tie keeps the first name.
                 if (total > bestScore) {
                     best = i;
                     bestScore = total;
-                    bestScores = scores;
                 }
             }
+            Placement.Scores bestScores = scores(best, cpu, memory, maxCpuAfter, maxMemoryAfter, neighbours, cheapest);
             freeCpu[best] -= cpu;
             freeMemory[best] -= memory;
             serviceCount[best]++;
@@ -261,27 +284,52 @@ public final class Solver {
                     round(bestScore), bestScores, null, null, scored == null ? List.of() : scored, sortRejected(rejected));
         }
 
-        private double locality(int candidate, List<ServiceId> placedNeighbours) {
-            if (placedNeighbours.isEmpty()) {
+        private Placement.Scores scores(int i, long cpu, long memory, long maxCpuAfter, long maxMemoryAfter,
+                                        int[] neighbours, double cheapest) {
+            return new Placement.Scores(round(capacity(i, cpu, memory, maxCpuAfter, maxMemoryAfter)),
+                    round(locality(i, neighbours)), round(cost(i, cheapest)));
+        }
+
+        private double capacity(int i, long cpu, long memory, long maxCpuAfter, long maxMemoryAfter) {
+            return (share(freeCpu[i] - cpu, maxCpuAfter) + share(freeMemory[i] - memory, maxMemoryAfter)) / 2;
+        }
+
+        private double cost(int i, double cheapest) {
+            double price = clusters.get(i).usdPerCoreHour();
+            return price <= cheapest ? 1.0 : cheapest / price;
+        }
+
+        /** The clusters of the service's agreed peers that are already placed. */
+        private int[] placedNeighbours(ServiceId id) {
+            Set<ServiceId> peers = graph.neighbours(id);
+            int[] out = new int[peers.size()];
+            int n = 0;
+            for (ServiceId peer : peers) {
+                Integer cluster = placedOn.get(peer);
+                if (cluster != null) {
+                    out[n++] = cluster;
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
+        }
+
+        private double locality(int candidate, int[] neighbours) {
+            if (neighbours.length == 0) {
                 return 0;
             }
-            Cluster here = clusters.get(candidate).view();
             double sum = 0;
-            for (ServiceId n : placedNeighbours) {
-                int there = placedOn.get(n);
-                Cluster other = clusters.get(there).view();
+            for (int there : neighbours) {
                 if (there == candidate) {
                     sum += 1.0;
-                } else if (!here.getZone().isEmpty() && here.getZone().equals(other.getZone())
-                        && here.getRegion().equals(other.getRegion())) {
+                } else if (zone[candidate] >= 0 && zone[candidate] == zone[there]) {
                     sum += 0.5;
-                } else if (!here.getRegion().isEmpty() && here.getRegion().equals(other.getRegion())) {
+                } else if (region[candidate] >= 0 && region[candidate] == region[there]) {
                     sum += 0.3;
-                } else if (here.getProvider().equals(other.getProvider())) {
+                } else if (provider[candidate] >= 0 && provider[candidate] == provider[there]) {
                     sum += 0.1;
                 }
             }
-            return sum / placedNeighbours.size();
+            return sum / neighbours.length;
         }
 
         private boolean roomier(int a, int b) {
@@ -313,7 +361,7 @@ public final class Solver {
         }
     }
 
-    private record RuleResults(PlacementRule rule, BitSet matches, String[] errors) {
+    private record RuleResults(PlacementRule rule, BitSet matches, String[] errors, int evaluations) {
     }
 
     /**

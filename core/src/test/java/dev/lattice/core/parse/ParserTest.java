@@ -105,6 +105,50 @@ class ParserTest {
         }
 
         @Test
+        void followsAnchorsAndAliases() {
+            String pools = POOL.replace("  capacity: {cores: 100, memory: 1Ti}", "  capacity: &cap {cores: 100, memory: 1Ti}")
+                    + "---\n" + POOL.replace("name: dc", "name: dc2").replace("capacity: {cores: 100, memory: 1Ti}", "capacity: {cores: 7, memory: 1Ti}");
+            assertThat(parse(pools).staticPools()).extracting(p -> p.spec().capacity().cores()).containsExactly(100, 7);
+            String reused = POOL.replace("  capacity: {cores: 100, memory: 1Ti}", "  capacity: &cap {cores: 100, memory: 1Ti}")
+                    + "  providerConfig: {copy: *cap}\n";
+            assertThat(parse(reused).staticPools().get(0).spec().providerConfig()).containsKey("copy");
+        }
+
+        @Test
+        void refusesAnAliasBomb() {
+            StringBuilder bomb = new StringBuilder("apiVersion: lattice.dev/v1alpha1\nkind: StaticPool\nmetadata: {name: x}\n"
+                    + "spec:\n  providerConfig:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+            for (int i = 1; i < 9; i++) {
+                bomb.append("    a").append(i).append(": &a").append(i).append(" [");
+                for (int j = 0; j < 10; j++) {
+                    bomb.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+                }
+                bomb.append("]\n");
+            }
+            assertThat(problems(bomb.toString())).singleElement().asString()
+                    .contains("document expands to more than 1000000 nodes (through aliases?)");
+        }
+
+        @Test
+        void refusesAnUndefinedAlias() {
+            assertThat(problems(POOL.replace("provider: openstack", "provider: *nowhere"))).singleElement().asString()
+                    .startsWith("in.yaml:6:13: undefined alias *nowhere");
+        }
+
+        @Test
+        void locatesProblemsInLargeInputsReadInParallel() {
+            StringBuilder many = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                many.append(i == 0 ? "" : "---\n").append(POOL.replace("name: dc", "name: dc" + i));
+            }
+            String text = many.toString().replace("name: dc2999", "name: DC2999");
+            // lines() counts the partial line the name is on, so the count is its line number
+            int line = (int) text.substring(0, text.indexOf("name: DC2999")).lines().count();
+            assertThat(text.length()).isGreaterThan(2 * 256 * 1024);
+            assertThat(problems(text)).singleElement().asString().startsWith("in.yaml:" + line + ":9: invalid StaticPool name \"DC2999\"");
+        }
+
+        @Test
         void readsJsonToo() {
             Inputs inputs = Parser.parse(List.of(new InputReader.Input("pool.json", """
                     {"apiVersion": "lattice.dev/v1alpha1", "kind": "StaticPool", "metadata": {"name": "dc"},
