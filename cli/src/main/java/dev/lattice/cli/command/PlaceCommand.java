@@ -2,10 +2,19 @@ package dev.lattice.cli.command;
 
 import dev.lattice.cli.output.PlacementView;
 import dev.lattice.cli.output.Printer;
+import dev.lattice.core.kube.KubeConnection;
+import dev.lattice.core.kube.LiveInputs;
+import dev.lattice.core.kube.PlacementRecorder;
 import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Parser;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,19 +33,29 @@ import picocli.CommandLine.Spec;
             "Each service's placement rule (a CEL expression over `cluster`) is evaluated against every",
             "cluster; free worker capacity, policies.maxServices and shared volumes narrow the matches; the",
             "rest are scored by free capacity, locality to agreed peers, and cost. Exits 3 when some",
-            "service could not be placed."})
+            "service could not be placed.",
+            "Reads files (-f), or a cluster (--kubeconfig/--context); from a cluster, each decision is",
+            "recorded in the service's status unless --dry-run is given."})
 public final class PlaceCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    InputOptions input;
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE",
+            description = "A YAML or JSON file, a directory (read recursively) or - for stdin. Repeatable.")
+    List<String> files = new ArrayList<>();
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "Read clusters, pools and services from this cluster instead of files (default kubeconfig: $KUBECONFIG or ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use.")
+    String context;
 
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--dry-run", description = "Print the decisions without recording them anywhere.")
+    @Option(names = "--dry-run", description = "Print the decisions; with --kubeconfig/--context, do not record them in the services' status.")
     boolean dryRun;
 
     @Option(names = "--explain", description = "Show, per service, every candidate's score and why each other cluster was not one.")
@@ -57,18 +76,45 @@ public final class PlaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Weights weights = weights();
-        Inputs inputs = input.read();
+        boolean fromCluster = kubeconfig != null || context != null;
+        if (fromCluster == !files.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), fromCluster
+                    ? "read either files (-f) or a cluster (--kubeconfig/--context), not both"
+                    : "name what to place: files with -f, or a cluster with --kubeconfig/--context");
+        }
         PrintWriter err = spec.commandLine().getErr();
+        if (!fromCluster) {
+            Solver.Result result = place(Parser.read(files, System.in), weights, err);
+            if (!dryRun) {
+                err.println("note: decisions from files are printed, not recorded; --dry-run says so explicitly");
+                err.flush();
+            }
+            return print(result);
+        }
+        try (KubernetesClient client = KubeConnection.connect(kubeconfig, context)) {
+            Solver.Result result = place(LiveInputs.read(client), weights, err);
+            if (!dryRun) {
+                int changed = new PlacementRecorder(client, Clock.systemUTC()).record(result.placements());
+                err.println("recorded " + changed + " of " + result.placements().size()
+                        + " decisions in the services' status (the rest were already up to date)");
+                err.flush();
+            }
+            return print(result);
+        }
+    }
+
+    private Solver.Result place(Inputs inputs, Weights weights, PrintWriter err) {
         Solver.Result result = new Solver(weights, explain).solve(inputs);
         inputs.warnings().forEach(w -> err.println(w.render()));
         result.warnings().forEach(w -> err.println(w.render()));
-        if (!dryRun) {
-            err.println("note: decisions from files are printed, not recorded; --dry-run says so explicitly");
-        }
         if (inputs.services().isEmpty()) {
             err.println("note: no LatticeService in the inputs: nothing to place");
         }
         err.flush();
+        return result;
+    }
+
+    private int print(Solver.Result result) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("placements", PlacementView.data(result.placements(), explain));
         new Printer(spec.commandLine().getOut(), output.format())

@@ -1,0 +1,43 @@
+package dev.lattice.core.kube;
+
+import dev.lattice.core.LatticeException;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens a client the way kubectl would: a kubeconfig file (or the default one) and an optional context. */
+public final class KubeConnection {
+    private KubeConnection() {
+    }
+
+    /**
+     * @param kubeconfig a kubeconfig file, or null for $KUBECONFIG / ~/.kube/config
+     * @param context    a context of that file, or null for its current context
+     */
+    public static KubernetesClient connect(Path kubeconfig, String context) {
+        Config config;
+        try {
+            if (kubeconfig != null) {
+                if (!Files.isReadable(kubeconfig)) {
+                    throw new LatticeException("cannot read kubeconfig " + kubeconfig, "check the path given to --kubeconfig");
+                }
+                config = Config.fromKubeconfig(context, kubeconfig.toFile());
+            } else {
+                config = Config.autoConfigure(context);
+            }
+        } catch (LatticeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The message may quote the file; never its credentials, which fabric8 does not put in messages.
+            throw new LatticeException("cannot load the kubeconfig" + (context == null ? "" : " context " + context) + ": "
+                    + e.getMessage(), "check --kubeconfig and --context (kubectl config get-contexts lists them)", 1, e);
+        }
+        if (context != null && config.getCurrentContext() != null && !context.equals(config.getCurrentContext().getName())) {
+            throw new LatticeException("no context " + context + " in " + (kubeconfig == null ? "the kubeconfig" : kubeconfig),
+                    "kubectl config get-contexts lists the contexts");
+        }
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+}

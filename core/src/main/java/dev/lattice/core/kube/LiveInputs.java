@@ -1,0 +1,77 @@
+package dev.lattice.core.kube;
+
+import dev.lattice.core.LatticeException;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Parser;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Reads the Lattice objects of a cluster through the same parser as files: each live object is written out as
+ * YAML and parsed, so live objects are held to every rule a file is, and problems name the object.
+ */
+public final class LiveInputs {
+    private LiveInputs() {
+    }
+
+    /** The API coordinates of a kind, without discovery. */
+    public static ResourceDefinitionContext context(Kind kind) {
+        return new ResourceDefinitionContext.Builder()
+                .withGroup(Kind.GROUP)
+                .withVersion(Kind.VERSION)
+                .withKind(kind.kindName())
+                .withPlural(kind.plural())
+                .withNamespaced(kind.namespaced())
+                .build();
+    }
+
+    /** Every object of every Lattice kind in the cluster; a kind whose CRD is not installed has none. */
+    public static Inputs read(KubernetesClient client) {
+        List<InputReader.Input> texts = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            List<GenericKubernetesResource> items = list(client, kind);
+            items.sort(Comparator.comparing((GenericKubernetesResource r) -> String.valueOf(r.getMetadata().getNamespace()))
+                    .thenComparing(r -> r.getMetadata().getName()));
+            for (GenericKubernetesResource item : items) {
+                texts.add(new InputReader.Input(name(kind, item), client.getKubernetesSerialization().asYaml(item)));
+            }
+        }
+        if (texts.isEmpty()) {
+            throw new LatticeException("the cluster at " + client.getMasterUrl() + " holds no Lattice objects",
+                    "apply pools, clusters and services first (kubectl apply -f), or read files with -f");
+        }
+        return Parser.parse(texts);
+    }
+
+    private static List<GenericKubernetesResource> list(KubernetesClient client, Kind kind) {
+        try {
+            return new ArrayList<>(client.genericKubernetesResources(context(kind)).inAnyNamespace().list().getItems());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return List.of();
+            }
+            throw unreachable(client, "list " + kind.plural(), e);
+        }
+    }
+
+    /** How problems in a live object are located: {@code cluster:Kind/namespace/name}. */
+    static String name(Kind kind, GenericKubernetesResource item) {
+        String ns = kind.namespaced() ? item.getMetadata().getNamespace() + "/" : "";
+        return "cluster:" + kind.kindName() + "/" + ns + item.getMetadata().getName();
+    }
+
+    static LatticeException unreachable(KubernetesClient client, String what, KubernetesClientException e) {
+        String why = e.getCode() == 401 || e.getCode() == 403 ? "access denied (HTTP " + e.getCode() + ")"
+                : e.getCode() > 0 ? "HTTP " + e.getCode() + ": " + e.getStatus().getMessage()
+                : String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+        return new LatticeException("cannot " + what + " in the cluster at " + client.getMasterUrl() + ": " + why,
+                "check --kubeconfig and --context, and that the cluster is reachable", 1, e);
+    }
+}
