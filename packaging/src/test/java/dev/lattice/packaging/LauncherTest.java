@@ -24,13 +24,17 @@ class LauncherTest {
     }
 
     static Result runWithJavaOpts(Path workDir, String javaOpts, String... args) throws IOException, InterruptedException {
+        return runOn(System.getProperty("java.home"), workDir, javaOpts, args);
+    }
+
+    static Result runOn(String javaHome, Path workDir, String javaOpts, String... args) throws IOException, InterruptedException {
         Path launcher = Examples.projectRoot().resolve("cli/target/lattice");
         assertThat(launcher).as("built by ./mvnw package in the cli module").isExecutable();
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("JAVA_HOME", javaHome);
         pb.environment().put("LATTICE_JAVA_OPTS", javaOpts);
         // To files, not pipes: a chatty process must never block on a full pipe while we wait for it.
         Path out = Files.createTempFile("lattice-out", ".txt");
@@ -73,6 +77,37 @@ class LauncherTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("picocli.CommandLine source: shared objects file",
                 "dev.lattice.core.parse.Parser source: shared objects file");
+    }
+
+    /** Other JDKs installed here (the build's JDK made the archive; these must run without it, and quietly). */
+    static java.util.stream.Stream<Path> otherJdks() throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return java.util.stream.Stream.empty();
+        }
+        Path self = Path.of(System.getProperty("java.home")).toRealPath();
+        try (var list = Files.list(jvms)) {
+            return list.filter(p -> Files.isExecutable(p.resolve("bin/java")) && Files.exists(p.resolve("release")))
+                    .filter(p -> {
+                        try {
+                            return !p.toRealPath().equals(self);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .sorted().toList().stream();
+        }
+    }
+
+    // A machine with only the build's JDK has nothing to check here.
+    @org.junit.jupiter.params.ParameterizedTest(allowZeroInvocations = true)
+    @org.junit.jupiter.params.provider.MethodSource("otherJdks")
+    void runsQuietlyOnOtherJdks(Path jdk, @TempDir Path elsewhere) throws Exception {
+        // place loads CEL and protobuf, which JDK 24+ would warn about without the launcher's flag.
+        Result run = runOn(jdk.toString(), elsewhere, "", "place", "--dry-run", "-f", Examples.dir().resolve("dc-chicago").toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).as("stderr on " + jdk).isEmpty();
+        assertThat(run.out()).contains("patient-api");
     }
 
     @Test
