@@ -39,6 +39,9 @@ public final class Main {
             List<String> plan = new ArrayList<>(List.of("plan", "-o", format));
             plan.addAll(files);
             withInputs.add(plan);
+            List<String> place = new ArrayList<>(List.of("place", "--dry-run", "--explain", "-o", format));
+            place.addAll(files);
+            withInputs.add(place);
         }
         PrintWriter sink = new PrintWriter(Writer.nullWriter());
         for (List<String> commandLine : withInputs) {
