@@ -61,7 +61,7 @@ class LatticeCommandTest {
     @DisplayName("commands not built yet")
     class NotBuiltYet {
         @ParameterizedTest
-        @ValueSource(strings = {"install -f c.yaml", "uninstall --kubeconfig k", "pool status -f x.yaml"})
+        @ValueSource(strings = {"install -f c.yaml", "uninstall --kubeconfig k"})
         void sayPlainlyTheyAreNotBuiltAndExitOne(String commandLine) {
             CliRun run = CliRun.of(commandLine.split(" "));
             assertThat(run.exitCode()).isEqualTo(1);

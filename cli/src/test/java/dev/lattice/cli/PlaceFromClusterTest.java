@@ -124,6 +124,13 @@ class PlaceFromClusterTest {
     }
 
     @Test
+    void poolStatusReadsTheClusterToo() {
+        CliRun run = CliRun.of("pool", "status", "--kubeconfig", kubeconfig.toString(), "--context", "mock");
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out()).contains("dc-chicago   StaticPool   780/2560   3120Gi/10Ti");
+    }
+
+    @Test
     void eitherFilesOrACluster() {
         CliRun run = CliRun.of("place", "-f", "x.yaml", "--kubeconfig", kubeconfig.toString());
         assertThat(run.exitCode()).isEqualTo(2);

@@ -1,7 +1,10 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.output.Format;
 import dev.lattice.cli.output.PlacementView;
+import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
+import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
 import dev.lattice.core.parse.Problem;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Validate pools, clusters and services and show what they describe.",
-            "Nothing is changed.",
+            "Nothing is changed. Shows what each pool would allocate and what is left, and where services",
+            "would go; exits 1 when a cluster does not fit its pool or its budget, or shares a Dedicated pool.",
             "Every problem is reported as FILE:LINE:COL: message; the exit code is 1 if there is any."})
 public final class PlanCommand implements Callable<Integer> {
 
@@ -65,6 +69,14 @@ public final class PlanCommand implements Callable<Integer> {
         String text = table.render();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("objects", objects);
+        PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
+        if (!ledger.pools().isEmpty()) {
+            data.put("pools", PoolView.data(ledger));
+            text += "\n" + PoolView.table(ledger, output.format() == Format.wide);
+        }
+        if (!ledger.refusals().isEmpty()) {
+            data.put("refusals", PoolView.refusals(ledger));
+        }
         // Placement is place's job; plan shows it, but an unplaceable service does not fail the plan.
         if (!inputs.clusters().isEmpty() && !inputs.services().isEmpty()) {
             Solver.Result placed = new Solver(Weights.DEFAULT, false).solve(inputs);
@@ -76,7 +88,15 @@ public final class PlanCommand implements Callable<Integer> {
         data.put("warnings", warnings(allWarnings));
         err.flush();
         new Printer(spec.commandLine().getOut(), output.format()).print(data, text);
-        if (output.format() == dev.lattice.cli.output.Format.table) {
+        if (!ledger.refusals().isEmpty()) {
+            ledger.refusals().forEach(r -> err.println(r.location() + ": " + r.message()));
+            int n = ledger.refusals().size();
+            err.println("error: " + n + (n == 1 ? " cluster does" : " clusters do") + " not fit its pool; nothing was changed."
+                    + " Give the pool more capacity or budget, or make the cluster smaller");
+            err.flush();
+            return 1;
+        }
+        if (output.format() == Format.table || output.format() == Format.wide) {
             err.println(summary(inputs));
             err.flush();
         }

@@ -1,6 +1,6 @@
 package dev.lattice.cli.output;
 
-/** Output formats every command that prints data supports. */
+/** Output formats every command that prints data supports; {@code wide} is a table with more detail where a command has it. */
 public enum Format {
-    table, json, yaml
+    table, wide, json, yaml
 }

@@ -37,8 +37,17 @@ public record MachineSize(int cores, BigInteger memoryBytes, BigDecimal usdPerHo
         }
         Optional<InstanceCatalog.InstanceSpec> known = InstanceCatalog.find(named.name());
         BigDecimal override = pool instanceof CloudPool cloud ? cloud.spec().pricing().get(named.name()) : null;
+        if (known.isEmpty() && override != null) {
+            // Priced by the pool but not in the catalogue: its cost is known, its size is not.
+            return Optional.of(new MachineSize(0, BigInteger.ZERO, override));
+        }
         return known.map(k -> new MachineSize(k.cores(), BigInteger.valueOf(k.memoryGib()).multiply(GIB),
                 override != null ? override : k.usdPerHour()));
+    }
+
+    /** Whether cores and memory are known (a type priced by a pool but not catalogued has only a price). */
+    public boolean sizeKnown() {
+        return cores > 0;
     }
 
     public Quantity memory() {

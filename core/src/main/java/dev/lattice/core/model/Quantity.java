@@ -84,6 +84,11 @@ public final class Quantity implements Comparable<Quantity> {
         return new Quantity(new BigDecimal(bytes), Format.BINARY_SI);
     }
 
+    /** Bytes counted in decimal units (disks sold in GB), printed with decimal suffixes. */
+    public static Quantity ofDecimalBytes(BigInteger bytes) {
+        return new Quantity(new BigDecimal(bytes), Format.DECIMAL_SI);
+    }
+
     public static Quantity ofGibibytes(long gib) {
         return new Quantity(BigDecimal.valueOf(gib).multiply(KI.pow(3)), Format.BINARY_SI);
     }

@@ -1,5 +1,6 @@
 package dev.lattice.core.parse;
 
+import dev.lattice.core.capacity.InstanceCatalog;
 import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.InstanceType;
 import dev.lattice.core.model.LatticeCluster;
@@ -113,6 +114,13 @@ final class ReferenceValidator {
     }
 
     private void machineType(SourceMap at, String path, InstanceType type, LatticeObject pool) {
+        if (type instanceof InstanceType.Named named && pool instanceof CloudPool cloud
+                && InstanceCatalog.find(named.name()).isEmpty() && !cloud.spec().pricing().containsKey(named.name())) {
+            problems.error(at.value(path), "instance type " + named.name() + " is neither in lattice's built-in price list nor"
+                    + " in pool " + pool.name() + "'s pricing, so its cost cannot be accounted",
+                    "add it to the pool's spec.pricing (USD per hour)");
+            return;
+        }
         if (!(type instanceof InstanceType.Named named) || !(pool instanceof StaticPool staticPool)) {
             return;
         }

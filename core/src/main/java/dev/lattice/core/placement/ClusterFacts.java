@@ -90,7 +90,7 @@ public record ClusterFacts(
             LatticeObject workerPool = worker.pool() == null ? pool : inputs.pool(worker.pool()).orElse(null);
             // An autoscaled pool can grow to max, and its pool reserves max for it.
             int nodes = worker.autoscaling() ? worker.max() : worker.replicas() == null ? 0 : worker.replicas();
-            var size = MachineSize.of(worker.instanceType(), workerPool);
+            var size = MachineSize.of(worker.instanceType(), workerPool).filter(MachineSize::sizeKnown);
             if (size.isEmpty()) {
                 if (nodes > 0) {
                     String path = SourceMap.child("spec.nodes.workerPools", e.getKey());

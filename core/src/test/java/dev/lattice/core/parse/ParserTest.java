@@ -441,6 +441,26 @@ class ParserTest {
         }
     }
 
+    @Test
+    void refusesACloudInstanceTypeItCannotPrice() {
+        String pool = """
+                apiVersion: lattice.dev/v1alpha1
+                kind: CloudPool
+                metadata: {name: aws}
+                spec:
+                  provider: aws
+                  budget: {monthly: 1000}
+                  regions: {us-east-1: {}}
+                  pricing: {m7i.large: 0.1008}
+                """;
+        String spec = "providerRef: aws\nprovider: {config: {aws: {region: us-east-1}}}\nnodes:\n  controlPlane: {replicas: 1, instanceType: TYPE}\n";
+        assertThat(parse(pool, cluster(spec.replace("TYPE", "m5.xlarge"))).clusters()).hasSize(1);
+        assertThat(parse(pool, cluster(spec.replace("TYPE", "m7i.large"))).clusters()).as("priced by the pool").hasSize(1);
+        assertThat(problems(pool, cluster(spec.replace("TYPE", "x9.huge")))).containsExactly(
+                "in.yaml:18:47: instance type x9.huge is neither in lattice's built-in price list nor in pool aws's pricing,"
+                        + " so its cost cannot be accounted\n  hint: add it to the pool's spec.pricing (USD per hour)");
+    }
+
     @Nested
     @DisplayName("shapes and defaults")
     class Shapes {

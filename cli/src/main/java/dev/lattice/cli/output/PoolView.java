@@ -1,0 +1,137 @@
+package dev.lattice.cli.output;
+
+import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.capacity.PoolAccounting.Allocation;
+import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
+import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.Condition;
+import dev.lattice.core.model.Quantity;
+import dev.lattice.core.model.StaticPool;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Pool accounting as the JSON/YAML contract, a kubectl-like table, and a wide table of allocations. */
+public final class PoolView {
+    private PoolView() {
+    }
+
+    public static List<Map<String, Object>> data(PoolAccounting.Ledger ledger) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PoolLedger p : ledger.pools()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.pool().name());
+            m.put("kind", p.pool().kind().kindName());
+            if (p.pool() instanceof StaticPool s) {
+                StaticPool.Capacity cap = s.spec().capacity();
+                m.put("capacity", resources(cap.cores(), cap.memory(), cap.storage()));
+                m.put("used", resources(p.usedCores(), p.usedMemory(), cap.storage() == null ? null : p.usedStorage()));
+                m.put("available", resources(cap.cores() - p.usedCores(), cap.memory().minus(p.usedMemory()),
+                        cap.storage() == null ? null : cap.storage().minus(p.usedStorage())));
+            } else {
+                CloudPool.Budget budget = ((CloudPool) p.pool()).spec().budget();
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("monthly", money(budget.monthly()));
+                b.put("alertAt", budget.alertAt());
+                b.put("hardLimit", budget.hardLimit());
+                m.put("budget", b);
+                m.put("spend", Map.of("projected", money(p.projectedSpend())));
+            }
+            List<Map<String, Object>> allocations = new ArrayList<>();
+            for (Allocation a : p.allocatedTo()) {
+                Map<String, Object> am = new LinkedHashMap<>();
+                am.put("cluster", a.cluster());
+                am.put("cores", a.cores());
+                am.put("memory", a.memory().toString());
+                if (a.storage().value().signum() > 0) {
+                    am.put("storage", a.storage().toString());
+                }
+                if (a.monthlyCost() != null) {
+                    am.put("monthlyCost", money(a.monthlyCost()));
+                }
+                allocations.add(am);
+            }
+            m.put("allocatedTo", allocations);
+            List<Map<String, Object>> conditions = new ArrayList<>();
+            for (Condition c : p.conditions()) {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("type", c.type());
+                cm.put("status", c.status());
+                cm.put("reason", c.reason());
+                cm.put("message", c.message());
+                conditions.add(cm);
+            }
+            m.put("conditions", conditions);
+            out.add(m);
+        }
+        return out;
+    }
+
+    public static List<Map<String, Object>> refusals(PoolAccounting.Ledger ledger) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PoolAccounting.Refusal r : ledger.refusals()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("cluster", r.cluster());
+            m.put("pool", r.pool());
+            m.put("file", r.location().file());
+            m.put("line", r.location().line());
+            m.put("message", r.message());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** NAME, KIND, CORES, MEMORY, STORAGE, SPEND/BUDGET, CONDITIONS; {@code wide} adds a table of allocations. */
+    public static String table(PoolAccounting.Ledger ledger, boolean wide) {
+        Printer.Table table = new Printer.Table("NAME", "KIND", "CORES", "MEMORY", "STORAGE", "SPEND/BUDGET", "CONDITIONS");
+        for (PoolLedger p : ledger.pools()) {
+            String conditions = p.conditions().stream().filter(c -> c.status().equals("True")).map(Condition::type)
+                    .collect(Collectors.joining(","));
+            if (p.pool() instanceof StaticPool s) {
+                StaticPool.Capacity cap = s.spec().capacity();
+                table.row(p.pool().name(), "StaticPool", p.usedCores() + "/" + cap.cores(), p.usedMemory() + "/" + cap.memory(),
+                        cap.storage() == null ? "-" : p.usedStorage() + "/" + cap.storage(), "-", conditions);
+            } else {
+                CloudPool.Budget budget = ((CloudPool) p.pool()).spec().budget();
+                table.row(p.pool().name(), "CloudPool", "-", "-", "-",
+                        "$" + plain(p.projectedSpend()) + "/$" + plain(budget.monthly()), conditions);
+            }
+        }
+        String out = table.render();
+        if (wide) {
+            Printer.Table allocations = new Printer.Table("POOL", "CLUSTER", "CORES", "MEMORY", "STORAGE", "MONTHLY");
+            for (PoolLedger p : ledger.pools()) {
+                for (Allocation a : p.allocatedTo()) {
+                    allocations.row(p.pool().name(), a.cluster(), a.cores(), a.memory(),
+                            a.storage().value().signum() > 0 ? a.storage() : "-",
+                            a.monthlyCost() == null ? "-" : "$" + plain(a.monthlyCost()));
+                }
+            }
+            out += "\n" + allocations.render();
+        }
+        return out;
+    }
+
+    private static Map<String, Object> resources(long cores, Quantity memory, Quantity storage) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", cores);
+        m.put("memory", memory.toString());
+        if (storage != null) {
+            m.put("storage", storage.toString());
+        }
+        return m;
+    }
+
+    /** Money as a plain JSON number with cents. */
+    private static double money(BigDecimal d) {
+        return d.setScale(2, RoundingMode.HALF_UP).doubleValue();
+    }
+
+    private static String plain(BigDecimal d) {
+        return d.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.lattice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.testfixtures.Examples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+class PoolStatusCommandTest {
+    static final String DC_CHICAGO = Examples.dir().resolve("dc-chicago").toString();
+
+    @Test
+    void showsUsedAndTotalLikeKubectl() {
+        CliRun run = CliRun.of("pool", "status", "-f", DC_CHICAGO);
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out()).isEqualTo("""
+                NAME         KIND         CORES      MEMORY        STORAGE   SPEND/BUDGET   CONDITIONS
+                dc-chicago   StaticPool   780/2560   3120Gi/10Ti   0/100Ti   -              Ready
+                """);
+    }
+
+    @Test
+    void wideListsWhatEachClusterHolds() {
+        CliRun run = CliRun.of("pool", "status", "-o", "wide", "-f", Examples.dir().resolve("aws-production").toString());
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out()).contains("aws-prod   CloudPool   -       -        -         $10298.84/$50000.00   Ready",
+                "POOL       CLUSTER      CORES   MEMORY   STORAGE   MONTHLY", "aws-prod   production   260     1040Gi   300G      $10298.84");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theJsonIsTheContract() {
+        CliRun run = CliRun.of("pool", "status", "-o", "json", "-f", DC_CHICAGO);
+        Map<String, Object> data = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(run.out());
+        Map<String, Object> dc = ((List<Map<String, Object>>) data.get("pools")).get(0);
+        assertThat(dc).containsEntry("name", "dc-chicago").containsEntry("kind", "StaticPool");
+        assertThat((Map<String, Object>) dc.get("capacity")).containsEntry("cores", 2560).containsEntry("memory", "10Ti");
+        assertThat((Map<String, Object>) dc.get("used")).containsEntry("cores", 780).containsEntry("memory", "3120Gi");
+        assertThat((Map<String, Object>) dc.get("available")).containsEntry("cores", 1780).containsEntry("memory", "7120Gi");
+        assertThat((List<Map<String, Object>>) dc.get("allocatedTo")).first()
+                .isEqualTo(Map.of("cluster", "prod-critical", "cores", 184, "memory", "736Gi"));
+        assertThat((List<Map<String, Object>>) dc.get("conditions")).extracting(c -> c.get("type"), c -> c.get("status"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("Ready", "True"),
+                        org.assertj.core.groups.Tuple.tuple("CapacityPressure", "False"));
+    }
+
+    @Test
+    void planRefusesAClusterThatDoesNotFitAndSaysWhere(@TempDir Path dir) throws Exception {
+        Path analytics = dir.resolve("analytics.yaml");
+        Files.writeString(analytics, """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: analytics}
+                spec:
+                  pool: dc-chicago
+                  controlPlane: {replicas: 3, machineType: large}
+                  workers: {replicas: 120, machineType: large}
+                """);
+        CliRun plan = CliRun.of("plan", "-o", "json", "-f", DC_CHICAGO, "-f", analytics.toString());
+        assertThat(plan.exitCode()).as(plan.dump()).isEqualTo(1);
+        assertThat(plan.err()).contains(analytics + ":5:9: pool dc-chicago cannot hold cluster analytics: needs 1968 cores, 1780 of 2560 left")
+                .contains("error: 1 cluster does not fit its pool; nothing was changed");
+        assertThat(plan.out()).contains("\"refusals\" : [", "\"pools\" : [");
+        CliRun status = CliRun.of("pool", "status", "-f", DC_CHICAGO, "-f", analytics.toString());
+        assertThat(status.exitCode()).as("status shows, it does not fail").isZero();
+        assertThat(status.err()).contains("refused: pool dc-chicago cannot hold cluster analytics");
+    }
+
+    @Test
+    void needsFilesOrACluster() {
+        CliRun run = CliRun.of("pool", "status");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: name what to show: files with -f, or a cluster with --kubeconfig/--context");
+    }
+}

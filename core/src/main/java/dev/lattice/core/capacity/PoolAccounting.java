@@ -1,0 +1,276 @@
+package dev.lattice.core.capacity;
+
+import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.Condition;
+import dev.lattice.core.model.InstanceType;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.Quantity;
+import dev.lattice.core.model.Sharing;
+import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Location;
+import dev.lattice.core.parse.ParsedObject;
+import dev.lattice.core.parse.SourceMap;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What clusters draw from pools (seeds 000 and 001), and which clusters a pool cannot hold. Pure: the same
+ * inputs always give the same ledger.
+ *
+ * <p>A cluster consumes, from the pool each part names, control-plane replicas × its machine size plus each worker
+ * pool's replicas × its size (an autoscaled pool reserves its max), and root volumes × replicas of storage. Clusters
+ * are accounted in the order they were read, first come first served; a refused cluster takes nothing, so a later
+ * one may still fit.
+ */
+public final class PoolAccounting {
+    /** Hours in the month a monthly cost is computed for (365 × 24 / 12). */
+    public static final int HOURS_PER_MONTH = 730;
+    /** CapacityPressure is True once any resource of a StaticPool is this many percent used. */
+    public static final int PRESSURE_PERCENT = 80;
+
+    private static final BigInteger GB = BigInteger.valueOf(1_000_000_000L);
+
+    private PoolAccounting() {
+    }
+
+    /** What one cluster holds of one pool. */
+    public record Allocation(String cluster, long cores, Quantity memory, Quantity storage, BigDecimal monthlyCost) {
+    }
+
+    /** A cluster a pool cannot hold, where it was asked for, and why. */
+    public record Refusal(String cluster, String pool, Location location, String message) {
+    }
+
+    /** One pool after accounting. */
+    public record PoolLedger(
+            LatticeObject pool,
+            long usedCores,
+            Quantity usedMemory,
+            Quantity usedStorage,
+            BigDecimal projectedSpend,
+            List<Allocation> allocatedTo,
+            List<Condition> conditions) {
+
+        public boolean isStatic() {
+            return pool instanceof StaticPool;
+        }
+    }
+
+    /** Every pool, in input order, and every refusal. */
+    public record Ledger(List<PoolLedger> pools, List<Refusal> refusals) {
+    }
+
+    public static Ledger account(Inputs inputs) {
+        Map<String, Book> books = new LinkedHashMap<>();
+        for (ParsedObject p : inputs.objects()) {
+            if (p.object().kind().isPool()) {
+                books.put(p.object().name(), new Book(p.object()));
+            }
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        for (ParsedObject p : inputs.objects()) {
+            if (p.object() instanceof LatticeCluster cluster) {
+                accountCluster(cluster, p.source(), books, refusals);
+            }
+        }
+        List<PoolLedger> pools = new ArrayList<>();
+        books.values().forEach(b -> pools.add(b.ledger()));
+        return new Ledger(pools, refusals);
+    }
+
+    private static void accountCluster(LatticeCluster cluster, SourceMap at, Map<String, Book> books, List<Refusal> refusals) {
+        LatticeCluster.Spec spec = cluster.spec();
+        // What the cluster asks of each pool it draws on, keyed by pool name, with where that pool was named.
+        Map<String, Demand> demands = new LinkedHashMap<>();
+        if (spec.poolName() != null) {
+            String path = spec.pool() != null ? "spec.pool" : "spec.providerRef";
+            Demand d = demands.computeIfAbsent(spec.poolName(), k -> new Demand(at.value(path)));
+            LatticeCluster.ControlPlaneSpec cp = spec.nodes().controlPlane();
+            d.add(cp.replicas(), cp.instanceType(), cp.rootVolume(), books.get(spec.poolName()));
+        }
+        spec.nodes().workerPools().forEach((name, worker) -> {
+            String poolName = worker.pool() != null ? worker.pool() : spec.poolName();
+            if (poolName == null) {
+                return;
+            }
+            String path = worker.pool() != null ? SourceMap.child("spec.nodes.workerPools", name) + ".pool"
+                    : spec.pool() != null ? "spec.pool" : "spec.providerRef";
+            int nodes = worker.autoscaling() ? worker.max() : worker.replicas() == null ? 0 : worker.replicas();
+            demands.computeIfAbsent(poolName, k -> new Demand(at.value(path)))
+                    .add(nodes, worker.instanceType(), worker.rootVolume(), books.get(poolName));
+        });
+        // All or nothing: a cluster that one of its pools cannot hold takes nothing from any of them.
+        List<Refusal> mine = new ArrayList<>();
+        demands.forEach((poolName, demand) -> {
+            Book book = books.get(poolName);
+            if (book != null) {
+                String why = book.refusal(cluster.name(), demand);
+                if (why != null) {
+                    mine.add(new Refusal(cluster.name(), poolName, demand.location, why));
+                }
+            }
+        });
+        if (!mine.isEmpty()) {
+            refusals.addAll(mine);
+            return;
+        }
+        demands.forEach((poolName, demand) -> {
+            Book book = books.get(poolName);
+            if (book != null) {
+                book.take(cluster.name(), demand);
+            }
+        });
+    }
+
+    /** What one cluster asks of one pool. */
+    private static final class Demand {
+        final Location location;
+        long cores;
+        BigInteger memory = BigInteger.ZERO;
+        BigInteger storage = BigInteger.ZERO;
+        BigDecimal usdPerHour = BigDecimal.ZERO;
+
+        Demand(Location location) {
+            this.location = location;
+        }
+
+        void add(int nodes, InstanceType type, LatticeCluster.RootVolume root, Book pool) {
+            if (nodes == 0 || pool == null) {
+                return;
+            }
+            MachineSize.of(type, pool.pool).ifPresent(size -> {
+                cores += (long) size.cores() * nodes;
+                memory = memory.add(size.memoryBytes().multiply(BigInteger.valueOf(nodes)));
+                usdPerHour = usdPerHour.add(size.usdPerHour().multiply(BigDecimal.valueOf(nodes)));
+            });
+            BigInteger disk = diskPerNode(type, root, pool.pool);
+            storage = storage.add(disk.multiply(BigInteger.valueOf(nodes)));
+        }
+
+        BigDecimal monthly() {
+            return usdPerHour.multiply(BigDecimal.valueOf(HOURS_PER_MONTH)).setScale(2, RoundingMode.HALF_UP);
+        }
+    }
+
+    /** A node's disk: its root volume, else its StaticPool machine type's storage, else an explicit diskGib. */
+    static BigInteger diskPerNode(InstanceType type, LatticeCluster.RootVolume root, LatticeObject pool) {
+        if (root != null) {
+            return BigInteger.valueOf(root.sizeGb()).multiply(GB);
+        }
+        if (type instanceof InstanceType.Named named && pool instanceof StaticPool s) {
+            return s.spec().machineTypes().stream().filter(m -> m.name().equals(named.name()) && m.storage() != null)
+                    .findFirst().map(m -> m.storage().ceilUnits()).orElse(BigInteger.ZERO);
+        }
+        if (type instanceof InstanceType.Explicit e && e.diskGib() != null) {
+            return BigInteger.valueOf(e.diskGib()).shiftLeft(30);
+        }
+        return BigInteger.ZERO;
+    }
+
+    /** A pool's running totals while clusters are accounted. */
+    private static final class Book {
+        final LatticeObject pool;
+        long cores;
+        BigInteger memory = BigInteger.ZERO;
+        BigInteger storage = BigInteger.ZERO;
+        BigDecimal spend = BigDecimal.ZERO;
+        final List<Allocation> allocations = new ArrayList<>();
+
+        Book(LatticeObject pool) {
+            this.pool = pool;
+        }
+
+        String refusal(String cluster, Demand d) {
+            Sharing sharing = pool instanceof StaticPool s ? s.spec().sharing() : ((CloudPool) pool).spec().sharing();
+            if (sharing == Sharing.DEDICATED && !allocations.isEmpty()) {
+                return "pool " + pool.name() + " is Dedicated to cluster " + allocations.get(0).cluster()
+                        + "; cluster " + cluster + " cannot share it";
+            }
+            if (pool instanceof StaticPool s) {
+                StaticPool.Capacity cap = s.spec().capacity();
+                List<String> short_ = new ArrayList<>();
+                if (cores + d.cores > cap.cores()) {
+                    short_.add(d.cores + " cores, " + Math.max(0, cap.cores() - cores) + " of " + cap.cores() + " left");
+                }
+                BigInteger memCap = cap.memory().ceilUnits();
+                if (memory.add(d.memory).compareTo(memCap) > 0) {
+                    short_.add(bytes(d.memory) + " of memory, " + bytes(memCap.subtract(memory).max(BigInteger.ZERO)) + " of "
+                            + cap.memory() + " left");
+                }
+                if (cap.storage() != null && storage.add(d.storage).compareTo(cap.storage().ceilUnits()) > 0) {
+                    BigInteger storCap = cap.storage().ceilUnits();
+                    short_.add(Quantity.ofDecimalBytes(d.storage) + " of storage, "
+                            + Quantity.ofDecimalBytes(storCap.subtract(storage).max(BigInteger.ZERO)) + " of "
+                            + cap.storage() + " left");
+                }
+                return short_.isEmpty() ? null : "pool " + pool.name() + " cannot hold cluster " + cluster + ": needs "
+                        + String.join("; needs ", short_);
+            }
+            CloudPool.Budget budget = ((CloudPool) pool).spec().budget();
+            BigDecimal after = spend.add(d.monthly());
+            if (budget.hardLimit() && after.compareTo(budget.monthly()) > 0) {
+                return "pool " + pool.name() + " cannot hold cluster " + cluster + ": its $" + money(d.monthly())
+                        + "/month would bring projected spend to $" + money(after) + ", over the $" + money(budget.monthly())
+                        + " monthly budget (hardLimit)";
+            }
+            return null;
+        }
+
+        void take(String cluster, Demand d) {
+            cores += d.cores;
+            memory = memory.add(d.memory);
+            storage = storage.add(d.storage);
+            spend = spend.add(d.monthly());
+            allocations.add(new Allocation(cluster, d.cores, Quantity.ofBytes(d.memory), Quantity.ofDecimalBytes(d.storage),
+                    pool instanceof CloudPool ? d.monthly() : null));
+        }
+
+        PoolLedger ledger() {
+            List<Condition> conditions = new ArrayList<>();
+            conditions.add(new Condition("Ready", "True", "Accounted", "capacity and allocations are known", null, null));
+            if (pool instanceof StaticPool s) {
+                StaticPool.Capacity cap = s.spec().capacity();
+                int percent = Math.max(percent(BigInteger.valueOf(cores), BigInteger.valueOf(cap.cores())),
+                        Math.max(percent(memory, cap.memory().ceilUnits()),
+                                cap.storage() == null ? 0 : percent(storage, cap.storage().ceilUnits())));
+                boolean pressure = percent >= PRESSURE_PERCENT;
+                conditions.add(new Condition("CapacityPressure", pressure ? "True" : "False",
+                        pressure ? "AboveThreshold" : "BelowThreshold",
+                        percent + "% of the most used resource is allocated; pressure from " + PRESSURE_PERCENT + "%", null, null));
+                return new PoolLedger(pool, cores, Quantity.ofBytes(memory), Quantity.ofDecimalBytes(storage), null,
+                        List.copyOf(allocations), List.copyOf(conditions));
+            }
+            CloudPool.Budget budget = ((CloudPool) pool).spec().budget();
+            BigDecimal threshold = budget.monthly().multiply(BigDecimal.valueOf(budget.alertAt())).divide(BigDecimal.valueOf(100));
+            boolean warning = spend.compareTo(threshold) >= 0;
+            conditions.add(new Condition("BudgetWarning", warning ? "True" : "False",
+                    warning ? "AboveAlertThreshold" : "BelowAlertThreshold",
+                    "projected $" + money(spend) + " of $" + money(budget.monthly()) + " a month; warning from "
+                            + budget.alertAt() + "%", null, null));
+            return new PoolLedger(pool, cores, Quantity.ofBytes(memory), Quantity.ofDecimalBytes(storage), spend,
+                    List.copyOf(allocations), List.copyOf(conditions));
+        }
+    }
+
+    private static int percent(BigInteger used, BigInteger total) {
+        if (total.signum() <= 0) {
+            return used.signum() > 0 ? 100 : 0;
+        }
+        return used.multiply(BigInteger.valueOf(100)).divide(total).intValue();
+    }
+
+    static String bytes(BigInteger b) {
+        return Quantity.ofBytes(b).toString();
+    }
+
+    static String money(BigDecimal d) {
+        return d.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+}
