@@ -12,7 +12,8 @@ import java.util.Random;
  * services with placement rules drawn from a fixed set of distinct expressions and agreed caller/callee pairs.
  * The same arguments always give the same text.
  *
- * <p>{@code java -cp ... dev.lattice.testfixtures.FleetGenerator OUT.yaml SERVICES CLUSTERS [RULES] [POOLS]}
+ * <p>{@code java -cp ... dev.lattice.testfixtures.FleetGenerator OUT.yaml|OUT.json SERVICES CLUSTERS [RULES] [POOLS]}:
+ * a {@code .json} file gets the same fleet as one kubectl-style List.
  */
 public final class FleetGenerator {
     private static final String[] ENVIRONMENTS = {"prod", "staging", "dev"};
@@ -107,6 +108,14 @@ public final class FleetGenerator {
         return i < 36 ? "" : " && cluster.name != 'cluster-" + i + "'";
     }
 
+    /** The same fleet as one JSON List, as {@code kubectl get -o json} writes it. */
+    public static String json(String yaml) {
+        List<Object> items = new ArrayList<>();
+        new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                .loadAllFromString(yaml).forEach(items::add);
+        return dev.lattice.core.io.Documents.json(java.util.Map.of("apiVersion", "v1", "kind", "List", "items", items));
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
             System.err.println("usage: FleetGenerator OUT.yaml SERVICES CLUSTERS [RULES=50] [POOLS=10]");
@@ -114,6 +123,7 @@ public final class FleetGenerator {
         }
         int rules = args.length > 3 ? Integer.parseInt(args[3]) : 50;
         int pools = args.length > 4 ? Integer.parseInt(args[4]) : 10;
-        Files.writeString(Path.of(args[0]), yaml(Integer.parseInt(args[1]), Integer.parseInt(args[2]), rules, pools, 42));
+        String yaml = yaml(Integer.parseInt(args[1]), Integer.parseInt(args[2]), rules, pools, 42);
+        Files.writeString(Path.of(args[0]), args[0].endsWith(".json") ? json(yaml) : yaml);
     }
 }

@@ -44,6 +44,14 @@ public final class Parser {
         List<ParsedObject> invalid = new ArrayList<>();
         for (InputReader.Input text : texts) {
             int errorsBefore = problems.errorCount();
+            if (JsonLoader.looksLikeJson(text.text())) {
+                int before = objects.size() + invalid.size();
+                readJson(text.name(), text.text(), problems, objects, invalid);
+                if (objects.size() + invalid.size() == before && problems.errorCount() == errorsBefore) {
+                    problems.error(new Location(text.name(), 1, 1), "empty input: no objects found");
+                }
+                continue;
+            }
             List<YamlLoader.Chunk> chunks = YamlLoader.split(text.text(), CHUNK_SIZE);
             // Documents are independent, so large inputs are read on every core; results merge in input order.
             List<ChunkResult> results = (chunks.size() == 1 ? chunks.stream() : chunks.parallelStream())
@@ -84,15 +92,46 @@ public final class Parser {
     private record ChunkResult(Problems problems, List<ParsedObject> objects, List<ParsedObject> invalid, int documents) {
     }
 
+    /** JSON is read in one pass (it is fast), then its objects are bound and checked on every core. */
+    private static void readJson(String file, String text, Problems problems, List<ParsedObject> objects, List<ParsedObject> invalid) {
+        List<YNode> items = new ArrayList<>();
+        for (YNode doc : JsonLoader.load(file, text, problems)) {
+            items.addAll(items(doc, problems));
+        }
+        int slice = Math.max(1, items.size() / (4 * Runtime.getRuntime().availableProcessors()) + 1);
+        List<List<YNode>> slices = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += slice) {
+            slices.add(items.subList(i, Math.min(items.size(), i + slice)));
+        }
+        List<ChunkResult> results = (slices.size() == 1 ? slices.stream() : slices.parallelStream())
+                .map(part -> readItems(file, part, 0))
+                .toList();
+        for (ChunkResult r : results) {
+            problems.addAll(r.problems());
+            objects.addAll(r.objects());
+            invalid.addAll(r.invalid());
+        }
+    }
+
     private static ChunkResult readChunk(String file, YamlLoader.Chunk chunk) {
+        Problems problems = new Problems();
+        List<YNode> docs = YamlLoader.load(file, chunk, problems);
+        List<YNode> items = new ArrayList<>();
+        for (YNode doc : docs) {
+            items.addAll(items(doc, problems));
+        }
+        ChunkResult read = readItems(file, items, docs.size());
+        problems.addAll(read.problems());
+        return new ChunkResult(problems, read.objects(), read.invalid(), docs.size());
+    }
+
+    /** Binds and checks objects: the part of reading that is the same for YAML and JSON. */
+    private static ChunkResult readItems(String file, List<YNode> items, int documents) {
         Problems problems = new Problems();
         List<ParsedObject> objects = new ArrayList<>();
         List<ParsedObject> invalid = new ArrayList<>();
-        List<YNode> docs = YamlLoader.load(file, chunk, problems);
-        for (YNode doc : docs) {
-            for (YNode item : items(doc, problems)) {
-                readObject(file, item, problems, objects, invalid);
-            }
+        for (YNode item : items) {
+            readObject(file, item, problems, objects, invalid);
         }
         for (ParsedObject object : objects) {
             bestEffort(object, true, () -> ObjectValidator.validate(object, problems));
@@ -100,7 +139,7 @@ public final class Parser {
         for (ParsedObject object : invalid) {
             bestEffort(object, false, () -> ObjectValidator.validate(object, problems));
         }
-        return new ChunkResult(problems, objects, invalid, docs.size());
+        return new ChunkResult(problems, objects, invalid, documents);
     }
 
     /**

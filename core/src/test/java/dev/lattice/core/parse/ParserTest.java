@@ -158,6 +158,23 @@ class ParserTest {
         }
 
         @Test
+        void locatesProblemsInJson() {
+            InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> Parser.parse(List.of(
+                    new InputReader.Input("p.json", """
+                            {"apiVersion": "lattice.dev/v1alpha1", "kind": "StaticPool", "metadata": {"name": "dc"},
+                             "spec": {"provider": "openstack", "capacity": {"cores": "8", "memory": "32Gi"}}}
+                            {"apiVersion": "lattice.dev/v1alpha1", "kind": "StaticPool", "metadata": {"name": "dc2", "name": "x"},
+                             "spec": {"provider": "openstack", "capacity": {"cores": 8, "memory": "32Gi"}}}
+                            """))));
+            assertThat(e.problems()).extracting(Problem::render).containsExactly(
+                    "p.json:2:58: expected a whole number, got a string (\"8\")\n  hint: remove the quotes: 8",
+                    "p.json:3:90: duplicate key \"name\"\n  hint: it is already set at line 3; remove one of them");
+            assertThat(catchThrowableOfType(InvalidInputException.class, () -> Parser.parse(List.of(
+                    new InputReader.Input("bad.json", "{\"kind\": \"StaticPool\",\n  \"spec\": [1, }\n"))))
+                    .problems()).extracting(Problem::render).singleElement().asString().startsWith("bad.json:2:15: JSON syntax error:");
+        }
+
+        @Test
         void readsTheItemsOfAKubectlList() {
             String list = "apiVersion: v1\nkind: List\nitems:\n" + POOL.indent(2).replaceFirst("  apiVersion", "- apiVersion");
             assertThat(parse(list).staticPools()).hasSize(1);
