@@ -118,7 +118,7 @@ public final class PlaceCommand implements Callable<Integer> {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("placements", PlacementView.data(result.placements(), explain));
         new Printer(spec.commandLine().getOut(), output.format())
-                .print(data, PlacementView.table(result.placements(), explain));
+                .print(data, () -> PlacementView.table(result.placements(), explain));
         return result.allScheduled() ? 0 : dev.lattice.core.LatticeException.UNPLACEABLE;
     }
 

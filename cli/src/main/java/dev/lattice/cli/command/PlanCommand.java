@@ -66,13 +66,13 @@ public final class PlanCommand implements Callable<Integer> {
             objects.add(o);
         }
         List<Problem> allWarnings = new ArrayList<>(inputs.warnings());
-        String text = table.render();
+        List<java.util.function.Supplier<String>> text = new ArrayList<>(List.of(table::render));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("objects", objects);
         PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
         if (!ledger.pools().isEmpty()) {
             data.put("pools", PoolView.data(ledger));
-            text += "\n" + PoolView.table(ledger, output.format() == Format.wide);
+            text.add(() -> "\n" + PoolView.table(ledger, output.format() == Format.wide));
         }
         if (!ledger.refusals().isEmpty()) {
             data.put("refusals", PoolView.refusals(ledger));
@@ -83,11 +83,12 @@ public final class PlanCommand implements Callable<Integer> {
             placed.warnings().forEach(w -> err.println(w.render()));
             allWarnings.addAll(placed.warnings());
             data.put("placements", PlacementView.data(placed.placements(), false));
-            text += "\n" + PlacementView.table(placed.placements(), false);
+            text.add(() -> "\n" + PlacementView.table(placed.placements(), false));
         }
         data.put("warnings", warnings(allWarnings));
         err.flush();
-        new Printer(spec.commandLine().getOut(), output.format()).print(data, text);
+        new Printer(spec.commandLine().getOut(), output.format())
+                .print(data, () -> text.stream().map(java.util.function.Supplier::get).collect(java.util.stream.Collectors.joining()));
         if (!ledger.refusals().isEmpty()) {
             ledger.refusals().forEach(r -> err.println(r.location() + ": " + r.message()));
             int n = ledger.refusals().size();

@@ -76,7 +76,7 @@ public final class PoolStatusCommand implements Callable<Integer> {
         err.flush();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("pools", PoolView.data(ledger));
-        new Printer(spec.commandLine().getOut(), output.format()).print(data, PoolView.table(ledger, output.format() == Format.wide));
+        new Printer(spec.commandLine().getOut(), output.format()).print(data, () -> PoolView.table(ledger, output.format() == Format.wide));
         return 0;
     }
 }

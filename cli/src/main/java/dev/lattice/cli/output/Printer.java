@@ -19,11 +19,11 @@ public final class Printer {
      * Prints {@code data} (plain maps and lists) as JSON or YAML, or {@code table} when the format is table.
      */
     public void print(Object data, Table table) {
-        print(data, table.render());
+        print(data, table::render);
     }
 
-    /** Prints {@code data} as JSON or YAML, or the already rendered {@code text} when the format is table. */
-    public void print(Object data, String text) {
+    /** Prints {@code data} as JSON or YAML, or the text {@code table} renders when the format is a table. */
+    public void print(Object data, java.util.function.Supplier<String> table) {
         switch (format) {
             case json:
                 out.print(Documents.json(data));
@@ -32,7 +32,7 @@ public final class Printer {
                 out.print(Documents.yaml(data));
                 break;
             default:
-                out.print(text);
+                out.print(table.get());
                 break;
         }
         out.flush();

@@ -67,6 +67,7 @@ public final class Solver {
         private final int[] zone;
         private final int[] region;
         private final int[] provider;
+        private final double[] price;
 
         Run(List<ClusterFacts> clusters, List<LatticeService> services) {
             this.clusters = clusters;
@@ -83,6 +84,7 @@ public final class Solver {
             zone = new int[n];
             region = new int[n];
             provider = new int[n];
+            price = new double[n];
             Map<String, Integer> codes = new HashMap<>();
             for (int i = 0; i < n; i++) {
                 Cluster view = clusters.get(i).view();
@@ -90,6 +92,7 @@ public final class Solver {
                 // A zone name means the same zone only within one region.
                 zone[i] = code(codes, "zone:" + view.getRegion() + "/" + view.getZone(), view.getZone().isEmpty());
                 provider[i] = code(codes, "provider:" + view.getProvider(), view.getProvider().isEmpty());
+                price[i] = clusters.get(i).usdPerCoreHour();
             }
         }
 
@@ -252,7 +255,7 @@ public final class Solver {
             for (int i : candidates) {
                 maxCpuAfter = Math.max(maxCpuAfter, freeCpu[i] - cpu);
                 maxMemoryAfter = Math.max(maxMemoryAfter, freeMemory[i] - memory);
-                cheapest = Math.min(cheapest, clusters.get(i).usdPerCoreHour());
+                cheapest = Math.min(cheapest, price[i]);
             }
             int[] neighbours = placedNeighbours(id);
             int best = -1;
@@ -295,8 +298,7 @@ public final class Solver {
         }
 
         private double cost(int i, double cheapest) {
-            double price = clusters.get(i).usdPerCoreHour();
-            return price <= cheapest ? 1.0 : cheapest / price;
+            return price[i] <= cheapest ? 1.0 : cheapest / price[i];
         }
 
         /** The clusters of the service's agreed peers that are already placed. */
