@@ -4,6 +4,7 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.SimpleType;
 import dev.cel.common.types.StructTypeReference;
 import dev.cel.compiler.CelCompiler;
@@ -14,6 +15,7 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.lattice.core.parse.Suggestions;
 import dev.lattice.proto.placement.v1.Capacity;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.lattice.proto.placement.v1.Cluster;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +38,73 @@ public final class PlacementRule implements CompiledRule {
 
     private final String expression;
     private final CelRuntime.Program program;
+    /** The cluster fields the rule reads; its result depends on nothing else. */
+    private final List<FieldDescriptor> reads;
 
-    private PlacementRule(String expression, CelRuntime.Program program) {
+    private PlacementRule(String expression, CelRuntime.Program program, List<FieldDescriptor> reads) {
         this.expression = expression;
         this.program = program;
+        this.reads = reads;
+    }
+
+    /**
+     * The values of the fields this rule reads: two clusters with equal keys get the same result, so a rule need
+     * only be evaluated once per distinct key.
+     */
+    public List<Object> key(Cluster cluster) {
+        List<Object> key = new java.util.ArrayList<>(reads.size());
+        for (FieldDescriptor field : reads) {
+            // Labels as a map, so equal labels compare equal whatever order they were written in.
+            key.add(field.getName().equals("labels") ? cluster.getLabelsMap() : cluster.getField(field));
+        }
+        return key;
+    }
+
+    /** The top-level cluster fields an expression selects; all of them when it uses `cluster` any other way. */
+    static List<FieldDescriptor> reads(CelExpr expr) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        if (!collect(expr, names)) {
+            return Cluster.getDescriptor().getFields();
+        }
+        return names.stream().map(n -> Cluster.getDescriptor().findFieldByName(n)).toList();
+    }
+
+    /** Adds the fields selected on `cluster`; false when `cluster` is used whole or could be shadowed. */
+    private static boolean collect(CelExpr e, java.util.Set<String> names) {
+        switch (e.getKind()) {
+            case IDENT:
+                return !e.ident().name().equals(VARIABLE);
+            case SELECT:
+                if (e.select().operand().getKind() == CelExpr.ExprKind.Kind.IDENT
+                        && e.select().operand().ident().name().equals(VARIABLE)) {
+                    names.add(e.select().field());
+                    return true;
+                }
+                return collect(e.select().operand(), names);
+            case CALL:
+                for (CelExpr arg : e.call().args()) {
+                    if (!collect(arg, names)) {
+                        return false;
+                    }
+                }
+                return e.call().target().map(t -> collect(t, names)).orElse(true);
+            case LIST:
+                return e.list().elements().stream().allMatch(x -> collect(x, names));
+            case MAP:
+                return e.map().entries().stream().allMatch(x -> collect(x.key(), names) && collect(x.value(), names));
+            case STRUCT:
+                return e.struct().entries().stream().allMatch(x -> collect(x.value(), names));
+            case COMPREHENSION: {
+                CelExpr.CelComprehension c = e.comprehension();
+                if (VARIABLE.equals(c.iterVar()) || VARIABLE.equals(c.iterVar2()) || VARIABLE.equals(c.accuVar())) {
+                    return false;
+                }
+                return collect(c.iterRange(), names) && collect(c.accuInit(), names) && collect(c.loopCondition(), names)
+                        && collect(c.loopStep(), names) && collect(c.result(), names);
+            }
+            default:
+                return true;
+        }
     }
 
     public String expression() {
@@ -88,7 +153,7 @@ public final class PlacementRule implements CompiledRule {
                 return new InvalidRule("a placement rule must be true or false for a cluster, but this one is of type "
                         + ast.getResultType().name(), "compare it, e.g. cluster.labels.tier == 'critical'", 0, 0);
             }
-            return new PlacementRule(expression, Cel.RUNTIME.createProgram(ast));
+            return new PlacementRule(expression, Cel.RUNTIME.createProgram(ast), reads(ast.getExpr()));
         } catch (CelValidationException | CelEvaluationException e) {
             return new InvalidRule(firstLine(e.getMessage()), null, 0, 0);
         }

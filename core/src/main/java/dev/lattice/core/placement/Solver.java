@@ -135,9 +135,17 @@ public final class Solver {
             BitSet matches = new BitSet(clusters.size());
             String[] errors = new String[clusters.size()];
             int count = 0;
+            // Clusters that agree on every field the rule reads get the same outcome: evaluate once per distinct key.
+            Map<List<Object>, PlacementRule.Outcome> seen = new HashMap<>();
             for (int i = 0; i < clusters.size(); i++) {
-                PlacementRule.Outcome outcome = rule.evaluate(clusters.get(i).view());
-                count++;
+                Cluster view = clusters.get(i).view();
+                List<Object> key = rule.key(view);
+                PlacementRule.Outcome outcome = seen.get(key);
+                if (outcome == null) {
+                    outcome = rule.evaluate(view);
+                    seen.put(key, outcome);
+                    count++;
+                }
                 if (outcome.matches()) {
                     matches.set(i);
                 }
