@@ -57,10 +57,6 @@ public final class PoolAccounting {
             BigDecimal projectedSpend,
             List<Allocation> allocatedTo,
             List<Condition> conditions) {
-
-        public boolean isStatic() {
-            return pool instanceof StaticPool;
-        }
     }
 
     /** Every pool, in input order, and every refusal. */

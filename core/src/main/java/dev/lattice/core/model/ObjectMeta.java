@@ -19,10 +19,6 @@ public record ObjectMeta(
         annotations = Immutable.map(annotations);
     }
 
-    public static ObjectMeta named(String name) {
-        return new ObjectMeta(name, null, Map.of(), Map.of(), null, null, null);
-    }
-
     public ObjectMeta withNamespace(String ns) {
         return new ObjectMeta(name, ns, labels, annotations, uid, resourceVersion, generation);
     }

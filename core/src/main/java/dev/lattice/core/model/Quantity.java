@@ -72,10 +72,6 @@ public final class Quantity implements Comparable<Quantity> {
         return tryParse(text).orElseThrow(() -> new IllegalArgumentException("invalid quantity \"" + text + "\""));
     }
 
-    public static Quantity ofUnits(long units) {
-        return new Quantity(BigDecimal.valueOf(units), Format.DECIMAL_SI);
-    }
-
     public static Quantity ofMillis(long millis) {
         return new Quantity(BigDecimal.valueOf(millis, 3), Format.DECIMAL_SI);
     }
@@ -87,10 +83,6 @@ public final class Quantity implements Comparable<Quantity> {
     /** Bytes counted in decimal units (disks sold in GB), printed with decimal suffixes. */
     public static Quantity ofDecimalBytes(BigInteger bytes) {
         return new Quantity(new BigDecimal(bytes), Format.DECIMAL_SI);
-    }
-
-    public static Quantity ofGibibytes(long gib) {
-        return new Quantity(BigDecimal.valueOf(gib).multiply(KI.pow(3)), Format.BINARY_SI);
     }
 
     public BigDecimal value() {
