@@ -76,6 +76,6 @@ class PoolStatusCommandTest {
     void needsFilesOrACluster() {
         CliRun run = CliRun.of("pool", "status");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("error: name what to show: files with -f, or a cluster with --kubeconfig/--context");
+        assertThat(run.err()).startsWith("error: name what to read: files with -f, or a cluster with --kubeconfig/--context");
     }
 }

@@ -2,19 +2,14 @@ package dev.lattice.cli.command;
 
 import dev.lattice.cli.output.PlacementView;
 import dev.lattice.cli.output.Printer;
-import dev.lattice.core.kube.KubeConnection;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.kube.PlacementRecorder;
 import dev.lattice.core.parse.Inputs;
-import dev.lattice.core.parse.Parser;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,16 +36,8 @@ public final class PlaceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-f", "--filename"}, paramLabel = "FILE",
-            description = "A YAML or JSON file, a directory (read recursively) or - for stdin. Repeatable.")
-    List<String> files = new ArrayList<>();
-
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "Read clusters, pools and services from this cluster instead of files (default kubeconfig: $KUBECONFIG or ~/.kube/config).")
-    Path kubeconfig;
-
-    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use.")
-    String context;
+    @Mixin
+    SourceOptions source;
 
     @Mixin
     OutputOptions output;
@@ -76,22 +63,17 @@ public final class PlaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Weights weights = weights();
-        boolean fromCluster = kubeconfig != null || context != null;
-        if (fromCluster == !files.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), fromCluster
-                    ? "read either files (-f) or a cluster (--kubeconfig/--context), not both"
-                    : "name what to place: files with -f, or a cluster with --kubeconfig/--context");
-        }
+        boolean fromCluster = source.fromCluster(spec);
         PrintWriter err = spec.commandLine().getErr();
         if (!fromCluster) {
-            Solver.Result result = place(Parser.read(files, System.in), weights, err);
+            Solver.Result result = place(source.readFiles(), weights, err);
             if (!dryRun) {
                 err.println("note: decisions from files are printed, not recorded; --dry-run says so explicitly");
                 err.flush();
             }
             return print(result);
         }
-        try (KubernetesClient client = KubeConnection.connect(kubeconfig, context)) {
+        try (KubernetesClient client = source.connect()) {
             Solver.Result result = place(LiveInputs.read(client), weights, err);
             if (!dryRun) {
                 int changed = new PlacementRecorder(client, Clock.systemUTC()).record(result.placements());

@@ -98,7 +98,7 @@ public final class PoolAccounting {
             }
             String path = worker.pool() != null ? SourceMap.child("spec.nodes.workerPools", name) + ".pool"
                     : spec.pool() != null ? "spec.pool" : "spec.providerRef";
-            int nodes = worker.autoscaling() ? worker.max() : worker.replicas() == null ? 0 : worker.replicas();
+            int nodes = worker.reservedNodes();
             demands.computeIfAbsent(poolName, k -> new Demand(at.value(path)))
                     .add(nodes, worker.instanceType(), worker.rootVolume(), books.get(poolName));
         });

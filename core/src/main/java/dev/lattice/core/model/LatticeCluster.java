@@ -169,6 +169,11 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
         public boolean autoscaling() {
             return min != null && max != null;
         }
+
+        /** The nodes this pool may run, what capacity is counted for: max when autoscaling, else replicas. */
+        public int reservedNodes() {
+            return autoscaling() ? max : replicas == null ? 0 : replicas;
+        }
     }
 
     public record RootVolume(@Field(name = "sizeGb", required = true, min = 1) Integer sizeGb, String type) {

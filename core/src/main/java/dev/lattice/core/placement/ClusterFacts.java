@@ -89,7 +89,7 @@ public record ClusterFacts(
             LatticeCluster.WorkerPoolSpec worker = e.getValue();
             LatticeObject workerPool = worker.pool() == null ? pool : inputs.pool(worker.pool()).orElse(null);
             // An autoscaled pool can grow to max, and its pool reserves max for it.
-            int nodes = worker.autoscaling() ? worker.max() : worker.replicas() == null ? 0 : worker.replicas();
+            int nodes = worker.reservedNodes();
             var size = MachineSize.of(worker.instanceType(), workerPool).filter(MachineSize::sizeKnown);
             if (size.isEmpty()) {
                 if (nodes > 0) {
