@@ -16,9 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "lattice",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
-        description = {
-            "Kubernetes clusters that manage themselves, services placed on them by policy,",
-            "and a service graph compiled into zero-trust network policy."},
+        description = "Kubernetes clusters that manage themselves, services placed on them by policy, and a "
+                + "service graph compiled into zero-trust network policy.",
         subcommands = {
             InstallCommand.class,
             UninstallCommand.class,

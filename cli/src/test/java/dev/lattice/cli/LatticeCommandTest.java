@@ -44,6 +44,8 @@ class LatticeCommandTest {
             CliRun run = CliRun.of(args);
             assertThat(run.exitCode()).as(run.dump()).isZero();
             assertThat(run.out()).startsWith("Usage: lattice " + command);
+            assertThat(run.err()).as("no picocli formatting warnings").isEmpty();
+            assertThat(run.out().lines()).as("help fits 80 columns").allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
         }
 
         @Test

@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Create a self-managing cluster from a LatticeCluster file.",
-            "A temporary kind bootstrap cluster provisions it through Cluster API, the Cluster API objects",
-            "are pivoted into it, and the bootstrap cluster is deleted.",
-            "Re-running with the same file resumes an interrupted install."})
+            "A temporary kind bootstrap cluster provisions it through Cluster API, the Cluster API objects are "
+                    + "pivoted into it, and the bootstrap cluster is deleted. Re-running with the same file resumes "
+                    + "an interrupted install."})
 public final class InstallCommand implements Callable<Integer> {
 
     @Mixin

@@ -25,12 +25,12 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Place services on clusters and report each decision.",
-            "Each service's placement rule (a CEL expression over `cluster`) is evaluated against every",
-            "cluster; free worker capacity, policies.maxServices and shared volumes narrow the matches; the",
-            "rest are scored by free capacity, locality to agreed peers, and cost. Exits 3 when some",
-            "service could not be placed.",
-            "Reads files (-f), or a cluster (--kubeconfig/--context); from a cluster, each decision is",
-            "recorded in the service's status unless --dry-run is given."})
+            "Each service's placement rule (a CEL expression over `cluster`) is evaluated against every "
+                    + "cluster; free worker capacity, policies.maxServices and shared volumes narrow the matches; "
+                    + "the rest are scored by free capacity, locality to agreed peers, and cost. Exits 3 when some "
+                    + "service could not be placed.",
+            "Reads files (-f), or a cluster (--kubeconfig/--context); from a cluster, each decision is recorded "
+                    + "in the service's status unless --dry-run is given."})
 public final class PlaceCommand implements Callable<Integer> {
 
     @Spec

@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Validate pools, clusters and services and show what they describe.",
-            "Nothing is changed. Shows what each pool would allocate and what is left, and where services",
-            "would go; exits 1 when a cluster does not fit its pool or its budget, or shares a Dedicated pool.",
+            "Nothing is changed. Shows what each pool would allocate and what is left, and where services "
+                    + "would go; exits 1 when a cluster does not fit its pool or its budget, or shares a Dedicated pool.",
             "Every problem is reported as FILE:LINE:COL: message; the exit code is 1 if there is any."})
 public final class PlanCommand implements Callable<Integer> {
 

@@ -19,10 +19,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Show each pool's capacity or budget, what its clusters use, and what is left.",
-            "A StaticPool is under CapacityPressure from " + PoolAccounting.PRESSURE_PERCENT + "% of any resource used; a",
-            "CloudPool's BudgetWarning is True from alertAt% of its monthly budget (cost = hourly price x "
-                    + PoolAccounting.HOURS_PER_MONTH + ").",
-            "-o wide adds what each cluster holds. Clusters a pool cannot hold are listed on stderr."})
+            "A StaticPool is under CapacityPressure from " + PoolAccounting.PRESSURE_PERCENT + "%% of any resource "
+                    + "used; a CloudPool's BudgetWarning is True from alertAt%% of its monthly budget (cost = hourly "
+                    + "price x " + PoolAccounting.HOURS_PER_MONTH + "). -o wide adds what each cluster holds. "
+                    + "Clusters a pool cannot hold are listed on stderr."})
 public final class PoolStatusCommand implements Callable<Integer> {
 
     @Spec

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Delete a self-managing cluster.",
-            "Its Cluster API objects are moved back into a temporary bootstrap cluster, the infrastructure",
-            "is deleted, and the bootstrap cluster is removed."})
+            "Its Cluster API objects are moved back into a temporary bootstrap cluster, the infrastructure is "
+                    + "deleted, and the bootstrap cluster is removed."})
 public final class UninstallCommand implements Callable<Integer> {
 
     @Option(names = "--kubeconfig", paramLabel = "FILE", required = true, description = "Kubeconfig of the cluster to delete.")
