@@ -5,6 +5,7 @@ import dev.lattice.core.model.Condition;
 import dev.lattice.core.model.InstanceType;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.model.Sharing;
 import dev.lattice.core.model.StaticPool;
@@ -184,8 +185,7 @@ public final class PoolAccounting {
         }
 
         String refusal(String cluster, Demand d) {
-            Sharing sharing = pool instanceof StaticPool s ? s.spec().sharing() : ((CloudPool) pool).spec().sharing();
-            if (sharing == Sharing.DEDICATED && !allocations.isEmpty()) {
+            if (((Pool) pool).sharing() == Sharing.DEDICATED && !allocations.isEmpty()) {
                 return "pool " + pool.name() + " is Dedicated to cluster " + allocations.get(0).cluster()
                         + "; cluster " + cluster + " cannot share it";
             }

@@ -5,10 +5,20 @@ import java.util.List;
 import java.util.Map;
 
 /** Pay-as-you-go cloud capacity bounded by a monthly budget. The constraint is money. */
-public record CloudPool(ObjectMeta metadata, Spec spec, Status status) implements LatticeObject {
+public record CloudPool(ObjectMeta metadata, Spec spec, Status status) implements Pool {
 
     public CloudPool {
         status = status == null ? Status.EMPTY : status;
+    }
+
+    @Override
+    public Provider provider() {
+        return spec.provider();
+    }
+
+    @Override
+    public Sharing sharing() {
+        return spec.sharing();
     }
 
     @Override

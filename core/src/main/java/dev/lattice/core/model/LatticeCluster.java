@@ -89,6 +89,12 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(keepEmpty = true) OpenStackConfig openstack,
             @Field(keepEmpty = true, doc = "The local Docker provider (CAPD).") DockerConfig docker) {
         public static final ProviderConfig NONE = new ProviderConfig(null, null, null, null);
+
+        /** The provider these settings are for, or null when none is set. */
+        public Provider configured() {
+            return aws != null ? Provider.AWS : proxmox != null ? Provider.PROXMOX
+                    : openstack != null ? Provider.OPENSTACK : docker != null ? Provider.DOCKER : null;
+        }
     }
 
     public record AwsConfig(

@@ -4,10 +4,20 @@ import java.util.List;
 import java.util.Map;
 
 /** Fixed capacity (a datacenter, a rack of hypervisors) that clusters draw on. The constraint is capacity. */
-public record StaticPool(ObjectMeta metadata, Spec spec, Status status) implements LatticeObject {
+public record StaticPool(ObjectMeta metadata, Spec spec, Status status) implements Pool {
 
     public StaticPool {
         status = status == null ? Status.EMPTY : status;
+    }
+
+    @Override
+    public Provider provider() {
+        return spec.provider();
+    }
+
+    @Override
+    public Sharing sharing() {
+        return spec.sharing();
     }
 
     @Override

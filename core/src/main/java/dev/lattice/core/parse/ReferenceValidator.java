@@ -5,6 +5,7 @@ import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.InstanceType;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
 import java.util.HashMap;
@@ -91,10 +92,9 @@ final class ReferenceValidator {
     }
 
     private void providerAgrees(SourceMap at, LatticeCluster cluster, LatticeObject pool) {
-        Provider poolProvider = pool instanceof StaticPool s ? s.spec().provider() : ((CloudPool) pool).spec().provider();
+        Provider poolProvider = ((Pool) pool).provider();
         LatticeCluster.ProviderConfig config = cluster.spec().provider().config();
-        Provider configured = config.aws() != null ? Provider.AWS : config.proxmox() != null ? Provider.PROXMOX
-                : config.openstack() != null ? Provider.OPENSTACK : config.docker() != null ? Provider.DOCKER : null;
+        Provider configured = config.configured();
         if (configured != null && configured != poolProvider) {
             problems.error(at.key("spec.provider.config." + configured.wire()), "cluster " + cluster.name() + " configures "
                     + configured.wire() + ", but its pool " + pool.name() + " is a " + poolProvider.wire() + " pool",

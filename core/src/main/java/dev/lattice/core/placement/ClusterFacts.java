@@ -4,6 +4,7 @@ import dev.lattice.core.capacity.MachineSize;
 import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
 import dev.lattice.core.parse.Inputs;
@@ -113,26 +114,11 @@ public record ClusterFacts(
 
     /** The cluster's provider: its provider.config, else its pool's, else the local Docker provider. */
     static Provider provider(LatticeCluster.Spec spec, LatticeObject pool) {
-        LatticeCluster.ProviderConfig config = spec.provider().config();
-        if (config.aws() != null) {
-            return Provider.AWS;
+        Provider configured = spec.provider().config().configured();
+        if (configured != null) {
+            return configured;
         }
-        if (config.proxmox() != null) {
-            return Provider.PROXMOX;
-        }
-        if (config.openstack() != null) {
-            return Provider.OPENSTACK;
-        }
-        if (config.docker() != null) {
-            return Provider.DOCKER;
-        }
-        if (pool instanceof StaticPool s) {
-            return s.spec().provider();
-        }
-        if (pool instanceof CloudPool c) {
-            return c.spec().provider();
-        }
-        return Provider.DOCKER;
+        return pool instanceof Pool p ? p.provider() : Provider.DOCKER;
     }
 
     private static String nullToEmpty(String s) {

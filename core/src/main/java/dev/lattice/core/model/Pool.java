@@ -1,0 +1,11 @@
+package dev.lattice.core.model;
+
+/** A StaticPool or a CloudPool: what clusters draw on, whichever kind it is. */
+public sealed interface Pool extends LatticeObject permits StaticPool, CloudPool {
+
+    /** The infrastructure provider the pool's machines come from. */
+    Provider provider();
+
+    /** Whether the pool serves many clusters or exactly one. */
+    Sharing sharing();
+}
