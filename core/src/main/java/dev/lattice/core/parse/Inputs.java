@@ -1,21 +1,40 @@
 package dev.lattice.core.parse;
 
 import dev.lattice.core.model.CloudPool;
-import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.StaticPool;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Everything a run read: valid objects in input order, and the warnings found on the way. */
-public record Inputs(List<ParsedObject> objects, List<Problem> warnings) {
+public final class Inputs {
+    private final List<ParsedObject> objects;
+    private final List<Problem> warnings;
+    /** Pools by name, since clusters look theirs up once per part that draws on one. */
+    private final Map<String, Pool> pools = new HashMap<>();
 
-    public Inputs {
-        objects = List.copyOf(objects);
-        warnings = List.copyOf(warnings);
+    public Inputs(List<ParsedObject> objects, List<Problem> warnings) {
+        this.objects = List.copyOf(objects);
+        this.warnings = List.copyOf(warnings);
+        for (ParsedObject p : this.objects) {
+            if (p.object() instanceof Pool pool) {
+                pools.putIfAbsent(pool.name(), pool);
+            }
+        }
+    }
+
+    public List<ParsedObject> objects() {
+        return objects;
+    }
+
+    public List<Problem> warnings() {
+        return warnings;
     }
 
     public <T extends LatticeObject> List<T> all(Class<T> type) {
@@ -42,17 +61,8 @@ public record Inputs(List<ParsedObject> objects, List<Problem> warnings) {
         return all(LatticeExternalService.class);
     }
 
-    /** Where an object was read from. */
-    public Optional<ParsedObject> find(Kind kind, String namespace, String name) {
-        return objects.stream()
-                .filter(p -> p.object().kind() == kind && p.object().name().equals(name)
-                        && (!kind.namespaced() || p.object().metadata().namespace().equals(namespace)))
-                .findFirst();
-    }
-
     /** The pool of either kind with this name. */
     public Optional<LatticeObject> pool(String name) {
-        return objects.stream().map(ParsedObject::object)
-                .filter(o -> o.kind().isPool() && o.name().equals(name)).findFirst();
+        return Optional.ofNullable(pools.get(name));
     }
 }

@@ -8,6 +8,7 @@ import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
 import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.ParsedObject;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.parse.SourceMap;
 import dev.lattice.proto.placement.v1.Capacity;
@@ -43,9 +44,10 @@ public record ClusterFacts(
     /** Facts of every cluster of the inputs, sorted by name, and warnings about what could not be known. */
     public static List<ClusterFacts> of(Inputs inputs, List<Problem> warnings) {
         List<ClusterFacts> facts = new ArrayList<>();
-        for (LatticeCluster cluster : inputs.clusters()) {
-            SourceMap at = inputs.find(cluster.kind(), null, cluster.name()).orElseThrow().source();
-            facts.add(of(cluster, inputs, at, warnings));
+        for (ParsedObject p : inputs.objects()) {
+            if (p.object() instanceof LatticeCluster cluster) {
+                facts.add(of(cluster, inputs, p.source(), warnings));
+            }
         }
         facts.sort(Comparator.comparing(ClusterFacts::name));
         return facts;
