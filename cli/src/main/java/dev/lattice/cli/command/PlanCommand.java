@@ -1,6 +1,7 @@
 package dev.lattice.cli.command;
 
 import dev.lattice.cli.output.Format;
+import dev.lattice.cli.output.ManifestView;
 import dev.lattice.cli.output.PlacementView;
 import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
@@ -8,6 +9,8 @@ import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
 import dev.lattice.core.parse.Problem;
+import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.placement.Placement;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
 import java.io.PrintWriter;
@@ -19,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -29,6 +33,9 @@ import picocli.CommandLine.Spec;
             "Validate pools, clusters and services and show what they describe.",
             "Nothing is changed. Shows what each pool would allocate and what is left, and where services "
                     + "would go; exits 1 when a cluster does not fit its pool or its budget, or shares a Dedicated pool.",
+            "Compiles the services into what each cluster would run: workloads, and allow rules (Cilium and Istio) "
+                    + "for agreed calls only over a default-deny baseline. -o yaml prints those objects for kubectl apply "
+                    + "-f -; a call only one side declares is a warning.",
             "Every problem is reported as FILE:LINE:COL: message; the exit code is 1 if there is any."})
 public final class PlanCommand implements Callable<Integer> {
 
@@ -40,6 +47,10 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Mixin
     OutputOptions output;
+
+    @Option(names = "--trust-domain", paramLabel = "DOMAIN", defaultValue = MeshCompiler.DEFAULT_TRUST_DOMAIN,
+            description = "Istio trust domain of the callers' identities in the policies (default: ${DEFAULT-VALUE}).")
+    String trustDomain;
 
     @Override
     public Integer call() {
@@ -78,17 +89,30 @@ public final class PlanCommand implements Callable<Integer> {
             data.put("refusals", PoolView.refusals(ledger));
         }
         // Placement is place's job; plan shows it, but an unplaceable service does not fail the plan.
+        List<Placement> placements = List.of();
         if (!inputs.clusters().isEmpty() && !inputs.services().isEmpty()) {
             Solver.Result placed = new Solver(Weights.DEFAULT, false).solve(inputs);
             placed.warnings().forEach(w -> err.println(w.render()));
             allWarnings.addAll(placed.warnings());
-            data.put("placements", PlacementView.data(placed.placements(), false));
-            text.add(() -> "\n" + PlacementView.table(placed.placements(), false));
+            placements = placed.placements();
+            data.put("placements", PlacementView.data(placements, false));
+            List<Placement> shown = placements;
+            text.add(() -> "\n" + PlacementView.table(shown, false));
+        }
+        MeshCompiler.Result mesh = new MeshCompiler(trustDomain).compile(inputs, placements);
+        mesh.warnings().forEach(w -> err.println(w.render()));
+        allWarnings.addAll(mesh.warnings());
+        allWarnings.sort(Problem.BY_LOCATION);
+        if (!inputs.services().isEmpty() || !inputs.externalServices().isEmpty()) {
+            data.put("manifests", ManifestView.manifests(mesh));
+            data.put("edges", ManifestView.edges(mesh));
+            text.add(() -> "\n" + ManifestView.table(mesh));
         }
         data.put("warnings", warnings(allWarnings));
         err.flush();
-        new Printer(spec.commandLine().getOut(), output.format())
-                .print(data, () -> text.stream().map(java.util.function.Supplier::get).collect(java.util.stream.Collectors.joining()));
+        new Printer(spec.commandLine().getOut(), output.format()).print(data,
+                () -> text.stream().map(java.util.function.Supplier::get).collect(java.util.stream.Collectors.joining()),
+                () -> ManifestView.yaml(mesh, !inputs.clusters().isEmpty()));
         if (!ledger.refusals().isEmpty()) {
             ledger.refusals().forEach(r -> err.println(r.location() + ": " + r.message()));
             int n = ledger.refusals().size();

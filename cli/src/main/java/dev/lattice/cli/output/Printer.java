@@ -24,12 +24,20 @@ public final class Printer {
 
     /** Prints {@code data} as JSON or YAML, or the text {@code table} renders when the format is a table. */
     public void print(Object data, java.util.function.Supplier<String> table) {
+        print(data, table, () -> Documents.yaml(data));
+    }
+
+    /**
+     * Prints {@code data} as JSON, the text {@code yaml} renders as YAML (a multi-document stream of objects, say),
+     * or the text {@code table} renders when the format is a table.
+     */
+    public void print(Object data, java.util.function.Supplier<String> table, java.util.function.Supplier<String> yaml) {
         switch (format) {
             case json:
                 out.print(Documents.json(data));
                 break;
             case yaml:
-                out.print(Documents.yaml(data));
+                out.print(yaml.get());
                 break;
             default:
                 out.print(table.get());

@@ -21,6 +21,8 @@ public final class Documents {
                 .setIndent(2)
                 .setIndicatorIndent(0)
                 .setWidth(120)
+                // A shared value is written out each time; anchors and aliases confuse readers of manifests.
+                .setDereferenceAliases(true)
                 .build();
         return new Dump(settings).dumpToString(tree);
     }

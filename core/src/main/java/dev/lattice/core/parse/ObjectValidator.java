@@ -206,6 +206,11 @@ final class ObjectValidator {
         if (resource.type() == ResourceType.VOLUME) {
             if (resource.id() == null && !at.has(path + ".id")) {
                 error(path, "volume " + name + " needs an id", "add id: <volume id>; consumers use the owner's id");
+            } else if (resource.id() != null) {
+                String badId = Names.dnsLabelProblem("volume id", resource.id());
+                if (badId != null) {
+                    error(path + ".id", badId + " (it names the volume's PersistentVolumeClaim)", hintName(resource.id()));
+                }
             }
             if (resource.direction() != null) {
                 error(path + ".direction", "a volume has no direction", "remove direction");
@@ -249,6 +254,9 @@ final class ObjectValidator {
                 } else if (!URL_SCHEMES.contains(uri.getScheme())) {
                     error(path, "endpoint " + name + " has scheme \"" + uri.getScheme() + "\"",
                             "use one of: " + String.join(", ", URL_SCHEMES));
+                } else if (uri.getPort() < 0 && uri.getScheme().equals("tcp")) {
+                    error(path, "endpoint " + name + " \"" + url + "\" needs a port: tcp has no default one",
+                            "write it as " + url + ":<port>");
                 }
             } catch (URISyntaxException e) {
                 error(path, "endpoint " + name + " \"" + url + "\" is not a valid URL: " + e.getReason(), null);

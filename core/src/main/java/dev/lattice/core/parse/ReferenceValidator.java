@@ -8,11 +8,14 @@ import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.model.LatticeService;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** The rules between objects: unique names, and every reference naming something that is there. */
@@ -45,6 +48,56 @@ final class ReferenceValidator {
                 runner.run(p, () -> v.cluster(p, cluster));
             }
         }
+        v.sharedVolumes(named, runner);
+    }
+
+    /** A declaration of a shared volume: the service, and the key under spec.resources it was written at. */
+    private record VolumeUse(ParsedObject service, String key) {
+        String path() {
+            return SourceMap.child("spec.resources", key);
+        }
+    }
+
+    /** Each shared volume id (per namespace) has exactly one owner, the service that gives it a size. */
+    private void sharedVolumes(List<ParsedObject> named, Runner runner) {
+        Map<String, List<VolumeUse>> owners = new TreeMap<>();
+        Map<String, List<VolumeUse>> consumers = new TreeMap<>();
+        for (ParsedObject p : named) {
+            if (!(p.object() instanceof LatticeService service)) {
+                continue;
+            }
+            runner.run(p, () -> service.spec().resources().forEach((key, r) -> {
+                if (r.type() == LatticeService.ResourceType.VOLUME && r.id() != null) {
+                    boolean owner = r.params() != null && r.params().size() != null;
+                    (owner ? owners : consumers).computeIfAbsent(service.metadata().namespace() + "/" + r.id(),
+                            k -> new ArrayList<>()).add(new VolumeUse(p, key));
+                }
+            }));
+        }
+        owners.forEach((volume, declared) -> {
+            VolumeUse first = declared.get(0);
+            for (VolumeUse other : declared.subList(1, declared.size())) {
+                problems.error(other.service().source().value(other.path() + ".params.size"), "volume " + idOf(volume)
+                        + " has two owners: " + first.service().object().name() + " and " + other.service().object().name()
+                        + " both give it a size", "keep params.size on the one service that owns it (the first is at "
+                        + first.service().source().value(first.path() + ".params.size") + "); the others use it by id alone");
+            }
+        });
+        consumers.forEach((volume, declared) -> {
+            if (owners.containsKey(volume)) {
+                return;
+            }
+            String namespace = volume.substring(0, volume.indexOf('/'));
+            for (VolumeUse use : declared) {
+                problems.error(use.service().source().value(use.path() + ".id"), "volume " + idOf(volume) + " has no owner:"
+                        + " no service in namespace " + namespace + " declares it with params.size",
+                        "the service that owns the volume declares it with params: {size: 10Gi}; consumers name the id only");
+            }
+        });
+    }
+
+    private static String idOf(String volume) {
+        return volume.substring(volume.indexOf('/') + 1);
     }
 
     private void uniqueNames(List<ParsedObject> named) {

@@ -1,0 +1,187 @@
+package dev.lattice.core.mesh;
+
+import dev.lattice.core.mesh.PolicyRenderer.Peer;
+import dev.lattice.core.mesh.ServiceGraph.Edge;
+import dev.lattice.core.mesh.ServiceGraph.ServiceId;
+import dev.lattice.core.model.LatticeExternalService;
+import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.model.LatticeService.Resource;
+import dev.lattice.core.model.LatticeService.ResourceType;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Problem;
+import dev.lattice.core.placement.Placement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compiles services, external services and the solver's placements into the Kubernetes objects each cluster
+ * should hold: workloads, a default-deny baseline per namespace, and allow rules for agreed edges only.
+ * Pure: no client, the same inputs give the same objects in the same order.
+ */
+public final class MeshCompiler {
+    /** Istio's default trust domain. */
+    public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+
+    /** The objects for one cluster; {@code cluster} is null for services the solver could not place. */
+    public record ClusterManifests(String cluster, List<ServiceId> services, List<Map<String, Object>> objects) {
+    }
+
+    /** An agreed edge with the clusters its two ends were placed on (null where not placed). */
+    public record PlacedEdge(Edge edge, String callerCluster, String calleeCluster) {
+        public boolean crossCluster() {
+            return callerCluster != null && calleeCluster != null && !callerCluster.equals(calleeCluster);
+        }
+    }
+
+    /**
+     * @param manifests by cluster name, then the unplaced services' objects under no cluster
+     * @param edges     every agreed service edge with where its ends run
+     * @param external  every agreed call to an external service
+     * @param warnings  one per one-sided declaration, in file order
+     */
+    public record Result(List<ClusterManifests> manifests, List<PlacedEdge> edges, List<Edge> external, List<Problem> warnings) {
+        public List<PlacedEdge> crossCluster() {
+            return edges.stream().filter(PlacedEdge::crossCluster).toList();
+        }
+    }
+
+    private final String trustDomain;
+
+    public MeshCompiler(String trustDomain) {
+        this.trustDomain = Objects.requireNonNull(trustDomain);
+    }
+
+    /** Compiles every service of {@code inputs}, each for the cluster its placement names. */
+    public Result compile(Inputs inputs, List<Placement> placements) {
+        ServiceGraph graph = ServiceGraph.analyse(inputs.objects());
+        Map<ServiceId, LatticeService> services = new HashMap<>();
+        inputs.services().forEach(s -> services.put(ServiceId.of(s), s));
+        Map<ServiceId, LatticeExternalService> externals = new HashMap<>();
+        inputs.externalServices().forEach(e -> externals.put(ServiceId.of(e), e));
+        Map<ServiceId, String> placedOn = new HashMap<>();
+        for (Placement p : placements) {
+            if (p.scheduled()) {
+                placedOn.put(new ServiceId(p.namespace(), p.service()), p.cluster());
+            }
+        }
+
+        Map<ServiceId, List<ServiceId>> callers = new HashMap<>();
+        Map<ServiceId, List<ServiceId>> callees = new HashMap<>();
+        List<PlacedEdge> edges = new ArrayList<>();
+        for (Edge e : graph.agreed()) {
+            callers.computeIfAbsent(e.callee(), k -> new ArrayList<>()).add(e.caller());
+            callees.computeIfAbsent(e.caller(), k -> new ArrayList<>()).add(e.callee());
+            edges.add(new PlacedEdge(e, placedOn.get(e.caller()), placedOn.get(e.callee())));
+        }
+        Map<ServiceId, List<ServiceId>> externalCalls = new HashMap<>();
+        graph.agreedExternal().forEach(e -> externalCalls.computeIfAbsent(e.caller(), k -> new ArrayList<>()).add(e.callee()));
+
+        // Owners by namespace/id; the parser has made sure each shared volume has exactly one.
+        Map<String, String> volumeOwners = new HashMap<>();
+        for (LatticeService s : inputs.services()) {
+            s.spec().resources().values().forEach(r -> {
+                if (isOwner(r)) {
+                    volumeOwners.put(s.metadata().namespace() + "/" + r.id(), s.name());
+                }
+            });
+        }
+
+        // Services by cluster (null last: not placed), then by namespace and name.
+        Comparator<String> clusterOrder = Comparator.nullsLast(Comparator.naturalOrder());
+        Map<String, TreeSet<ServiceId>> byCluster = new TreeMap<>(clusterOrder);
+        services.keySet().forEach(id -> byCluster.computeIfAbsent(placedOn.get(id), k -> new TreeSet<>()).add(id));
+        // External services are made known on each cluster where one of their agreed callers runs.
+        Map<String, TreeSet<ServiceId>> externalsByCluster = new TreeMap<>(clusterOrder);
+        externalCalls.forEach((caller, called) -> called.forEach(e ->
+                externalsByCluster.computeIfAbsent(placedOn.get(caller), k -> new TreeSet<>()).add(e)));
+
+        TreeSet<String> clusters = new TreeSet<>(clusterOrder);
+        clusters.addAll(byCluster.keySet());
+        clusters.addAll(externalsByCluster.keySet());
+        List<ClusterManifests> manifests = new ArrayList<>();
+        for (String cluster : clusters) {
+            TreeSet<ServiceId> here = byCluster.getOrDefault(cluster, new TreeSet<>());
+            TreeSet<ServiceId> externalsHere = externalsByCluster.getOrDefault(cluster, new TreeSet<>());
+            TreeSet<String> namespaces = new TreeSet<>();
+            here.forEach(id -> namespaces.add(id.namespace()));
+            externalsHere.forEach(id -> namespaces.add(id.namespace()));
+            List<Map<String, Object>> objects = new ArrayList<>();
+            for (String namespace : namespaces) {
+                objects.add(WorkloadRenderer.namespace(namespace));
+                objects.addAll(PolicyRenderer.baseline(namespace));
+                for (ServiceId id : here) {
+                    if (!id.namespace().equals(namespace)) {
+                        continue;
+                    }
+                    LatticeService s = services.get(id);
+                    objects.addAll(workload(s, volumeOwners));
+                    List<ServiceId> in = callers.getOrDefault(id, List.of());
+                    if (!in.isEmpty()) {
+                        objects.add(PolicyRenderer.ciliumIngress(s, peers(in, cluster, placedOn)));
+                        objects.add(PolicyRenderer.istioAllow(s, in, trustDomain));
+                    }
+                    List<ServiceId> out = callees.getOrDefault(id, List.of());
+                    List<ExternalEndpoint> endpoints = new ArrayList<>();
+                    externalCalls.getOrDefault(id, List.of()).forEach(e -> endpoints.addAll(endpoints(externals.get(e))));
+                    if (!out.isEmpty() || !endpoints.isEmpty()) {
+                        objects.add(PolicyRenderer.ciliumEgress(s, peers(out, cluster, placedOn), services, endpoints));
+                    }
+                }
+                for (ServiceId e : externalsHere) {
+                    if (e.namespace().equals(namespace)) {
+                        endpoints(externals.get(e)).forEach(endpoint -> objects.add(PolicyRenderer.serviceEntry(e, endpoint)));
+                    }
+                }
+            }
+            manifests.add(new ClusterManifests(cluster, List.copyOf(here), objects));
+        }
+        return new Result(manifests, edges, graph.agreedExternal(), graph.warnings());
+    }
+
+    private static List<Map<String, Object>> workload(LatticeService s, Map<String, String> volumeOwners) {
+        List<Map<String, Object>> objects = new ArrayList<>();
+        objects.add(WorkloadRenderer.serviceAccount(s));
+        Map<String, String> owners = new HashMap<>();
+        s.spec().resources().values().forEach(r -> {
+            if (r.type() == ResourceType.VOLUME && r.id() != null) {
+                String owner = volumeOwners.get(s.metadata().namespace() + "/" + r.id());
+                if (owner != null) {
+                    owners.put(r.id(), owner);
+                }
+                if (isOwner(r)) {
+                    objects.add(WorkloadRenderer.claim(s, r));
+                }
+            }
+        });
+        objects.add(WorkloadRenderer.deployment(s, owners));
+        Map<String, Object> service = WorkloadRenderer.service(s);
+        if (service != null) {
+            objects.add(service);
+        }
+        return objects;
+    }
+
+    /** The peers as a policy on {@code cluster} sees them: those placed on another cluster are named with it. */
+    private static List<Peer> peers(List<ServiceId> ids, String cluster, Map<ServiceId, String> placedOn) {
+        return ids.stream().map(id -> {
+            String there = placedOn.get(id);
+            return new Peer(id, there != null && cluster != null && !there.equals(cluster) ? there : null);
+        }).toList();
+    }
+
+    private static List<ExternalEndpoint> endpoints(LatticeExternalService e) {
+        List<ExternalEndpoint> out = new ArrayList<>();
+        e.spec().endpoints().forEach((name, url) -> out.add(ExternalEndpoint.of(name, url)));
+        return out;
+    }
+
+    static boolean isOwner(Resource r) {
+        return r.type() == ResourceType.VOLUME && r.id() != null && r.params() != null && r.params().size() != null;
+    }
+}
