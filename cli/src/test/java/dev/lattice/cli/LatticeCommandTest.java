@@ -160,6 +160,39 @@ class LatticeCommandTest {
 
         @Test
         @SuppressWarnings("unchecked")
+        void jsonGroupsTheCompiledObjectsByClusterAndLocatesOneSidedCalls() {
+            String dir = Examples.dir().resolve("service-graph").toString();
+            CliRun run = CliRun.of("plan", "-o", "json", "--trust-domain", "corp.example", "-f", dir);
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            Map<String, Object> data = (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(
+                    org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadFromString(run.out());
+            List<Map<String, Object>> manifests = (List<Map<String, Object>>) data.get("manifests");
+            assertThat(manifests).extracting(m -> m.get("cluster")).containsExactly("shop-general", "shop-pci");
+            assertThat(manifests.get(1).get("services")).isEqualTo(List.of("shop/payment-service"));
+            assertThat(manifests.get(1).get("objects").toString()).contains("kind=Deployment", "kind=CiliumNetworkPolicy",
+                    "kind=AuthorizationPolicy", "kind=ServiceEntry", "corp.example/ns/shop/sa/auth-service");
+            List<Map<String, Object>> warnings = (List<Map<String, Object>>) data.get("warnings");
+            assertThat(warnings).singleElement().satisfies(w -> {
+                assertThat(w.get("file").toString()).endsWith("services.yaml");
+                assertThat(w.get("line")).isEqualTo(27);
+                assertThat(w.get("message")).isEqualTo("api-gateway calls postgres, but postgres does not list api-gateway as inbound");
+            });
+            assertThat((List<Map<String, Object>>) data.get("edges")).anySatisfy(e -> assertThat(e)
+                    .containsEntry("caller", "shop/auth-service").containsEntry("calleeCluster", "shop-pci")
+                    .containsEntry("crossCluster", true));
+            assertThat(run.err()).contains("services.yaml:27:5: warning: api-gateway calls postgres");
+        }
+
+        @Test
+        void tableSummarisesServicesPerClusterAndEdges() {
+            CliRun run = CliRun.of("plan", "-f", Examples.dir().resolve("service-graph").toString());
+            assertThat(run.out()).contains("shop-general   6          27", "shop-pci       1          10",
+                    "shop/auth-service      shop/payment-service   shop-general -> shop-pci",
+                    "4 agreed edges (2 cross-cluster), 1 agreed external call, 1 one-sided declaration");
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
         void yamlIsTheJsonManifestsAsDocumentsForKubectl() {
             String dir = Examples.dir().resolve("service-graph").toString();
             String json = CliRun.of("plan", "-o", "json", "-f", dir).out();

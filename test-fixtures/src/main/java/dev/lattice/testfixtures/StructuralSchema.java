@@ -54,6 +54,9 @@ public final class StructuralSchema {
             }
             return;
         }
+        if (schema.get("x-kubernetes-validations") instanceof List<?> rules) {
+            CrdRules.check(value, rules, where, out);
+        }
         if (Boolean.TRUE.equals(schema.get("x-kubernetes-int-or-string"))) {
             if (!(isInteger(value) || value instanceof String)) {
                 out.add(where + ": expected an integer or a string, got " + value.getClass().getSimpleName());
@@ -77,8 +80,8 @@ public final class StructuralSchema {
                 for (Map.Entry<?, ?> e : map.entrySet()) {
                     String key = String.valueOf(e.getKey());
                     String child = path.isEmpty() ? key : path + "." + key;
-                    if (path.isEmpty() && key.equals("metadata")) {
-                        continue; // the API server validates ObjectMeta itself, whatever the CRD says
+                    if (path.isEmpty() && (key.equals("metadata") || key.equals("apiVersion") || key.equals("kind"))) {
+                        continue; // the API server checks these itself, whether the CRD's schema lists them or not
                     }
                     if (properties != null && properties.containsKey(key)) {
                         check(e.getValue(), (Map<String, Object>) properties.get(key), child, out);

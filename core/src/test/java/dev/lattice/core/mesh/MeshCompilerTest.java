@@ -1,0 +1,280 @@
+package dev.lattice.core.mesh;
+
+import static dev.lattice.core.mesh.ServiceGraphPropertyTest.list;
+import static dev.lattice.core.mesh.ServiceGraphPropertyTest.map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lattice.core.io.Documents;
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.InvalidInputException;
+import dev.lattice.core.parse.Parser;
+import dev.lattice.core.parse.Problem;
+import dev.lattice.core.placement.Solver;
+import dev.lattice.core.placement.Weights;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MeshCompilerTest {
+    private static final Path EXAMPLES = Path.of("..", "examples");
+    private static final Path GOLDEN = Path.of("src", "test", "resources", "dev", "lattice", "core", "mesh");
+
+    static Inputs read(Path dir) {
+        return Parser.read(List.of(dir.toString()), new ByteArrayInputStream(new byte[0]));
+    }
+
+    static MeshCompiler.Result compile(Inputs inputs) {
+        List<dev.lattice.core.placement.Placement> placements = inputs.clusters().isEmpty() ? List.of()
+                : new Solver(Weights.DEFAULT, false).solve(inputs).placements();
+        return new MeshCompiler(MeshCompiler.DEFAULT_TRUST_DOMAIN).compile(inputs, placements);
+    }
+
+    static MeshCompiler.Result compile(String yaml) {
+        return compile(Parser.parse(List.of(new InputReader.Input("in.yaml", yaml))));
+    }
+
+    static Map<String, Object> object(MeshCompiler.Result result, String cluster, String kind, String name) {
+        return result.manifests().stream().filter(m -> java.util.Objects.equals(m.cluster(), cluster))
+                .flatMap(m -> m.objects().stream())
+                .filter(o -> o.get("kind").equals(kind) && map(o, "metadata").get("name").equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " on " + cluster));
+    }
+
+    /** What {@code lattice plan -o yaml} prints, minus the CLI's comments: every cluster's objects in order. */
+    static String golden(MeshCompiler.Result result) {
+        StringBuilder out = new StringBuilder();
+        for (MeshCompiler.ClusterManifests m : result.manifests()) {
+            out.append("# cluster: ").append(m.cluster() == null ? "<not placed>" : m.cluster()).append('\n');
+            out.append(Documents.yamlStream(m.objects()));
+        }
+        return out.toString();
+    }
+
+    @DisplayName("golden files")
+    @ParameterizedTest(name = "examples/{0}")
+    @ValueSource(strings = {"service-graph", "dc-chicago"})
+    void examplesCompileToTheirGoldenFile(String example) throws IOException {
+        String actual = golden(compile(read(EXAMPLES.resolve(example))));
+        Path file = GOLDEN.resolve(example + ".golden.yaml");
+        if (Boolean.getBoolean("lattice.update-golden")) {
+            Files.writeString(file, actual);
+        }
+        assertThat(Files.exists(file)).as(file + " is missing; run with -Dlattice.update-golden=true to write it").isTrue();
+        assertThat(actual).as("regenerate with -Dlattice.update-golden=true after checking the difference")
+                .isEqualTo(Files.readString(file));
+    }
+
+    @Test
+    void sameInputsGiveTheSameObjectsInTheSameOrder() {
+        Inputs inputs = read(EXAMPLES.resolve("service-graph"));
+        assertThat(golden(compile(inputs))).isEqualTo(golden(compile(read(EXAMPLES.resolve("service-graph")))));
+    }
+
+    @Nested
+    @DisplayName("the service-graph example")
+    class ServiceGraphExample {
+        final MeshCompiler.Result result = compile(read(EXAMPLES.resolve("service-graph")));
+
+        @Test
+        void oneSidedCallIsAWarningAtItsDeclaration() {
+            assertThat(result.warnings()).singleElement().satisfies(w -> {
+                assertThat(w.location().toString()).isEqualTo("../examples/service-graph/services.yaml:27:5");
+                assertThat(w.message()).isEqualTo("api-gateway calls postgres, but postgres does not list api-gateway as inbound");
+                assertThat(w.hint()).isEqualTo("add to postgres's spec.resources: api-gateway: {type: service, direction: inbound}");
+                assertThat(w.severity()).isEqualTo(Problem.Severity.WARNING);
+            });
+        }
+
+        @Test
+        void aServiceNobodyAgreedToCallAcceptsNothing() {
+            List<String> names = result.manifests().stream().flatMap(m -> m.objects().stream())
+                    .map(o -> o.get("kind") + "/" + map(o, "metadata").get("name")).toList();
+            assertThat(names).contains("Deployment/postgres", "Service/postgres")
+                    .doesNotContain("CiliumNetworkPolicy/postgres-ingress", "AuthorizationPolicy/postgres-allow",
+                            "CiliumNetworkPolicy/api-gateway-egress-postgres");
+            // api-gateway's egress reaches auth-service only: the call to postgres is not agreed.
+            Map<String, Object> egress = object(result, "shop-general", "CiliumNetworkPolicy", "api-gateway-egress");
+            assertThat(list(map(egress, "spec"), "egress")).singleElement().satisfies(rule ->
+                    assertThat(map(list(rule, "toEndpoints").get(0), "matchLabels")).containsEntry("app.kubernetes.io/name", "auth-service"));
+        }
+
+        @Test
+        void callersOnAnotherClusterAreSelectedWithTheirCluster() {
+            assertThat(result.crossCluster()).extracting(e -> e.edge().caller().name() + "->" + e.edge().callee().name())
+                    .containsExactly("auth-service->payment-service", "payment-service->auth-service");
+            Map<String, Object> ingress = object(result, "shop-pci", "CiliumNetworkPolicy", "payment-service-ingress");
+            Map<String, Object> from = list(list(map(ingress, "spec"), "ingress").get(0), "fromEndpoints").get(0);
+            assertThat(map(from, "matchLabels")).containsEntry("app.kubernetes.io/name", "auth-service")
+                    .containsEntry("io.cilium.k8s.policy.cluster", "shop-general");
+            Map<String, Object> allow = object(result, "shop-pci", "AuthorizationPolicy", "payment-service-allow");
+            assertThat(list(map(allow, "spec"), "rules").get(0).toString())
+                    .contains("principals=[cluster.local/ns/shop/sa/auth-service]", "ports=[8443]");
+        }
+
+        @Test
+        void onlyTheAllowedRequesterGetsEgressToTheExternalService() {
+            Map<String, Object> egress = object(result, "shop-pci", "CiliumNetworkPolicy", "payment-service-egress");
+            assertThat(egress.toString()).contains("toFQDNs=[{matchName=api.stripe.com}]", "ports=[{port=443, protocol=TCP}]");
+            Map<String, Object> entry = object(result, "shop-pci", "ServiceEntry", "stripe-api-api");
+            assertThat(map(entry, "spec")).containsEntry("hosts", List.of("api.stripe.com"))
+                    .containsEntry("resolution", "DNS").containsEntry("location", "MESH_EXTERNAL");
+            assertThat(result.manifests().stream().filter(m -> "shop-general".equals(m.cluster()))
+                    .flatMap(m -> m.objects().stream()).map(Object::toString)).noneMatch(s -> s.contains("stripe"));
+        }
+
+        @Test
+        void theVolumeOwnerClaimsItAndItsConsumerRunsBesideIt() {
+            Map<String, Object> claim = object(result, "shop-general", "PersistentVolumeClaim", "shared-media");
+            assertThat(map(map(map(claim, "spec"), "resources"), "requests")).containsEntry("storage", "1Ti");
+            Map<String, Object> consumer = object(result, "shop-general", "Deployment", "media-transcoder");
+            String pod = map(map(consumer, "spec"), "template").toString();
+            assertThat(pod).contains("claimName=shared-media", "mountPath=/data/shared-media",
+                    "podAffinity={requiredDuringSchedulingIgnoredDuringExecution=[{labelSelector={matchLabels={app.kubernetes.io/name=media-ingest}}, topologyKey=kubernetes.io/hostname}]}");
+            String owner = map(map(object(result, "shop-general", "Deployment", "media-ingest"), "spec"), "template").toString();
+            assertThat(owner).contains("claimName=shared-media").doesNotContain("podAffinity");
+        }
+
+        @Test
+        void everyNamespaceOfEveryClusterGetsTheBaseline() {
+            for (MeshCompiler.ClusterManifests m : result.manifests()) {
+                assertThat(m.objects().subList(0, 3)).extracting(o -> o.get("kind") + "/" + map(o, "metadata").get("name"))
+                        .containsExactly("Namespace/shop", "CiliumNetworkPolicy/lattice-default-deny", "AuthorizationPolicy/lattice-default-deny");
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("shared volumes")
+    class Volumes {
+        static final String OWNER = """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: NAME}
+                spec:
+                  containers: {main: {image: a}}
+                  resources:
+                    data: {type: volume, id: media, params: {size: 10Gi}}
+                """;
+        static final String CONSUMER = """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: reader}
+                spec:
+                  containers: {main: {image: a}}
+                  resources:
+                    data: {type: volume, id: media}
+                """;
+
+        @Test
+        void aVolumeWithTwoOwnersIsALocatedError() {
+            String yaml = OWNER.replace("NAME", "one") + "---\n" + OWNER.replace("NAME", "two");
+            assertThatThrownBy(() -> Parser.parse(List.of(new InputReader.Input("v.yaml", yaml))))
+                    .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement()
+                            .satisfies(p -> {
+                                assertThat(p.render()).startsWith("v.yaml:15:52: volume media has two owners: one and two both give it a size");
+                                assertThat(p.hint()).contains("v.yaml:7:52");
+                            }));
+        }
+
+        @Test
+        void aVolumeNobodyOwnsIsALocatedError() {
+            assertThatThrownBy(() -> Parser.parse(List.of(new InputReader.Input("v.yaml", CONSUMER))))
+                    .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement()
+                            .satisfies(p -> assertThat(p.render()).startsWith(
+                                    "v.yaml:7:30: volume media has no owner: no service in namespace default declares it with params.size")));
+        }
+
+        @Test
+        void anOwnerWithSeveralReplicasKeepsThemOnTheClaimsNode() {
+            MeshCompiler.Result result = compile(OWNER.replace("NAME", "writer").replace("spec:\n", "spec:\n  replicas: 3\n")
+                    + "---\n" + CONSUMER);
+            String owner = object(result, null, "Deployment", "writer").toString();
+            assertThat(owner).contains("labelSelector={matchLabels={app.kubernetes.io/name=writer}}, topologyKey=kubernetes.io/hostname");
+        }
+    }
+
+    @Nested
+    @DisplayName("external endpoints")
+    class External {
+        static String external(String url) {
+            return """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: app}
+                    spec:
+                      containers: {main: {image: a}}
+                      resources:
+                        vault: {type: external-service, direction: outbound}
+                    ---
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeExternalService
+                    metadata: {name: vault}
+                    spec:
+                      endpoints: {api: "URL"}
+                      allowed_requesters: [app]
+                    """.replace("URL", url);
+        }
+
+        @Test
+        void anIpAddressGetsACidrRuleAndAStaticEntry() {
+            MeshCompiler.Result result = compile(external("tcp://10.1.2.3:8200"));
+            assertThat(object(result, null, "CiliumNetworkPolicy", "app-egress").toString())
+                    .contains("toCIDR=[10.1.2.3/32]", "port=8200").doesNotContain("toFQDNs");
+            assertThat(map(object(result, null, "ServiceEntry", "vault-api"), "spec"))
+                    .containsEntry("addresses", List.of("10.1.2.3/32")).containsEntry("resolution", "STATIC");
+        }
+
+        @Test
+        void theSchemesDefaultPortIsUsed() {
+            assertThat(object(compile(external("http://example.com")), null, "ServiceEntry", "vault-api").toString())
+                    .contains("number=80", "name=http-80", "protocol=HTTP");
+        }
+
+        @Test
+        void aTcpEndpointWithoutAPortIsAnError() {
+            assertThatThrownBy(() -> compile(external("tcp://db.example.com")))
+                    .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement()
+                            .satisfies(p -> assertThat(p.render()).contains("needs a port: tcp has no default one")));
+        }
+    }
+
+    @Test
+    void theTrustDomainNamesTheCallersIdentity() {
+        Inputs inputs = read(EXAMPLES.resolve("service-graph"));
+        MeshCompiler.Result result = new MeshCompiler("corp.example").compile(inputs, List.of());
+        assertThat(object(result, null, "AuthorizationPolicy", "api-gateway-allow").toString())
+                .contains("principals=[corp.example/ns/shop/sa/web-frontend]");
+    }
+
+    @Nested
+    @DisplayName("names")
+    class Names {
+        @Test
+        void shortNamesAreKept() {
+            assertThat(KubeNames.derived("api", "ingress")).isEqualTo("api-ingress");
+            assertThat(KubeNames.label("api")).isEqualTo("api");
+        }
+
+        @Test
+        void longNamesAreShortenedStablyAndStayDistinct() {
+            String a = "a".repeat(60) + "-one";
+            String b = "a".repeat(60) + "-two";
+            assertThat(Stream.of(KubeNames.derived(a, "ingress"), KubeNames.derived(b, "ingress"), KubeNames.label("9lives")))
+                    .allSatisfy(n -> assertThat(KubeNames.isDns1035(n)).as(n).isTrue());
+            assertThat(KubeNames.derived(a, "ingress")).isNotEqualTo(KubeNames.derived(b, "ingress"))
+                    .isEqualTo(KubeNames.derived(a, "ingress")).hasSize(63);
+            assertThat(KubeNames.label("9lives")).startsWith("x-9lives-");
+        }
+    }
+}
