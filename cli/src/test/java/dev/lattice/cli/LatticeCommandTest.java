@@ -184,6 +184,18 @@ class LatticeCommandTest {
         }
 
         @Test
+        void clusterOptionPrintsOneClustersObjects() {
+            String dir = Examples.dir().resolve("service-graph").toString();
+            CliRun run = CliRun.of("plan", "-o", "yaml", "--cluster", "shop-pci", "-f", dir);
+            assertThat(run.exitCode()).as(run.dump()).isZero();
+            assertThat(run.out()).startsWith("# cluster shop-pci: 1 service, 10 objects\n").doesNotContain("# cluster shop-general",
+                    "name: api-gateway\n");
+            CliRun unknown = CliRun.of("plan", "--cluster", "shop-pcj", "-f", dir);
+            assertThat(unknown.exitCode()).isEqualTo(2);
+            assertThat(unknown.err()).contains("no LatticeCluster named shop-pcj among the inputs; the clusters are: shop-general, shop-pci");
+        }
+
+        @Test
         void tableSummarisesServicesPerClusterAndEdges() {
             CliRun run = CliRun.of("plan", "-f", Examples.dir().resolve("service-graph").toString());
             assertThat(run.out()).contains("shop-general   6          27", "shop-pci       1          10",

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -51,6 +52,11 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--trust-domain", paramLabel = "DOMAIN", defaultValue = MeshCompiler.DEFAULT_TRUST_DOMAIN,
             description = "Istio trust domain of the callers' identities in the policies (default: ${DEFAULT-VALUE}).")
     String trustDomain;
+
+    @Option(names = "--cluster", paramLabel = "NAME",
+            description = "Show only the objects compiled for this cluster, e.g. for lattice plan -o yaml --cluster prod | "
+                    + "kubectl --context prod apply -f -.")
+    String cluster;
 
     @Override
     public Integer call() {
@@ -99,7 +105,7 @@ public final class PlanCommand implements Callable<Integer> {
             List<Placement> shown = placements;
             text.add(() -> "\n" + PlacementView.table(shown, false));
         }
-        MeshCompiler.Result mesh = new MeshCompiler(trustDomain).compile(inputs, placements);
+        MeshCompiler.Result mesh = only(new MeshCompiler(trustDomain).compile(inputs, placements), inputs);
         mesh.warnings().forEach(w -> err.println(w.render()));
         allWarnings.addAll(mesh.warnings());
         allWarnings.sort(Problem.BY_LOCATION);
@@ -126,6 +132,20 @@ public final class PlanCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** The compiled objects of the cluster {@code --cluster} names, or all of them without it. */
+    private MeshCompiler.Result only(MeshCompiler.Result all, Inputs inputs) {
+        if (cluster == null) {
+            return all;
+        }
+        List<String> known = inputs.clusters().stream().map(c -> c.name()).sorted().toList();
+        if (!known.contains(cluster)) {
+            throw new ParameterException(spec.commandLine(), "no LatticeCluster named " + cluster + " among the inputs"
+                    + (known.isEmpty() ? "" : "; the clusters are: " + String.join(", ", known)));
+        }
+        return new MeshCompiler.Result(all.manifests().stream().filter(m -> cluster.equals(m.cluster())).toList(),
+                all.edges(), all.external(), all.warnings());
     }
 
     static List<Map<String, Object>> warnings(List<Problem> warnings) {
