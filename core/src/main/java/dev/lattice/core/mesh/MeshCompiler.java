@@ -6,7 +6,6 @@ import dev.lattice.core.mesh.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.LatticeService.Resource;
-import dev.lattice.core.model.LatticeService.ResourceType;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
@@ -82,14 +81,10 @@ public final class MeshCompiler {
         Map<ServiceId, List<ServiceId>> externalCalls = new HashMap<>();
         graph.agreedExternal().forEach(e -> externalCalls.computeIfAbsent(e.caller(), k -> new ArrayList<>()).add(e.callee()));
 
-        // Owners by namespace/id; the parser has made sure each shared volume has exactly one.
+        // Owners by volume key; the parser has made sure each shared volume has exactly one.
         Map<String, String> volumeOwners = new HashMap<>();
         for (LatticeService s : inputs.services()) {
-            s.spec().resources().values().forEach(r -> {
-                if (isOwner(r)) {
-                    volumeOwners.put(s.metadata().namespace() + "/" + r.id(), s.name());
-                }
-            });
+            s.spec().resources().values().stream().filter(Resource::ownsVolume).forEach(r -> volumeOwners.put(s.volumeKey(r), s.name()));
         }
 
         // Services by cluster (null last: not placed), then by namespace and name.
@@ -147,19 +142,8 @@ public final class MeshCompiler {
     private static List<Map<String, Object>> workload(LatticeService s, Map<String, String> volumeOwners) {
         List<Map<String, Object>> objects = new ArrayList<>();
         objects.add(WorkloadRenderer.serviceAccount(s));
-        Map<String, String> owners = new HashMap<>();
-        s.spec().resources().values().forEach(r -> {
-            if (r.type() == ResourceType.VOLUME && r.id() != null) {
-                String owner = volumeOwners.get(s.metadata().namespace() + "/" + r.id());
-                if (owner != null) {
-                    owners.put(r.id(), owner);
-                }
-                if (isOwner(r)) {
-                    objects.add(WorkloadRenderer.claim(s, r));
-                }
-            }
-        });
-        objects.add(WorkloadRenderer.deployment(s, owners));
+        s.spec().resources().values().stream().filter(Resource::ownsVolume).forEach(r -> objects.add(WorkloadRenderer.claim(s, r)));
+        objects.add(WorkloadRenderer.deployment(s, volumeOwners));
         Map<String, Object> service = WorkloadRenderer.service(s);
         if (service != null) {
             objects.add(service);
@@ -179,9 +163,5 @@ public final class MeshCompiler {
         List<ExternalEndpoint> out = new ArrayList<>();
         e.spec().endpoints().forEach((name, url) -> out.add(ExternalEndpoint.of(name, url)));
         return out;
-    }
-
-    static boolean isOwner(Resource r) {
-        return r.type() == ResourceType.VOLUME && r.id() != null && r.params() != null && r.params().size() != null;
     }
 }

@@ -243,7 +243,7 @@ public final class ServiceGraph {
         return "add to " + peer.name() + "'s spec.resources: " + self.name() + ": {type: service, direction: " + direction + namespace + "}";
     }
 
-    static ServiceId peer(ServiceId self, String name, Resource resource) {
+    private static ServiceId peer(ServiceId self, String name, Resource resource) {
         return new ServiceId(resource.namespace() != null ? resource.namespace() : self.namespace(), name);
     }
 }

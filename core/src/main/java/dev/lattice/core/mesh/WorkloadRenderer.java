@@ -6,7 +6,6 @@ import static dev.lattice.core.mesh.Tree.orNull;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.LatticeService.Container;
 import dev.lattice.core.model.LatticeService.Resource;
-import dev.lattice.core.model.LatticeService.ResourceType;
 import dev.lattice.core.model.Quantity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,21 +45,21 @@ final class WorkloadRenderer {
     }
 
     /**
-     * @param volumeOwner for each volume id the service mounts, the service that owns it; consumers (and an
-     *                    owner with several replicas) are kept on the owner's node, where the claim is attached
+     * @param volumeOwners the owner of each shared volume, by volume key; consumers (and an owner with several
+     *                     replicas) are kept on the owner's node, where the claim is attached
      */
-    static Map<String, Object> deployment(LatticeService s, Map<String, String> volumeOwner) {
+    static Map<String, Object> deployment(LatticeService s, Map<String, String> volumeOwners) {
         List<Map<String, Object>> volumes = new ArrayList<>();
         List<Map<String, Object>> mounts = new ArrayList<>();
         List<String> affinityTo = new ArrayList<>();
         s.spec().resources().forEach((name, r) -> {
-            if (r.type() != ResourceType.VOLUME || r.id() == null) {
+            if (!r.isSharedVolume()) {
                 return;
             }
             String volume = KubeNames.label(name);
             volumes.add(map("name", volume, "persistentVolumeClaim", map("claimName", claimName(r.id()))));
             mounts.add(map("name", volume, "mountPath", mountPath(r)));
-            String owner = volumeOwner.get(r.id());
+            String owner = volumeOwners.get(s.volumeKey(r));
             if (owner != null && (!owner.equals(s.name()) || s.spec().replicas() > 1) && !affinityTo.contains(owner)) {
                 affinityTo.add(owner);
             }

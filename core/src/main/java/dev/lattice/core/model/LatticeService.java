@@ -15,6 +15,11 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
         return Kind.LATTICE_SERVICE;
     }
 
+    /** A shared volume's key, {@code namespace/id}: ids are unique within a namespace. */
+    public String volumeKey(Resource volume) {
+        return metadata.namespace() + "/" + volume.id();
+    }
+
     public record Spec(
             @Field(min = 0, doc = "Pod replicas; default 1.") Integer replicas,
             @Field(required = true, doc = "Containers by name.") Map<String, Container> containers,
@@ -98,6 +103,16 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(doc = "Namespace of a peer service; defaults to this service's.") String namespace,
             @Field(doc = "Volume id shared between owner and consumers.") String id,
             VolumeParams params) {
+
+        /** A shared volume: a volume with an id. */
+        public boolean isSharedVolume() {
+            return type == ResourceType.VOLUME && id != null;
+        }
+
+        /** The shared volume's owner declares it with a size; its consumers name the id alone. */
+        public boolean ownsVolume() {
+            return isSharedVolume() && params != null && params.size() != null;
+        }
     }
 
     public enum ResourceType implements Wire {

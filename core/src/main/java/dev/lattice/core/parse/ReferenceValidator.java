@@ -67,10 +67,9 @@ final class ReferenceValidator {
                 continue;
             }
             runner.run(p, () -> service.spec().resources().forEach((key, r) -> {
-                if (r.type() == LatticeService.ResourceType.VOLUME && r.id() != null) {
-                    boolean owner = r.params() != null && r.params().size() != null;
-                    (owner ? owners : consumers).computeIfAbsent(service.metadata().namespace() + "/" + r.id(),
-                            k -> new ArrayList<>()).add(new VolumeUse(p, key));
+                if (r.isSharedVolume()) {
+                    (r.ownsVolume() ? owners : consumers).computeIfAbsent(service.volumeKey(r), k -> new ArrayList<>())
+                            .add(new VolumeUse(p, key));
                 }
             }));
         }

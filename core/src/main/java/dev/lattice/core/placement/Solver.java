@@ -3,7 +3,6 @@ package dev.lattice.core.placement;
 import dev.lattice.core.mesh.ServiceGraph;
 import dev.lattice.core.mesh.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeService;
-import dev.lattice.core.model.LatticeService.ResourceType;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
@@ -396,11 +395,8 @@ public final class Solver {
     static List<String> volumeIds(LatticeService s, boolean owned) {
         List<String> ids = new ArrayList<>();
         s.spec().resources().values().forEach(r -> {
-            if (r.type() == ResourceType.VOLUME && r.id() != null) {
-                boolean owner = r.params() != null && r.params().size() != null;
-                if (owner == owned) {
-                    ids.add(s.metadata().namespace() + "/" + r.id());
-                }
+            if (r.isSharedVolume() && r.ownsVolume() == owned) {
+                ids.add(s.volumeKey(r));
             }
         });
         return ids;
