@@ -83,6 +83,12 @@ public final class YamlLoader {
 
     /** The documents of one chunk of a file, located in the whole file. */
     public static List<YNode> load(String file, Chunk chunk, Problems problems) {
+        Optional<List<YNode>> common = BlockYamlReader.read(file, chunk);
+        return common.isPresent() ? common.get() : loadWithEngine(file, chunk, problems);
+    }
+
+    /** Reads with snakeyaml-engine, which knows all of YAML and reports what is wrong. */
+    static List<YNode> loadWithEngine(String file, Chunk chunk, Problems problems) {
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(file)
                 .setSchema(new CoreSchema())
@@ -123,6 +129,26 @@ public final class YamlLoader {
         return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
+    /** The type the YAML 1.2 core schema gives a plain (unquoted, untagged) scalar. */
+    static YNode.ScalarType plainType(String value) {
+        return type(TreeBuilder.RESOLVER.resolve(value, true));
+    }
+
+    private static YNode.ScalarType type(Tag tag) {
+        if (Tag.STR.equals(tag)) {
+            return YNode.ScalarType.STRING;
+        } else if (Tag.INT.equals(tag)) {
+            return YNode.ScalarType.INT;
+        } else if (Tag.FLOAT.equals(tag)) {
+            return YNode.ScalarType.FLOAT;
+        } else if (Tag.BOOL.equals(tag)) {
+            return YNode.ScalarType.BOOL;
+        } else if (Tag.NULL.equals(tag)) {
+            return YNode.ScalarType.NULL;
+        }
+        return null;
+    }
+
     static Location at(String file, Mark mark, int lineOffset) {
         return mark == null ? Location.ofFile(file) : new Location(file, lineOffset + mark.getLine() + 1, mark.getColumn() + 1);
     }
@@ -132,7 +158,7 @@ public final class YamlLoader {
      * non-scalar keys, unsupported tags, undefined aliases, and documents that nest or expand too much.
      */
     private static final class TreeBuilder {
-        private static final BaseScalarResolver RESOLVER = new CoreScalarResolver(false);
+        static final BaseScalarResolver RESOLVER = new CoreScalarResolver(false);
 
         private final String file;
         private final int lineOffset;
@@ -301,18 +327,8 @@ public final class YamlLoader {
             } else {
                 tag = Tag.STR;
             }
-            YNode.ScalarType type;
-            if (Tag.STR.equals(tag)) {
-                type = YNode.ScalarType.STRING;
-            } else if (Tag.INT.equals(tag)) {
-                type = YNode.ScalarType.INT;
-            } else if (Tag.FLOAT.equals(tag)) {
-                type = YNode.ScalarType.FLOAT;
-            } else if (Tag.BOOL.equals(tag)) {
-                type = YNode.ScalarType.BOOL;
-            } else if (Tag.NULL.equals(tag)) {
-                type = YNode.ScalarType.NULL;
-            } else {
+            YNode.ScalarType type = type(tag);
+            if (type == null) {
                 problems.error(location, "unsupported YAML tag " + tag, "remove the tag; Lattice reads plain YAML");
                 type = YNode.ScalarType.STRING;
             }
