@@ -1,6 +1,7 @@
 package dev.lattice.cli;
 
 import dev.lattice.cli.output.ErrorHandler;
+import dev.lattice.core.placement.PlacementRule;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -16,6 +17,11 @@ public final class Main {
         if (Boolean.getBoolean("lattice.training")) {
             train(args);
             return;
+        }
+        List<String> words = List.of(args);
+        if (words.contains("place") || words.contains("plan")) {
+            // Both compile placement rules: CEL's set-up runs on another core while the inputs are read.
+            PlacementRule.prepareInBackground();
         }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
