@@ -1,9 +1,10 @@
 package dev.lattice.core.mesh;
 
-import static dev.lattice.core.mesh.Tree.map;
+import static dev.lattice.core.render.Tree.map;
 
 import dev.lattice.core.mesh.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.render.Tree;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,12 +1,13 @@
 package dev.lattice.core.mesh;
 
-import static dev.lattice.core.mesh.Tree.map;
-import static dev.lattice.core.mesh.Tree.orNull;
+import static dev.lattice.core.render.Tree.map;
+import static dev.lattice.core.render.Tree.orNull;
 
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.LatticeService.Container;
 import dev.lattice.core.model.LatticeService.Resource;
 import dev.lattice.core.model.Quantity;
+import dev.lattice.core.render.Tree;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

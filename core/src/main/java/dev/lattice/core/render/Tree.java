@@ -1,16 +1,16 @@
-package dev.lattice.core.mesh;
+package dev.lattice.core.render;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Builds the plain ordered trees rendered objects are made of. Nulls are left out: the API server rejects them. */
-final class Tree {
+public final class Tree {
     private Tree() {
     }
 
     /** A map of the given keys and values, in order, without the null values. */
-    static Map<String, Object> map(Object... keysAndValues) {
+    public static Map<String, Object> map(Object... keysAndValues) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             if (keysAndValues[i + 1] != null) {
@@ -21,17 +21,17 @@ final class Tree {
     }
 
     /** The list, or null when it is empty (so that {@link #map} leaves it out). */
-    static <T> List<T> orNull(List<T> list) {
+    public static <T> List<T> orNull(List<T> list) {
         return list.isEmpty() ? null : list;
     }
 
     /** The map, or null when it is empty. */
-    static <V> Map<String, V> orNull(Map<String, V> map) {
+    public static <V> Map<String, V> orNull(Map<String, V> map) {
         return map.isEmpty() ? null : map;
     }
 
     /** An object's head: apiVersion, kind and metadata. */
-    static Map<String, Object> object(String apiVersion, String kind, String namespace, String name, Map<String, String> labels) {
+    public static Map<String, Object> object(String apiVersion, String kind, String namespace, String name, Map<String, String> labels) {
         return map("apiVersion", apiVersion, "kind", kind,
                 "metadata", map("name", name, "namespace", namespace, "labels", orNull(labels)));
     }

@@ -1,0 +1,299 @@
+package dev.lattice.core.capi;
+
+import static dev.lattice.core.render.Tree.map;
+import static dev.lattice.core.render.Tree.orNull;
+
+import dev.lattice.core.model.InstanceType;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeCluster.Bootstrap;
+import dev.lattice.core.model.LatticeCluster.ControlPlaneSpec;
+import dev.lattice.core.model.LatticeCluster.NodeTaint;
+import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
+import dev.lattice.core.model.Pool;
+import dev.lattice.core.model.Provider;
+import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.render.Tree;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a LatticeCluster into the Cluster API objects that provision it: the {@code Cluster}, its control plane
+ * ({@code KubeadmControlPlane} or {@code RKE2ControlPlane}), and per worker pool a {@code MachineDeployment} with
+ * its bootstrap config template, plus the provider's cluster and machine templates. Pure: no client, no
+ * environment. A value the cluster and its pool do not give is left as a clusterctl-style {@code ${VARIABLE}}
+ * for {@link Variables} to fill from the environment; {@link Rendered#variables()} names them.
+ */
+public final class ClusterRenderer {
+    /** Labels every rendered object carries. */
+    public static final String CLUSTER_LABEL = "lattice.dev/cluster";
+    public static final String POOL_LABEL = "lattice.dev/worker-pool";
+    public static final String CAPI_CLUSTER_LABEL = "cluster.x-k8s.io/cluster-name";
+    static final String AUTOSCALER_MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
+    static final String AUTOSCALER_MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+    private static final Pattern PARTIAL_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)");
+
+    /**
+     * A parent cluster that provisions this one: the control plane's first boot fetches the Lattice manifests from
+     * its bootstrap endpoint with the one-time token kept in the Secret {@code tokenSecret} (never in the specs).
+     */
+    public record Parent(String host, int bootstrapPort, String tokenSecret) {
+    }
+
+    /** The objects, in the order to apply them, and the variables left for the environment. */
+    public record Rendered(String namespace, List<Map<String, Object>> objects, Set<String> variables) {
+    }
+
+    private final LatticeCluster cluster;
+    private final Pool pool;
+    private final Parent parent;
+    private final String name;
+    private final String namespace;
+    private final Provider provider;
+    private final Bootstrap bootstrap;
+    private final String version;
+
+    private ClusterRenderer(LatticeCluster cluster, Pool pool, Parent parent) {
+        this.cluster = cluster;
+        this.pool = pool;
+        this.parent = parent;
+        this.name = cluster.name();
+        this.namespace = namespaceOf(cluster);
+        this.provider = providerOf(cluster, pool);
+        this.bootstrap = cluster.spec().provider().kubernetes().bootstrap();
+        this.version = kubernetesVersion(cluster.spec().provider().kubernetes().version());
+    }
+
+    /** Renders {@code cluster}, which draws on {@code pool} (null when it names none), under {@code parent} (or null). */
+    public static Rendered render(LatticeCluster cluster, Pool pool, Parent parent) {
+        return new ClusterRenderer(cluster, pool, parent).render();
+    }
+
+    /** The namespace a cluster's CAPI objects live in, on the bootstrap cluster and, after the pivot, its own. */
+    public static String namespaceOf(LatticeCluster cluster) {
+        return "capi-" + cluster.name();
+    }
+
+    /** The cluster's provider: its provider.config, else its pool's, else the local Docker provider. */
+    public static Provider providerOf(LatticeCluster cluster, Pool pool) {
+        Provider configured = cluster.spec().provider().config().configured();
+        return configured != null ? configured : pool != null ? pool.provider() : Provider.DOCKER;
+    }
+
+    /** {@code 1.31} → {@code v1.31.0}: CAPI wants a full semantic version with its {@code v}. */
+    static String kubernetesVersion(String version) {
+        Matcher m = PARTIAL_VERSION.matcher(version);
+        if (!m.matches()) {
+            return version.startsWith("v") ? version : "v" + version;
+        }
+        return "v" + m.group(1) + "." + m.group(2) + "." + (m.group(3) == null ? "0" : m.group(3));
+    }
+
+    private Rendered render() {
+        Infrastructure infra = Infrastructure.of(provider, this);
+        List<Map<String, Object>> objects = new ArrayList<>();
+        objects.add(clusterObject(infra));
+        objects.add(object(infra.apiVersion(), infra.clusterKind(), name, labels(null), map("spec", infra.clusterSpec())));
+        ControlPlaneSpec cp = cluster.spec().nodes().controlPlane();
+        String cpName = name + "-control-plane";
+        objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), cpName, labels(null),
+                map("spec", map("template", map("spec", infra.machineSpec(cp.instanceType(), cp.rootVolume(), true))))));
+        objects.add(bootstrap == Bootstrap.RKE2 ? rke2ControlPlane(infra, cpName, cp) : kubeadmControlPlane(infra, cpName, cp));
+        for (Map.Entry<String, WorkerPoolSpec> e : new TreeMap<>(cluster.spec().nodes().workerPools()).entrySet()) {
+            String poolName = e.getKey();
+            WorkerPoolSpec wp = e.getValue();
+            String mdName = name + "-" + poolName;
+            objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), mdName, labels(poolName),
+                    map("spec", map("template", map("spec", infra.machineSpec(wp.instanceType(), wp.rootVolume(), false))))));
+            objects.add(bootstrap == Bootstrap.RKE2 ? rke2ConfigTemplate(mdName, poolName, wp) : kubeadmConfigTemplate(mdName, poolName, wp));
+            objects.add(machineDeployment(infra, mdName, poolName, wp));
+        }
+        return new Rendered(namespace, objects, variables(objects));
+    }
+
+    private Map<String, Object> clusterObject(Infrastructure infra) {
+        LatticeCluster.NetworkingSpec net = cluster.spec().networking();
+        List<String> pods = net == null || net.pods().isEmpty() ? List.of("10.244.0.0/16") : net.pods();
+        List<String> services = net == null || net.services().isEmpty() ? List.of("10.96.0.0/12") : net.services();
+        String domain = net == null || net.serviceDomain() == null ? "cluster.local" : net.serviceDomain();
+        String cpKind = bootstrap == Bootstrap.RKE2 ? "RKE2ControlPlane" : "KubeadmControlPlane";
+        String cpApi = bootstrap == Bootstrap.RKE2 ? CapiVersions.RKE2_CONTROL_PLANE_API : CapiVersions.KUBEADM_CONTROL_PLANE_API;
+        return object(CapiVersions.CLUSTER_API, "Cluster", name, labels(null), map("spec", map(
+                "clusterNetwork", map("pods", map("cidrBlocks", pods), "services", map("cidrBlocks", services),
+                        "serviceDomain", domain),
+                "controlPlaneRef", map("apiVersion", cpApi, "kind", cpKind, "name", name + "-control-plane"),
+                "infrastructureRef", map("apiVersion", infra.apiVersion(), "kind", infra.clusterKind(), "name", name))));
+    }
+
+    private Map<String, Object> kubeadmControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
+        Map<String, Object> registration = orNull(map("kubeletExtraArgs", orNull(infra.kubeletArgs())));
+        Map<String, Object> configSpec = map(
+                "clusterConfiguration", orNull(map("apiServer", orNull(map("certSANs", orNull(infra.certSans()))))),
+                "initConfiguration", registration == null ? null : map("nodeRegistration", registration),
+                "joinConfiguration", registration == null ? null : map("nodeRegistration", registration),
+                "files", orNull(parentFiles()),
+                "postKubeadmCommands", orNull(parentCommands("kubectl --kubeconfig /etc/kubernetes/admin.conf")));
+        return object(CapiVersions.KUBEADM_CONTROL_PLANE_API, "KubeadmControlPlane", cpName, labels(null), map("spec", map(
+                "replicas", cp.replicas(),
+                "version", version,
+                "machineTemplate", map("infrastructureRef",
+                        map("apiVersion", infra.apiVersion(), "kind", infra.machineTemplateKind(), "name", cpName)),
+                "kubeadmConfigSpec", configSpec)));
+    }
+
+    private Map<String, Object> rke2ControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
+        return object(CapiVersions.RKE2_CONTROL_PLANE_API, "RKE2ControlPlane", cpName, labels(null), map("spec", map(
+                "replicas", cp.replicas(),
+                "version", version + "+rke2r1",
+                "infrastructureRef", map("apiVersion", infra.apiVersion(), "kind", infra.machineTemplateKind(), "name", cpName),
+                "registrationMethod", "control-plane-endpoint",
+                "rolloutStrategy", map("type", "RollingUpdate", "rollingUpdate", map("maxSurge", 1)),
+                // Cilium is installed by Lattice, so RKE2 brings no CNI of its own.
+                "serverConfig", map("cni", "none"),
+                "files", orNull(parentFiles()),
+                "postRKE2Commands", orNull(parentCommands("/var/lib/rancher/rke2/bin/kubectl --kubeconfig /etc/rancher/rke2/rke2.yaml")))));
+    }
+
+    /** The parent's one-time token, written to the node from its Secret, so no spec ever holds it. */
+    private List<Map<String, Object>> parentFiles() {
+        if (parent == null) {
+            return List.of();
+        }
+        return List.of(map("path", "/etc/lattice/bootstrap-token", "owner", "root:root", "permissions", "0600",
+                "contentFrom", map("secret", map("name", parent.tokenSecret(), "key", "token"))));
+    }
+
+    /** On the first control-plane node: fetch the Lattice daemon's manifests from the parent and apply them. */
+    private List<String> parentCommands(String kubectl) {
+        if (parent == null) {
+            return List.of();
+        }
+        String url = "https://" + parent.host() + ":" + parent.bootstrapPort() + "/v1/clusters/" + name + "/manifests";
+        return List.of("curl -fsSk --retry 30 --retry-delay 10 -H \"Authorization: Bearer $(cat /etc/lattice/bootstrap-token)\" "
+                + url + " | " + kubectl + " apply -f -");
+    }
+
+    private Map<String, Object> kubeadmConfigTemplate(String mdName, String poolName, WorkerPoolSpec wp) {
+        Map<String, String> kubelet = new TreeMap<>(Infrastructure.of(provider, this).kubeletArgs());
+        if (!wp.labels().isEmpty()) {
+            kubelet.put("node-labels", new TreeMap<>(wp.labels()).entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
+        }
+        List<Map<String, Object>> taints = wp.taints().stream()
+                .map(t -> map("key", t.key(), "value", t.value(), "effect", t.effect().wire())).toList();
+        Map<String, Object> registration = orNull(map("kubeletExtraArgs", orNull(kubelet), "taints", orNull(taints)));
+        return object(CapiVersions.KUBEADM_BOOTSTRAP_API, "KubeadmConfigTemplate", mdName, labels(poolName), map("spec",
+                map("template", map("spec", registration == null ? map() : map("joinConfiguration", map("nodeRegistration", registration))))));
+    }
+
+    private Map<String, Object> rke2ConfigTemplate(String mdName, String poolName, WorkerPoolSpec wp) {
+        List<String> nodeLabels = new TreeMap<>(wp.labels()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<String> nodeTaints = wp.taints().stream().map(ClusterRenderer::taint).toList();
+        return object(CapiVersions.RKE2_BOOTSTRAP_API, "RKE2ConfigTemplate", mdName, labels(poolName), map("spec",
+                map("template", map("spec", map("agentConfig", orNull(map("nodeLabels", orNull(nodeLabels), "nodeTaints", orNull(nodeTaints))))))));
+    }
+
+    private static String taint(NodeTaint t) {
+        return t.key() + (t.value() == null ? "" : "=" + t.value()) + ":" + t.effect().wire();
+    }
+
+    private Map<String, Object> machineDeployment(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
+        Map<String, String> selector = new TreeMap<>(Map.of(CAPI_CLUSTER_LABEL, name, POOL_LABEL, poolName));
+        String configKind = bootstrap == Bootstrap.RKE2 ? "RKE2ConfigTemplate" : "KubeadmConfigTemplate";
+        String configApi = bootstrap == Bootstrap.RKE2 ? CapiVersions.RKE2_BOOTSTRAP_API : CapiVersions.KUBEADM_BOOTSTRAP_API;
+        Map<String, Object> md = object(CapiVersions.CLUSTER_API, "MachineDeployment", mdName, labels(poolName), map("spec", map(
+                "clusterName", name,
+                // The autoscaler owns the size of an autoscaled pool; Lattice would fight it by writing replicas.
+                "replicas", wp.autoscaling() ? null : wp.replicas() == null ? 0 : wp.replicas(),
+                "selector", map("matchLabels", selector),
+                "template", map(
+                        "metadata", map("labels", selector),
+                        "spec", map(
+                                "clusterName", name,
+                                "version", version,
+                                "bootstrap", map("configRef", map("apiVersion", configApi, "kind", configKind, "name", mdName)),
+                                "infrastructureRef", map("apiVersion", infra.apiVersion(), "kind", infra.machineTemplateKind(),
+                                        "name", mdName))))));
+        if (wp.autoscaling()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) md.get("metadata");
+            metadata.put("annotations", map(AUTOSCALER_MIN, String.valueOf(wp.min()), AUTOSCALER_MAX, String.valueOf(wp.max())));
+        }
+        return md;
+    }
+
+    private Map<String, String> labels(String workerPool) {
+        Map<String, String> labels = new TreeMap<>();
+        labels.put(CAPI_CLUSTER_LABEL, name);
+        labels.put(CLUSTER_LABEL, name);
+        if (workerPool != null) {
+            labels.put(POOL_LABEL, workerPool);
+        }
+        return labels;
+    }
+
+    private Map<String, Object> object(String apiVersion, String kind, String objectName, Map<String, String> labels, Map<String, Object> body) {
+        Map<String, Object> o = Tree.object(apiVersion, kind, namespace, objectName, labels);
+        o.putAll(body);
+        return o;
+    }
+
+    private static Set<String> variables(Object tree) {
+        Set<String> out = new TreeSet<>();
+        collect(tree, out);
+        return out;
+    }
+
+    private static void collect(Object node, Set<String> out) {
+        if (node instanceof Map<?, ?> m) {
+            m.values().forEach(v -> collect(v, out));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> collect(v, out));
+        } else if (node instanceof String s && s.contains("${")) {
+            Matcher m = VARIABLE.matcher(s);
+            while (m.find()) {
+                out.add(m.group(1));
+            }
+        }
+    }
+
+    LatticeCluster cluster() {
+        return cluster;
+    }
+
+    Pool pool() {
+        return pool;
+    }
+
+    String name() {
+        return name;
+    }
+
+    String version() {
+        return version;
+    }
+
+    /** A pool machine type by name, for providers that need its size rather than its name. */
+    Optional<StaticPool.MachineType> machineType(InstanceType type) {
+        if (type instanceof InstanceType.Named named && pool instanceof StaticPool sp) {
+            return sp.spec().machineTypes().stream().filter(t -> t.name().equals(named.name())).findFirst();
+        }
+        return Optional.empty();
+    }
+
+    /** A value from the pool's providerConfig, when it is a string. */
+    Optional<String> poolSetting(String key) {
+        if (pool instanceof StaticPool sp && sp.spec().providerConfig().get(key) instanceof String s) {
+            return Optional.of(s);
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,178 @@
+package dev.lattice.core.capi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.core.io.Documents;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.Pool;
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.Parser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ClusterRendererTest {
+    private static final Path EXAMPLES = Path.of("..", "examples");
+    private static final Path GOLDEN = Path.of("src", "test", "resources", "dev", "lattice", "core", "capi");
+
+    static String golden(Inputs inputs) {
+        StringBuilder out = new StringBuilder();
+        for (LatticeCluster cluster : inputs.clusters()) {
+            ClusterRenderer.Rendered r = ClusterRenderer.render(cluster, pool(inputs, cluster), null);
+            out.append("# cluster ").append(cluster.name()).append(" in namespace ").append(r.namespace())
+                    .append(r.variables().isEmpty() ? "" : "; variables: " + String.join(", ", r.variables())).append('\n');
+            out.append(Documents.yamlStream(r.objects()));
+        }
+        return out.toString();
+    }
+
+    private static Pool pool(Inputs inputs, LatticeCluster cluster) {
+        String name = cluster.spec().poolName();
+        return name == null ? null : (Pool) inputs.pool(name).orElse(null);
+    }
+
+    private static Inputs read(String yaml) {
+        return Parser.parse(List.of(new InputReader.Input("in.yaml", yaml)));
+    }
+
+    @DisplayName("golden files: one per example with clusters, a provider each")
+    @ParameterizedTest(name = "examples/{0}")
+    @ValueSource(strings = {"docker-laptop", "aws-production", "proxmox-quickstart", "dc-chicago", "multi-pool"})
+    void examplesRenderToTheirGoldenFile(String example) throws IOException {
+        Inputs inputs = Parser.read(List.of(EXAMPLES.resolve(example).toString()), new ByteArrayInputStream(new byte[0]));
+        String actual = golden(inputs);
+        Path file = GOLDEN.resolve(example + ".golden.yaml");
+        if (Boolean.getBoolean("lattice.update-golden")) {
+            Files.createDirectories(GOLDEN);
+            Files.writeString(file, actual);
+        }
+        assertThat(Files.exists(file)).as(file + " is missing; run with -Dlattice.update-golden=true to write it").isTrue();
+        assertThat(actual).as("regenerate with -Dlattice.update-golden=true after checking the difference")
+                .isEqualTo(Files.readString(file));
+    }
+
+    private static final String AUTOSCALED = """
+            apiVersion: lattice.dev/v1alpha1
+            kind: LatticeCluster
+            metadata: {name: edge}
+            spec:
+              provider:
+                kubernetes: {version: "1.31", bootstrap: BOOTSTRAP}
+                config: {aws: {region: eu-west-1}}
+              nodes:
+                controlPlane: {replicas: 3, instanceType: m5.large}
+                workerPools:
+                  batch:
+                    instanceType: m5.2xlarge
+                    min: 1
+                    max: 20
+                    labels: {workload: batch, team: data}
+                    taints: [{key: dedicated, value: batch, effect: NoSchedule}, {key: spot, effect: NoExecute}]
+            """;
+
+    private static Map<String, Object> find(ClusterRenderer.Rendered r, String kind) {
+        return r.objects().stream().filter(o -> kind.equals(o.get("kind"))).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T at(Object tree, String... path) {
+        Object node = tree;
+        for (String key : path) {
+            node = node instanceof List<?> l ? l.get(Integer.parseInt(key)) : ((Map<String, Object>) node).get(key);
+        }
+        return (T) node;
+    }
+
+    @Test
+    void anAutoscaledPoolHasTheAutoscalerBoundsAndNoReplicasForLatticeToFightOver() {
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, null);
+        Map<String, Object> md = find(r, "MachineDeployment");
+        assertThat(at(md, "metadata", "annotations").toString())
+                .isEqualTo("{" + ClusterRenderer.AUTOSCALER_MIN + "=1, " + ClusterRenderer.AUTOSCALER_MAX + "=20}");
+        assertThat((Map<String, Object>) at(md, "spec")).doesNotContainKey("replicas");
+    }
+
+    @Test
+    void kubeadmWorkersGetTheirLabelsAndTaintsAtJoin() {
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, null);
+        Map<String, Object> registration = at(find(r, "KubeadmConfigTemplate"), "spec", "template", "spec", "joinConfiguration", "nodeRegistration");
+        assertThat(at(registration, "kubeletExtraArgs", "node-labels").toString()).isEqualTo("team=data,workload=batch");
+        assertThat(at(registration, "taints").toString())
+                .isEqualTo("[{key=dedicated, value=batch, effect=NoSchedule}, {key=spot, effect=NoExecute}]");
+    }
+
+    @Test
+    void rke2WorkersGetTheirLabelsAndTaintsAsAgentConfigAndTheControlPlaneAnRke2Version() {
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "rke2")).clusters().get(0), null, null);
+        assertThat(at(find(r, "RKE2ConfigTemplate"), "spec", "template", "spec", "agentConfig").toString())
+                .isEqualTo("{nodeLabels=[team=data, workload=batch], nodeTaints=[dedicated=batch:NoSchedule, spot:NoExecute]}");
+        assertThat(at(find(r, "RKE2ControlPlane"), "spec", "version").toString()).isEqualTo("v1.31.0+rke2r1");
+        assertThat(at(find(r, "MachineDeployment"), "spec", "template", "spec", "bootstrap", "configRef", "kind").toString())
+                .isEqualTo("RKE2ConfigTemplate");
+        assertThat(r.objects()).noneMatch(o -> o.get("kind").toString().startsWith("Kubeadm"));
+    }
+
+    @Test
+    void aChildFetchesItsManifestsFromTheParentWithATokenThatOnlyItsSecretHolds() {
+        ClusterRenderer.Parent parent = new ClusterRenderer.Parent("10.0.0.5", 8443, "edge-bootstrap-token");
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, parent);
+        Map<String, Object> spec = at(find(r, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec");
+        assertThat(at(spec, "files", "0", "contentFrom", "secret", "name").toString()).isEqualTo("edge-bootstrap-token");
+        assertThat(at(spec, "postKubeadmCommands", "0").toString())
+                .contains("https://10.0.0.5:8443/v1/clusters/edge/manifests")
+                .contains("$(cat /etc/lattice/bootstrap-token)");
+        ClusterRenderer.Rendered orphan = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, null);
+        assertThat((Map<String, Object>) at(find(orphan, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec"))
+                .doesNotContainKeys("files", "postKubeadmCommands");
+    }
+
+    @Test
+    void everyObjectSitsInTheClustersNamespaceWithItsLabelsAndRefsPointAtRenderedObjects() {
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, null);
+        assertThat(r.namespace()).isEqualTo("capi-edge");
+        for (Map<String, Object> o : r.objects()) {
+            assertThat(at(o, "metadata", "namespace").toString()).isEqualTo("capi-edge");
+            assertThat(at(o, "metadata", "labels", ClusterRenderer.CAPI_CLUSTER_LABEL).toString()).isEqualTo("edge");
+        }
+        List<String> names = r.objects().stream().map(o -> o.get("kind") + "/" + at(o, "metadata", "name")).toList();
+        Map<String, Object> cluster = find(r, "Cluster");
+        assertThat(names).contains(at(cluster, "spec", "controlPlaneRef", "kind") + "/" + at(cluster, "spec", "controlPlaneRef", "name"),
+                at(cluster, "spec", "infrastructureRef", "kind") + "/" + at(cluster, "spec", "infrastructureRef", "name"));
+        Map<String, Object> md = find(r, "MachineDeployment");
+        assertThat(names).contains(
+                at(md, "spec", "template", "spec", "bootstrap", "configRef", "kind") + "/" + at(md, "spec", "template", "spec", "bootstrap", "configRef", "name"),
+                at(md, "spec", "template", "spec", "infrastructureRef", "kind") + "/" + at(md, "spec", "template", "spec", "infrastructureRef", "name"));
+        // CAPI's webhook refuses a MachineDeployment whose template labels miss its selector; no API server checks it here.
+        assertThat((Map<String, Object>) at(md, "spec", "template", "metadata", "labels"))
+                .containsAllEntriesOf(at(md, "spec", "selector", "matchLabels"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.31:v1.31.0", "1.32.0:v1.32.0", "v1.30.2:v1.30.2", "1.29.1-rc.1:v1.29.1-rc.1"})
+    void kubernetesVersionsGetTheFullSemverCapiWants(String pair) {
+        String[] p = pair.split(":");
+        assertThat(ClusterRenderer.kubernetesVersion(p[0])).isEqualTo(p[1]);
+    }
+
+    @Test
+    void valuesNeitherClusterNorPoolGiveAreLeftAsTheProvidersOwnVariables() {
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: lab}
+                spec:
+                  provider: {config: {proxmox: {templateId: 9000, node: pve1}}}
+                  nodes: {controlPlane: {replicas: 1}}
+                """).clusters().get(0), null, null);
+        assertThat(r.variables()).containsExactly("BRIDGE", "CONTROL_PLANE_ENDPOINT_IP", "DNS_SERVERS", "GATEWAY", "NODE_IP_RANGES");
+        assertThat(at(find(r, "ProxmoxMachineTemplate"), "spec", "template", "spec", "sourceNode").toString()).isEqualTo("pve1");
+    }
+}
