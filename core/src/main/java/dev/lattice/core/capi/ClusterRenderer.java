@@ -134,7 +134,7 @@ public final class ClusterRenderer {
     }
 
     private Map<String, Object> kubeadmControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
-        Map<String, Object> registration = orNull(map("kubeletExtraArgs", orNull(infra.kubeletArgs())));
+        Map<String, Object> registration = orNull(map("kubeletExtraArgs", orNull(new TreeMap<>(infra.kubeletArgs()))));
         Map<String, Object> configSpec = map(
                 "clusterConfiguration", orNull(map("apiServer", orNull(map("certSANs", orNull(infra.certSans()))))),
                 "initConfiguration", registration == null ? null : map("nodeRegistration", registration),
