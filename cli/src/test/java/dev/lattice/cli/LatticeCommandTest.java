@@ -63,9 +63,9 @@ class LatticeCommandTest {
     @DisplayName("commands not built yet")
     class NotBuiltYet {
         @ParameterizedTest
-        @ValueSource(strings = {"install -f c.yaml", "uninstall --kubeconfig k"})
+        @ValueSource(strings = {"install -f EXAMPLE", "uninstall --kubeconfig k"})
         void sayPlainlyTheyAreNotBuiltAndExitOne(String commandLine) {
-            CliRun run = CliRun.of(commandLine.split(" "));
+            CliRun run = CliRun.of(commandLine.replace("EXAMPLE", Examples.dir().resolve("docker-laptop").toString()).split(" "));
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.err()).startsWith("error: 'lattice " + commandLine.split(" -")[0] + "' is not built yet");
             assertThat(run.out()).isEmpty();

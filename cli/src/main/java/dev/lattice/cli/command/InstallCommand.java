@@ -1,10 +1,19 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.output.Printer;
+import dev.lattice.core.install.InstallPlan;
+import dev.lattice.core.io.Documents;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code lattice install}: creates a self-managing cluster. */
 @Command(name = "install",
@@ -33,8 +42,54 @@ public final class InstallCommand implements Callable<Integer> {
     @Option(names = "--keep-bootstrap-on-failure", description = "Leave the bootstrap cluster for debugging when the install fails.")
     boolean keepBootstrapOnFailure;
 
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--dry-run", description = "Print the steps the install would take (-o yaml or json: also every object "
+            + "it would apply to the bootstrap cluster, providers aside) and change nothing; needs no Docker.")
+    boolean dryRun;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The LatticeCluster to install when the files hold several.")
+    String name;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw new NotBuiltYet("install", "'lattice plan -f FILE' validates the cluster file today");
+        InstallPlan plan = InstallPlan.of(input.read(), name, System::getenv, componentsDir, InstallPlan.defaultCache());
+        PrintWriter err = spec.commandLine().getErr();
+        if (!plan.missingVariables().isEmpty()) {
+            err.println("warning: " + plan.cluster().name() + " leaves " + String.join(", ", plan.missingVariables())
+                    + " to the environment, and they are not set: set them, or give the values in the cluster's "
+                    + "spec.provider.config." + plan.provider().wire());
+            err.flush();
+        }
+        if (!dryRun) {
+            throw new NotBuiltYet("install", "'lattice install --dry-run -f FILE' shows the steps and every object it would apply");
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("cluster", plan.cluster().name());
+        data.put("provider", plan.provider().wire());
+        data.put("bootstrap", plan.cluster().spec().provider().kubernetes().bootstrap().wire());
+        data.put("components", plan.components().stream().map(s -> Map.of(
+                "name", s.component().name(), "type", s.component().type().name(), "version", s.component().version(),
+                "from", s.from())).toList());
+        data.put("steps", plan.steps());
+        data.put("missingVariables", List.copyOf(plan.missingVariables()));
+        data.put("objects", plan.objects());
+        new Printer(spec.commandLine().getOut(), output.format()).print(data, () -> table(plan),
+                () -> "# lattice install --dry-run: " + plan.cluster().name() + ", " + plan.objects().size()
+                        + " objects for the bootstrap cluster (providers aside)\n" + Documents.yamlStream(plan.objects()));
+        return 0;
+    }
+
+    private static String table(InstallPlan plan) {
+        StringBuilder out = new StringBuilder("Install " + plan.cluster().name() + " (" + plan.provider().wire() + ", "
+                + plan.cluster().spec().provider().kubernetes().bootstrap().wire() + "), dry run: nothing is changed.\n");
+        for (int i = 0; i < plan.steps().size(); i++) {
+            out.append(String.format("%3d. %s%n", i + 1, plan.steps().get(i)));
+        }
+        return out.toString();
     }
 }

@@ -1,0 +1,139 @@
+package dev.lattice.core.install;
+
+import dev.lattice.core.LatticeException;
+import dev.lattice.core.capi.CapiVersions;
+import dev.lattice.core.capi.CapiVersions.Component;
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.capi.Variables;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
+import dev.lattice.core.model.Pool;
+import dev.lattice.core.model.Provider;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.render.Tree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * What {@code lattice install} will do for one LatticeCluster, decided before anything is touched: the provider
+ * components and where each comes from, the Cluster API objects for the bootstrap cluster (with clusterctl-style
+ * variables filled from the environment), and the steps in order. Pure apart from looking at which component
+ * files exist.
+ */
+public record InstallPlan(LatticeCluster cluster, Provider provider, List<Source> components,
+                          List<Map<String, Object>> objects, List<String> steps, Set<String> missingVariables) {
+
+    /** Where a component's manifest comes from. */
+    public record Source(Component component, String from) {
+    }
+
+    /** Where component manifests are cached between runs: {@code ~/.cache/lattice/components}. */
+    public static Path defaultCache() {
+        return Path.of(System.getProperty("user.home"), ".cache", "lattice", "components");
+    }
+
+    /**
+     * Plans the install of the one LatticeCluster in {@code inputs} (or the one named {@code name}), with the pools
+     * it draws on from the same inputs.
+     */
+    public static InstallPlan of(Inputs inputs, String name, Function<String, String> environment, Path componentsDir, Path cache) {
+        LatticeCluster cluster = choose(inputs, name);
+        String poolName = cluster.spec().poolName();
+        Pool pool = poolName == null ? null : (Pool) inputs.pool(poolName).orElse(null);
+        ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, null);
+        Set<String> missing = new TreeSet<>();
+        List<Map<String, Object>> objects = new ArrayList<>();
+        objects.add(Tree.object("v1", "Namespace", null, rendered.namespace(),
+                Map.of(ClusterRenderer.CLUSTER_LABEL, cluster.name())));
+        for (Map<String, Object> object : rendered.objects()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> filled = (Map<String, Object>) fill(object, environment, missing);
+            objects.add(filled);
+        }
+        Provider provider = ClusterRenderer.providerOf(cluster, pool);
+        List<Source> sources = new ArrayList<>();
+        for (Component c : CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap())) {
+            sources.add(new Source(c, source(c, componentsDir, cache)));
+        }
+        return new InstallPlan(cluster, provider, sources, objects, steps(cluster, provider, sources, objects, rendered.namespace()), missing);
+    }
+
+    private static LatticeCluster choose(Inputs inputs, String name) {
+        List<LatticeCluster> clusters = inputs.clusters();
+        if (name != null) {
+            return clusters.stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new LatticeException("no LatticeCluster named \"" + name + "\" in the inputs",
+                            clusters.isEmpty() ? "add its file with -f" : "the inputs have: " + names(clusters)));
+        }
+        if (clusters.size() != 1) {
+            throw new LatticeException("install takes one LatticeCluster, and the inputs have " + clusters.size()
+                    + (clusters.isEmpty() ? "" : " (" + names(clusters) + ")"),
+                    clusters.isEmpty() ? "add the cluster's file with -f" : "choose one with --name NAME");
+        }
+        return clusters.get(0);
+    }
+
+    private static String names(List<LatticeCluster> clusters) {
+        return String.join(", ", clusters.stream().map(LatticeCluster::name).toList());
+    }
+
+    private static String source(Component c, Path componentsDir, Path cache) {
+        if (componentsDir != null && Files.isRegularFile(componentsDir.resolve(c.cachePath()))) {
+            return componentsDir.resolve(c.cachePath()).toString();
+        }
+        if (cache != null && Files.isRegularFile(cache.resolve(c.cachePath()))) {
+            return cache.resolve(c.cachePath()).toString();
+        }
+        return c.url();
+    }
+
+    private static Object fill(Object node, Function<String, String> environment, Set<String> missing) {
+        if (node instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put((String) k, fill(v, environment, missing)));
+            return out;
+        }
+        if (node instanceof List<?> l) {
+            return l.stream().map(v -> fill(v, environment, missing)).toList();
+        }
+        if (node instanceof String s && s.contains("${")) {
+            Variables.Result r = Variables.substitute(s, environment);
+            missing.addAll(r.missing());
+            return r.text();
+        }
+        return node;
+    }
+
+    private static List<String> steps(LatticeCluster cluster, Provider provider, List<Source> sources,
+                                      List<Map<String, Object>> objects, String namespace) {
+        String name = cluster.name();
+        int controlPlane = cluster.spec().nodes().controlPlane().replicas();
+        int workers = cluster.spec().nodes().workerPools().values().stream().mapToInt(WorkerPoolSpec::reservedNodes).sum();
+        List<String> steps = new ArrayList<>();
+        steps.add("create the bootstrap cluster lattice-bootstrap-<run id> (kind)");
+        for (Source s : sources) {
+            Component c = s.component();
+            steps.add("install " + c.name() + " " + c.version() + " (" + c.type().name().toLowerCase().replace('_', '-')
+                    + ") from " + s.from());
+        }
+        if (provider == Provider.OPENSTACK) {
+            steps.add("copy the pool's OpenStack credentials into Secret " + namespace + "/" + name + "-cloud-config");
+        }
+        steps.add("apply " + objects.size() + " objects for " + name + " (namespace " + namespace + ")");
+        steps.add("wait until " + controlPlane + " control-plane and " + workers + " worker machines are ready");
+        steps.add("fetch the kubeconfig of " + name);
+        steps.add("install cert-manager, the Cluster API providers and the Lattice daemon into " + name);
+        steps.add("pivot: move the Cluster API objects of " + name + " from the bootstrap cluster into " + name);
+        steps.add("apply the LatticeCluster " + name + " in " + name + " (status pivotComplete, bootstrapComplete)");
+        steps.add("delete the bootstrap cluster");
+        steps.add("write the kubeconfig of " + name);
+        return steps;
+    }
+}
