@@ -145,10 +145,18 @@ class MoverIT {
         expected.removeAll(List.of("Machine/beta-0", "Secret/unrelated"));
 
         List<String> steps = new ArrayList<>();
+        List<Object> pausedWhenCreated = new ArrayList<>();
         Mover.Result result = new Mover(source, target, new Mover.Listener() {
             @Override
             public void step(String message) {
                 steps.add(message);
+            }
+
+            @Override
+            public void created(GenericKubernetesResource object) {
+                if ("Cluster".equals(object.getKind())) {
+                    pausedWhenCreated.add(at(object, "spec", "paused"));
+                }
             }
         }).move(ns, "alpha");
 
@@ -160,6 +168,7 @@ class MoverIT {
         ownersResolve(moved);
         assertThat(names(all(source, ns))).containsExactly("Machine/beta-0", "Secret/unrelated");
         GenericKubernetesResource cluster = moved.stream().filter(o -> o.getKind().equals("Cluster")).findFirst().orElseThrow();
+        assertThat(pausedWhenCreated).as("the target's Cluster is paused until every object is there").containsExactly(true);
         assertThat(at(cluster, "spec", "paused")).isEqualTo(false);
         assertThat(moved).allSatisfy(o -> assertThat(o.getMetadata().getAnnotations()).containsKey(Mover.SOURCE_UID));
         GenericKubernetesResource machine = moved.stream().filter(o -> o.getKind().equals("Machine")).findFirst().orElseThrow();

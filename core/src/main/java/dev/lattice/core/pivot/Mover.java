@@ -71,17 +71,20 @@ public final class Mover {
     /** Moves the cluster {@code clusterName} whose objects live in {@code namespace}. */
     public Result move(String namespace, String clusterName) {
         List<Type> types = types();
-        List<GenericKubernetesResource> graph = ordered(discover(types, namespace, clusterName));
-        if (graph.isEmpty()) {
-            throw new LatticeException("nothing to move: no Cluster API objects of cluster " + clusterName
-                    + " in namespace " + namespace, "check the name and namespace with kubectl get clusters -A");
-        }
-        listener.step("found " + graph.size() + " objects of " + clusterName + " to move");
-        Type clusterType = graph.stream().filter(Mover::isCluster).findFirst().map(Mover::typeOf).orElse(null);
+        Type clusterType = types.stream().filter(t -> "Cluster".equals(t.kind()) && t.apiVersion().startsWith(CLUSTER_GROUP + "/"))
+                .findFirst().orElse(null);
+        // Paused before it is read, so the copy the target gets is paused too until everything is there.
         boolean paused = clusterType != null && setPaused(source, clusterType, namespace, clusterName, true);
         int created = 0;
         int resumed = 0;
+        List<GenericKubernetesResource> graph;
         try {
+            graph = ordered(discover(types, namespace, clusterName));
+            if (graph.isEmpty()) {
+                throw new LatticeException("nothing to move: no Cluster API objects of cluster " + clusterName
+                        + " in namespace " + namespace, "check the name and namespace with kubectl get clusters -A");
+            }
+            listener.step("found " + graph.size() + " objects of " + clusterName + " to move");
             target.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
                     .serverSideApply();
             Map<String, String> newUids = earlierMoves(types, namespace);
@@ -286,7 +289,4 @@ public final class Mover {
         return "Cluster".equals(o.getKind()) && o.getApiVersion().startsWith(CLUSTER_GROUP + "/");
     }
 
-    private static Type typeOf(GenericKubernetesResource o) {
-        return new Type(o.getApiVersion(), o.getKind());
-    }
 }
