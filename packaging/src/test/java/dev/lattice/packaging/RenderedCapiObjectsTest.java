@@ -78,8 +78,7 @@ class RenderedCapiObjectsTest {
 
     private static void add(List<Arguments> out, String source, Inputs inputs) {
         for (LatticeCluster cluster : inputs.clusters()) {
-            String poolName = cluster.spec().poolName();
-            Pool pool = poolName == null ? null : (Pool) inputs.pool(poolName).orElse(null);
+            Pool pool = inputs.poolOf(cluster).orElse(null);
             ClusterRenderer.Parent parent = new ClusterRenderer.Parent("10.0.0.5", 8443, cluster.name() + "-bootstrap-token");
             for (Map<String, Object> object : ClusterRenderer.render(cluster, pool, parent).objects()) {
                 @SuppressWarnings("unchecked")

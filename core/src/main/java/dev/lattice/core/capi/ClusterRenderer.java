@@ -39,7 +39,6 @@ public final class ClusterRenderer {
     static final String AUTOSCALER_MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
     static final String AUTOSCALER_MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
     private static final Pattern PARTIAL_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)");
 
     /**
      * A parent cluster that provisions this one: the control plane's first boot fetches the Lattice manifests from
@@ -67,7 +66,7 @@ public final class ClusterRenderer {
         this.parent = parent;
         this.name = cluster.name();
         this.namespace = namespaceOf(cluster);
-        this.provider = providerOf(cluster, pool);
+        this.provider = cluster.provider(pool);
         this.bootstrap = cluster.spec().provider().kubernetes().bootstrap();
         this.version = kubernetesVersion(cluster.spec().provider().kubernetes().version());
     }
@@ -80,12 +79,6 @@ public final class ClusterRenderer {
     /** The namespace a cluster's CAPI objects live in, on the bootstrap cluster and, after the pivot, its own. */
     public static String namespaceOf(LatticeCluster cluster) {
         return "capi-" + cluster.name();
-    }
-
-    /** The cluster's provider: its provider.config, else its pool's, else the local Docker provider. */
-    public static Provider providerOf(LatticeCluster cluster, Pool pool) {
-        Provider configured = cluster.spec().provider().config().configured();
-        return configured != null ? configured : pool != null ? pool.provider() : Provider.DOCKER;
     }
 
     /** {@code 1.31} → {@code v1.31.0}: CAPI wants a full semantic version with its {@code v}. */
@@ -113,7 +106,7 @@ public final class ClusterRenderer {
             String mdName = name + "-" + poolName;
             objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), mdName, labels(poolName),
                     map("spec", map("template", map("spec", infra.machineSpec(wp.instanceType(), wp.rootVolume(), false))))));
-            objects.add(bootstrap == Bootstrap.RKE2 ? rke2ConfigTemplate(mdName, poolName, wp) : kubeadmConfigTemplate(mdName, poolName, wp));
+            objects.add(bootstrap == Bootstrap.RKE2 ? rke2ConfigTemplate(mdName, poolName, wp) : kubeadmConfigTemplate(infra, mdName, poolName, wp));
             objects.add(machineDeployment(infra, mdName, poolName, wp));
         }
         return new Rendered(namespace, objects, variables(objects));
@@ -181,8 +174,8 @@ public final class ClusterRenderer {
                 + url + " | " + kubectl + " apply -f -");
     }
 
-    private Map<String, Object> kubeadmConfigTemplate(String mdName, String poolName, WorkerPoolSpec wp) {
-        Map<String, String> kubelet = new TreeMap<>(Infrastructure.of(provider, this).kubeletArgs());
+    private Map<String, Object> kubeadmConfigTemplate(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
+        Map<String, String> kubelet = new TreeMap<>(infra.kubeletArgs());
         if (!wp.labels().isEmpty()) {
             kubelet.put("node-labels", new TreeMap<>(wp.labels()).entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
@@ -257,11 +250,8 @@ public final class ClusterRenderer {
             m.values().forEach(v -> collect(v, out));
         } else if (node instanceof List<?> l) {
             l.forEach(v -> collect(v, out));
-        } else if (node instanceof String s && s.contains("${")) {
-            Matcher m = VARIABLE.matcher(s);
-            while (m.find()) {
-                out.add(m.group(1));
-            }
+        } else if (node instanceof String s) {
+            out.addAll(Variables.referenced(s));
         }
     }
 

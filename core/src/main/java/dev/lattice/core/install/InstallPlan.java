@@ -45,8 +45,7 @@ public record InstallPlan(LatticeCluster cluster, Provider provider, List<Source
      */
     public static InstallPlan of(Inputs inputs, String name, Function<String, String> environment, Path componentsDir, Path cache) {
         LatticeCluster cluster = choose(inputs, name);
-        String poolName = cluster.spec().poolName();
-        Pool pool = poolName == null ? null : (Pool) inputs.pool(poolName).orElse(null);
+        Pool pool = inputs.poolOf(cluster).orElse(null);
         ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, null);
         Set<String> missing = new TreeSet<>();
         List<Map<String, Object>> objects = new ArrayList<>();
@@ -57,7 +56,7 @@ public record InstallPlan(LatticeCluster cluster, Provider provider, List<Source
             Map<String, Object> filled = (Map<String, Object>) fill(object, environment, missing);
             objects.add(filled);
         }
-        Provider provider = ClusterRenderer.providerOf(cluster, pool);
+        Provider provider = cluster.provider(pool);
         List<Source> sources = new ArrayList<>();
         for (Component c : CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap())) {
             sources.add(new Source(c, source(c, componentsDir, cache)));

@@ -18,6 +18,12 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
         return Kind.LATTICE_CLUSTER;
     }
 
+    /** The cluster's provider: its provider.config, else its pool's ({@code pool} may be null), else local Docker. */
+    public Provider provider(Pool pool) {
+        Provider configured = spec.provider().config().configured();
+        return configured != null ? configured : pool != null ? pool.provider() : Provider.DOCKER;
+    }
+
     public record Spec(
             @Field(name = "providerRef", doc = "Name of the CloudPool or StaticPool that holds credentials and capacity.") String providerRef,
             @Field(doc = "Name of the pool this cluster draws capacity from; must agree with providerRef.") String pool,

@@ -123,7 +123,7 @@ final class BlockYamlReader {
         } else if (atMappingKey()) {
             node = blockMapping(column());
         } else {
-            node = inlineNode();
+            node = inlineNode(false);
             endOfLine();
         }
         depth--;
@@ -142,7 +142,7 @@ final class BlockYamlReader {
             expect(':');
             YNode value;
             if (skipSpaces() && !atEndOfLine()) {
-                value = inlineNode();
+                value = inlineNode(false);
                 endOfLine();
             } else {
                 endOfLine();
@@ -233,8 +233,8 @@ final class BlockYamlReader {
         return new YNode.Scalar(value, YNode.ScalarType.STRING, location);
     }
 
-    /** A value on the current line: a flow collection or a scalar. */
-    private YNode inlineNode() {
+    /** A value on the current line, or inside a flow collection: a flow collection or a scalar. */
+    private YNode inlineNode(boolean flow) {
         if (++nodes > 1_000_000) {
             throw outside();
         }
@@ -244,81 +244,59 @@ final class BlockYamlReader {
         if (at('[')) {
             return flowSequence();
         }
-        return scalar(false);
+        return scalar(flow);
     }
 
     private YNode.Mapping flowMapping() {
-        if (++depth > MAX_DEPTH) {
-            throw outside();
-        }
         Location location = location();
-        pos++;
         List<YNode.Entry> entries = new ArrayList<>();
         Set<String> keys = new HashSet<>();
-        skipSpaces();
-        if (!at('}')) {
-            while (true) {
-                YNode.Scalar key = key(true);
-                if (!keys.add(key.value())) {
-                    throw outside();
-                }
-                expect(':');
-                if (!skipSpaces()) {
-                    throw outside();
-                }
-                entries.add(new YNode.Entry(key, flowNode()));
-                skipSpaces();
-                if (at('}')) {
-                    break;
-                }
-                expect(',');
-                if (!skipSpaces() || at('}')) {
-                    throw outside();
-                }
+        flowEntries('}', () -> {
+            YNode.Scalar key = key(true);
+            if (!keys.add(key.value())) {
+                throw outside();
             }
-        }
-        pos++;
-        depth--;
+            expect(':');
+            if (!skipSpaces()) {
+                throw outside();
+            }
+            entries.add(new YNode.Entry(key, inlineNode(true)));
+        });
         return new YNode.Mapping(entries, location);
     }
 
     private YNode.Sequence flowSequence() {
+        Location location = location();
+        List<YNode> items = new ArrayList<>();
+        flowEntries(']', () -> items.add(inlineNode(true)));
+        return new YNode.Sequence(items, location);
+    }
+
+    /**
+     * Reads the entries of a one-line flow collection from its opening bracket to {@code close}: separated by
+     * {@code ", "}, none empty, no trailing comma.
+     */
+    private void flowEntries(char close, Runnable entry) {
         if (++depth > MAX_DEPTH) {
             throw outside();
         }
-        Location location = location();
         pos++;
-        List<YNode> items = new ArrayList<>();
         skipSpaces();
-        if (!at(']')) {
+        if (!at(close)) {
             while (true) {
-                items.add(flowNode());
+                entry.run();
                 skipSpaces();
-                if (at(']')) {
+                if (at(close)) {
                     break;
                 }
                 expect(',');
-                if (!skipSpaces() || at(']')) {
+                if (!skipSpaces() || at(close)) {
                     throw outside();
                 }
             }
         }
         pos++;
         depth--;
-        return new YNode.Sequence(items, location);
-    }
-
-    private YNode flowNode() {
-        if (++nodes > 1_000_000) {
-            throw outside();
-        }
-        if (at('{')) {
-            return flowMapping();
-        }
-        if (at('[')) {
-            return flowSequence();
-        }
-        return scalar(true);
     }
 
     private YNode.Scalar scalar(boolean flow) {

@@ -61,6 +61,12 @@ public final class Inputs {
         return all(LatticeExternalService.class);
     }
 
+    /** The pool a cluster draws on, when it names one and the inputs hold it. */
+    public Optional<Pool> poolOf(LatticeCluster cluster) {
+        String name = cluster.spec().poolName();
+        return name == null ? Optional.empty() : Optional.ofNullable(pools.get(name));
+    }
+
     /** The pool of either kind with this name. */
     public Optional<LatticeObject> pool(String name) {
         return Optional.ofNullable(pools.get(name));

@@ -5,7 +5,6 @@ import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.Pool;
-import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
@@ -55,11 +54,11 @@ public record ClusterFacts(
 
     static ClusterFacts of(LatticeCluster cluster, Inputs inputs, SourceMap at, List<Problem> warnings) {
         LatticeCluster.Spec spec = cluster.spec();
-        LatticeObject pool = spec.poolName() == null ? null : inputs.pool(spec.poolName()).orElse(null);
+        Pool pool = inputs.poolOf(cluster).orElse(null);
         Cluster.Builder view = Cluster.newBuilder()
                 .setName(cluster.name())
                 .putAllLabels(cluster.metadata().labels())
-                .setProvider(provider(spec, pool).wire());
+                .setProvider(cluster.provider(pool).wire());
         if (spec.poolName() != null) {
             view.setPool(spec.poolName());
         }
@@ -112,15 +111,6 @@ public record ClusterFacts(
         view.setCapacity(Capacity.newBuilder().setCores(cpuMillis / 1000).setMemoryGib(memoryBytes / GIB));
         double perCore = cpuMillis == 0 ? 0 : usdPerHour.doubleValue() / (cpuMillis / 1000.0);
         return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, spec.policies().maxServices(), perCore);
-    }
-
-    /** The cluster's provider: its provider.config, else its pool's, else the local Docker provider. */
-    static Provider provider(LatticeCluster.Spec spec, LatticeObject pool) {
-        Provider configured = spec.provider().config().configured();
-        if (configured != null) {
-            return configured;
-        }
-        return pool instanceof Pool p ? p.provider() : Provider.DOCKER;
     }
 
     private static String nullToEmpty(String s) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.model.LatticeCluster;
-import dev.lattice.core.model.Pool;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
@@ -26,17 +25,12 @@ class ClusterRendererTest {
     static String golden(Inputs inputs) {
         StringBuilder out = new StringBuilder();
         for (LatticeCluster cluster : inputs.clusters()) {
-            ClusterRenderer.Rendered r = ClusterRenderer.render(cluster, pool(inputs, cluster), null);
+            ClusterRenderer.Rendered r = ClusterRenderer.render(cluster, inputs.poolOf(cluster).orElse(null), null);
             out.append("# cluster ").append(cluster.name()).append(" in namespace ").append(r.namespace())
                     .append(r.variables().isEmpty() ? "" : "; variables: " + String.join(", ", r.variables())).append('\n');
             out.append(Documents.yamlStream(r.objects()));
         }
         return out.toString();
-    }
-
-    private static Pool pool(Inputs inputs, LatticeCluster cluster) {
-        String name = cluster.spec().poolName();
-        return name == null ? null : (Pool) inputs.pool(name).orElse(null);
     }
 
     private static Inputs read(String yaml) {
