@@ -1,5 +1,20 @@
 package dev.lattice.testfixtures;
 
+import dev.lattice.core.capi.CapiVersions;
+import dev.lattice.core.capi.CapiVersions.Component;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.Provider;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -8,7 +23,9 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +61,7 @@ public final class FakeCapi {
     /** Installs the CRDs (schemas open, status subresource on) and waits until they are served. */
     public void installCrds() {
         for (String[] k : KINDS) {
-            CustomResourceDefinition crd = new CustomResourceDefinitionBuilder()
-                    .withNewMetadata().withName(k[2] + "." + k[0]).addToLabels("cluster.x-k8s.io/provider", k[3]).endMetadata()
-                    .withNewSpec().withGroup(k[0]).withScope("Namespaced")
-                    .withNewNames().withKind(k[1]).withPlural(k[2]).withSingular(k[1].toLowerCase()).endNames()
-                    .addNewVersion().withName("v1beta1").withServed(true).withStorage(true)
-                    .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-                    .endOpenAPIV3Schema().endSchema()
-                    .withNewSubresources().withNewStatus().endStatus().endSubresources()
-                    .endVersion().endSpec().build();
-            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+            client.apiextensions().v1().customResourceDefinitions().resource(crd(k)).create();
         }
         for (String[] k : KINDS) {
             client.apiextensions().v1().customResourceDefinitions().withName(k[2] + "." + k[0])
@@ -62,11 +70,136 @@ public final class FakeCapi {
         }
     }
 
+    private static CustomResourceDefinition crd(String[] k) {
+        return new CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName(k[2] + "." + k[0]).addToLabels("cluster.x-k8s.io/provider", k[3]).endMetadata()
+                .withNewSpec().withGroup(k[0]).withScope("Namespaced")
+                .withNewNames().withKind(k[1]).withPlural(k[2]).withSingular(k[1].toLowerCase()).endNames()
+                .addNewVersion().withName("v1beta1").withServed(true).withStorage(true)
+                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema().endSchema()
+                .withNewSubresources().withNewStatus().endStatus().endSubresources()
+                .endVersion().endSpec().build();
+    }
+
     /**
-     * Creates the rendered objects, then what the controllers would make of them: per KubeadmControlPlane and per
-     * MachineDeployment (through a MachineSet) its Machines, each with a KubeadmConfig, a bootstrap-data Secret and
-     * a DockerMachine; the cluster's kubeconfig and CA Secrets; finalizers; Running and ready statuses.
-     * Returns every object created, as the server returned it.
+     * Writes a components directory ({@code --components-dir}) for the Docker provider with kubeadm: per component,
+     * its namespace, the CRDs of its kinds (open schemas, no webhooks, since nothing serves them here) and a
+     * controller Deployment, which the {@link Controller} marks available as a kubelet would.
+     */
+    public static Path writeComponents(Path dir) {
+        try {
+            for (Component c : CapiVersions.componentsFor(Provider.DOCKER, LatticeCluster.Bootstrap.KUBEADM)) {
+                String namespace = c.type() == CapiVersions.Type.CERT_MANAGER ? "cert-manager"
+                        : c.providerLabel().equals("cluster-api") ? "capi-system" : c.providerLabel().replace("infrastructure-", "cap") + "-system";
+                StringBuilder out = new StringBuilder("# fake " + c.name() + " " + c.version() + " for tests\n");
+                out.append("---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ").append(namespace).append('\n');
+                for (String[] k : KINDS) {
+                    if (k[3].equals(c.providerLabel())) {
+                        out.append("---\n").append(Serialization.asYaml(crd(k)).replaceFirst("^---\n", ""));
+                    }
+                }
+                out.append("---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ").append(c.name()).append("-controller-manager\n")
+                        .append("  namespace: ").append(namespace).append('\n')
+                        .append("spec:\n  selector:\n    matchLabels: {app: manager}\n  template:\n    metadata:\n      labels: {app: manager}\n")
+                        .append("    spec:\n      containers:\n      - name: manager\n        image: registry.k8s.io/fake:${FAKE_TAG:=v1}\n");
+                Path file = dir.resolve(c.cachePath());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, out.toString());
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Plays the controllers on a server in the background until closed: Deployments become available (the
+     * kube-controller-manager's and kubelet's part), a Cluster that is not paused and not yet provisioned is grown
+     * with {@code workloads} giving its kubeconfig, and a Cluster being deleted is torn down, {@code deleted} told.
+     */
+    public Controller control(Function<String, String> workloads, Consumer<String> deleted) {
+        return new Controller(workloads, deleted);
+    }
+
+    /** The background loop of {@link #control}. */
+    public final class Controller implements AutoCloseable {
+        private final Thread thread;
+        private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        private volatile boolean running = true;
+
+        private Controller(Function<String, String> workloads, Consumer<String> deleted) {
+            thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        reconcile(workloads, deleted);
+                        Thread.sleep(150);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        if (running) {
+                            failures.add(e);
+                        }
+                    }
+                }
+            }, "fake-capi");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** What went wrong in the loop (a conflict now and then is normal: it tries again). */
+        public List<Throwable> failures() {
+            return failures;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void reconcile(Function<String, String> workloads, Consumer<String> deleted) {
+        for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
+            if (d.getStatus() == null || d.getStatus().getConditions() == null || d.getStatus().getConditions().isEmpty()) {
+                int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+                d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas)
+                        .withAvailableReplicas(replicas).withUpdatedReplicas(replicas)
+                        .addNewCondition().withType("Available").withStatus("True").withReason("MinimumReplicasAvailable").endCondition()
+                        .build());
+                client.apps().deployments().resource(d).updateStatus();
+            }
+        }
+        List<GenericKubernetesResource> clusters;
+        try {
+            clusters = client.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inAnyNamespace().list().getItems();
+        } catch (KubernetesClientException notInstalledYet) {
+            return;
+        }
+        for (GenericKubernetesResource cluster : clusters) {
+            Map<String, Object> spec = spec(cluster);
+            boolean paused = Boolean.TRUE.equals(spec.get("paused"));
+            boolean provisioned = cluster.getAdditionalProperties().get("status") instanceof Map<?, ?> st && st.get("phase") != null;
+            if (paused) {
+                continue;
+            }
+            if (cluster.getMetadata().getDeletionTimestamp() != null) {
+                tearDown(cluster);
+                deleted.accept(cluster.getMetadata().getName());
+            } else if (!provisioned) {
+                grow(cluster, workloads.apply(cluster.getMetadata().getName()));
+            }
+        }
+    }
+
+    /**
+     * Creates the rendered objects, then what the controllers would make of them (see {@link #grow}). Returns every
+     * object created, as the server returned it.
      */
     public List<GenericKubernetesResource> provision(List<Map<String, Object>> rendered) {
         List<GenericKubernetesResource> made = new ArrayList<>();
@@ -78,29 +211,53 @@ public final class FakeCapi {
                         .endMetadata().build()).create();
                 continue;
             }
-            if (cluster != null && !"Cluster".equals(o.getKind())) {
-                o.getMetadata().setOwnerReferences(List.of(owner(cluster)));
-            }
-            if ("Cluster".equals(o.getKind())) {
-                o.getMetadata().setFinalizers(List.of("cluster.cluster.x-k8s.io"));
-            }
-            GenericKubernetesResource created = create(o, Map.of("ready", true));
+            GenericKubernetesResource created = client.genericKubernetesResources(o.getApiVersion(), o.getKind())
+                    .inNamespace(o.getMetadata().getNamespace()).resource(o).create();
             made.add(created);
             if ("Cluster".equals(o.getKind())) {
                 cluster = created;
             }
         }
-        for (GenericKubernetesResource o : List.copyOf(made)) {
-            String ns = o.getMetadata().getNamespace();
-            String clusterName = o.getMetadata().getLabels().get(CLUSTER_NAME);
+        made.addAll(grow(cluster, "apiVersion: v1\nkind: Config\n"));
+        return made;
+    }
+
+    /**
+     * Plays the controllers for a Cluster whose objects are on the server: owner references from the Cluster to its
+     * objects; per KubeadmControlPlane and per MachineDeployment (through a MachineSet) its Machines, each with a
+     * KubeadmConfig, a bootstrap-data Secret and a DockerMachine; the cluster's kubeconfig ({@code kubeconfig}) and
+     * CA Secrets; finalizers; Running and ready statuses. Returns the objects it created or changed.
+     */
+    public List<GenericKubernetesResource> grow(GenericKubernetesResource cluster, String kubeconfig) {
+        List<GenericKubernetesResource> made = new ArrayList<>();
+        String ns = cluster.getMetadata().getNamespace();
+        String clusterName = cluster.getMetadata().getName();
+        cluster = edit(cluster, c -> c.getMetadata().setFinalizers(List.of("cluster.cluster.x-k8s.io")));
+        List<GenericKubernetesResource> owned = new ArrayList<>();
+        for (String[] k : KINDS) {
+            if (List.of("KubeadmControlPlane", "MachineDeployment", "DockerCluster", "KubeadmConfigTemplate", "DockerMachineTemplate")
+                    .contains(k[1])) {
+                for (GenericKubernetesResource o : client.genericKubernetesResources(k[0] + "/v1beta1", k[1]).inNamespace(ns).list().getItems()) {
+                    GenericKubernetesResource c = cluster;
+                    owned.add(edit(o, x -> {
+                        x.getMetadata().setOwnerReferences(List.of(owner(c)));
+                        x.getMetadata().getLabels().put(CLUSTER_NAME, clusterName);
+                    }));
+                }
+            }
+        }
+        for (GenericKubernetesResource o : owned) {
             if ("KubeadmControlPlane".equals(o.getKind())) {
                 int replicas = ((Number) spec(o).get("replicas")).intValue();
                 for (int i = 0; i < replicas; i++) {
                     machine(made, o, ns, clusterName, o.getMetadata().getName() + "-" + i, true);
                 }
-                for (String suffix : List.of("kubeconfig", "ca", "etcd", "sa", "proxy")) {
+                made.add(secret(ns, clusterName + "-kubeconfig", clusterName, o,
+                        Map.of("value", Base64.getEncoder().encodeToString(kubeconfig.getBytes(StandardCharsets.UTF_8)))));
+                for (String suffix : List.of("ca", "etcd", "sa", "proxy")) {
                     made.add(secret(ns, clusterName + "-" + suffix, clusterName, o, Map.of("value", "ZmFrZQ==")));
                 }
+                made.add(status(o, Map.of("ready", true, "initialized", true, "replicas", replicas, "readyReplicas", replicas)));
             } else if ("MachineDeployment".equals(o.getKind())) {
                 Object r = spec(o).get("replicas");
                 int replicas = r == null ? 1 : ((Number) r).intValue();
@@ -111,9 +268,62 @@ public final class FakeCapi {
                 for (int i = 0; i < replicas; i++) {
                     machine(made, set, ns, clusterName, set.getMetadata().getName() + "-" + i, false);
                 }
+                made.add(status(o, Map.of("phase", "Running", "replicas", replicas, "readyReplicas", replicas)));
+            } else {
+                made.add(status(o, Map.of("ready", true)));
             }
         }
+        made.add(0, status(cluster, Map.of("phase", "Provisioned", "controlPlaneReady", true, "infrastructureReady", true)));
         return made;
+    }
+
+    /**
+     * Plays Cluster API's deletion of a Cluster being deleted: every object of the cluster goes (finalizers
+     * removed), then the Cluster's own finalizer.
+     */
+    public void tearDown(GenericKubernetesResource cluster) {
+        String ns = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        for (String[] k : KINDS) {
+            if (!"Cluster".equals(k[1])) {
+                for (GenericKubernetesResource o : client.genericKubernetesResources(k[0] + "/v1beta1", k[1]).inNamespace(ns)
+                        .withLabel(CLUSTER_NAME, name).list().getItems()) {
+                    release(o);
+                }
+            }
+        }
+        for (GenericKubernetesResource s : client.genericKubernetesResources("v1", "Secret").inNamespace(ns)
+                .withLabel(CLUSTER_NAME, name).list().getItems()) {
+            client.genericKubernetesResources("v1", "Secret").inNamespace(ns).resource(s).delete();
+        }
+        release(cluster);
+    }
+
+    private void release(GenericKubernetesResource o) {
+        var resources = client.genericKubernetesResources(o.getApiVersion(), o.getKind()).inNamespace(o.getMetadata().getNamespace());
+        resources.withName(o.getMetadata().getName()).delete();
+        GenericKubernetesResource current = resources.withName(o.getMetadata().getName()).get();
+        if (current != null && current.getMetadata().getFinalizers() != null && !current.getMetadata().getFinalizers().isEmpty()) {
+            current.getMetadata().setFinalizers(List.of());
+            resources.resource(current).update();
+        }
+    }
+
+    private GenericKubernetesResource edit(GenericKubernetesResource o, java.util.function.Consumer<GenericKubernetesResource> change) {
+        var resources = client.genericKubernetesResources(o.getApiVersion(), o.getKind()).inNamespace(o.getMetadata().getNamespace());
+        GenericKubernetesResource current = resources.withName(o.getMetadata().getName()).get();
+        if (current.getMetadata().getLabels() == null) {
+            current.getMetadata().setLabels(new LinkedHashMap<>());
+        }
+        change.accept(current);
+        return resources.resource(current).update();
+    }
+
+    private GenericKubernetesResource status(GenericKubernetesResource o, Map<String, Object> status) {
+        var resources = client.genericKubernetesResources(o.getApiVersion(), o.getKind()).inNamespace(o.getMetadata().getNamespace());
+        GenericKubernetesResource current = resources.withName(o.getMetadata().getName()).get();
+        current.setAdditionalProperty("status", status);
+        return resources.resource(current).updateStatus();
     }
 
     private void machine(List<GenericKubernetesResource> made, GenericKubernetesResource owner, String ns, String clusterName,

@@ -40,6 +40,20 @@ public final class CapiVersions {
             return "https://github.com/" + repository + "/releases/download/" + version + "/" + file;
         }
 
+        /**
+         * The {@code cluster.x-k8s.io/provider} label clusterctl puts on a provider's objects ({@code cluster-api},
+         * {@code bootstrap-kubeadm}, {@code infrastructure-docker}, ...); null for cert-manager, which is no provider.
+         */
+        public String providerLabel() {
+            return switch (type) {
+                case CORE -> name;
+                case BOOTSTRAP -> "bootstrap-" + name;
+                case CONTROL_PLANE -> "control-plane-" + name;
+                case INFRASTRUCTURE -> "infrastructure-" + name;
+                case CERT_MANAGER -> null;
+            };
+        }
+
         /** The file's place in a components directory or the cache: {@code NAME/VERSION/FILE}. */
         public String cachePath() {
             return name + "/" + version + "/" + file;

@@ -78,7 +78,12 @@ public final class ClusterRenderer {
 
     /** The namespace a cluster's CAPI objects live in, on the bootstrap cluster and, after the pivot, its own. */
     public static String namespaceOf(LatticeCluster cluster) {
-        return "capi-" + cluster.name();
+        return namespaceOf(cluster.name());
+    }
+
+    /** The namespace of the cluster named {@code name}. */
+    public static String namespaceOf(String name) {
+        return "capi-" + name;
     }
 
     /** {@code 1.31} → {@code v1.31.0}: CAPI wants a full semantic version with its {@code v}. */

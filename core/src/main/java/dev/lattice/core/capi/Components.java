@@ -2,6 +2,8 @@ package dev.lattice.core.capi;
 
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.capi.CapiVersions.Component;
+import dev.lattice.core.io.Documents;
+import dev.lattice.core.pivot.Mover;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -51,6 +56,23 @@ public final class Components {
                     "set them in the environment (as for clusterctl), then run the same command again");
         }
         return filled.text();
+    }
+
+    /**
+     * The manifest's objects, variables filled, each carrying its provider label as clusterctl sets it (release
+     * manifests mostly have it already), so that a pivot finds the provider's CRDs.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> objects(Component component, Function<String, String> environment) {
+        List<Map<String, Object>> objects = Documents.readStream(manifest(component, environment));
+        if (component.providerLabel() != null) {
+            for (Map<String, Object> object : objects) {
+                Map<String, Object> metadata = (Map<String, Object>) object.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
+                Map<String, Object> labels = (Map<String, Object>) metadata.computeIfAbsent("labels", k -> new LinkedHashMap<>());
+                labels.putIfAbsent(Mover.PROVIDER_LABEL, component.providerLabel());
+            }
+        }
+        return objects;
     }
 
     /** The raw manifest: from the directory, the cache, or a download kept in the cache. */

@@ -1,6 +1,7 @@
 package dev.lattice.core.install;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.CapiVersions.Component;
 import dev.lattice.core.capi.ClusterRenderer;
@@ -27,7 +28,7 @@ import java.util.function.Function;
  * variables filled from the environment), and the steps in order. Pure apart from looking at which component
  * files exist.
  */
-public record InstallPlan(LatticeCluster cluster, Provider provider, List<Source> components,
+public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, String namespace, List<Source> components,
                           List<Map<String, Object>> objects, List<String> steps, Set<String> missingVariables) {
 
     /** Where a component's manifest comes from. */
@@ -45,6 +46,12 @@ public record InstallPlan(LatticeCluster cluster, Provider provider, List<Source
      */
     public static InstallPlan of(Inputs inputs, String name, Function<String, String> environment, Path componentsDir, Path cache) {
         LatticeCluster cluster = choose(inputs, name);
+        List<PoolAccounting.Refusal> refusals = PoolAccounting.account(inputs).refusals().stream()
+                .filter(r -> r.cluster().equals(cluster.name())).toList();
+        if (!refusals.isEmpty()) {
+            throw new LatticeException(String.join("\n", refusals.stream().map(r -> r.location() + ": " + r.message()).toList()),
+                    "nothing was changed; give the pool more capacity or budget, or make the cluster smaller");
+        }
         Pool pool = inputs.poolOf(cluster).orElse(null);
         ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, null);
         Set<String> missing = new TreeSet<>();
@@ -61,7 +68,7 @@ public record InstallPlan(LatticeCluster cluster, Provider provider, List<Source
         for (Component c : CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap())) {
             sources.add(new Source(c, source(c, componentsDir, cache)));
         }
-        return new InstallPlan(cluster, provider, sources, objects, steps(cluster, provider, sources, objects, rendered.namespace()), missing);
+        return new InstallPlan(cluster, pool, provider, rendered.namespace(), sources, objects, steps(cluster, provider, sources, objects, rendered.namespace()), missing);
     }
 
     private static LatticeCluster choose(Inputs inputs, String name) {

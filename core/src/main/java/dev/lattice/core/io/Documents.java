@@ -3,12 +3,16 @@ package dev.lattice.core.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 
-/** Writes plain trees (maps, lists, scalars) as YAML or JSON, deterministically and in insertion order. */
+/** Writes plain trees (maps, lists, scalars) as YAML or JSON, deterministically and in insertion order; reads manifests. */
 public final class Documents {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -34,6 +38,21 @@ public final class Documents {
             out.append("---\n").append(yaml(tree));
         }
         return out.toString();
+    }
+
+    /**
+     * Reads a trusted multi-document YAML stream (a provider's release manifest) into its objects, empty documents
+     * left out. User input goes through the parser instead, which locates every problem.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> readStream(String yaml) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object document : new Load(LoadSettings.builder().setCodePointLimit(Integer.MAX_VALUE).build()).loadAllFromString(yaml)) {
+            if (document instanceof Map<?, ?> m) {
+                out.add((Map<String, Object>) m);
+            }
+        }
+        return out;
     }
 
     public static String json(Object tree) {

@@ -1,0 +1,115 @@
+package dev.lattice.core.install;
+
+import static dev.lattice.core.render.Tree.map;
+import static dev.lattice.core.render.Tree.object;
+
+import dev.lattice.core.crd.CrdGenerator;
+import dev.lattice.core.model.Kind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What runs the Lattice daemon in a cluster: its CRDs, namespace, service account, RBAC (only what its reconcilers
+ * touch) and Deployment. Pure; {@code lattice install} applies it to every cluster it creates.
+ */
+public final class DaemonManifests {
+    public static final String NAMESPACE = "lattice-system";
+    public static final String NAME = "lattice-daemon";
+    /** The daemon image {@code lattice install} deploys unless told otherwise. */
+    public static final String DEFAULT_IMAGE = "ghcr.io/lattice-dev/lattice-daemon:0.1.0";
+    /** Health, readiness and Prometheus metrics are served on this port. */
+    public static final int HTTP_PORT = 8080;
+    private static final List<String> ALL = List.of("get", "list", "watch", "create", "update", "patch", "delete");
+    private static final Map<String, String> LABELS =
+            Collections.unmodifiableSortedMap(new TreeMap<>(Map.of("app.kubernetes.io/name", NAME, "app.kubernetes.io/part-of", "lattice")));
+
+    private DaemonManifests() {
+    }
+
+    /** The objects, CRDs and namespace first, for a daemon that manages the LatticeCluster {@code clusterName}. */
+    public static List<Map<String, Object>> render(String clusterName, String image) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            out.add(CrdGenerator.crd(kind));
+        }
+        out.add(object("v1", "Namespace", null, NAMESPACE, LABELS));
+        out.add(object("v1", "ServiceAccount", NAMESPACE, NAME, LABELS));
+        Map<String, Object> role = object("rbac.authorization.k8s.io/v1", "ClusterRole", null, NAME, LABELS);
+        role.put("rules", clusterRules());
+        out.add(role);
+        out.add(binding("ClusterRoleBinding", null, "ClusterRole"));
+        Map<String, Object> leases = object("rbac.authorization.k8s.io/v1", "Role", NAMESPACE, NAME, LABELS);
+        // Leader election: one Lease in its own namespace.
+        leases.put("rules", List.of(rule("coordination.k8s.io", List.of("leases"), List.of("get", "list", "watch", "create", "update", "patch"))));
+        out.add(leases);
+        out.add(binding("RoleBinding", NAMESPACE, "Role"));
+        out.add(deployment(clusterName, image));
+        return out;
+    }
+
+    private static List<Map<String, Object>> clusterRules() {
+        List<String> lattice = new ArrayList<>();
+        List<String> statuses = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            lattice.add(kind.plural());
+            statuses.add(kind.plural() + "/status");
+        }
+        return List.of(
+                rule(Kind.GROUP, lattice, ALL),
+                rule(Kind.GROUP, statuses, List.of("get", "update", "patch")),
+                // Its CRDs, installed on start with server-side apply.
+                rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get", "list", "watch", "create", "patch")),
+                // Worker-pool scaling, status from CAPI, and provisioning and pivoting children.
+                rule("cluster.x-k8s.io", List.of("*"), ALL),
+                rule("bootstrap.cluster.x-k8s.io", List.of("*"), ALL),
+                rule("controlplane.cluster.x-k8s.io", List.of("*"), ALL),
+                rule("infrastructure.cluster.x-k8s.io", List.of("*"), ALL),
+                // Compiled workloads and the clusters' Secrets (kubeconfigs, credentials) that a pivot moves.
+                rule("", List.of("namespaces", "services", "serviceaccounts", "secrets", "configmaps"), ALL),
+                rule("apps", List.of("deployments"), ALL),
+                rule("cilium.io", List.of("ciliumnetworkpolicies"), ALL),
+                rule("security.istio.io", List.of("authorizationpolicies", "peerauthentications"), ALL),
+                rule("networking.istio.io", List.of("serviceentries"), ALL),
+                rule("", List.of("nodes"), List.of("get", "list", "watch")),
+                rule("", List.of("events"), List.of("create", "patch")));
+    }
+
+    private static Map<String, Object> rule(String group, List<String> resources, List<String> verbs) {
+        return map("apiGroups", List.of(group), "resources", resources, "verbs", verbs);
+    }
+
+    private static Map<String, Object> binding(String kind, String namespace, String roleKind) {
+        Map<String, Object> b = object("rbac.authorization.k8s.io/v1", kind, namespace, NAME, LABELS);
+        b.put("roleRef", map("apiGroup", "rbac.authorization.k8s.io", "kind", roleKind, "name", NAME));
+        b.put("subjects", List.of(map("kind", "ServiceAccount", "name", NAME, "namespace", NAMESPACE)));
+        return b;
+    }
+
+    private static Map<String, Object> deployment(String clusterName, String image) {
+        Map<String, Object> d = object("apps/v1", "Deployment", NAMESPACE, NAME, LABELS);
+        Map<String, Object> probe = map("httpGet", map("path", "/healthz", "port", "http"), "periodSeconds", 10);
+        Map<String, Object> ready = map("httpGet", map("path", "/readyz", "port", "http"), "periodSeconds", 5);
+        Map<String, Object> container = map(
+                "name", "daemon",
+                "image", image,
+                "args", List.of("--cluster-name", clusterName),
+                "ports", List.of(map("name", "http", "containerPort", HTTP_PORT)),
+                "livenessProbe", probe,
+                "readinessProbe", ready,
+                "resources", map("requests", map("cpu", "100m", "memory", "128Mi"), "limits", map("memory", "256Mi")),
+                "securityContext", map("allowPrivilegeEscalation", false, "readOnlyRootFilesystem", true,
+                        "runAsNonRoot", true, "capabilities", map("drop", List.of("ALL"))));
+        d.put("spec", map(
+                // Two replicas, leader-elected, so a node's loss never stops reconciling.
+                "replicas", 2,
+                "selector", map("matchLabels", Map.of("app.kubernetes.io/name", NAME)),
+                "template", map(
+                        "metadata", map("labels", LABELS, "annotations", map(
+                                "prometheus.io/scrape", "true", "prometheus.io/port", String.valueOf(HTTP_PORT), "prometheus.io/path", "/metrics")),
+                        "spec", map("serviceAccountName", NAME, "containers", List.of(container)))));
+        return d;
+    }
+}

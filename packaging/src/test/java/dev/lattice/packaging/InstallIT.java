@@ -1,0 +1,150 @@
+package dev.lattice.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.core.LatticeException;
+import dev.lattice.core.capi.Components;
+import dev.lattice.core.install.RunOptions;
+import dev.lattice.core.install.DaemonManifests;
+import dev.lattice.core.install.InstallPlan;
+import dev.lattice.core.install.Installer;
+import dev.lattice.core.install.Progress;
+import dev.lattice.core.install.Uninstaller;
+import dev.lattice.core.kube.LiveInputs;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.parse.Parser;
+import dev.lattice.core.pivot.Mover;
+import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.Examples;
+import dev.lattice.testfixtures.FakeCapi;
+import dev.lattice.testfixtures.FakeCloud;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lattice install} and {@code lattice uninstall} end to end without Docker: the bootstrap cluster and the
+ * new cluster are real kube-apiservers (envtest), and the fake Cluster API provider plays the controllers in both.
+ */
+@DisplayName("install and uninstall, end to end on API servers")
+class InstallIT {
+    @TempDir
+    Path dir;
+    private Path components;
+    private final List<String> said = Collections.synchronizedList(new ArrayList<>());
+    private final Progress progress = new Progress() {
+        @Override
+        public void begin(String step) {
+            said.add("begin " + step);
+        }
+
+        @Override
+        public void update(String status) {
+            said.add("update " + status);
+        }
+
+        @Override
+        public void done(String step, boolean earlier) {
+            said.add((earlier ? "earlier " : "done ") + step);
+        }
+
+        @Override
+        public void warn(String message) {
+            said.add("warn " + message);
+        }
+    };
+
+    @BeforeEach
+    void needsApiServers() {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        components = FakeCapi.writeComponents(dir.resolve("components"));
+    }
+
+    private InstallPlan plan() {
+        return InstallPlan.of(Parser.read(List.of(Examples.dir().resolve("docker-laptop/cluster.yaml").toString()),
+                new ByteArrayInputStream(new byte[0])), null, System::getenv, components, dir.resolve("cache"));
+    }
+
+    private RunOptions options() {
+        return new RunOptions(Duration.ofMinutes(2), false, Duration.ofMillis(200), dir.resolve("runs"));
+    }
+
+    private Components components() {
+        return new Components(components, dir.resolve("cache"), c -> {
+            throw new AssertionError("a test never downloads: " + c.url());
+        });
+    }
+
+    @Test
+    @DisplayName("install provisions, pivots and leaves a self-managing cluster; uninstall moves it back and deletes it")
+    void installsAndUninstalls() throws Exception {
+        try (FakeCloud cloud = new FakeCloud()) {
+            Path kubeconfigOut = dir.resolve("dev.kubeconfig");
+            Installer installer = new Installer(plan(), cloud.bootstraps(), components(), System::getenv,
+                    DaemonManifests.DEFAULT_IMAGE, kubeconfigOut, options(), progress);
+            Installer.Result result = installer.run();
+
+            assertThat(result.resumed()).isFalse();
+            assertThat(cloud.bootstrapsCreated()).isEqualTo(1);
+            assertThat(cloud.bootstrapsRunning()).as("the bootstrap cluster is deleted").isZero();
+            assertThat(Files.getPosixFilePermissions(kubeconfigOut))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            try (KubernetesClient cluster = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(Files.readString(kubeconfigOut))).build()) {
+                assertThat(cluster.getMasterUrl().toString())
+                        .isEqualTo(cloud.workload("dev").orElseThrow().client().getMasterUrl().toString());
+                // The Cluster API objects live in the cluster itself now, unpaused.
+                GenericKubernetesResource capi = cluster.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster")
+                        .inNamespace("capi-dev").withName("dev").get();
+                assertThat(capi).isNotNull();
+                assertThat(((Map<?, ?>) capi.getAdditionalProperties().get("spec")).get("paused")).isNotEqualTo(true);
+                assertThat(cluster.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine").inNamespace("capi-dev")
+                        .list().getItems()).hasSize(3);
+                assertThat(capi.getMetadata().getAnnotations()).containsKey(Mover.SOURCE_UID);
+                // The daemon and its CRDs are there, and the LatticeCluster says it was pivoted.
+                assertThat(cluster.apps().deployments().inNamespace(DaemonManifests.NAMESPACE).withName(DaemonManifests.NAME).get()
+                        .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(DaemonManifests.DEFAULT_IMAGE);
+                GenericKubernetesResource lc = cluster.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER))
+                        .withName("dev").get();
+                Map<?, ?> status = (Map<?, ?>) lc.getAdditionalProperties().get("status");
+                assertThat(status.get("pivotComplete")).isEqualTo(true);
+                assertThat(status.get("bootstrapComplete")).isEqualTo(true);
+                assertThat(status.get("phase")).isEqualTo("Ready");
+                assertThat(status.get("readyWorkers")).isEqualTo(2);
+                // The providers were installed into it, from the components directory.
+                assertThat(cluster.apps().deployments().inNamespace("capi-system").withName("cluster-api-controller-manager").get())
+                        .isNotNull();
+            }
+            assertThat(said).anyMatch(s -> s.startsWith("update Cluster Provisioned; control plane 1/1, workers 2/2"));
+
+            // Uninstall, reading the cluster from its own API.
+            KubernetesClient target = cloud.workload("dev").orElseThrow().client();
+            Uninstaller.Plan plan = Uninstaller.plan(target, null);
+            assertThat(plan.cluster()).isEqualTo("dev");
+            Uninstaller uninstaller = new Uninstaller(plan, target, cloud.bootstraps(), components(), System::getenv, options(), progress);
+            uninstaller.run();
+            assertThat(cloud.workload("dev")).as("the fake provider deleted the cluster's machines").isEmpty();
+            assertThat(cloud.bootstrapsCreated()).isEqualTo(2);
+            assertThat(cloud.bootstrapsRunning()).isZero();
+            assertThat(said).contains("done move the Cluster API objects of dev back into the bootstrap cluster");
+            assertThat(cloud.failures()).isEmpty();
+        }
+    }
+}
