@@ -10,6 +10,18 @@ public final class Interrupted extends LatticeException {
         super("interrupted", "run the same command again to resume", 130, null);
     }
 
+    /**
+     * What a failure amounts to: {@link Interrupted} when the thread was interrupted (the flag, cleared here so that
+     * clean-up can wait, or an {@link InterruptedException} among the causes), else the failure itself.
+     */
+    public static RuntimeException or(RuntimeException failure) {
+        boolean interrupted = Thread.interrupted() || failure instanceof Interrupted;
+        for (Throwable t = failure; t != null && !interrupted; t = t.getCause() == t ? null : t.getCause()) {
+            interrupted = t instanceof InterruptedException;
+        }
+        return interrupted && !(failure instanceof Interrupted) ? new Interrupted() : failure;
+    }
+
     /** Sleeps, turning an interrupt into {@link Interrupted} so that the caller unwinds. */
     public static void sleep(Duration duration) {
         try {

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lattice.core.Interrupted;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.capi.Components;
-import dev.lattice.core.install.RunOptions;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.install.Installer;
 import dev.lattice.core.install.Progress;
+import dev.lattice.core.install.RunOptions;
 import dev.lattice.core.install.Uninstaller;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
@@ -33,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -145,6 +145,111 @@ class InstallIT {
             assertThat(cloud.bootstrapsRunning()).isZero();
             assertThat(said).contains("done move the Cluster API objects of dev back into the bootstrap cluster");
             assertThat(cloud.failures()).isEmpty();
+        }
+    }
+
+    /** Progress that does {@code action} when the step starting with {@code prefix} begins, once. */
+    private Progress at(String prefix, Runnable action) {
+        return new Progress() {
+            private boolean fired;
+
+            @Override
+            public void begin(String step) {
+                progress.begin(step);
+                if (!fired && step.startsWith(prefix)) {
+                    fired = true;
+                    action.run();
+                }
+            }
+
+            @Override
+            public void update(String status) {
+                progress.update(status);
+            }
+
+            @Override
+            public void done(String step, boolean earlier) {
+                progress.done(step, earlier);
+            }
+
+            @Override
+            public void warn(String message) {
+                progress.warn(message);
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("an install that dies half-way resumes where it stopped when run again")
+    void resumesAfterACrash() {
+        try (FakeCloud cloud = new FakeCloud()) {
+            Path kubeconfigOut = dir.resolve("dev.kubeconfig");
+            // An Error is nothing the installer cleans up after: as if the process were killed.
+            Installer first = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
+                    kubeconfigOut, options(), at("pivot", () -> {
+                        throw new OutOfMemoryError("killed");
+                    }));
+            assertThatThrownBy(first::run).isInstanceOf(OutOfMemoryError.class);
+            assertThat(cloud.bootstrapsRunning()).isEqualTo(1);
+            said.clear();
+
+            Installer again = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
+                    kubeconfigOut, options(), progress);
+            assertThat(again.runId()).isEqualTo(first.runId());
+            Installer.Result result = again.run();
+            assertThat(result.resumed()).isTrue();
+            assertThat(cloud.bootstrapsCreated()).as("the bootstrap cluster of the first run is used again").isEqualTo(1);
+            assertThat(said).contains("earlier apply 8 Cluster API objects for dev (namespace capi-dev)",
+                    "earlier install cert-manager, the Cluster API providers and the Lattice daemon into dev",
+                    "done pivot the Cluster API objects of dev into it");
+            assertThat(said).noneMatch(s -> s.startsWith("begin wait for the control plane"));
+            assertThat(cloud.bootstrapsRunning()).isZero();
+            assertThat(cloud.workload("dev").orElseThrow().client().genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine")
+                    .inNamespace("capi-dev").list().getItems()).as("every machine once").hasSize(3);
+            assertThat(kubeconfigOut).exists();
+            // Finished runs are never resumed: the next install of dev is a new run.
+            assertThat(new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
+                    dir.resolve("other.kubeconfig"), options(), progress).runId()).isNotEqualTo(first.runId());
+        }
+    }
+
+    @Test
+    @DisplayName("Ctrl-C after the machines exist deletes the cluster, then the bootstrap cluster; running again starts afresh")
+    void interruptedInstallCleansUp() {
+        try (FakeCloud cloud = new FakeCloud()) {
+            Path kubeconfigOut = dir.resolve("dev.kubeconfig");
+            Installer first = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
+                    kubeconfigOut, options(), at("install cert-manager, the Cluster API providers and the Lattice daemon",
+                            () -> Thread.currentThread().interrupt()));
+            assertThatThrownBy(first::run).isInstanceOf(Interrupted.class);
+            assertThat(Thread.interrupted()).isFalse();
+            assertThat(cloud.workload("dev")).as("the machines went with the Cluster").isEmpty();
+            assertThat(cloud.bootstrapsRunning()).as("the bootstrap cluster is deleted").isZero();
+            assertThat(said).anyMatch(s -> s.startsWith("warn deleted envtest cluster lattice-bootstrap-"));
+            assertThat(kubeconfigOut).doesNotExist();
+
+            said.clear();
+            Installer again = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
+                    kubeconfigOut, options(), progress);
+            again.run();
+            assertThat(cloud.bootstrapsCreated()).isEqualTo(2);
+            assertThat(said).contains("done create the bootstrap cluster (envtest cluster lattice-bootstrap-" + first.runId() + ")");
+            assertThat(kubeconfigOut).exists();
+        }
+    }
+
+    @Test
+    @DisplayName("--keep-bootstrap-on-failure leaves the bootstrap cluster after a failure")
+    void keepsTheBootstrapClusterWhenAsked() {
+        try (FakeCloud cloud = new FakeCloud()) {
+            RunOptions keep = new RunOptions(Duration.ofMinutes(2), true, Duration.ofMillis(200), dir.resolve("runs"));
+            Installer installer = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
+                    dir.resolve("dev.kubeconfig"), keep, at("apply", () -> {
+                        throw new LatticeException("the API server refused", null);
+                    }));
+            assertThatThrownBy(installer::run).hasMessage("the API server refused");
+            assertThat(cloud.bootstrapsRunning()).isEqualTo(1);
+            assertThat(said).anyMatch(s -> s.startsWith("warn kept envtest cluster lattice-bootstrap-") && s.contains("bootstrap.kubeconfig"));
         }
     }
 }

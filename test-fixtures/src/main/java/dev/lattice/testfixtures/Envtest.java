@@ -57,8 +57,23 @@ public final class Envtest implements AutoCloseable {
                 + "3 minutes, cached in ~/.cache/kube-envtest) or set KUBE_ENVTEST_DIR";
     }
 
-    /** Starts a fresh API server and waits until it is ready (about 7 s). */
+    /**
+     * Starts a fresh API server and waits until it is ready (about 7 s). The script picks free ports, and another
+     * process may take one before etcd binds it; that start is tried again.
+     */
     public static Envtest start() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce();
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Envtest startOnce() {
         Path assets = assets().orElseThrow(() -> new IllegalStateException(absence()));
         Path script = Examples.projectRoot().resolve("scripts/envtest/run-envtest.sh");
         try {
@@ -76,6 +91,7 @@ public final class Envtest implements AutoCloseable {
                 }
             }).get(120, TimeUnit.SECONDS);
             if (line == null) {
+                process.waitFor(10, TimeUnit.SECONDS);
                 process.destroy();
                 throw new IllegalStateException("the API server did not start: " + Files.readString(state.resolve("run-envtest.log")));
             }

@@ -87,9 +87,7 @@ abstract class BootstrapRun {
      * that cluster's machines). Returns the failure to throw.
      */
     final RuntimeException cleanUp(RuntimeException failure, boolean holdsTheOnlyCopy) {
-        // Clear an interrupt so that the clean-up itself can wait; it is reported by the failure returned.
-        boolean interrupted = Thread.interrupted() || failure instanceof Interrupted;
-        RuntimeException result = interrupted && !(failure instanceof Interrupted) ? new Interrupted() : failure;
+        RuntimeException result = Interrupted.or(failure);
         if (!bootstrap.owned() || !state.done(BOOTSTRAP) && !bootstrap.exists()) {
             return result;
         }

@@ -1,5 +1,6 @@
 package dev.lattice.core.install;
 
+import dev.lattice.core.Interrupted;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.bootstrap.BootstrapCluster;
 import dev.lattice.core.capi.CapiVersions;
@@ -72,9 +73,10 @@ public final class Installer extends BootstrapRun {
         return state.resumed();
     }
 
+    /** Everything before the pivot: it made, or happened to, a cluster the bootstrap cluster managed. */
     @Override
     Set<String> bootstrapSteps() {
-        return Set.of(BOOTSTRAP, PROVIDERS, CREDENTIALS, OBJECTS, READY);
+        return Set.of(BOOTSTRAP, PROVIDERS, CREDENTIALS, OBJECTS, READY, KUBECONFIG, TARGET);
     }
 
     /** Runs the install to the end, or fails having cleaned up (see {@link BootstrapRun#cleanUp}). */
@@ -124,7 +126,8 @@ public final class Installer extends BootstrapRun {
                         () -> applyLatticeCluster(new ManagementCluster(target, options.poll())));
             }
         } catch (RuntimeException e) {
-            throw cleanUp(e, holdsTheOnlyCopy(e));
+            RuntimeException failure = Interrupted.or(e);
+            throw cleanUp(failure, holdsTheOnlyCopy(failure));
         } finally {
             closeBootstrapClient();
         }
@@ -150,7 +153,6 @@ public final class Installer extends BootstrapRun {
                 || !bootstrap.owned()) {
             return false;
         }
-        Thread.interrupted();
         try {
             ManagementCluster management = new ManagementCluster(bootstrapClient(), options.poll());
             GenericKubernetesResource cluster = bootstrapClient().genericKubernetesResources(CapiVersions.CLUSTER_API, "Cluster")

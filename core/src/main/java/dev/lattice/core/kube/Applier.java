@@ -141,6 +141,11 @@ public final class Applier {
         if (e.getStatus() != null && e.getStatus().getMessage() != null) {
             return e.getStatus().getMessage();
         }
-        return Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // fabric8's own message restates the request; the root cause says what happened (connection refused, ...).
+        return Objects.requireNonNullElse(root.getMessage(), root.getClass().getSimpleName());
     }
 }
