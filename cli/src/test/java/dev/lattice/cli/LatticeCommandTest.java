@@ -60,15 +60,43 @@ class LatticeCommandTest {
     }
 
     @Nested
-    @DisplayName("commands not built yet")
-    class NotBuiltYet {
-        @ParameterizedTest
-        @ValueSource(strings = {"install -f EXAMPLE", "uninstall --kubeconfig k"})
-        void sayPlainlyTheyAreNotBuiltAndExitOne(String commandLine) {
-            CliRun run = CliRun.of(commandLine.replace("EXAMPLE", Examples.dir().resolve("docker-laptop").toString()).split(" "));
+    @DisplayName("install and uninstall refuse cleanly")
+    class InstallRefusals {
+        @Test
+        void installWithoutDockerSaysSoAndWritesNothing(@TempDir Path dir) {
+            String before = System.getProperty("DOCKER_HOST");
+            System.setProperty("DOCKER_HOST", "unix:///nonexistent/docker.sock");
+            try {
+                Path out = dir.resolve("dev.kubeconfig");
+                for (String bootstrap : List.of("kind", "k3s")) {
+                    CliRun run = CliRun.of("install", "-f", Examples.dir().resolve("docker-laptop").toString(),
+                            "--bootstrap", bootstrap, "--kubeconfig-out", out.toString());
+                    assertThat(run.exitCode()).as(run.dump()).isEqualTo(1);
+                    assertThat(run.err()).contains("error: the bootstrap cluster needs Docker, and no Docker engine answers at "
+                            + "unix:///nonexistent/docker.sock", "--bootstrap-kubeconfig").doesNotContain("\tat ");
+                    assertThat(out).doesNotExist();
+                }
+            } finally {
+                if (before == null) {
+                    System.clearProperty("DOCKER_HOST");
+                } else {
+                    System.setProperty("DOCKER_HOST", before);
+                }
+            }
+        }
+
+        @Test
+        void aTimeoutMustBeADuration() {
+            CliRun run = CliRun.of("install", "-f", Examples.dir().resolve("docker-laptop").toString(), "--timeout", "5 minutes");
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("'5 minutes' is not a duration; write it as 90s, 30m or 1h30m");
+        }
+
+        @Test
+        void uninstallNeedsAReadableKubeconfig() {
+            CliRun run = CliRun.of("uninstall", "--kubeconfig", "/nonexistent/kubeconfig", "-y");
             assertThat(run.exitCode()).isEqualTo(1);
-            assertThat(run.err()).startsWith("error: 'lattice " + commandLine.split(" -")[0] + "' is not built yet");
-            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).startsWith("error: cannot read kubeconfig /nonexistent/kubeconfig");
         }
     }
 

@@ -29,7 +29,6 @@ public final class FakeCloud implements AutoCloseable {
 
     private final Map<String, Running> bootstraps = new ConcurrentHashMap<>();
     private final Map<String, Running> workloads = new ConcurrentHashMap<>();
-    private final List<Throwable> failures = new ArrayList<>();
     private final AtomicInteger bootstrapsCreated = new AtomicInteger();
 
     /** Bootstrap clusters by name, as {@code lattice install} asks for them. */
@@ -66,6 +65,16 @@ public final class FakeCloud implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /**
+     * A cluster that exists before the test's install, with the fake controllers running (for
+     * {@code --bootstrap-kubeconfig}); stopped on close.
+     */
+    public Envtest existing() {
+        Running running = start();
+        bootstraps.put("existing-" + running.server().kubeconfig(), running);
+        return running.server();
     }
 
     /** Starts a server with its own controller; usable as a management cluster of its own. */
@@ -107,7 +116,7 @@ public final class FakeCloud implements AutoCloseable {
 
     /** Anything the controllers could not do, besides the conflicts they retry. */
     public List<Throwable> failures() {
-        List<Throwable> all = new ArrayList<>(failures);
+        List<Throwable> all = new ArrayList<>();
         bootstraps.values().forEach(r -> all.addAll(r.controller().failures()));
         workloads.values().forEach(r -> all.addAll(r.controller().failures()));
         return all;

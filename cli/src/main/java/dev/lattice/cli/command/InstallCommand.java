@@ -1,7 +1,10 @@
 package dev.lattice.cli.command;
 
 import dev.lattice.cli.output.Printer;
+import dev.lattice.cli.output.ProgressPrinter;
+import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.install.InstallPlan;
+import dev.lattice.core.install.Installer;
 import dev.lattice.core.io.Documents;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,19 +31,16 @@ public final class InstallCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--kind-binary", paramLabel = "PATH", description = "The kind binary (default: kind on PATH).")
-    Path kindBinary;
-
-    @Option(names = "--components-dir", paramLabel = "DIR",
-            description = "Cluster API component manifests to install from (for air-gapped use).")
-    Path componentsDir;
+    @Mixin
+    BootstrapOptions bootstrap;
 
     @Option(names = "--kubeconfig-out", paramLabel = "FILE",
-            description = "Where to write the new cluster's kubeconfig (default: ./<cluster>.kubeconfig).")
+            description = "Where to write the new cluster's kubeconfig (default: ./<cluster>.kubeconfig). Never overwritten.")
     Path kubeconfigOut;
 
-    @Option(names = "--keep-bootstrap-on-failure", description = "Leave the bootstrap cluster for debugging when the install fails.")
-    boolean keepBootstrapOnFailure;
+    @Option(names = "--daemon-image", paramLabel = "IMAGE", defaultValue = DaemonManifests.DEFAULT_IMAGE,
+            description = "The Lattice daemon image to run in the new cluster. Default: ${DEFAULT-VALUE}.")
+    String daemonImage;
 
     @Mixin
     OutputOptions output;
@@ -57,7 +57,7 @@ public final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InstallPlan plan = InstallPlan.of(input.read(), name, System::getenv, componentsDir, InstallPlan.defaultCache());
+        InstallPlan plan = InstallPlan.of(input.read(), name, System::getenv, bootstrap.componentsDir, InstallPlan.defaultCache());
         PrintWriter err = spec.commandLine().getErr();
         if (!plan.missingVariables().isEmpty()) {
             err.println("warning: " + plan.cluster().name() + " leaves " + String.join(", ", plan.missingVariables())
@@ -66,7 +66,7 @@ public final class InstallCommand implements Callable<Integer> {
             err.flush();
         }
         if (!dryRun) {
-            throw new NotBuiltYet("install", "'lattice install --dry-run -f FILE' shows the steps and every object it would apply");
+            return install(plan, err);
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("cluster", plan.cluster().name());
@@ -81,6 +81,21 @@ public final class InstallCommand implements Callable<Integer> {
         new Printer(spec.commandLine().getOut(), output.format()).print(data, () -> table(plan),
                 () -> "# lattice install --dry-run: " + plan.cluster().name() + ", " + plan.objects().size()
                         + " objects for the bootstrap cluster (providers aside)\n" + Documents.yamlStream(plan.objects()));
+        return 0;
+    }
+
+    private int install(InstallPlan plan, PrintWriter err) {
+        Path out = kubeconfigOut != null ? kubeconfigOut : Path.of(plan.cluster().name() + ".kubeconfig");
+        Installer installer = new Installer(plan, bootstrap.bootstraps(), bootstrap.components(), System::getenv, daemonImage,
+                out, bootstrap.runOptions(), new ProgressPrinter(err, ProgressPrinter.terminal()));
+        err.println((installer.resumes() ? "Resuming install " : "Installing ") + plan.cluster().name() + " ("
+                + plan.provider().wire() + "), run " + installer.runId() + " (state in " + installer.stateDir() + ")");
+        err.flush();
+        Installer.Result result = Interruptible.run(installer::run, err);
+        err.println(plan.cluster().name() + " is self-managing. Its kubeconfig: " + result.kubeconfig());
+        err.println("  kubectl --kubeconfig " + result.kubeconfig() + " get latticeclusters");
+        err.flush();
+        spec.commandLine().getOut().println(result.kubeconfig());
         return 0;
     }
 

@@ -50,13 +50,13 @@ public final class KindCluster implements BootstrapCluster {
 
     @Override
     public boolean exists() {
+        DockerEngine.require();
         return Command.run(List.of(kind(), "get", "clusters"), QUICK).lines().anyMatch(name::equals);
     }
 
     @Override
     public String create(Duration timeout) {
         if (!exists()) {
-            DockerEngine.require();
             Path config = null;
             try {
                 config = Files.createTempFile("lattice-kind", ".yaml",

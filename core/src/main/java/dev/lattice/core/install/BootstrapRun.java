@@ -37,6 +37,16 @@ abstract class BootstrapRun {
         this.bootstrap = bootstraps.apply(BootstrapCluster.NAME_PREFIX + state.runId());
     }
 
+    /** The run's id: a new one, or the one resumed. */
+    public final String runId() {
+        return state.runId();
+    }
+
+    /** Where the run keeps its state (and the kubeconfigs it fetched). */
+    public final Path stateDir() {
+        return state.dir();
+    }
+
     /** Runs {@code work} unless an earlier run did; records it as done. */
     final void step(String id, String text, Runnable work) {
         if (state.done(id)) {

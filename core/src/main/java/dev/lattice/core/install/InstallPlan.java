@@ -35,9 +35,22 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     public record Source(Component component, String from) {
     }
 
+    /**
+     * Lattice's cache: {@code $XDG_CACHE_HOME/lattice}, else {@code ~/.cache/lattice}; the system property
+     * {@code lattice.cache-dir} overrides both (tests use it to keep out of the home directory).
+     */
+    public static Path cacheRoot() {
+        String override = System.getProperty("lattice.cache-dir");
+        if (override != null && !override.isBlank()) {
+            return Path.of(override);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "lattice") : Path.of(System.getProperty("user.home"), ".cache", "lattice");
+    }
+
     /** Where component manifests are cached between runs: {@code ~/.cache/lattice/components}. */
     public static Path defaultCache() {
-        return Path.of(System.getProperty("user.home"), ".cache", "lattice", "components");
+        return cacheRoot().resolve("components");
     }
 
     /**

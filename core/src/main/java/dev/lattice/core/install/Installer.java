@@ -61,11 +61,10 @@ public final class Installer extends BootstrapRun {
         this.plan = plan;
         this.daemonImage = daemonImage;
         this.kubeconfigOut = kubeconfigOut;
-    }
-
-    /** The run's id (a new one, or the one resumed). */
-    public String runId() {
-        return state.runId();
+        if (Files.exists(kubeconfigOut) && !state.resumed()) {
+            throw new LatticeException(kubeconfigOut + " exists, and install does not overwrite files",
+                    "move it away, or name another file with --kubeconfig-out");
+        }
     }
 
     /** Whether this resumes an earlier, unfinished install of the same cluster. */
@@ -83,10 +82,6 @@ public final class Installer extends BootstrapRun {
     public Result run() {
         String name = plan.cluster().name();
         String namespace = plan.namespace();
-        if (Files.exists(kubeconfigOut) && !state.done(WRITE_KUBECONFIG) && !state.resumed()) {
-            throw new LatticeException(kubeconfigOut + " exists, and install does not overwrite files",
-                    "move it away, or name another file with --kubeconfig-out");
-        }
         boolean resumed = state.resumed();
         try {
             if (!state.done(PIVOT)) {

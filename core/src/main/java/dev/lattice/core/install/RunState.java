@@ -44,7 +44,7 @@ public final class RunState {
 
     /** Where runs are kept: {@code ~/.cache/lattice/runs}. */
     public static Path defaultRoot() {
-        return Path.of(System.getProperty("user.home"), ".cache", "lattice", "runs");
+        return InstallPlan.cacheRoot().resolve("runs");
     }
 
     /**

@@ -79,8 +79,9 @@ public final class Uninstaller extends BootstrapRun {
         return new Plan(name, ClusterRenderer.namespaceOf(name), List.of());
     }
 
-    public String runId() {
-        return state.runId();
+    /** Whether this resumes an earlier, unfinished uninstall of the same cluster. */
+    public boolean resumes() {
+        return state.resumed();
     }
 
     /** Whether the unpivot is done, so that the self-managed cluster is no longer needed. */

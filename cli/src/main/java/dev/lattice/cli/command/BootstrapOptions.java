@@ -1,0 +1,79 @@
+package dev.lattice.cli.command;
+
+import dev.lattice.core.bootstrap.BootstrapCluster;
+import dev.lattice.core.bootstrap.ExistingCluster;
+import dev.lattice.core.bootstrap.K3sCluster;
+import dev.lattice.core.bootstrap.KindCluster;
+import dev.lattice.core.capi.Components;
+import dev.lattice.core.install.InstallPlan;
+import dev.lattice.core.install.RunOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** What install and uninstall share: the bootstrap cluster, provider components, the wait and the clean-up. */
+public final class BootstrapOptions {
+    /** How the bootstrap cluster is made. */
+    public enum Kind { kind, k3s }
+
+    @Option(names = "--bootstrap", paramLabel = "KIND", defaultValue = "kind",
+            description = "How to make the temporary bootstrap cluster: ${COMPLETION-CANDIDATES} (k3s runs in Docker and needs "
+                    + "no kind binary). Default: ${DEFAULT-VALUE}.")
+    Kind kind;
+
+    @Option(names = "--bootstrap-kubeconfig", paramLabel = "FILE",
+            description = "Use this existing cluster as the bootstrap cluster instead of making one; it is never deleted.")
+    Path bootstrapKubeconfig;
+
+    @Option(names = "--kind-binary", paramLabel = "PATH", description = "The kind binary (default: kind on PATH).")
+    Path kindBinary;
+
+    @Option(names = "--components-dir", paramLabel = "DIR",
+            description = "Cluster API component manifests to install from, as NAME/VERSION/FILE (for air-gapped use).")
+    Path componentsDir;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+            description = "How long any one wait may take (providers, machines, deletion), e.g. 90s, 30m, 1h. Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    @Option(names = "--keep-bootstrap-on-failure", description = "Leave the bootstrap cluster for debugging when the run fails.")
+    boolean keepBootstrapOnFailure;
+
+    /** Makes the bootstrap cluster of a name. */
+    Function<String, BootstrapCluster> bootstraps() {
+        if (bootstrapKubeconfig != null) {
+            return name -> new ExistingCluster(bootstrapKubeconfig);
+        }
+        return kind == Kind.k3s ? K3sCluster::new : name -> new KindCluster(kindBinary, name);
+    }
+
+    RunOptions runOptions() {
+        return new RunOptions(timeout, keepBootstrapOnFailure, null, null);
+    }
+
+    Components components() {
+        return Components.fromReleases(componentsDir, InstallPlan.defaultCache());
+    }
+
+    /** {@code 90s}, {@code 30m}, {@code 1h30m}, or an ISO-8601 duration. */
+    public static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase();
+            try {
+                if (v.startsWith("p")) {
+                    return Duration.parse(value.trim());
+                }
+                if (!v.matches("(\\d+h)?(\\d+m)?(\\d+s)?") || v.isEmpty()) {
+                    throw new TypeConversionException("");
+                }
+                return Duration.parse("PT" + v.toUpperCase());
+            } catch (RuntimeException e) {
+                throw new TypeConversionException("'" + value + "' is not a duration; write it as 90s, 30m or 1h30m");
+            }
+        }
+    }
+}
