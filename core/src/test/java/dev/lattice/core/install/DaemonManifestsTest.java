@@ -1,0 +1,52 @@
+package dev.lattice.core.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.core.io.Documents;
+import dev.lattice.core.model.Kind;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DaemonManifestsTest {
+    private final List<Map<String, Object>> objects = DaemonManifests.render("prod", "registry.example/lattice-daemon:1.2.3");
+
+    @Test
+    void theCrdsComeFirstThenTheNamespaceThenWhatRunsInIt() {
+        List<String> kinds = objects.stream().map(o -> (String) o.get("kind")).toList();
+        assertThat(kinds.subList(0, Kind.values().length)).containsOnly("CustomResourceDefinition");
+        assertThat(kinds.subList(Kind.values().length, kinds.size()))
+                .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment");
+    }
+
+    @Test
+    void theDeploymentRunsTheImageForItsOwnClusterWithProbes() {
+        Deployment d = Serialization.unmarshal(Documents.yaml(objects.get(objects.size() - 1)), Deployment.class);
+        var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo("registry.example/lattice-daemon:1.2.3");
+        assertThat(container.getArgs()).containsExactly("--cluster-name", "prod");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+        assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(DaemonManifests.NAME);
+    }
+
+    @Test
+    void theClusterRoleNamesItsKindsAndNeverGrantsEverything() {
+        ClusterRole role = Serialization.unmarshal(Documents.yaml(objects.stream()
+                .filter(o -> "ClusterRole".equals(o.get("kind"))).findFirst().orElseThrow()), ClusterRole.class);
+        assertThat(role.getRules()).noneMatch(r -> r.getApiGroups().contains("*"));
+        assertThat(role.getRules()).anyMatch(r -> r.getApiGroups().equals(List.of(Kind.GROUP))
+                && r.getResources().contains("latticeclusters/status") && r.getVerbs().contains("patch"));
+        assertThat(role.getRules()).noneMatch(r -> r.getResources().contains("secrets") && r.getApiGroups().equals(List.of("rbac.authorization.k8s.io")));
+    }
+
+    @Test
+    void renderingIsDeterministic() {
+        assertThat(Documents.yamlStream(DaemonManifests.render("prod", "i"))).isEqualTo(Documents.yamlStream(DaemonManifests.render("prod", "i")));
+    }
+}
