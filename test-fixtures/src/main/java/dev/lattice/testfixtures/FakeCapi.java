@@ -309,7 +309,7 @@ public final class FakeCapi {
         }
     }
 
-    private GenericKubernetesResource edit(GenericKubernetesResource o, java.util.function.Consumer<GenericKubernetesResource> change) {
+    private GenericKubernetesResource edit(GenericKubernetesResource o, Consumer<GenericKubernetesResource> change) {
         var resources = client.genericKubernetesResources(o.getApiVersion(), o.getKind()).inNamespace(o.getMetadata().getNamespace());
         GenericKubernetesResource current = resources.withName(o.getMetadata().getName()).get();
         if (current.getMetadata().getLabels() == null) {

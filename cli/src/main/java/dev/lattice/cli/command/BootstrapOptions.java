@@ -5,11 +5,18 @@ import dev.lattice.core.bootstrap.ExistingCluster;
 import dev.lattice.core.bootstrap.K3sCluster;
 import dev.lattice.core.bootstrap.KindCluster;
 import dev.lattice.core.capi.Components;
+import dev.lattice.core.LatticeException;
 import dev.lattice.core.install.InstallPlan;
+import dev.lattice.core.install.PoolCredentials;
 import dev.lattice.core.install.RunOptions;
+import dev.lattice.core.model.Pool;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -41,6 +48,28 @@ public final class BootstrapOptions {
 
     @Option(names = "--keep-bootstrap-on-failure", description = "Leave the bootstrap cluster for debugging when the run fails.")
     boolean keepBootstrapOnFailure;
+
+    /**
+     * The environment the providers' variables come from, with the pool's credentials Secret laid over it when
+     * the pool names one and {@code cluster} (the cluster that holds the pool) can be read; else a warning.
+     */
+    Function<String, String> environment(Pool pool, Supplier<KubernetesClient> cluster, PrintWriter err) {
+        Function<String, String> environment = System::getenv;
+        if (pool == null || pool.credentialsRef() == null) {
+            return environment;
+        }
+        try (KubernetesClient client = cluster.get()) {
+            Map<String, String> credentials = PoolCredentials.read(client, pool);
+            err.println("Credentials: " + credentials.size() + " value" + (credentials.size() == 1 ? "" : "s") + " from the Secret of pool "
+                    + pool.name() + " (" + String.join(", ", credentials.keySet()) + ")");
+            return PoolCredentials.over(environment, credentials);
+        } catch (LatticeException e) {
+            err.println("warning: " + e.getMessage() + "; the provider's variables come from the environment only");
+            return environment;
+        } finally {
+            err.flush();
+        }
+    }
 
     /** Makes the bootstrap cluster of a name. */
     Function<String, BootstrapCluster> bootstraps() {

@@ -6,12 +6,14 @@ import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.install.Installer;
 import dev.lattice.core.io.Documents;
+import dev.lattice.core.kube.KubeConnection;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +43,10 @@ public final class InstallCommand implements Callable<Integer> {
     @Option(names = "--daemon-image", paramLabel = "IMAGE", defaultValue = DaemonManifests.DEFAULT_IMAGE,
             description = "The Lattice daemon image to run in the new cluster. Default: ${DEFAULT-VALUE}.")
     String daemonImage;
+
+    @Option(names = "--pool-kubeconfig", paramLabel = "FILE",
+            description = "Kubeconfig of the cluster holding the pool's credentials Secret (default: $KUBECONFIG or ~/.kube/config).")
+    Path poolKubeconfig;
 
     @Mixin
     OutputOptions output;
@@ -86,7 +92,8 @@ public final class InstallCommand implements Callable<Integer> {
 
     private int install(InstallPlan plan, PrintWriter err) {
         Path out = kubeconfigOut != null ? kubeconfigOut : Path.of(plan.cluster().name() + ".kubeconfig");
-        Installer installer = new Installer(plan, bootstrap.bootstraps(), bootstrap.components(), System::getenv, daemonImage,
+        Function<String, String> environment = bootstrap.environment(plan.pool(), () -> KubeConnection.connect(poolKubeconfig, null), err);
+        Installer installer = new Installer(plan, bootstrap.bootstraps(), bootstrap.components(), environment, daemonImage,
                 out, bootstrap.runOptions(), new ProgressPrinter(err, ProgressPrinter.terminal()));
         err.println((installer.resumes() ? "Resuming install " : "Installing ") + plan.cluster().name() + " ("
                 + plan.provider().wire() + "), run " + installer.runId() + " (state in " + installer.stateDir() + ")");

@@ -62,7 +62,8 @@ public final class UninstallCommand implements Callable<Integer> {
             plan = Uninstaller.resumed(name);
             target = null;
         }
-        Uninstaller uninstaller = new Uninstaller(plan, target, bootstrap.bootstraps(), bootstrap.components(), System::getenv,
+        Uninstaller uninstaller = new Uninstaller(plan, target, bootstrap.bootstraps(), bootstrap.components(),
+                bootstrap.environment(plan.pool(), () -> KubeConnection.connect(kubeconfig, context), err),
                 bootstrap.runOptions(), new ProgressPrinter(err, ProgressPrinter.terminal()));
         if (target == null && !uninstaller.pastUnpivot()) {
             throw new LatticeException("cannot reach the cluster " + name + ", and its uninstall has not moved its Cluster API "

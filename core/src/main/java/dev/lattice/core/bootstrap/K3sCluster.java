@@ -3,6 +3,7 @@ package dev.lattice.core.bootstrap;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -54,8 +56,8 @@ public final class K3sCluster implements BootstrapCluster {
         DockerEngine.require();
         try (DockerClient docker = DockerEngine.client()) {
             return find(docker).isPresent();
-        } catch (java.io.IOException e) {
-            throw new LatticeException("cannot talk to Docker: " + e.getMessage(), null);
+        } catch (IOException e) {
+            throw dockerFailure(e);
         }
     }
 
@@ -81,13 +83,13 @@ public final class K3sCluster implements BootstrapCluster {
                         .exec().getId();
             }
             docker.startContainerCmd(id).exec();
-        } catch (com.github.dockerjava.api.exception.NotModifiedException alreadyRunning) {
+        } catch (NotModifiedException alreadyRunning) {
             // started by an earlier run
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Interrupted();
-        } catch (java.io.IOException e) {
-            throw new LatticeException("cannot talk to Docker: " + e.getMessage(), null);
+        } catch (IOException e) {
+            throw dockerFailure(e);
         }
         return waitForApi(deadline);
     }
@@ -112,7 +114,7 @@ public final class K3sCluster implements BootstrapCluster {
                         last = "its API server does not answer yet";
                     }
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 last = e.getMessage();
             }
             Interrupted.sleep(Duration.ofSeconds(1));
@@ -146,9 +148,13 @@ public final class K3sCluster implements BootstrapCluster {
             }
         } catch (NotFoundException gone) {
             // already deleted
-        } catch (java.io.IOException e) {
-            throw new LatticeException("cannot talk to Docker: " + e.getMessage(), null);
+        } catch (IOException e) {
+            throw dockerFailure(e);
         }
+    }
+
+    private static LatticeException dockerFailure(IOException e) {
+        return new LatticeException("cannot talk to Docker at " + DockerEngine.host() + ": " + e.getMessage(), null);
     }
 
     private Optional<Container> find(DockerClient docker) {

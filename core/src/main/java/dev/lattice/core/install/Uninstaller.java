@@ -9,6 +9,7 @@ import dev.lattice.core.capi.Components;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.Phase;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.pivot.Mover;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,8 +30,8 @@ public final class Uninstaller extends BootstrapRun {
     static final String DELETE = "delete";
     static final String DELETE_BOOTSTRAP = "delete-bootstrap";
 
-    /** What to uninstall: the cluster, where its Cluster API objects live, and the providers they need. */
-    public record Plan(String cluster, String namespace, List<Component> providers) {
+    /** What to uninstall: the cluster, where its Cluster API objects live, the providers they need, its pool or null. */
+    public record Plan(String cluster, String namespace, List<Component> providers, Pool pool) {
     }
 
     private final Plan plan;
@@ -57,9 +58,9 @@ public final class Uninstaller extends BootstrapRun {
                         "the cluster at " + target.getMasterUrl() + " has no LatticeCluster " + name,
                         "it has: " + String.join(", ", clusters.stream().map(LatticeCluster::name).toList())))
                 : own(clusters, target);
-        var provider = cluster.provider(inputs.poolOf(cluster).orElse(null));
+        Pool pool = inputs.poolOf(cluster).orElse(null);
         return new Plan(cluster.name(), ClusterRenderer.namespaceOf(cluster),
-                CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap()));
+                CapiVersions.componentsFor(cluster.provider(pool), cluster.spec().provider().kubernetes().bootstrap()), pool);
     }
 
     /** The one LatticeCluster that was pivoted into this cluster: the cluster itself. */
@@ -76,7 +77,7 @@ public final class Uninstaller extends BootstrapRun {
 
     /** A plan for resuming when the cluster no longer answers: only the steps after the unpivot are left. */
     public static Plan resumed(String name) {
-        return new Plan(name, ClusterRenderer.namespaceOf(name), List.of());
+        return new Plan(name, ClusterRenderer.namespaceOf(name), List.of(), null);
     }
 
     /** Whether this resumes an earlier, unfinished uninstall of the same cluster. */

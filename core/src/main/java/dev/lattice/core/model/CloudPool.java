@@ -17,6 +17,11 @@ public record CloudPool(ObjectMeta metadata, Spec spec, Status status) implement
     }
 
     @Override
+    public SecretRef credentialsRef() {
+        return spec.credentialsRef();
+    }
+
+    @Override
     public Sharing sharing() {
         return spec.sharing();
     }

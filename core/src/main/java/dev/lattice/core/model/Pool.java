@@ -6,6 +6,9 @@ public sealed interface Pool extends LatticeObject permits StaticPool, CloudPool
     /** The infrastructure provider the pool's machines come from. */
     Provider provider();
 
+    /** The Secret holding the provider's credentials, or null. */
+    SecretRef credentialsRef();
+
     /** Whether the pool serves many clusters or exactly one. */
     Sharing sharing();
 }

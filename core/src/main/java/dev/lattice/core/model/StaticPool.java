@@ -16,6 +16,11 @@ public record StaticPool(ObjectMeta metadata, Spec spec, Status status) implemen
     }
 
     @Override
+    public SecretRef credentialsRef() {
+        return spec.credentialsRef();
+    }
+
+    @Override
     public Sharing sharing() {
         return spec.sharing();
     }
