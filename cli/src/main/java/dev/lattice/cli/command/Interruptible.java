@@ -11,7 +11,9 @@ import sun.misc.SignalHandler;
 
 /**
  * Runs long work so that Ctrl-C interrupts it instead of killing the process: the work sees the interrupt, cleans
- * up (the bootstrap cluster) and fails normally. A second Ctrl-C stops at once.
+ * up (the bootstrap cluster) and fails normally. A second Ctrl-C stops at once. sun.misc.Signal (module
+ * jdk.unsupported) because the JDK has no supported way to take SIGINT without starting the JVM's shutdown, where
+ * a clean-up that waits on the main thread would deadlock with System.exit.
  */
 final class Interruptible {
     private Interruptible() {
