@@ -225,4 +225,24 @@ class MoverIT {
         assertThat(at(source.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inNamespace(ns).withName("delta").get(),
                 "spec", "paused")).isEqualTo(false);
     }
+
+    @Test
+    void aFailedMoveKeepsAPauseItDidNotMake() {
+        String ns = provision("epsilon");
+        var cluster = source.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inNamespace(ns).withName("epsilon");
+        cluster.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"spec\":{\"paused\":true}}");
+        target.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns)
+                .endMetadata().build()).serverSideApply();
+        target.genericKubernetesResources("infrastructure.cluster.x-k8s.io/v1beta1", "DockerCluster").inNamespace(ns).resource(
+                new GenericKubernetesResourceBuilder().withApiVersion("infrastructure.cluster.x-k8s.io/v1beta1").withKind("DockerCluster")
+                        .withNewMetadata().withName("epsilon").withNamespace(ns).endMetadata().build()).create();
+
+        assertThatThrownBy(() -> new Mover(source, target, new Mover.Listener() { }).move(ns, "epsilon"))
+                .isInstanceOf(LatticeException.class);
+
+        GenericKubernetesResource after = cluster.get();
+        assertThat(at(after, "spec", "paused")).as("the user's pause is kept").isEqualTo(true);
+        assertThat(after.getMetadata().getAnnotations()).doesNotContainKey(Mover.PAUSED_BY_MOVE);
+    }
 }

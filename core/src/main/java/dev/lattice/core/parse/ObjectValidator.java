@@ -103,6 +103,10 @@ final class ObjectValidator {
             error("spec.provider.config", "provider.config sets " + configured + " providers; a cluster runs on one",
                     "keep exactly one of aws, proxmox, openstack, docker");
         }
+        if (config.proxmox() != null && config.proxmox().templateId() == null) {
+            error("spec.provider.config.proxmox", "a Proxmox cluster's machines are clones of a VM template, and templateId is not set",
+                    "set spec.provider.config.proxmox.templateId to the template's VM id (100 or more)");
+        }
         int cp = spec.nodes().controlPlane().replicas();
         if (cp % 2 == 0) {
             error("spec.nodes.controlPlane.replicas", "control-plane replicas must be odd so etcd keeps quorum, got " + cp,

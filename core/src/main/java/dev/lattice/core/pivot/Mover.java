@@ -32,13 +32,15 @@ import java.util.TreeMap;
  * owners first, with server-written fields stripped and owner references rewired to the new UIDs; unpause on the
  * target; delete from the source, dependants first. Every object created carries its source UID in an
  * annotation, so a move that was interrupted resumes when run again. If anything fails before the target is
- * unpaused, the source is unpaused and left whole.
+ * unpaused, the source is left whole, and unpaused unless someone else had paused it.
  */
 public final class Mover {
     public static final String PROVIDER_LABEL = "cluster.x-k8s.io/provider";
     public static final String CLUSTER_NAME_LABEL = "cluster.x-k8s.io/cluster-name";
     /** On each moved object: the UID it had on the source. */
     public static final String SOURCE_UID = "lattice.dev/move-source-uid";
+    /** On a Cluster the move paused: a failed move unpauses it, and only it (someone else's pause is kept). */
+    public static final String PAUSED_BY_MOVE = "lattice.dev/paused-by-move";
     private static final String CLUSTER_GROUP = "cluster.x-k8s.io";
 
     /** Told of each step as it happens: progress for people, and a seam for tests that interrupt a move. */
@@ -276,12 +278,30 @@ public final class Mover {
         return true;
     }
 
+    /**
+     * Pauses or unpauses the Cluster. Pausing marks it with {@link #PAUSED_BY_MOVE} unless someone had paused it
+     * already, and returns whether the pause is the move's own (now, or by an earlier run of it), so that a failed
+     * move unpauses only what it paused. Unpausing removes the mark.
+     */
     private static boolean setPaused(KubernetesClient client, Type clusterType, String namespace, String name, boolean paused) {
         var cluster = client.genericKubernetesResources(clusterType.apiVersion(), clusterType.kind()).inNamespace(namespace).withName(name);
-        if (cluster.get() == null) {
+        GenericKubernetesResource current = cluster.get();
+        if (current == null) {
             return false;
         }
-        cluster.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"paused\":" + paused + "}}");
+        if (!paused) {
+            cluster.patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"metadata\":{\"annotations\":{\"" + PAUSED_BY_MOVE + "\":null}},\"spec\":{\"paused\":false}}");
+            return true;
+        }
+        Object spec = current.getAdditionalProperties().get("spec");
+        boolean wasPaused = spec instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("paused"));
+        Map<String, String> annotations = current.getMetadata().getAnnotations();
+        if (wasPaused) {
+            return annotations != null && annotations.containsKey(PAUSED_BY_MOVE);
+        }
+        cluster.patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"" + PAUSED_BY_MOVE + "\":\"true\"}},\"spec\":{\"paused\":true}}");
         return true;
     }
 

@@ -311,6 +311,14 @@ class ParserTest {
         }
 
         @Test
+        void refusesAProxmoxClusterWithoutATemplate() {
+            assertThat(problems(cluster("provider:\n  kubernetes: {version: \"1.32\"}\n  config:\n    proxmox: {node: pve1}\n"
+                    + "nodes:\n  controlPlane: 1\n")))
+                    .singleElement().asString().startsWith("in.yaml:9:16: ")
+                    .contains("a Proxmox cluster's machines are clones of a VM template, and templateId is not set");
+        }
+
+        @Test
         void refusesEvenControlPlanes() {
             assertThat(problems(cluster("nodes:\n  controlPlane: {replicas: 4}\n")))
                     .containsExactly("in.yaml:7:30: control-plane replicas must be odd so etcd keeps quorum, got 4\n  hint: use 3 or 5");
@@ -513,8 +521,8 @@ class ParserTest {
 
         @Test
         void pointsShortFormErrorsAtWhatTheUserWrote() {
-            assertThat(problems(cluster("provider: {config: {proxmox: {cp_memory_mib: 1000}}}\nnodes: {controlPlane: 3}\n")))
-                    .containsExactly("in.yaml:6:48: memory of 1000 MiB is not a whole number of GiB\n  hint: use a multiple of 1024, e.g. 1024");
+            assertThat(problems(cluster("provider: {config: {proxmox: {template_id: 9000, cp_memory_mib: 1000}}}\nnodes: {controlPlane: 3}\n")))
+                    .containsExactly("in.yaml:6:67: memory of 1000 MiB is not a whole number of GiB\n  hint: use a multiple of 1024, e.g. 1024");
             assertThat(problems(cluster("controlPlane: {replicas: 2}\n")))
                     .containsExactly("in.yaml:6:28: control-plane replicas must be odd so etcd keeps quorum, got 2\n  hint: use 1 or 3");
         }
