@@ -1,7 +1,6 @@
 package dev.lattice.core.install;
 
 import dev.lattice.core.Interrupted;
-import dev.lattice.core.LatticeException;
 import dev.lattice.core.bootstrap.BootstrapCluster;
 import dev.lattice.core.capi.CapiVersions.Component;
 import dev.lattice.core.capi.Components;
@@ -98,7 +97,7 @@ abstract class BootstrapRun {
      */
     final RuntimeException cleanUp(RuntimeException failure, boolean holdsTheOnlyCopy) {
         RuntimeException result = Interrupted.or(failure);
-        if (!bootstrap.owned() || !state.done(BOOTSTRAP) && !bootstrap.exists()) {
+        if (!bootstrap.owned() || !state.done(BOOTSTRAP) && !existsNow()) {
             return result;
         }
         Path kubeconfig = state.dir().resolve("bootstrap.kubeconfig");
@@ -117,10 +116,19 @@ abstract class BootstrapRun {
             bootstrap.delete();
             state.forget(bootstrapSteps());
             progress.warn("deleted " + bootstrap.describe());
-        } catch (LatticeException e) {
+        } catch (RuntimeException e) {
             progress.warn("could not delete " + bootstrap.describe() + ": " + e.getMessage());
         }
         return result;
+    }
+
+    /** Whether the bootstrap cluster exists; false when that cannot even be asked (no Docker), the usual first failure. */
+    private boolean existsNow() {
+        try {
+            return bootstrap.exists();
+        } catch (RuntimeException unknowable) {
+            return false;
+        }
     }
 
     final void closeBootstrapClient() {
