@@ -100,10 +100,11 @@ public final class Uninstaller extends BootstrapRun {
         String name = plan.cluster();
         String namespace = plan.namespace();
         try {
+            // Marked only once the bootstrap cluster is ready, so an early failure (no Docker) leaves no trace.
+            ManagementCluster management = bootstrap(plan.providers());
             step(MARK, "mark the LatticeCluster " + name + " Unpivoting", () -> new ManagementCluster(target(), options.poll())
                     .latticeClusterStatus(name, Map.of("phase", Phase.UNPIVOTING.wire(), "message", "lattice uninstall (run "
                             + state.runId() + "): moving the Cluster API objects out to delete the cluster")));
-            ManagementCluster management = bootstrap(plan.providers());
             step(UNPIVOT, "move the Cluster API objects of " + name + " back into the bootstrap cluster", () -> {
                 Mover.Result moved = new Mover(target(), management.client(), new Mover.Listener() {
                     @Override
