@@ -37,15 +37,7 @@ class PlaceFromClusterTest {
                 (kind.namespaced() ? resources.inNamespace("default") : resources).resource(r).create();
             }
         }
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "URL"}}]
-                contexts: [{name: mock, context: {cluster: mock, user: tester, namespace: default}}]
-                current-context: mock
-                users: [{name: tester, user: {token: not-a-real-secret}}]
-                """.replace("URL", client.getConfiguration().getMasterUrl()));
+        kubeconfig = MockKubeconfig.write(dir, client);
     }
 
     @SuppressWarnings("unchecked")

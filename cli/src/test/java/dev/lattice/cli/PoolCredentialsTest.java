@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -67,15 +66,7 @@ class PoolCredentialsTest {
     @Test
     void installReadsThemAndNeverPrintsThem() throws Exception {
         storeTheSecret();
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "URL"}}]
-                contexts: [{name: mock, context: {cluster: mock, user: tester}}]
-                current-context: mock
-                users: [{name: tester, user: {token: not-a-real-secret}}]
-                """.replace("URL", client.getConfiguration().getMasterUrl()));
+        Path kubeconfig = MockKubeconfig.write(dir, client);
         String before = System.getProperty("DOCKER_HOST");
         System.setProperty("DOCKER_HOST", "unix:///nonexistent/docker.sock");
         try {

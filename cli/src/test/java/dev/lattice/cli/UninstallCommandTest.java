@@ -31,15 +31,7 @@ class UninstallCommandTest {
         String text = Files.readString(Examples.dir().resolve("docker-laptop/cluster.yaml"));
         GenericKubernetesResource cluster = client.getKubernetesSerialization().unmarshal(text, GenericKubernetesResource.class);
         client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(cluster).create();
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "URL"}}]
-                contexts: [{name: mock, context: {cluster: mock, user: tester}}]
-                current-context: mock
-                users: [{name: tester, user: {token: not-a-real-secret}}]
-                """.replace("URL", client.getConfiguration().getMasterUrl()));
+        kubeconfig = MockKubeconfig.write(dir, client);
     }
 
     @Test

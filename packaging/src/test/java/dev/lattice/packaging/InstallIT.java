@@ -92,13 +92,18 @@ class InstallIT {
         });
     }
 
+    /** An install of the docker-laptop example on the fake cloud, with the default daemon image. */
+    private Installer installer(FakeCloud cloud, Path kubeconfigOut, RunOptions options, Progress progress) {
+        return new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
+                kubeconfigOut, options, progress);
+    }
+
     @Test
     @DisplayName("install provisions, pivots and leaves a self-managing cluster; uninstall moves it back and deletes it")
     void installsAndUninstalls() throws Exception {
         try (FakeCloud cloud = new FakeCloud()) {
             Path kubeconfigOut = dir.resolve("dev.kubeconfig");
-            Installer installer = new Installer(plan(), cloud.bootstraps(), components(), System::getenv,
-                    DaemonManifests.DEFAULT_IMAGE, kubeconfigOut, options(), progress);
+            Installer installer = installer(cloud, kubeconfigOut, options(), progress);
             Installer.Result result = installer.run();
 
             assertThat(result.resumed()).isFalse();
@@ -185,16 +190,14 @@ class InstallIT {
         try (FakeCloud cloud = new FakeCloud()) {
             Path kubeconfigOut = dir.resolve("dev.kubeconfig");
             // An Error is nothing the installer cleans up after: as if the process were killed.
-            Installer first = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
-                    kubeconfigOut, options(), at("pivot", () -> {
+            Installer first = installer(cloud, kubeconfigOut, options(), at("pivot", () -> {
                         throw new OutOfMemoryError("killed");
                     }));
             assertThatThrownBy(first::run).isInstanceOf(OutOfMemoryError.class);
             assertThat(cloud.bootstrapsRunning()).isEqualTo(1);
             said.clear();
 
-            Installer again = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
-                    kubeconfigOut, options(), progress);
+            Installer again = installer(cloud, kubeconfigOut, options(), progress);
             assertThat(again.runId()).isEqualTo(first.runId());
             Installer.Result result = again.run();
             assertThat(result.resumed()).isTrue();
@@ -208,8 +211,7 @@ class InstallIT {
                     .inNamespace("capi-dev").list().getItems()).as("every machine once").hasSize(3);
             assertThat(kubeconfigOut).exists();
             // Finished runs are never resumed: the next install of dev is a new run.
-            assertThat(new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
-                    dir.resolve("other.kubeconfig"), options(), progress).runId()).isNotEqualTo(first.runId());
+            assertThat(installer(cloud, dir.resolve("other.kubeconfig"), options(), progress).runId()).isNotEqualTo(first.runId());
         }
     }
 
@@ -218,8 +220,7 @@ class InstallIT {
     void interruptedInstallCleansUp() {
         try (FakeCloud cloud = new FakeCloud()) {
             Path kubeconfigOut = dir.resolve("dev.kubeconfig");
-            Installer first = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
-                    kubeconfigOut, options(), at("install cert-manager, the Cluster API providers and the Lattice daemon",
+            Installer first = installer(cloud, kubeconfigOut, options(), at("install cert-manager, the Cluster API providers and the Lattice daemon",
                             () -> Thread.currentThread().interrupt()));
             assertThatThrownBy(first::run).isInstanceOf(Interrupted.class);
             assertThat(Thread.interrupted()).isFalse();
@@ -229,8 +230,7 @@ class InstallIT {
             assertThat(kubeconfigOut).doesNotExist();
 
             said.clear();
-            Installer again = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
-                    kubeconfigOut, options(), progress);
+            Installer again = installer(cloud, kubeconfigOut, options(), progress);
             again.run();
             assertThat(cloud.bootstrapsCreated()).isEqualTo(2);
             assertThat(said).contains("done create the bootstrap cluster (envtest cluster lattice-bootstrap-" + first.runId() + ")");
@@ -243,8 +243,7 @@ class InstallIT {
     void keepsTheBootstrapClusterWhenAsked() {
         try (FakeCloud cloud = new FakeCloud()) {
             RunOptions keep = new RunOptions(Duration.ofMinutes(2), true, Duration.ofMillis(200), dir.resolve("runs"));
-            Installer installer = new Installer(plan(), cloud.bootstraps(), components(), System::getenv, DaemonManifests.DEFAULT_IMAGE,
-                    dir.resolve("dev.kubeconfig"), keep, at("apply", () -> {
+            Installer installer = installer(cloud, dir.resolve("dev.kubeconfig"), keep, at("apply", () -> {
                         throw new LatticeException("the API server refused", null);
                     }));
             assertThatThrownBy(installer::run).hasMessage("the API server refused");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Parser;
@@ -136,7 +137,7 @@ class MoverIT {
         // Not alpha's: another cluster's Machine and an unrelated Secret in the same namespace stay where they are.
         source.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine").inNamespace(ns).resource(
                 new GenericKubernetesResourceBuilder().withApiVersion("cluster.x-k8s.io/v1beta1").withKind("Machine")
-                        .withNewMetadata().withName("beta-0").withNamespace(ns).addToLabels(Mover.CLUSTER_NAME_LABEL, "beta")
+                        .withNewMetadata().withName("beta-0").withNamespace(ns).addToLabels(CapiVersions.CLUSTER_NAME_LABEL, "beta")
                         .endMetadata().build()).create();
         source.genericKubernetesResources("v1", "Secret").inNamespace(ns).resource(new GenericKubernetesResourceBuilder()
                 .withApiVersion("v1").withKind("Secret").withNewMetadata().withName("unrelated").withNamespace(ns).endMetadata().build()).create();

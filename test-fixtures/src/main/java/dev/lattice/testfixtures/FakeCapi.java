@@ -50,7 +50,6 @@ public final class FakeCapi {
         {"infrastructure.cluster.x-k8s.io", "DockerMachine", "dockermachines", "infrastructure-docker"},
         {"infrastructure.cluster.x-k8s.io", "DockerMachineTemplate", "dockermachinetemplates", "infrastructure-docker"},
     };
-    private static final String CLUSTER_NAME = "cluster.x-k8s.io/cluster-name";
 
     private final KubernetesClient client;
 
@@ -72,7 +71,7 @@ public final class FakeCapi {
 
     private static CustomResourceDefinition crd(String[] k) {
         return new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName(k[2] + "." + k[0]).addToLabels("cluster.x-k8s.io/provider", k[3]).endMetadata()
+                .withNewMetadata().withName(k[2] + "." + k[0]).addToLabels(CapiVersions.PROVIDER_LABEL, k[3]).endMetadata()
                 .withNewSpec().withGroup(k[0]).withScope("Namespaced")
                 .withNewNames().withKind(k[1]).withPlural(k[2]).withSingular(k[1].toLowerCase()).endNames()
                 .addNewVersion().withName("v1beta1").withServed(true).withStorage(true)
@@ -241,7 +240,7 @@ public final class FakeCapi {
                     GenericKubernetesResource c = cluster;
                     owned.add(edit(o, x -> {
                         x.getMetadata().setOwnerReferences(List.of(owner(c)));
-                        x.getMetadata().getLabels().put(CLUSTER_NAME, clusterName);
+                        x.getMetadata().getLabels().put(CapiVersions.CLUSTER_NAME_LABEL, clusterName);
                     }));
                 }
             }
@@ -287,13 +286,13 @@ public final class FakeCapi {
         for (String[] k : KINDS) {
             if (!"Cluster".equals(k[1])) {
                 for (GenericKubernetesResource o : client.genericKubernetesResources(k[0] + "/v1beta1", k[1]).inNamespace(ns)
-                        .withLabel(CLUSTER_NAME, name).list().getItems()) {
+                        .withLabel(CapiVersions.CLUSTER_NAME_LABEL, name).list().getItems()) {
                     release(o);
                 }
             }
         }
         for (GenericKubernetesResource s : client.genericKubernetesResources("v1", "Secret").inNamespace(ns)
-                .withLabel(CLUSTER_NAME, name).list().getItems()) {
+                .withLabel(CapiVersions.CLUSTER_NAME_LABEL, name).list().getItems()) {
             client.genericKubernetesResources("v1", "Secret").inNamespace(ns).resource(s).delete();
         }
         release(cluster);
@@ -360,7 +359,7 @@ public final class FakeCapi {
     private static GenericKubernetesResource resource(String apiVersion, String kind, String ns, String name, String clusterName,
                                                       GenericKubernetesResource owner, Map<String, Object> spec) {
         GenericKubernetesResource r = new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
-                .withNewMetadata().withName(name).withNamespace(ns).addToLabels(CLUSTER_NAME, clusterName)
+                .withNewMetadata().withName(name).withNamespace(ns).addToLabels(CapiVersions.CLUSTER_NAME_LABEL, clusterName)
                 .withOwnerReferences(owner(owner)).endMetadata().build();
         if (spec != null) {
             r.setAdditionalProperty("spec", spec);

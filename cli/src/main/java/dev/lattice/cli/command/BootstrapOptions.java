@@ -7,6 +7,7 @@ import dev.lattice.core.bootstrap.KindCluster;
 import dev.lattice.core.capi.Components;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.install.InstallPlan;
+import dev.lattice.core.io.Durations;
 import dev.lattice.core.install.PoolCredentials;
 import dev.lattice.core.install.RunOptions;
 import dev.lattice.core.model.Pool;
@@ -91,15 +92,8 @@ public final class BootstrapOptions {
     public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String v = value.trim().toLowerCase();
             try {
-                if (v.startsWith("p")) {
-                    return Duration.parse(value.trim());
-                }
-                if (!v.matches("(\\d+h)?(\\d+m)?(\\d+s)?") || v.isEmpty()) {
-                    throw new TypeConversionException("");
-                }
-                return Duration.parse("PT" + v.toUpperCase());
+                return Durations.parse(value);
             } catch (RuntimeException e) {
                 throw new TypeConversionException("'" + value + "' is not a duration; write it as 90s, 30m or 1h30m");
             }

@@ -1,8 +1,10 @@
 package dev.lattice.cli.output;
 
 import dev.lattice.core.install.Progress;
+import dev.lattice.core.io.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Shows an install's progress on stderr: on a terminal one live line per step that its status rewrites, then a
@@ -54,7 +56,7 @@ public final class ProgressPrinter implements Progress {
 
     @Override
     public synchronized void done(String step, boolean earlier) {
-        String took = earlier ? "done by an earlier run" : seconds(Duration.ofNanos(System.nanoTime() - started));
+        String took = earlier ? "done by an earlier run" : Durations.format(Duration.ofNanos(System.nanoTime() - started).truncatedTo(ChronoUnit.SECONDS));
         err.println((live ? "\r\033[K  ✓ " : "✓ ") + step + " (" + took + ")");
         err.flush();
         this.step = null;
@@ -64,10 +66,5 @@ public final class ProgressPrinter implements Progress {
     public synchronized void warn(String message) {
         err.println((live && step != null ? "\r\033[K" : "") + "warning: " + message);
         err.flush();
-    }
-
-    private static String seconds(Duration d) {
-        long s = d.toSeconds();
-        return s < 60 ? s + "s" : s / 60 + "m" + (s % 60 == 0 ? "" : s % 60 + "s");
     }
 }

@@ -13,6 +13,11 @@ public final class CapiVersions {
     private CapiVersions() {
     }
 
+    /** On a provider's objects and CRDs, as clusterctl labels them: which provider they belong to. */
+    public static final String PROVIDER_LABEL = "cluster.x-k8s.io/provider";
+    /** On every object of one cluster: the cluster's name. */
+    public static final String CLUSTER_NAME_LABEL = "cluster.x-k8s.io/cluster-name";
+
     public static final String CLUSTER_API = "cluster.x-k8s.io/v1beta1";
     public static final String KUBEADM_BOOTSTRAP_API = "bootstrap.cluster.x-k8s.io/v1beta1";
     public static final String KUBEADM_CONTROL_PLANE_API = "controlplane.cluster.x-k8s.io/v1beta1";

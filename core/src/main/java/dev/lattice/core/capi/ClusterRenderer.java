@@ -35,7 +35,6 @@ public final class ClusterRenderer {
     /** Labels every rendered object carries. */
     public static final String CLUSTER_LABEL = "lattice.dev/cluster";
     public static final String POOL_LABEL = "lattice.dev/worker-pool";
-    public static final String CAPI_CLUSTER_LABEL = "cluster.x-k8s.io/cluster-name";
     static final String AUTOSCALER_MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
     static final String AUTOSCALER_MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
     private static final Pattern PARTIAL_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
@@ -204,7 +203,7 @@ public final class ClusterRenderer {
     }
 
     private Map<String, Object> machineDeployment(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
-        Map<String, String> selector = new TreeMap<>(Map.of(CAPI_CLUSTER_LABEL, name, POOL_LABEL, poolName));
+        Map<String, String> selector = new TreeMap<>(Map.of(CapiVersions.CLUSTER_NAME_LABEL, name, POOL_LABEL, poolName));
         String configKind = bootstrap == Bootstrap.RKE2 ? "RKE2ConfigTemplate" : "KubeadmConfigTemplate";
         String configApi = bootstrap == Bootstrap.RKE2 ? CapiVersions.RKE2_BOOTSTRAP_API : CapiVersions.KUBEADM_BOOTSTRAP_API;
         Map<String, Object> md = object(CapiVersions.CLUSTER_API, "MachineDeployment", mdName, labels(poolName), map("spec", map(
@@ -230,7 +229,7 @@ public final class ClusterRenderer {
 
     private Map<String, String> labels(String workerPool) {
         Map<String, String> labels = new TreeMap<>();
-        labels.put(CAPI_CLUSTER_LABEL, name);
+        labels.put(CapiVersions.CLUSTER_NAME_LABEL, name);
         labels.put(CLUSTER_LABEL, name);
         if (workerPool != null) {
             labels.put(POOL_LABEL, workerPool);

@@ -3,7 +3,6 @@ package dev.lattice.core.capi;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.capi.CapiVersions.Component;
 import dev.lattice.core.io.Documents;
-import dev.lattice.core.pivot.Mover;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -69,7 +68,7 @@ public final class Components {
             for (Map<String, Object> object : objects) {
                 Map<String, Object> metadata = (Map<String, Object>) object.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
                 Map<String, Object> labels = (Map<String, Object>) metadata.computeIfAbsent("labels", k -> new LinkedHashMap<>());
-                labels.putIfAbsent(Mover.PROVIDER_LABEL, component.providerLabel());
+                labels.putIfAbsent(CapiVersions.PROVIDER_LABEL, component.providerLabel());
             }
         }
         return objects;

@@ -177,10 +177,7 @@ public final class Installer extends BootstrapRun {
         status.put("message", "installed by lattice install (run " + state.runId() + "); self-managing");
         status.put("pivotComplete", true);
         status.put("bootstrapComplete", true);
-        String endpoint = server(targetKubeconfig());
-        if (endpoint != null) {
-            status.put("endpoint", endpoint);
-        }
+        status.put("endpoint", target.client().getMasterUrl().toString().replaceAll("/$", ""));
         if (readiness != null) {
             status.put("readyControlPlane", readiness.controlPlaneReady());
             status.put("readyWorkers", readiness.workersReady());
@@ -204,7 +201,7 @@ public final class Installer extends BootstrapRun {
         data.put("cacert", ca == null || ca.isBlank() ? Base64.getEncoder().encodeToString(new byte[0]) : ca.strip());
         return Map.of("apiVersion", "v1", "kind", "Secret",
                 "metadata", Map.of("name", plan.cluster().name() + "-cloud-config", "namespace", plan.namespace(),
-                        "labels", Map.of(Mover.CLUSTER_NAME_LABEL, plan.cluster().name(), "clusterctl.cluster.x-k8s.io/move", "")),
+                        "labels", Map.of(CapiVersions.CLUSTER_NAME_LABEL, plan.cluster().name(), "clusterctl.cluster.x-k8s.io/move", "")),
                 "type", "Opaque", "data", data);
     }
 
@@ -214,11 +211,5 @@ public final class Installer extends BootstrapRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The API server address in a kubeconfig, for the LatticeCluster's status. */
-    static String server(String kubeconfig) {
-        return kubeconfig.lines().map(String::strip).filter(l -> l.startsWith("server:")).findFirst()
-                .map(l -> l.substring("server:".length()).strip()).orElse(null);
     }
 }

@@ -7,7 +7,6 @@ import dev.lattice.core.capi.Components;
 import dev.lattice.core.kube.Applier;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.pivot.Mover;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
@@ -83,7 +82,7 @@ final class ManagementCluster {
         }
         int workersDesired = 0;
         for (GenericKubernetesResource md : client.genericKubernetesResources(CapiVersions.CLUSTER_API, "MachineDeployment")
-                .inNamespace(namespace).withLabel(Mover.CLUSTER_NAME_LABEL, name).list().getItems()) {
+                .inNamespace(namespace).withLabel(CapiVersions.CLUSTER_NAME_LABEL, name).list().getItems()) {
             Object replicas = map(md.getAdditionalProperties().get("spec")).get("replicas");
             String min = md.getMetadata().getAnnotations() == null ? null : md.getMetadata().getAnnotations().get(MIN_SIZE);
             workersDesired += replicas != null ? number(replicas, 0) : min != null ? Integer.parseInt(min) : 1;
@@ -91,7 +90,7 @@ final class ManagementCluster {
         int controlPlaneReady = 0;
         int workersReady = 0;
         for (GenericKubernetesResource m : client.genericKubernetesResources(CapiVersions.CLUSTER_API, "Machine")
-                .inNamespace(namespace).withLabel(Mover.CLUSTER_NAME_LABEL, name).list().getItems()) {
+                .inNamespace(namespace).withLabel(CapiVersions.CLUSTER_NAME_LABEL, name).list().getItems()) {
             if (map(m.getAdditionalProperties().get("status")).get("nodeRef") == null) {
                 continue;
             }
@@ -137,7 +136,7 @@ final class ManagementCluster {
         clusters.withName(name).delete();
         applier.waitUntil(timeout, "Cluster API to delete " + name + " and its machines", () -> {
             int machines = client.genericKubernetesResources(CapiVersions.CLUSTER_API, "Machine").inNamespace(namespace)
-                    .withLabel(Mover.CLUSTER_NAME_LABEL, name).list().getItems().size();
+                    .withLabel(CapiVersions.CLUSTER_NAME_LABEL, name).list().getItems().size();
             progress.update("deleting " + name + ": " + machines + " machine" + (machines == 1 ? "" : "s") + " left");
             return clusters.withName(name).get() == null;
         });

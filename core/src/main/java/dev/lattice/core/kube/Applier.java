@@ -2,6 +2,7 @@ package dev.lattice.core.kube;
 
 import dev.lattice.core.Interrupted;
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.io.Durations;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -87,19 +88,13 @@ public final class Applier {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new LatticeException("timed out after " + human(timeout) + " waiting for " + what,
+                throw new LatticeException("timed out after " + Durations.format(timeout) + " waiting for " + what,
                         "give it longer with --timeout, or look at the cluster (kubectl get events -A)");
             }
             Interrupted.sleep(poll);
         }
     }
 
-    /** A duration as people write it for {@code --timeout}: {@code 90s}, {@code 15m}, {@code 1h30m}. */
-    public static String human(Duration d) {
-        long s = d.toSeconds();
-        String out = (s >= 3600 ? s / 3600 + "h" : "") + (s % 3600 >= 60 ? s % 3600 / 60 + "m" : "") + (s % 60 > 0 ? s % 60 + "s" : "");
-        return out.isEmpty() ? d.toMillis() + "ms" : out;
-    }
 
     private GenericKubernetesResource applyOne(GenericKubernetesResource r) {
         try {

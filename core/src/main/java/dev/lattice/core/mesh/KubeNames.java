@@ -1,5 +1,6 @@
 package dev.lattice.core.mesh;
 
+import dev.lattice.core.parse.Names;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,17 +40,8 @@ public final class KubeNames {
 
     /** A DNS-1035 label: 1-63 of [a-z0-9-], starting with a letter and ending with a letter or digit. */
     public static boolean isDns1035(String s) {
-        int n = s.length();
-        if (n == 0 || n > MAX || !(s.charAt(0) >= 'a' && s.charAt(0) <= 'z') || s.charAt(n - 1) == '-') {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-                return false;
-            }
-        }
-        return true;
+        // A DNS-1123 label (Names keeps that check) that starts with a letter.
+        return Names.isDnsLabel(s) && s.charAt(0) >= 'a' && s.charAt(0) <= 'z';
     }
 
     private static String hash(String s) {

@@ -1,6 +1,7 @@
 package dev.lattice.core.pivot;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.capi.CapiVersions;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -35,8 +36,6 @@ import java.util.TreeMap;
  * unpaused, the source is left whole, and unpaused unless someone else had paused it.
  */
 public final class Mover {
-    public static final String PROVIDER_LABEL = "cluster.x-k8s.io/provider";
-    public static final String CLUSTER_NAME_LABEL = "cluster.x-k8s.io/cluster-name";
     /** On each moved object: the UID it had on the source. */
     public static final String SOURCE_UID = "lattice.dev/move-source-uid";
     /** On a Cluster the move paused: a failed move unpauses it, and only it (someone else's pause is kept). */
@@ -122,7 +121,7 @@ public final class Mover {
     /** The provider CRDs of the source, each read in its storage version, and Secrets and ConfigMaps. */
     private List<Type> types() {
         List<Type> types = new ArrayList<>();
-        for (CustomResourceDefinition crd : source.apiextensions().v1().customResourceDefinitions().withLabel(PROVIDER_LABEL).list().getItems()) {
+        for (CustomResourceDefinition crd : source.apiextensions().v1().customResourceDefinitions().withLabel(CapiVersions.PROVIDER_LABEL).list().getItems()) {
             if (!"Namespaced".equals(crd.getSpec().getScope())) {
                 continue;
             }
@@ -146,7 +145,7 @@ public final class Mover {
         for (GenericKubernetesResource o : all) {
             Map<String, String> labels = o.getMetadata().getLabels();
             if (isCluster(o) && clusterName.equals(o.getMetadata().getName())
-                    || labels != null && clusterName.equals(labels.get(CLUSTER_NAME_LABEL))) {
+                    || labels != null && clusterName.equals(labels.get(CapiVersions.CLUSTER_NAME_LABEL))) {
                 in.add(o.getMetadata().getUid());
             }
         }

@@ -134,7 +134,7 @@ class ClusterRendererTest {
         assertThat(r.namespace()).isEqualTo("capi-edge");
         for (Map<String, Object> o : r.objects()) {
             assertThat(at(o, "metadata", "namespace").toString()).isEqualTo("capi-edge");
-            assertThat(at(o, "metadata", "labels", ClusterRenderer.CAPI_CLUSTER_LABEL).toString()).isEqualTo("edge");
+            assertThat(at(o, "metadata", "labels", CapiVersions.CLUSTER_NAME_LABEL).toString()).isEqualTo("edge");
         }
         List<String> names = r.objects().stream().map(o -> o.get("kind") + "/" + at(o, "metadata", "name")).toList();
         Map<String, Object> cluster = find(r, "Cluster");
