@@ -43,6 +43,42 @@ public final class SharedCrds {
         return StructuralSchema.violations(object, schema);
     }
 
+    /**
+     * Creates the real CRDs of these files (e.g. {@code "cilium/ciliumnetworkpolicies.cilium.io.yaml"}) in a test API
+     * server, as its README says they must be: without conversion webhooks, by a plain create (a 1.20 server refuses
+     * their CEL rules on server-side apply), then waits until each is served.
+     */
+    @SuppressWarnings("unchecked")
+    public static void install(io.fabric8.kubernetes.client.KubernetesClient client, String... files) {
+        Path dir = dir().orElseThrow(() -> new IllegalStateException(absence()));
+        List<String> names = new java.util.ArrayList<>();
+        for (String file : files) {
+            try {
+                Map<String, Object> crd = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                        .loadFromString(Files.readString(dir.resolve(file)));
+                ((Map<String, Object>) crd.get("spec")).remove("conversion");
+                var resource = client.getKubernetesSerialization().convertValue(crd,
+                        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+                client.apiextensions().v1().customResourceDefinitions().resource(resource).create();
+                names.add(resource.getMetadata().getName());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        for (String name : names) {
+            client.apiextensions().v1().customResourceDefinitions().withName(name)
+                    .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+                            && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType())
+                            && "True".equals(x.getStatus())), 30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** The CRDs of the kinds Lattice compiles services into: CiliumNetworkPolicy, AuthorizationPolicy, ServiceEntry. */
+    public static void installMesh(io.fabric8.kubernetes.client.KubernetesClient client) {
+        install(client, "cilium/ciliumnetworkpolicies.cilium.io.yaml", "istio/authorizationpolicies.security.istio.io.yaml",
+                "istio/serviceentries.networking.istio.io.yaml");
+    }
+
     /** The OpenAPI schema of a served version of a CRD in the folder. */
     @SuppressWarnings("unchecked")
     public static synchronized Optional<Map<String, Object>> schema(String apiVersion, String kind) {

@@ -3,9 +3,9 @@ package dev.lattice.cli.output;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capacity.PoolAccounting.Allocation;
 import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
+import dev.lattice.core.capacity.PoolStatus;
 import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.Condition;
-import dev.lattice.core.model.Quantity;
 import dev.lattice.core.model.StaticPool;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -26,46 +26,15 @@ public final class PoolView {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.pool().name());
             m.put("kind", p.pool().kind().kindName());
-            if (p.pool() instanceof StaticPool s) {
-                StaticPool.Capacity cap = s.spec().capacity();
-                m.put("capacity", resources(cap.cores(), cap.memory(), cap.storage()));
-                m.put("used", resources(p.usedCores(), p.usedMemory(), cap.storage() == null ? null : p.usedStorage()));
-                m.put("available", resources(cap.cores() - p.usedCores(), cap.memory().minus(p.usedMemory()),
-                        cap.storage() == null ? null : cap.storage().minus(p.usedStorage())));
-            } else {
-                CloudPool.Budget budget = ((CloudPool) p.pool()).spec().budget();
+            if (p.pool() instanceof CloudPool cloud) {
+                CloudPool.Budget budget = cloud.spec().budget();
                 Map<String, Object> b = new LinkedHashMap<>();
-                b.put("monthly", money(budget.monthly()));
+                b.put("monthly", PoolStatus.money(budget.monthly()));
                 b.put("alertAt", budget.alertAt());
                 b.put("hardLimit", budget.hardLimit());
                 m.put("budget", b);
-                m.put("spend", Map.of("projected", money(p.projectedSpend())));
             }
-            List<Map<String, Object>> allocations = new ArrayList<>();
-            for (Allocation a : p.allocatedTo()) {
-                Map<String, Object> am = new LinkedHashMap<>();
-                am.put("cluster", a.cluster());
-                am.put("cores", a.cores());
-                am.put("memory", a.memory().toString());
-                if (a.storage().value().signum() > 0) {
-                    am.put("storage", a.storage().toString());
-                }
-                if (a.monthlyCost() != null) {
-                    am.put("monthlyCost", money(a.monthlyCost()));
-                }
-                allocations.add(am);
-            }
-            m.put("allocatedTo", allocations);
-            List<Map<String, Object>> conditions = new ArrayList<>();
-            for (Condition c : p.conditions()) {
-                Map<String, Object> cm = new LinkedHashMap<>();
-                cm.put("type", c.type());
-                cm.put("status", c.status());
-                cm.put("reason", c.reason());
-                cm.put("message", c.message());
-                conditions.add(cm);
-            }
-            m.put("conditions", conditions);
+            m.putAll(PoolStatus.of(p));
             out.add(m);
         }
         return out;
@@ -114,21 +83,6 @@ public final class PoolView {
             out += "\n" + allocations.render();
         }
         return out;
-    }
-
-    private static Map<String, Object> resources(long cores, Quantity memory, Quantity storage) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cores", cores);
-        m.put("memory", memory.toString());
-        if (storage != null) {
-            m.put("storage", storage.toString());
-        }
-        return m;
-    }
-
-    /** Money as a plain JSON number with cents. */
-    private static double money(BigDecimal d) {
-        return d.setScale(2, RoundingMode.HALF_UP).doubleValue();
     }
 
     private static String plain(BigDecimal d) {

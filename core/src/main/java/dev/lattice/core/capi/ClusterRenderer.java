@@ -35,8 +35,8 @@ public final class ClusterRenderer {
     /** Labels every rendered object carries. */
     public static final String CLUSTER_LABEL = "lattice.dev/cluster";
     public static final String POOL_LABEL = "lattice.dev/worker-pool";
-    static final String AUTOSCALER_MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
-    static final String AUTOSCALER_MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+    public static final String AUTOSCALER_MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
+    public static final String AUTOSCALER_MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
     private static final Pattern PARTIAL_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
     /**

@@ -63,8 +63,12 @@ public final class LiveInputs {
 
     /** How problems in a live object are located: {@code cluster:Kind/namespace/name}. */
     static String name(Kind kind, GenericKubernetesResource item) {
-        String ns = kind.namespaced() ? item.getMetadata().getNamespace() + "/" : "";
-        return "cluster:" + kind.kindName() + "/" + ns + item.getMetadata().getName();
+        return id(kind, item.getMetadata().getNamespace(), item.getMetadata().getName());
+    }
+
+    /** How a live object is named as an input, and so how its problems are located: {@code cluster:Kind/namespace/name}. */
+    public static String id(Kind kind, String namespace, String name) {
+        return "cluster:" + kind.kindName() + "/" + (kind.namespaced() ? namespace + "/" : "") + name;
     }
 
     static LatticeException unreachable(KubernetesClient client, String what, KubernetesClientException e) {

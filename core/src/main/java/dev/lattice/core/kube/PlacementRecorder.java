@@ -8,7 +8,6 @@ import dev.lattice.core.placement.Placement;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Records placement decisions in each LatticeService's status: {@code status.cluster}, {@code status.phase} and the
@@ -34,21 +34,29 @@ public final class PlacementRecorder {
 
     /** Writes every decision; returns how many services' status changed. */
     public int record(List<Placement> placements) {
+        return record(placements, p -> client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE))
+                .inNamespace(p.namespace()).withName(p.service()).get());
+    }
+
+    /**
+     * Writes every decision whose status differs from the service as {@code live} gives it (a daemon's informer cache,
+     * so unchanged services cost no request); returns how many services' status changed.
+     */
+    public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live) {
         int changed = 0;
         for (Placement p : placements) {
-            Resource<GenericKubernetesResource> resource = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE))
-                    .inNamespace(p.namespace()).withName(p.service());
             try {
-                GenericKubernetesResource live = resource.get();
-                if (live == null) {
+                GenericKubernetesResource current = live.apply(p);
+                if (current == null) {
                     continue; // deleted since it was read
                 }
-                Map<String, Object> before = status(live);
-                Map<String, Object> after = statusFor(p, before, live.getMetadata().getGeneration());
+                Map<String, Object> before = status(current);
+                Map<String, Object> after = statusFor(p, before, current.getMetadata().getGeneration());
                 if (!sameJson(after, before)) {
-                    live.setAdditionalProperty("status", after);
+                    GenericKubernetesResource updated = client.getKubernetesSerialization().clone(current);
+                    updated.setAdditionalProperty("status", after);
                     client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE))
-                            .inNamespace(p.namespace()).resource(live).updateStatus();
+                            .inNamespace(p.namespace()).resource(updated).updateStatus();
                     changed++;
                 }
             } catch (KubernetesClientException e) {

@@ -26,6 +26,26 @@ import java.util.TreeSet;
 public final class MeshCompiler {
     /** Istio's default trust domain. */
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+    /** Every compiled object carries {@code app.kubernetes.io/managed-by: lattice}. */
+    public static final String MANAGED_BY_LABEL = WorkloadRenderer.MANAGED_BY_LABEL;
+    public static final String MANAGER = WorkloadRenderer.MANAGER;
+
+    /** A kind the compiler writes, with its resource name. */
+    public record CompiledKind(String apiVersion, String kind, String plural) {
+    }
+
+    /**
+     * The kinds the compiler writes besides Namespaces: what to list to find compiled objects that no longer belong.
+     * Namespaces are left out on purpose: deleting one deletes whatever else people put there.
+     */
+    public static final List<CompiledKind> KINDS = List.of(
+            new CompiledKind("v1", "ServiceAccount", "serviceaccounts"),
+            new CompiledKind("v1", "Service", "services"),
+            new CompiledKind("v1", "PersistentVolumeClaim", "persistentvolumeclaims"),
+            new CompiledKind("apps/v1", "Deployment", "deployments"),
+            new CompiledKind(PolicyRenderer.CILIUM, "CiliumNetworkPolicy", "ciliumnetworkpolicies"),
+            new CompiledKind(PolicyRenderer.ISTIO_SECURITY, "AuthorizationPolicy", "authorizationpolicies"),
+            new CompiledKind(PolicyRenderer.ISTIO_NETWORKING, "ServiceEntry", "serviceentries"));
 
     /** The objects for one cluster; {@code cluster} is null for services the solver could not place. */
     public record ClusterManifests(String cluster, List<ServiceId> services, List<Map<String, Object>> objects) {

@@ -1,0 +1,325 @@
+package dev.lattice.daemon.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lattice.daemon.reconciler.Fleet;
+import dev.lattice.daemon.reconciler.ObjectSync;
+import dev.lattice.proto.agent.v1.AgentMessage;
+import dev.lattice.proto.agent.v1.AgentReady;
+import dev.lattice.proto.agent.v1.AgentServiceGrpc;
+import dev.lattice.proto.agent.v1.CommandResult;
+import dev.lattice.proto.agent.v1.Heartbeat;
+import dev.lattice.proto.agent.v1.ObjectRef;
+import dev.lattice.proto.agent.v1.ParentCommand;
+import dev.lattice.proto.agent.v1.ProtocolVersion;
+import dev.lattice.proto.agent.v1.StateReport;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A child's side of the agent protocol. It dials out only: with its one-time bootstrap token it asks the parent's
+ * bootstrap endpoint for a client certificate (its key is made here and never sent), keeps the certificate in the
+ * Secret {@code lattice-parent}, then holds one mutual-TLS stream open, sending heartbeats and carrying out the
+ * parent's commands. When the parent goes away it reconnects with jittered exponential back-off; the child's own
+ * reconcilers never wait for it.
+ */
+public final class AgentClient implements AutoCloseable {
+    /** The Secret that says where the parent is: host, grpcPort, bootstrapPort, ca.crt, token; then tls.crt, tls.key. */
+    public static final String SECRET = "lattice-parent";
+    /** The source label of objects a parent placed here (see ObjectSync). */
+    public static final String FROM_PARENT = "parent";
+    private static final Logger LOG = LoggerFactory.getLogger(AgentClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+
+    /** What a child reports about itself in a heartbeat. */
+    public interface Reporter {
+        Heartbeat heartbeat();
+    }
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final Supplier<String> self;
+    private final Fleet fleet;
+    private final ObjectSync sync;
+    private final Reporter reporter;
+    private final Duration heartbeatInterval;
+    private final Duration maxBackoff;
+    private final String version;
+    private final Thread thread;
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private volatile ManagedChannel channel;
+
+    public AgentClient(KubernetesClient client, String namespace, Supplier<String> self, Fleet fleet, Reporter reporter,
+                       Duration heartbeatInterval, Duration maxBackoff, String version) {
+        this.client = client;
+        this.namespace = namespace;
+        this.self = self;
+        this.fleet = fleet;
+        this.sync = new ObjectSync(client);
+        this.reporter = reporter;
+        this.heartbeatInterval = heartbeatInterval;
+        this.maxBackoff = maxBackoff;
+        this.version = version;
+        this.thread = new Thread(this::run, "agent-client");
+        thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Whether a stream to the parent is open and registered. */
+    public boolean connected() {
+        return connected;
+    }
+
+    private void run() {
+        int failures = 0;
+        while (!closed) {
+            long started = System.nanoTime();
+            try {
+                Map<String, String> parent = secret();
+                if (parent == null) {
+                    failures = 0;
+                    sleep(heartbeatInterval); // not a child (yet): look again later
+                    continue;
+                }
+                if (!parent.containsKey("tls.crt")) {
+                    parent = bootstrap(parent);
+                }
+                stream(parent);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (!closed) {
+                    LOG.warn("agent: {}", e.getMessage());
+                }
+            } finally {
+                connected = false;
+            }
+            // A stream that lived a while was a success: start the back-off afresh.
+            failures = System.nanoTime() - started > Duration.ofSeconds(30).toNanos() ? 1 : failures + 1;
+            try {
+                sleep(backoff(failures));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    Duration backoff(int failures) {
+        long capped = Math.min(MIN_BACKOFF.toMillis() << Math.min(failures - 1, 20), maxBackoff.toMillis());
+        // Full jitter over the upper half: children that lost the same parent do not come back in step.
+        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    private Map<String, String> secret() {
+        Secret s = client.secrets().inNamespace(namespace).withName(SECRET).get();
+        if (s == null || s.getData() == null) {
+            return null;
+        }
+        Map<String, String> values = new HashMap<>();
+        s.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        return values;
+    }
+
+    /** Trades the one-time token for a client certificate and keeps it in the Secret (the token goes). */
+    private Map<String, String> bootstrap(Map<String, String> parent) throws Exception {
+        String token = parent.get("token");
+        if (token == null) {
+            throw new IllegalStateException("the Secret " + namespace + "/" + SECRET + " holds neither a certificate nor a bootstrap token");
+        }
+        String cluster = self.get();
+        Pki.KeyPairAndRequest request = Pki.signingRequest(cluster);
+        HttpClient http = HttpClient.newBuilder().sslContext(Pki.tls(null, parent.get("ca.crt")))
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        String body = JSON.writeValueAsString(Map.of("cluster", cluster, "token", token, "csr", request.csrPem()));
+        URI uri = URI.create("https://" + host(parent) + ":" + parent.get("bootstrapPort") + "/v1/bootstrap");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<?, ?> reply = JSON.readValue(response.body(), Map.class);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("the parent at " + uri.getHost() + " refused the bootstrap: " + reply.get("error"));
+        }
+        Map<String, String> next = new HashMap<>(parent);
+        next.remove("token");
+        next.put("tls.crt", (String) reply.get("certificate"));
+        next.put("tls.key", request.keyPem());
+        Map<String, String> data = new HashMap<>();
+        next.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        client.secrets().inNamespace(namespace).withName(SECRET).edit(s -> {
+            s.setData(data);
+            s.setStringData(null);
+            return s;
+        });
+        LOG.info("registered with the parent at {}: agent certificate received", uri.getHost());
+        return next;
+    }
+
+    private void stream(Map<String, String> parent) throws Exception {
+        TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder()
+                .keyManager(stream(parent.get("tls.crt")), stream(parent.get("tls.key")))
+                .trustManager(stream(parent.get("ca.crt")));
+        channel = Grpc.newChannelBuilderForAddress(host(parent), Integer.parseInt(parent.get("grpcPort")), credentials.build())
+                .keepAliveTime(30, TimeUnit.SECONDS).build();
+        CountDownLatch done = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
+        StreamObserver<AgentMessage>[] out = new StreamObserver[1];
+        try {
+            out[0] = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
+                @Override
+                public void onNext(ParentCommand command) {
+                    AgentMessage reply = carryOut(command);
+                    synchronized (out) {
+                        out[0].onNext(reply);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failure[0] = t;
+                    done.countDown();
+                }
+
+                @Override
+                public void onCompleted() {
+                    done.countDown();
+                }
+            });
+            synchronized (out) {
+                out[0].onNext(AgentMessage.newBuilder().setReady(AgentReady.newBuilder()
+                        .setVersion(ProtocolVersion.newBuilder().setMajor(AgentServer.MAJOR).setMinor(AgentServer.MINOR))
+                        .setClusterName(self.get()).setAgentVersion(version)).build());
+            }
+            while (!done.await(0, TimeUnit.MILLISECONDS) && !closed) {
+                Heartbeat heartbeat = reporter.heartbeat().toBuilder().setSentAtMillis(System.currentTimeMillis()).build();
+                synchronized (out) {
+                    out[0].onNext(AgentMessage.newBuilder().setHeartbeat(heartbeat).build());
+                }
+                connected = true;
+                fleet.heartbeatSent(Instant.now());
+                done.await(heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (failure[0] != null) {
+                throw new IllegalStateException("the stream to the parent closed: " + failure[0].getMessage());
+            }
+        } finally {
+            connected = false;
+            channel.shutdownNow();
+        }
+    }
+
+    /** Carries out one command from the parent; the result says how it went. */
+    AgentMessage carryOut(ParentCommand command) {
+        try {
+            switch (command.getPayloadCase()) {
+                case STATE_SYNC -> {
+                    StateReport.Builder report = StateReport.newBuilder();
+                    for (ObjectSync.Ref r : sync.held(FROM_PARENT)) {
+                        report.addObjects(ObjectRef.newBuilder().setApiVersion(r.apiVersion()).setKind(r.kind())
+                                .setNamespace(r.namespace() == null ? "" : r.namespace()).setName(r.name()));
+                    }
+                    return AgentMessage.newBuilder().setState(report).build();
+                }
+                case APPLY -> {
+                    List<Map<String, Object>> objects = new ArrayList<>();
+                    for (String json : command.getApply().getObjectsJsonList()) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> o = JSON.readValue(json, Map.class);
+                        objects.add(o);
+                    }
+                    sync.apply(FROM_PARENT, objects);
+                    return result(command, true, "applied " + objects.size() + " objects");
+                }
+                case DELETE -> {
+                    sync.delete(command.getDelete().getObjectsList().stream().map(r -> new ObjectSync.Ref(r.getApiVersion(),
+                            r.getKind(), r.getNamespace().isEmpty() ? null : r.getNamespace(), r.getName())).toList());
+                    return result(command, true, "deleted " + command.getDelete().getObjectsCount() + " objects");
+                }
+                case UNPIVOT -> {
+                    return result(command, false, "unpivot over the agent stream is not supported by this agent version");
+                }
+                default -> {
+                    return result(command, false, "unknown command: this agent is older than its parent");
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("command {} from the parent failed: {}", command.getPayloadCase(), e.getMessage());
+            return result(command, false, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private static AgentMessage result(ParentCommand command, boolean ok, String message) {
+        return AgentMessage.newBuilder().setResult(CommandResult.newBuilder().setCommandId(command.getId()).setOk(ok)
+                .setMessage(message)).build();
+    }
+
+    /** Counts this cluster's nodes for a heartbeat: all, ready, and control-plane ones. */
+    public static Heartbeat.Builder nodes(KubernetesClient client) {
+        Heartbeat.Builder h = Heartbeat.newBuilder();
+        for (Node n : client.nodes().list().getItems()) {
+            boolean ready = n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            boolean controlPlane = n.getMetadata().getLabels() != null
+                    && n.getMetadata().getLabels().containsKey("node-role.kubernetes.io/control-plane");
+            h.setTotalNodes(h.getTotalNodes() + 1).setReadyNodes(h.getReadyNodes() + (ready ? 1 : 0));
+            if (controlPlane) {
+                h.setTotalControlPlane(h.getTotalControlPlane() + 1).setReadyControlPlane(h.getReadyControlPlane() + (ready ? 1 : 0));
+            }
+        }
+        return h;
+    }
+
+    private static String host(Map<String, String> parent) {
+        return parent.getOrDefault("host", "localhost");
+    }
+
+    private static ByteArrayInputStream stream(String pem) {
+        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void sleep(Duration d) throws InterruptedException {
+        Thread.sleep(d.toMillis());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        ManagedChannel c = channel;
+        if (c != null) {
+            c.shutdownNow();
+        }
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

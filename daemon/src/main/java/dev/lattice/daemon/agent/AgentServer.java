@@ -1,0 +1,282 @@
+package dev.lattice.daemon.agent;
+
+import dev.lattice.daemon.reconciler.Children;
+import dev.lattice.daemon.reconciler.Fleet;
+import dev.lattice.daemon.reconciler.ObjectSync;
+import dev.lattice.proto.agent.v1.AgentMessage;
+import dev.lattice.proto.agent.v1.AgentServiceGrpc;
+import dev.lattice.proto.agent.v1.ApplyObjects;
+import dev.lattice.proto.agent.v1.DeleteObjects;
+import dev.lattice.proto.agent.v1.ObjectRef;
+import dev.lattice.proto.agent.v1.ParentCommand;
+import dev.lattice.proto.agent.v1.StateSyncRequest;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.TlsServerCredentials;
+import io.grpc.stub.StreamObserver;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parent's agent endpoint: one bidirectional gRPC stream per child, over mutual TLS with the client certificates
+ * the {@link BootstrapServer} issued. The certificate names the child; a stream whose {@code AgentReady} claims
+ * another name, or names no LatticeCluster here, is refused. On each (re)connection the child is asked for its state
+ * and sent the objects it should hold from this parent, with deletes for what it holds and should not.
+ */
+public final class AgentServer implements Children, AutoCloseable {
+    /** The protocol major version this build speaks. */
+    public static final int MAJOR = 1;
+    public static final int MINOR = 0;
+    private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
+    private static final Context.Key<String> PEER = Context.key("lattice-agent-peer");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Server server;
+    private final Fleet fleet;
+    private final Predicate<String> isChild;
+    private final Map<String, List<Map<String, Object>>> desired = new ConcurrentHashMap<>();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    /**
+     * @param isChild whether a name is a LatticeCluster this parent manages (not itself)
+     */
+    public AgentServer(Pki.Identity ca, Pki.Identity serving, int port, Fleet fleet, Predicate<String> isChild) throws IOException {
+        this.fleet = fleet;
+        this.isChild = isChild;
+        TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder()
+                .keyManager(stream(serving.certificatePem()), stream(serving.keyPem()))
+                .trustManager(stream(ca.certificatePem()))
+                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+        this.server = Grpc.newServerBuilderForPort(port, credentials.build())
+                .addService(ServerInterceptors.intercept(new Service(), new PeerIdentity()))
+                .build()
+                .start();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Children with an open stream. */
+    public Set<String> connected() {
+        return Set.copyOf(sessions.keySet());
+    }
+
+    @Override
+    public boolean desired(String cluster, List<Map<String, Object>> objects) {
+        if (!isChild.test(cluster)) {
+            return false;
+        }
+        List<Map<String, Object>> before = desired.put(cluster, objects);
+        Session session = sessions.get(cluster);
+        if (session != null && !objects.equals(before)) {
+            session.push(objects);
+        }
+        return true;
+    }
+
+    /** Puts the name from the client certificate into the call's context. */
+    private static final class PeerIdentity implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            SSLSession ssl = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+            String peer = null;
+            try {
+                if (ssl != null && ssl.getPeerCertificates().length > 0 && ssl.getPeerCertificates()[0] instanceof X509Certificate cert) {
+                    peer = Pki.commonName(cert);
+                }
+            } catch (SSLPeerUnverifiedException e) {
+                peer = null;
+            }
+            if (peer == null) {
+                call.close(Status.UNAUTHENTICATED.withDescription("a client certificate is required"), new Metadata());
+                return new ServerCall.Listener<>() {
+                };
+            }
+            return Contexts.interceptCall(Context.current().withValue(PEER, peer), call, headers, next);
+        }
+    }
+
+    private final class Service extends AgentServiceGrpc.AgentServiceImplBase {
+        @Override
+        public StreamObserver<AgentMessage> connect(StreamObserver<ParentCommand> out) {
+            return new Session(PEER.get(), out);
+        }
+    }
+
+    /** One child's stream. gRPC's outbound observer is not thread-safe, so every send holds the session's lock. */
+    private final class Session implements StreamObserver<AgentMessage> {
+        private final String peer;
+        private final StreamObserver<ParentCommand> out;
+        private String cluster;
+        /** What the child holds from this parent, as far as this session knows. */
+        private final Set<ObjectRef> held = new LinkedHashSet<>();
+        private boolean synced;
+
+        Session(String peer, StreamObserver<ParentCommand> out) {
+            this.peer = peer;
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(AgentMessage message) {
+            switch (message.getPayloadCase()) {
+                case READY -> ready(message);
+                case HEARTBEAT -> {
+                    if (cluster != null) {
+                        var h = message.getHeartbeat();
+                        fleet.child(new Fleet.ChildReport(cluster, h.getState(), h.getReadyNodes(), h.getTotalNodes(),
+                                h.getReadyControlPlane(), h.getTotalControlPlane(),
+                                h.getPoolsList().stream().map(p -> new Fleet.PoolReport(p.getName(), p.getDesiredReplicas(),
+                                        p.getReadyReplicas())).toList(), Instant.now(), true));
+                    }
+                }
+                case STATE -> {
+                    if (cluster != null) {
+                        synchronized (this) {
+                            held.clear();
+                            held.addAll(message.getState().getObjectsList());
+                            synced = true;
+                        }
+                        push(desired.getOrDefault(cluster, List.of()));
+                    }
+                }
+                case RESULT -> {
+                    if (!message.getResult().getOk()) {
+                        LOG.warn("cluster {} could not carry out command {}: {}", cluster, message.getResult().getCommandId(),
+                                message.getResult().getMessage());
+                    }
+                }
+                default -> { } // a newer child's message this version does not know
+            }
+        }
+
+        private void ready(AgentMessage message) {
+            var ready = message.getReady();
+            String claimed = ready.getClusterName();
+            Status refusal = null;
+            if (ready.getVersion().getMajor() != MAJOR) {
+                refusal = Status.FAILED_PRECONDITION.withDescription("this parent speaks agent protocol " + MAJOR + ".x, not "
+                        + ready.getVersion().getMajor());
+            } else if (!claimed.equals(peer)) {
+                refusal = Status.PERMISSION_DENIED.withDescription("the client certificate names " + peer + ", not " + claimed);
+            } else if (!isChild.test(claimed)) {
+                refusal = Status.PERMISSION_DENIED.withDescription("no child LatticeCluster " + claimed + " on this parent");
+            }
+            if (refusal != null) {
+                LOG.warn("refused an agent stream: {}", refusal.getDescription());
+                synchronized (this) {
+                    out.onError(refusal.asRuntimeException());
+                }
+                return;
+            }
+            cluster = claimed;
+            Session previous = sessions.put(cluster, this);
+            if (previous != null && previous != this) {
+                previous.close();
+            }
+            LOG.info("cluster {} connected (agent {})", cluster, ready.getAgentVersion());
+            send(ParentCommand.newBuilder().setId(UUID.randomUUID().toString()).setStateSync(StateSyncRequest.getDefaultInstance()).build());
+        }
+
+        /** Sends the objects the child should hold, and deletes for what it holds besides. */
+        synchronized void push(List<Map<String, Object>> objects) {
+            if (!synced) {
+                return; // the state report will bring it here
+            }
+            ApplyObjects.Builder apply = ApplyObjects.newBuilder();
+            Set<ObjectRef> now = new LinkedHashSet<>();
+            for (Map<String, Object> o : objects) {
+                try {
+                    apply.addObjectsJson(JSON.writeValueAsString(o));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+                ObjectSync.Ref r = ObjectSync.Ref.of(o);
+                now.add(ObjectRef.newBuilder().setApiVersion(r.apiVersion()).setKind(r.kind())
+                        .setNamespace(r.namespace() == null ? "" : r.namespace()).setName(r.name()).build());
+            }
+            List<ObjectRef> stale = new ArrayList<>(held);
+            stale.removeAll(now);
+            stale.removeIf(r -> r.getKind().equals("Namespace"));
+            if (apply.getObjectsJsonCount() > 0) {
+                send(ParentCommand.newBuilder().setId(UUID.randomUUID().toString()).setApply(apply).build());
+            }
+            if (!stale.isEmpty()) {
+                send(ParentCommand.newBuilder().setId(UUID.randomUUID().toString())
+                        .setDelete(DeleteObjects.newBuilder().addAllObjects(stale)).build());
+            }
+            held.clear();
+            held.addAll(now);
+        }
+
+        private synchronized void send(ParentCommand command) {
+            try {
+                out.onNext(command);
+            } catch (RuntimeException e) {
+                LOG.debug("cannot send to {}: {}", cluster, e.getMessage());
+            }
+        }
+
+        synchronized void close() {
+            try {
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                // already closed
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            gone();
+        }
+
+        @Override
+        public void onCompleted() {
+            gone();
+            close();
+        }
+
+        private void gone() {
+            if (cluster != null && sessions.remove(cluster, this)) {
+                LOG.info("cluster {} disconnected", cluster);
+                fleet.disconnected(cluster);
+            }
+        }
+    }
+
+    private static ByteArrayInputStream stream(String pem) {
+        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(Session::close);
+        server.shutdownNow();
+    }
+}

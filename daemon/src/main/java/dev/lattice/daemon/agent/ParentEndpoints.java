@@ -1,0 +1,136 @@
+package dev.lattice.daemon.agent;
+
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeCluster.EndpointsSpec;
+import dev.lattice.daemon.reconciler.Children;
+import dev.lattice.daemon.reconciler.Fleet;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A parent's two endpoints, the bootstrap endpoint and the agent stream, served while this cluster's own
+ * LatticeCluster has {@code parentConfig}. The certificate authority lives in the Secret {@code lattice-agent-ca},
+ * made on first use, so every replica and every restart issues and trusts the same certificates.
+ */
+public final class ParentEndpoints implements Children, AutoCloseable {
+    public static final String CA_SECRET = "lattice-agent-ca";
+    private static final Logger LOG = LoggerFactory.getLogger(ParentEndpoints.class);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final Fleet fleet;
+    private final Predicate<String> isChild;
+    private final Integer agentPort;
+    private final Integer bootstrapPort;
+    private EndpointsSpec serving;
+    private AgentServer agents;
+    private BootstrapServer bootstrap;
+
+    /** {@code agentPort} and {@code bootstrapPort}, when not null, override the LatticeCluster's. */
+    public ParentEndpoints(KubernetesClient client, String namespace, Fleet fleet, Predicate<String> isChild,
+                           Integer agentPort, Integer bootstrapPort) {
+        this.client = client;
+        this.namespace = namespace;
+        this.fleet = fleet;
+        this.isChild = isChild;
+        this.agentPort = agentPort;
+        this.bootstrapPort = bootstrapPort;
+    }
+
+    /** Serves, restarts or stops the endpoints to match {@code own}'s parentConfig (null: not a parent). */
+    public synchronized void reconcile(LatticeCluster own) throws IOException {
+        EndpointsSpec wanted = own == null ? null : own.spec().parentConfig();
+        if (wanted != null && wanted.equals(serving)) {
+            return;
+        }
+        stop();
+        if (wanted == null) {
+            return;
+        }
+        Pki.Identity ca = authority();
+        List<String> hosts = new ArrayList<>(List.of(wanted.host()));
+        for (String local : List.of("localhost", "127.0.0.1")) {
+            if (!hosts.contains(local)) {
+                hosts.add(local);
+            }
+        }
+        Pki.Identity cert = Pki.serverCertificate(ca, hosts);
+        bootstrap = new BootstrapServer(client, ca, cert, bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort());
+        agents = new AgentServer(ca, cert, agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
+        serving = wanted;
+        LOG.info("serving children: agent stream on port {}, bootstrap on port {}", agents.port(), bootstrap.port());
+    }
+
+    /** The agent server, when serving. */
+    public synchronized AgentServer agents() {
+        return agents;
+    }
+
+    public synchronized BootstrapServer bootstrap() {
+        return bootstrap;
+    }
+
+    @Override
+    public boolean desired(String cluster, List<Map<String, Object>> objects) {
+        AgentServer a = agents();
+        return a != null && a.desired(cluster, objects);
+    }
+
+    private Pki.Identity authority() {
+        Secret secret = client.secrets().inNamespace(namespace).withName(CA_SECRET).get();
+        if (secret == null) {
+            Pki.Identity made = Pki.newAuthority("lattice-agent-ca");
+            try {
+                client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(CA_SECRET)
+                        .withNamespace(namespace).addToLabels("app.kubernetes.io/part-of", "lattice").endMetadata()
+                        .withType("kubernetes.io/tls")
+                        .addToData("tls.crt", base64(made.certificatePem())).addToData("tls.key", base64(made.keyPem()))
+                        .build()).create();
+                return made;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                secret = client.secrets().inNamespace(namespace).withName(CA_SECRET).get(); // another replica was first
+            }
+        }
+        return new Pki.Identity(decode(secret.getData().get("tls.crt")), decode(secret.getData().get("tls.key")));
+    }
+
+    private static String base64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decode(String s) {
+        return new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8);
+    }
+
+    private void stop() {
+        if (agents != null) {
+            agents.close();
+            agents = null;
+        }
+        if (bootstrap != null) {
+            bootstrap.close();
+            bootstrap = null;
+        }
+        serving = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+    }
+
+}

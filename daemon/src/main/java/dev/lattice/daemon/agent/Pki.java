@@ -1,0 +1,254 @@
+package dev.lattice.daemon.agent;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+
+/**
+ * The agent protocol's certificates, with ECDSA P-256 keys: a parent's certificate authority, the certificate its
+ * endpoints serve, and the client certificates it issues to children that present their bootstrap token. A child
+ * makes its own key and sends only a signing request, so its private key never leaves it.
+ */
+public final class Pki {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String SIGNATURE = "SHA256withECDSA";
+
+    /** A certificate with its private key, both PEM. */
+    public record Identity(String certificatePem, String keyPem) {
+        X509Certificate certificate() {
+            return parseCertificate(certificatePem);
+        }
+
+        PrivateKey key() {
+            return parseKey(keyPem);
+        }
+    }
+
+    private Pki() {
+    }
+
+    /** A new self-signed certificate authority named {@code name}. */
+    public static Identity newAuthority(String name) {
+        KeyPair keys = keyPair();
+        X500Name subject = new X500Name("CN=" + name);
+        Instant now = Instant.now();
+        try {
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(Duration.ofDays(3650))), subject, keys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            return new Identity(pem(sign(builder, keys.getPrivate())), pem(keys.getPrivate()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A server certificate for {@code hosts} (names or IP addresses), signed by {@code ca}. */
+    public static Identity serverCertificate(Identity ca, List<String> hosts) {
+        KeyPair keys = keyPair();
+        List<GeneralName> names = new ArrayList<>();
+        for (String host : hosts) {
+            names.add(new GeneralName(isAddress(host) ? GeneralName.iPAddress : GeneralName.dNSName, host));
+        }
+        X509Certificate cert = issue(ca, new X500Name("CN=" + hosts.get(0)), keys.getPublic(), KeyPurposeId.id_kp_serverAuth,
+                new GeneralNames(names.toArray(GeneralName[]::new)), Duration.ofDays(365));
+        return new Identity(pem(cert), pem(keys.getPrivate()));
+    }
+
+    /** A new key and a signing request naming {@code cluster}; the key stays with the caller. */
+    public static KeyPairAndRequest signingRequest(String cluster) {
+        KeyPair keys = keyPair();
+        try {
+            ContentSigner signer = new JcaContentSignerBuilder(SIGNATURE).build(keys.getPrivate());
+            PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cluster), keys.getPublic())
+                    .build(signer);
+            return new KeyPairAndRequest(pem(keys.getPrivate()), pem(csr));
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record KeyPairAndRequest(String keyPem, String csrPem) {
+    }
+
+    /**
+     * A client certificate for {@code cluster} from a child's signing request. The request's own signature must hold;
+     * its subject is ignored: the certificate names the cluster whose token was checked, whatever the request says.
+     */
+    public static String clientCertificate(Identity ca, String csrPem, String cluster) {
+        try (PEMParser parser = new PEMParser(new StringReader(csrPem))) {
+            if (!(parser.readObject() instanceof PKCS10CertificationRequest csr)) {
+                throw new IllegalArgumentException("not a PEM certificate signing request");
+            }
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+                throw new IllegalArgumentException("the signing request's signature does not verify");
+            }
+            var publicKey = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+            return pem(issue(ca, new X500Name("CN=" + cluster), publicKey, KeyPurposeId.id_kp_clientAuth, null, Duration.ofDays(365)));
+        } catch (IOException | OperatorCreationException | PKCSException e) {
+            throw new IllegalArgumentException("unreadable signing request: " + e.getMessage(), e);
+        }
+    }
+
+    /** The common name of a certificate's subject: for a client certificate, the cluster it was issued to. */
+    public static String commonName(X509Certificate cert) {
+        X500Name name = new X500Name(cert.getSubjectX500Principal().getName());
+        var rdns = name.getRDNs(BCStyle.CN);
+        return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+    }
+
+    /** A TLS context serving {@code identity}, or presenting it as a client, and trusting only {@code caPem}. */
+    public static SSLContext tls(Identity identity, String caPem) {
+        try {
+            KeyManagerFactory keyManagers = null;
+            if (identity != null) {
+                KeyStore keys = KeyStore.getInstance("PKCS12");
+                keys.load(null, null);
+                keys.setKeyEntry("key", identity.key(), new char[0], new java.security.cert.Certificate[] {identity.certificate()});
+                keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keyManagers.init(keys, new char[0]);
+            }
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("ca", parseCertificate(caPem));
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLSv1.3");
+            context.init(keyManagers == null ? null : keyManagers.getKeyManagers(), trust.getTrustManagers(), RANDOM);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static X509Certificate issue(Identity ca, X500Name subject, java.security.PublicKey key, KeyPurposeId purpose,
+                                         GeneralNames altNames, Duration validity) {
+        Instant now = Instant.now();
+        X509Certificate caCert = ca.certificate();
+        try {
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCert, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(validity)), subject, key)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            if (altNames != null) {
+                builder.addExtension(Extension.subjectAlternativeName, false, altNames);
+            }
+            return sign(builder, ca.key());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(key)));
+        } catch (OperatorCreationException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign a certificate: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyPair keyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(127, RANDOM);
+    }
+
+    private static boolean isAddress(String host) {
+        return host.matches("[0-9.]+") || host.contains(":");
+    }
+
+    static X509Certificate parseCertificate(String pem) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a PEM certificate", e);
+        }
+    }
+
+    static PrivateKey parseKey(String pem) {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object o = parser.readObject();
+            if (o instanceof PrivateKeyInfo info) {
+                return new JcaPEMKeyConverter().getPrivateKey(info);
+            }
+            throw new IllegalArgumentException("not a PKCS#8 PEM private key");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable private key", e);
+        }
+    }
+
+    private static String pem(Object o) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(o instanceof PrivateKey key ? new JcaPKCS8Generator(key, null) : o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    static boolean isLoopbackOrAddress(String host) {
+        try {
+            return InetAddress.getByName(host) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.lattice.daemon.reconciler;
+
+import java.util.List;
+import java.util.Map;
+
+/** The child clusters this daemon reaches through their agents. */
+public interface Children {
+    /** Nobody: a cluster that is not a parent. */
+    Children NONE = (cluster, objects) -> false;
+
+    /**
+     * The objects {@code cluster} should hold from this daemon; they reach it now if its agent is connected, else when
+     * it connects. False when {@code cluster} is not a child this daemon knows.
+     */
+    boolean desired(String cluster, List<Map<String, Object>> objects);
+}

@@ -1,0 +1,294 @@
+package dev.lattice.daemon.reconciler;
+
+import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.capi.CapiVersions;
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.kube.Applier;
+import dev.lattice.core.kube.LiveInputs;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeCluster.Phase;
+import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
+import dev.lattice.core.render.Tree;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * LatticeCluster. For this cluster's own LatticeCluster (after the pivot its Cluster API objects live here): worker
+ * pools' replicas, or min and max when autoscaled, are reconciled into their MachineDeployments, so scaling a pool is
+ * editing the LatticeCluster; the status comes from the Cluster API objects (ready control plane, per-pool replicas,
+ * endpoint, phase, conditions) and, on a parent, {@code childrenHealth} from the agents' heartbeats. For a child
+ * LatticeCluster on a parent: a refusal by its pool is {@code Failed} with the pool's message; otherwise it gets its
+ * one-time bootstrap token and its agent's reports. Keys are cluster names.
+ */
+public final class ClusterReconciler implements Reconciler {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ResourceDefinitionContext CAPI_CLUSTER = capi(CapiVersions.CLUSTER_API, "Cluster", "clusters");
+    private static final ResourceDefinitionContext MACHINE_DEPLOYMENTS =
+            capi(CapiVersions.CLUSTER_API, "MachineDeployment", "machinedeployments");
+
+    private final KubernetesClient client;
+    private final LatticeCache cache;
+    private final Status status;
+    private final Supplier<String> self;
+    private final Fleet fleet;
+
+    ClusterReconciler(KubernetesClient client, LatticeCache cache, Status status, Supplier<String> self, Fleet fleet) {
+        this.client = client;
+        this.cache = cache;
+        this.status = status;
+        this.self = self;
+        this.fleet = fleet;
+    }
+
+    @Override
+    public String name() {
+        return "clusters";
+    }
+
+    @Override
+    public void reconcile(String name) {
+        GenericKubernetesResource live = cache.get(Kind.LATTICE_CLUSTER, null, name);
+        if (live == null) {
+            return;
+        }
+        Long generation = live.getMetadata().getGeneration();
+        Map<String, Object> next = Status.of(live);
+        LatticeCache.Snapshot snapshot = cache.snapshot();
+        var problems = snapshot.rejected().get(LiveInputs.id(Kind.LATTICE_CLUSTER, null, name));
+        if (problems != null) {
+            failed(next, "InvalidSpec", problems.get(0).render(), generation);
+            status.write(Kind.LATTICE_CLUSTER, live, next);
+            return;
+        }
+        LatticeCluster cluster = snapshot.inputs().clusters().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+        next.put("observedGeneration", generation);
+        if (name.equals(self.get())) {
+            own(cluster, next, generation);
+        } else {
+            child(cluster, snapshot, next, generation);
+        }
+        status.write(Kind.LATTICE_CLUSTER, live, next);
+    }
+
+    private void own(LatticeCluster cluster, Map<String, Object> next, Long generation) {
+        String namespace = ClusterRenderer.namespaceOf(cluster);
+        GenericKubernetesResource capiCluster = get(CAPI_CLUSTER, namespace, cluster.name());
+        Map<String, GenericKubernetesResource> deployments = machineDeployments(namespace, cluster.name());
+        Map<String, Object> pools = new TreeMap<>();
+        int readyWorkers = 0;
+        int desiredWorkers = 0;
+        for (Map.Entry<String, WorkerPoolSpec> e : cluster.spec().nodes().workerPools().entrySet()) {
+            WorkerPoolSpec wp = e.getValue();
+            GenericKubernetesResource md = deployments.get(e.getKey());
+            Map<String, Object> ps = new LinkedHashMap<>();
+            ps.put("autoscalingEnabled", wp.autoscaling());
+            if (md == null) {
+                ps.put("desiredReplicas", wp.autoscaling() ? wp.min() : wp.replicas() == null ? 0 : wp.replicas());
+                ps.put("message", capiCluster == null ? "no Cluster API objects in this cluster"
+                        : "no MachineDeployment for this pool in " + namespace + " (adding a pool is not done by the daemon yet)");
+            } else {
+                scale(md, wp);
+                int desired = wp.autoscaling() ? integer(at(md, "spec", "replicas"), wp.min()) : wp.replicas() == null ? 0 : wp.replicas();
+                int ready = integer(at(md, "status", "readyReplicas"), 0);
+                ps.put("desiredReplicas", desired);
+                ps.put("currentReplicas", integer(at(md, "status", "replicas"), 0));
+                ps.put("readyReplicas", ready);
+                readyWorkers += ready;
+                desiredWorkers += desired;
+            }
+            pools.put(e.getKey(), ps);
+        }
+        next.put("workerPools", pools);
+        if (capiCluster == null) {
+            status.condition(next, "Ready", false, "NoClusterApiObjects",
+                    "no Cluster " + namespace + "/" + cluster.name() + " here: the cluster is not pivoted into itself", generation);
+            putChildrenHealth(next);
+            return;
+        }
+        int desiredControlPlane = cluster.spec().nodes().controlPlane().replicas();
+        int readyControlPlane = readyControlPlane(capiCluster, namespace);
+        next.put("readyControlPlane", readyControlPlane);
+        next.put("readyWorkers", readyWorkers);
+        Object host = at(capiCluster, "spec", "controlPlaneEndpoint", "host");
+        if (host != null && !host.toString().isEmpty()) {
+            next.put("endpoint", "https://" + host + ":" + integer(at(capiCluster, "spec", "controlPlaneEndpoint", "port"), 6443));
+        }
+        boolean controlPlaneReady = readyControlPlane >= desiredControlPlane;
+        boolean ready = controlPlaneReady && readyWorkers >= desiredWorkers;
+        if (controlPlaneReady && Boolean.TRUE.equals(next.get("pivotComplete"))) {
+            next.put("phase", Phase.READY.wire());
+        }
+        status.condition(next, "Ready", ready, ready ? "NodesReady" : "NodesNotReady",
+                readyControlPlane + "/" + desiredControlPlane + " control-plane and " + readyWorkers + "/" + desiredWorkers
+                        + " worker nodes ready", generation);
+        next.remove("message");
+        putChildrenHealth(next);
+        Instant lastHeartbeat = fleet.lastHeartbeatToParent();
+        if (lastHeartbeat != null) {
+            next.put("lastHeartbeat", lastHeartbeat.toString());
+        }
+    }
+
+    private void putChildrenHealth(Map<String, Object> next) {
+        Map<String, Fleet.ChildReport> children = new TreeMap<>(fleet.children());
+        if (children.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> health = new ArrayList<>();
+        for (Fleet.ChildReport r : children.values()) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("name", r.name());
+            h.put("readyNodes", r.readyNodes());
+            h.put("totalNodes", r.totalNodes());
+            h.put("readyControlPlane", r.readyControlPlane());
+            h.put("totalControlPlane", r.totalControlPlane());
+            h.put("agentState", r.connected() ? r.state() : "Disconnected");
+            h.put("lastHeartbeat", r.at().toString());
+            health.add(h);
+        }
+        next.put("childrenHealth", health);
+    }
+
+    private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation) {
+        Object phase = next.get("phase");
+        boolean provisioned = phase != null && !Phase.PENDING.wire().equals(phase) && !Phase.FAILED.wire().equals(phase);
+        Optional<PoolAccounting.Refusal> refusal = PoolAccounting.account(snapshot.inputs()).refusals().stream()
+                .filter(r -> r.cluster().equals(cluster.name())).findFirst();
+        if (!provisioned && refusal.isPresent()) {
+            failed(next, "PoolRefused", refusal.get().message(), generation);
+            next.remove("bootstrapToken");
+            return;
+        }
+        if (!provisioned) {
+            next.put("phase", Phase.PENDING.wire());
+            next.remove("message");
+        }
+        if (!Boolean.TRUE.equals(next.get("bootstrapComplete")) && next.get("bootstrapToken") == null) {
+            byte[] token = new byte[32];
+            RANDOM.nextBytes(token);
+            next.put("bootstrapToken", Base64.getUrlEncoder().withoutPadding().encodeToString(token));
+        }
+        Fleet.ChildReport report = fleet.children().get(cluster.name());
+        if (report == null) {
+            status.condition(next, "AgentConnected", false, "NeverConnected",
+                    "the cluster's agent has not connected to this parent", generation);
+            return;
+        }
+        next.put("readyControlPlane", report.readyControlPlane());
+        next.put("readyWorkers", report.readyNodes() - report.readyControlPlane());
+        next.put("lastHeartbeat", report.at().toString());
+        if (report.connected()) {
+            next.put("phase", "Ready".equals(report.state()) ? Phase.READY.wire() : next.get("phase"));
+        }
+        status.condition(next, "AgentConnected", report.connected(), report.connected() ? "Connected" : "Disconnected",
+                report.connected() ? "heartbeats arrive from the cluster's agent" : "the agent's stream is closed; it reconnects on its own",
+                generation);
+    }
+
+    private void failed(Map<String, Object> next, String reason, String message, Long generation) {
+        next.put("phase", Phase.FAILED.wire());
+        next.put("message", message);
+        status.condition(next, "Ready", false, reason, message, generation);
+    }
+
+    /** Writes the pool's size into its MachineDeployment when it differs: replicas, or the autoscaler's bounds. */
+    private void scale(GenericKubernetesResource md, WorkerPoolSpec wp) {
+        Map<String, Object> patch = Tree.object(CapiVersions.CLUSTER_API, "MachineDeployment", md.getMetadata().getNamespace(),
+                md.getMetadata().getName(), Map.of());
+        boolean differs;
+        if (wp.autoscaling()) {
+            Map<String, String> annotations = Objects.requireNonNullElse(md.getMetadata().getAnnotations(), Map.of());
+            String min = String.valueOf(wp.min());
+            String max = String.valueOf(wp.max());
+            differs = !min.equals(annotations.get(ClusterRenderer.AUTOSCALER_MIN)) || !max.equals(annotations.get(ClusterRenderer.AUTOSCALER_MAX));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> meta = (Map<String, Object>) patch.get("metadata");
+            meta.put("annotations", Map.of(ClusterRenderer.AUTOSCALER_MIN, min, ClusterRenderer.AUTOSCALER_MAX, max));
+        } else {
+            int replicas = wp.replicas() == null ? 0 : wp.replicas();
+            differs = !Integer.valueOf(replicas).equals(integer(at(md, "spec", "replicas"), -1));
+            patch.put("spec", Map.of("replicas", replicas));
+        }
+        if (differs) {
+            client.genericKubernetesResources(MACHINE_DEPLOYMENTS).inNamespace(md.getMetadata().getNamespace())
+                    .resource(client.getKubernetesSerialization().convertValue(patch, GenericKubernetesResource.class))
+                    .fieldManager(Applier.FIELD_MANAGER).forceConflicts().serverSideApply();
+        }
+    }
+
+    private int readyControlPlane(GenericKubernetesResource capiCluster, String namespace) {
+        Object kind = at(capiCluster, "spec", "controlPlaneRef", "kind");
+        Object apiVersion = at(capiCluster, "spec", "controlPlaneRef", "apiVersion");
+        Object name = at(capiCluster, "spec", "controlPlaneRef", "name");
+        if (kind == null || apiVersion == null || name == null) {
+            return 0;
+        }
+        GenericKubernetesResource cp = get(capi(apiVersion.toString(), kind.toString(), kind.toString().toLowerCase() + "s"),
+                namespace, name.toString());
+        return cp == null ? 0 : integer(at(cp, "status", "readyReplicas"), 0);
+    }
+
+    private Map<String, GenericKubernetesResource> machineDeployments(String namespace, String cluster) {
+        Map<String, GenericKubernetesResource> byPool = new TreeMap<>();
+        try {
+            for (GenericKubernetesResource md : client.genericKubernetesResources(MACHINE_DEPLOYMENTS).inNamespace(namespace)
+                    .withLabel(CapiVersions.CLUSTER_NAME_LABEL, cluster).list().getItems()) {
+                Map<String, String> labels = Objects.requireNonNullElse(md.getMetadata().getLabels(), Map.of());
+                if (labels.get(ClusterRenderer.POOL_LABEL) != null) {
+                    byPool.put(labels.get(ClusterRenderer.POOL_LABEL), md);
+                }
+            }
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+        return byPool;
+    }
+
+    private GenericKubernetesResource get(ResourceDefinitionContext context, String namespace, String name) {
+        try {
+            return client.genericKubernetesResources(context).inNamespace(namespace).withName(name).get();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return null; // the Cluster API is not installed here
+            }
+            throw e;
+        }
+    }
+
+    private static ResourceDefinitionContext capi(String apiVersion, String kind, String plural) {
+        int slash = apiVersion.indexOf('/');
+        return new ResourceDefinitionContext.Builder().withGroup(apiVersion.substring(0, slash))
+                .withVersion(apiVersion.substring(slash + 1)).withKind(kind).withPlural(plural).withNamespaced(true).build();
+    }
+
+    private static Object at(GenericKubernetesResource r, String... path) {
+        Object node = r.getAdditionalProperties();
+        for (String p : path) {
+            if (!(node instanceof Map<?, ?> m)) {
+                return null;
+            }
+            node = m.get(p);
+        }
+        return node;
+    }
+
+    private static int integer(Object value, int otherwise) {
+        return value instanceof Number n ? n.intValue() : otherwise;
+    }
+}

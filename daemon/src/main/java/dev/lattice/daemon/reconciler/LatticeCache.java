@@ -1,0 +1,153 @@
+package dev.lattice.daemon.reconciler;
+
+import dev.lattice.core.kube.LiveInputs;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.parse.InvalidInputException;
+import dev.lattice.core.parse.Parser;
+import dev.lattice.core.parse.Problem;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Watches every Lattice kind through fabric8 informers and turns what they hold into the model, through the same
+ * parser as files. An object the parser refuses is left out (with its problems, for its status) instead of stopping
+ * everything else: one broken service must not stop the others being placed.
+ */
+public final class LatticeCache implements AutoCloseable {
+    /** The model of what the cluster holds, and the objects left out with why. */
+    public record Snapshot(Inputs inputs, Map<String, List<Problem>> rejected) {
+        public boolean isRejected(Kind kind, String namespace, String name) {
+            return rejected.containsKey(LiveInputs.id(kind, namespace, name));
+        }
+    }
+
+    private final KubernetesClient client;
+    private final Map<Kind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(Kind.class);
+    private final List<Consumer<Kind>> listeners = new CopyOnWriteArrayList<>();
+    /** Serialised objects by uid, kept while their resourceVersion does not change: most reads change nothing. */
+    private final Map<String, String[]> texts = new ConcurrentHashMap<>();
+
+    public LatticeCache(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** Called with the kind of every object added, changed or deleted. */
+    public void onChange(Consumer<Kind> listener) {
+        listeners.add(listener);
+    }
+
+    /** Starts the informers and waits until each has listed its kind once. */
+    public void start() {
+        for (Kind kind : Kind.values()) {
+            SharedIndexInformer<GenericKubernetesResource> informer =
+                    client.genericKubernetesResources(LiveInputs.context(kind)).inAnyNamespace().runnableInformer(0);
+            informer.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(GenericKubernetesResource obj) {
+                    changed(kind);
+                }
+
+                @Override
+                public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+                    changed(kind);
+                }
+
+                @Override
+                public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+                    texts.remove(obj.getMetadata().getUid());
+                    changed(kind);
+                }
+            });
+            informers.put(kind, informer);
+        }
+        informers.values().forEach(i -> i.start().toCompletableFuture().join());
+    }
+
+    public boolean synced() {
+        return !informers.isEmpty() && informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    private void changed(Kind kind) {
+        listeners.forEach(l -> l.accept(kind));
+    }
+
+    /** The live objects of {@code kind}, sorted by namespace and name. */
+    public List<GenericKubernetesResource> list(Kind kind) {
+        List<GenericKubernetesResource> items = new ArrayList<>(informers.get(kind).getStore().list());
+        items.sort(Comparator.comparing((GenericKubernetesResource r) -> String.valueOf(r.getMetadata().getNamespace()))
+                .thenComparing(r -> r.getMetadata().getName()));
+        return items;
+    }
+
+    /** One live object, or null. */
+    public GenericKubernetesResource get(Kind kind, String namespace, String name) {
+        String key = namespace == null || !kind.namespaced() ? name : namespace + "/" + name;
+        return informers.get(kind).getStore().getByKey(key);
+    }
+
+    /** Parses everything the informers hold, leaving out the objects the parser refuses. */
+    public Snapshot snapshot() {
+        Map<String, InputReader.Input> all = new LinkedHashMap<>();
+        for (Kind kind : Kind.values()) {
+            for (GenericKubernetesResource r : list(kind)) {
+                String id = LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
+                all.put(id, new InputReader.Input(id, text(r)));
+            }
+        }
+        Map<String, List<Problem>> rejected = new LinkedHashMap<>();
+        // Leaving one object out can break a reference to it (a cluster naming a rejected pool), so go again; each
+        // round removes at least one object, so this ends.
+        while (true) {
+            List<InputReader.Input> kept = all.entrySet().stream().filter(e -> !rejected.containsKey(e.getKey()))
+                    .map(Map.Entry::getValue).toList();
+            if (kept.isEmpty()) {
+                return new Snapshot(new Inputs(List.of(), List.of()), rejected);
+            }
+            try {
+                return new Snapshot(Parser.parse(kept), rejected);
+            } catch (InvalidInputException e) {
+                Map<String, List<Problem>> errors = e.problems().stream().filter(Problem::isError)
+                        .collect(Collectors.groupingBy(p -> p.location().file(), LinkedHashMap::new, Collectors.toList()));
+                Set<String> known = new TreeSet<>(errors.keySet());
+                known.retainAll(all.keySet());
+                if (known.isEmpty()) {
+                    throw e; // a problem not tied to one object: nothing to leave out
+                }
+                known.forEach(id -> rejected.put(id, errors.get(id)));
+            }
+        }
+    }
+
+    private String text(GenericKubernetesResource r) {
+        String uid = String.valueOf(r.getMetadata().getUid());
+        String version = String.valueOf(r.getMetadata().getResourceVersion());
+        String[] cached = texts.get(uid);
+        if (cached != null && cached[0].equals(version)) {
+            return cached[1];
+        }
+        String json = client.getKubernetesSerialization().asJson(r);
+        texts.put(uid, new String[] {version, json});
+        return json;
+    }
+
+    @Override
+    public void close() {
+        informers.values().forEach(SharedIndexInformer::close);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.lattice.daemon.reconciler;
+
+import dev.lattice.core.kube.PlacementRecorder;
+import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.parse.Problem;
+import dev.lattice.core.placement.Placement;
+import dev.lattice.core.placement.Solver;
+import dev.lattice.core.placement.Weights;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * LatticeService and LatticeExternalService: places every service with the solver over the clusters this cluster
+ * knows (itself and its children), records each decision in the service's status, compiles the service graph, and
+ * makes each cluster hold exactly its compiled objects: this cluster directly, a child through its agent. Placement
+ * is over the whole graph, so there is one key.
+ */
+public final class ServiceReconciler implements Reconciler {
+    public static final String KEY = "services";
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceReconciler.class);
+    private static final String INVALID = "InvalidSpec";
+
+    private final LatticeCache cache;
+    private final ObjectSync sync;
+    private final PlacementRecorder recorder;
+    private final Supplier<String> self;
+    private final Children children;
+    private final Duration fullEvery;
+    private final Solver solver = new Solver(Weights.DEFAULT, false);
+    private final MeshCompiler compiler = new MeshCompiler(MeshCompiler.DEFAULT_TRUST_DOMAIN);
+    private Set<String> warned = new HashSet<>();
+    private long lastFull;
+
+    /** @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync) */
+    public ServiceReconciler(KubernetesClient client, LatticeCache cache, Supplier<String> self, Children children,
+                             Clock clock, Duration fullEvery) {
+        this.cache = cache;
+        this.sync = new ObjectSync(client);
+        this.recorder = new PlacementRecorder(client, clock);
+        this.self = self;
+        this.children = children;
+        this.fullEvery = fullEvery;
+    }
+
+    @Override
+    public String name() {
+        return "services";
+    }
+
+    @Override
+    public void reconcile(String key) {
+        LatticeCache.Snapshot snapshot = cache.snapshot();
+        List<Placement> placements = new ArrayList<>(solver.solve(snapshot.inputs()).placements());
+        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
+        recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
+
+        MeshCompiler.Result compiled = compiler.compile(snapshot.inputs(), placements);
+        logNewWarnings(compiled.warnings());
+        Map<String, List<Map<String, Object>>> byCluster = new TreeMap<>();
+        for (LatticeCluster c : snapshot.inputs().clusters()) {
+            byCluster.put(c.name(), List.of()); // a cluster left with no services still gets its stale objects removed
+        }
+        for (MeshCompiler.ClusterManifests m : compiled.manifests()) {
+            if (m.cluster() != null) {
+                byCluster.put(m.cluster(), m.objects());
+            }
+        }
+        String own = self.get();
+        boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;
+        for (Map.Entry<String, List<Map<String, Object>>> e : byCluster.entrySet()) {
+            if (e.getKey().equals(own)) {
+                int changed = sync.sync(own, e.getValue(), full);
+                if (changed > 0) {
+                    LOG.info("applied or removed {} objects of {} for this cluster", changed, e.getValue().size());
+                }
+            } else if (!children.desired(e.getKey(), e.getValue()) && !e.getValue().isEmpty()) {
+                LOG.debug("services placed on {}, which is not a child this daemon reaches", e.getKey());
+            }
+        }
+        if (full) {
+            lastFull = System.nanoTime();
+        }
+    }
+
+    /** A service the parser refused is not placed, and says why in its status. */
+    private static List<Placement> invalid(LatticeCache.Snapshot snapshot) {
+        List<Placement> out = new ArrayList<>();
+        snapshot.rejected().forEach((id, problems) -> {
+            String[] parts = id.substring(id.indexOf(':') + 1).split("/");
+            if (parts.length == 3 && parts[0].equals(Kind.LATTICE_SERVICE.kindName())) {
+                String message = problems.stream().map(Problem::render).collect(Collectors.joining("; "));
+                out.add(new Placement(parts[2], parts[1], Placement.Phase.Unschedulable, null, 0, null, INVALID, message,
+                        List.of(), List.of()));
+            }
+        });
+        return out;
+    }
+
+    private void logNewWarnings(List<Problem> warnings) {
+        Set<String> now = new HashSet<>();
+        for (Problem w : warnings) {
+            String text = w.render();
+            now.add(text);
+            if (!warned.contains(text)) {
+                LOG.warn("{}", text);
+            }
+        }
+        warned = now;
+    }
+}

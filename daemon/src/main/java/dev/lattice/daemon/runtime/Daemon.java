@@ -1,0 +1,229 @@
+package dev.lattice.daemon.runtime;
+
+import dev.lattice.core.crd.CrdGenerator;
+import dev.lattice.core.kube.Applier;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.render.Tree;
+import dev.lattice.daemon.agent.AgentClient;
+import dev.lattice.daemon.agent.ParentEndpoints;
+import dev.lattice.daemon.reconciler.Controller;
+import dev.lattice.daemon.reconciler.Fleet;
+import dev.lattice.daemon.reconciler.LatticeCache;
+import dev.lattice.daemon.reconciler.PoolReconciler;
+import dev.lattice.daemon.reconciler.Reconciler;
+import dev.lattice.daemon.reconciler.Reconcilers;
+import dev.lattice.daemon.reconciler.ServiceReconciler;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon: its CRDs made sure of, informers started, health served, then, while it holds the Lease, the
+ * reconcilers, the parent's endpoints (when this cluster is a parent) and the agent to its own parent (when it has
+ * one). Losing the Lease stops all of that until it is won again, so two replicas never reconcile at once.
+ */
+public final class Daemon implements AutoCloseable {
+    /** The Lease in the daemon's namespace. */
+    public static final String LEASE = "lattice-daemon";
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final DaemonOptions options;
+    private final KubernetesClient client;
+    private final Metrics metrics = new Metrics();
+    private final Fleet fleet = new Fleet();
+    private final LatticeCache cache;
+    private HealthServer health;
+    private CompletableFuture<?> election;
+    private volatile Leading leading;
+    private volatile boolean leader;
+
+    public Daemon(DaemonOptions options, KubernetesClient client) {
+        this.options = options;
+        this.client = client;
+        this.cache = new LatticeCache(client);
+    }
+
+    /** The daemon's version, from its jar. */
+    public static String version() {
+        return Objects.requireNonNullElse(Daemon.class.getPackage().getImplementationVersion(), "dev");
+    }
+
+    public void start() throws IOException {
+        if (options.installCrds()) {
+            installCrds();
+        }
+        health = new HealthServer(options.httpPort(), cache::synced, metrics);
+        metrics.gauge("lattice_leader", "1 while this replica holds the Lease", () -> leader ? 1 : 0);
+        cache.onChange(kind -> {
+            Leading l = leading;
+            if (l != null) {
+                l.everything();
+            }
+        });
+        fleet.onChange(() -> {
+            Leading l = leading;
+            if (l != null) {
+                l.allClusters();
+            }
+        });
+        cache.start();
+        LOG.info("watching {} Lattice kinds on {}; health on port {}", Kind.values().length, client.getMasterUrl(), health.port());
+        if (!options.leaderElection()) {
+            lead();
+            return;
+        }
+        election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName(LEASE)
+                .withLock(new LeaseLock(options.namespace(), LEASE, options.identity()))
+                .withLeaseDuration(Duration.ofSeconds(15))
+                .withRenewDeadline(Duration.ofSeconds(10))
+                .withRetryPeriod(Duration.ofSeconds(2))
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::lead, this::follow,
+                        who -> LOG.info("the leader is {}", who)))
+                .build()).build().start();
+    }
+
+    /** The Lattice CRDs and the daemon's namespace, applied server-side as {@code lattice install} does. */
+    private void installCrds() {
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            objects.add(CrdGenerator.crd(kind));
+        }
+        objects.add(Tree.object("v1", "Namespace", null, options.namespace(), Map.of()));
+        new Applier(client).apply(objects, Duration.ofMinutes(1));
+    }
+
+    private synchronized void lead() {
+        if (leading != null) {
+            return;
+        }
+        LOG.info("{} leads: reconciling", options.identity());
+        leader = true;
+        leading = new Leading();
+    }
+
+    private synchronized void follow() {
+        leader = false;
+        if (leading != null) {
+            LOG.info("{} no longer leads: reconciling stops", options.identity());
+            leading.close();
+            leading = null;
+        }
+    }
+
+    public boolean isLeader() {
+        return leader;
+    }
+
+    public int httpPort() {
+        return health.port();
+    }
+
+    /** The parent endpoints while leading, for tests and diagnostics. */
+    public synchronized ParentEndpoints parentEndpoints() {
+        return leading == null ? null : leading.parent;
+    }
+
+    public synchronized AgentClient agent() {
+        return leading == null ? null : leading.agent;
+    }
+
+    /** The LatticeCluster that is this cluster: --cluster-name, or the only one there is. */
+    String self() {
+        if (options.clusterName() != null) {
+            return options.clusterName();
+        }
+        List<GenericKubernetesResource> clusters = cache.list(Kind.LATTICE_CLUSTER);
+        return clusters.size() == 1 ? clusters.get(0).getMetadata().getName() : null;
+    }
+
+    /** What runs while this replica leads. */
+    private final class Leading implements AutoCloseable {
+        final ParentEndpoints parent;
+        final AgentClient agent;
+        final List<Controller> controllers = new ArrayList<>();
+        final Controller services;
+        final Controller pools;
+        final Controller clusters;
+        final Controller endpoints;
+
+        Leading() {
+            parent = new ParentEndpoints(client, options.namespace(), fleet,
+                    name -> !name.equals(self()) && cache.get(Kind.LATTICE_CLUSTER, null, name) != null,
+                    options.agentPort(), options.bootstrapPort());
+            Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, Clock.systemUTC(), options.resync());
+            Duration maxBackoff = Duration.ofSeconds(30);
+            services = add(new Controller(r.services(), options.resync(), maxBackoff, metrics));
+            pools = add(new Controller(r.pools(), options.resync(), maxBackoff, metrics));
+            // Cluster API objects are not watched: their statuses are read again every 15 s.
+            clusters = add(new Controller(r.clusters(), Duration.ofSeconds(15), maxBackoff, metrics));
+            endpoints = add(new Controller(new Reconciler() {
+                @Override
+                public String name() {
+                    return "parent-endpoints";
+                }
+
+                @Override
+                public void reconcile(String key) throws IOException {
+                    String own = self();
+                    LatticeCluster cluster = own == null ? null : cache.snapshot().inputs().clusters().stream()
+                            .filter(c -> c.name().equals(own)).findFirst().orElse(null);
+                    parent.reconcile(cluster);
+                }
+            }, options.resync(), maxBackoff, metrics));
+            agent = new AgentClient(client, options.namespace(), Daemon.this::self, fleet,
+                    () -> Reconcilers.heartbeat(client, cache, self()), options.heartbeatInterval(), Duration.ofSeconds(30), version());
+            everything();
+            agent.start();
+        }
+
+        private Controller add(Controller c) {
+            controllers.add(c);
+            return c;
+        }
+
+        void everything() {
+            services.enqueue(ServiceReconciler.KEY);
+            pools.enqueue(PoolReconciler.KEY);
+            endpoints.enqueue("endpoints");
+            allClusters();
+        }
+
+        void allClusters() {
+            cache.list(Kind.LATTICE_CLUSTER).forEach(c -> clusters.enqueue(c.getMetadata().getName()));
+        }
+
+        @Override
+        public void close() {
+            agent.close();
+            controllers.forEach(Controller::close);
+            parent.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (election != null) {
+            election.cancel(true);
+        }
+        follow();
+        cache.close();
+        if (health != null) {
+            health.close();
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package dev.lattice.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.model.Kind;
+import dev.lattice.daemon.runtime.Daemon;
+import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.FakeCapi;
+import dev.lattice.testfixtures.SharedCrds;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The reconcilers of one daemon against a real kube-apiserver, with the Cluster API played by FakeCapi's CRDs. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SuppressWarnings("unchecked")
+class DaemonIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ResourceDefinitionContext CNP = context("cilium.io", "v2", "CiliumNetworkPolicy", "ciliumnetworkpolicies");
+    private static final ResourceDefinitionContext AUTHZ =
+            context("security.istio.io", "v1", "AuthorizationPolicy", "authorizationpolicies");
+    private static final ResourceDefinitionContext MD =
+            context("cluster.x-k8s.io", "v1beta1", "MachineDeployment", "machinedeployments");
+
+    private Envtest api;
+    private KubernetesClient client;
+    private Daemon daemon;
+
+    @BeforeAll
+    void start() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        assumeTrue(SharedCrds.dir().isPresent(), SharedCrds.absence());
+        api = Envtest.start();
+        client = api.client();
+        new FakeCapi(client).installCrds();
+        SharedCrds.installMesh(client);
+        daemon = new Daemon(Kube.options("home", "replica-a", true, null, null), client);
+        daemon.start();
+        Kube.namespace(client, "shop");
+        Kube.applyResource(client, "/daemon/fleet.yaml");
+    }
+
+    @AfterAll
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("services are placed, their status says where, and their compiled objects are applied")
+    void placesServicesAndAppliesTheirObjects() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(deployment("api")).isNotNull();
+            assertThat(deployment("db")).isNotNull();
+            Map<String, Object> status = Kube.status(Kube.get(client, Kind.LATTICE_SERVICE, "shop", "api"));
+            assertThat(status).containsEntry("cluster", "home").containsEntry("phase", "Scheduled");
+            assertThat((List<?>) status.get("conditions")).anySatisfy(c ->
+                    assertThat((Map<String, Object>) c).containsEntry("type", "Scheduled").containsEntry("status", "True"));
+            assertThat(names(AUTHZ)).anyMatch(n -> n.contains("db"));
+            assertThat(names(CNP)).anyMatch(n -> n.contains("db"));
+        });
+        assertThat(deployment("api").getMetadata().getLabels()).containsEntry("lattice.dev/source", "home");
+        assertThat(deployment("api").getMetadata().getManagedFields()).anyMatch(f -> "lattice".equals(f.getManager()));
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("a change to a LatticeService reaches its Deployment")
+    void aChangeReachesItsObjects() {
+        await().atMost(WAIT).until(() -> deployment("api") != null);
+        edit(Kind.LATTICE_SERVICE, "shop", "api", spec -> ((Map<String, Object>) ((Map<String, Object>) spec.get("containers"))
+                .get("main")).put("image", "shop/api:v2"));
+        await().atMost(WAIT).until(() -> "shop/api:v2".equals(deployment("api").getSpec().getTemplate().getSpec().getContainers().get(0).getImage()));
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("withdrawing the inbound declaration removes the allow rules; the deny baseline stays")
+    void aWithdrawnDeclarationRemovesTheAllowRule() {
+        await().atMost(WAIT).until(() -> names(AUTHZ).stream().anyMatch(n -> n.contains("db")));
+        List<String> before = names(AUTHZ);
+        edit(Kind.LATTICE_SERVICE, "shop", "db", spec -> spec.remove("resources"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(names(AUTHZ)).noneMatch(n -> n.contains("db")).isNotEmpty();
+            assertThat(names(CNP)).noneMatch(n -> n.contains("db") && !n.contains("egress"));
+        });
+        assertThat(before).hasSizeGreaterThan(names(AUTHZ).size());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("a deleted service takes its objects with it")
+    void aDeletedServiceTakesItsObjects() {
+        await().atMost(WAIT).until(() -> deployment("db") != null);
+        client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_SERVICE)).inNamespace("shop")
+                .withName("db").delete();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(deployment("db")).isNull();
+            assertThat(client.services().inNamespace("shop").withName("db").get()).isNull();
+        });
+        assertThat(deployment("api")).isNotNull();
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("a pool's status accounts for the clusters drawing on it")
+    void poolStatusAccountsItsClusters() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Object> status = Kube.status(Kube.get(client, Kind.STATIC_POOL, null, "lab"));
+            // home: 1 control-plane + 2 workers of 4 cores
+            assertThat((Map<String, Object>) status.get("used")).containsEntry("cores", 12);
+            assertThat((Map<String, Object>) status.get("available")).containsEntry("cores", 52);
+            assertThat((List<?>) status.get("allocatedTo")).singleElement()
+                    .satisfies(a -> assertThat((Map<String, Object>) a).containsEntry("cluster", "home"));
+            assertThat((List<?>) status.get("conditions")).anySatisfy(c ->
+                    assertThat((Map<String, Object>) c).containsEntry("type", "CapacityPressure").containsEntry("status", "False")
+                            .containsKey("lastTransitionTime"));
+        });
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("a cluster its pool cannot hold is not provisioned and says why")
+    void aClusterItsPoolCannotHoldFails() {
+        Kube.apply(client, """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: huge}
+                spec:
+                  pool: lab
+                  nodes:
+                    controlPlane: {replicas: 1, instanceType: small}
+                    workerPools:
+                      general: {replicas: 100, instanceType: small}
+                """);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Object> status = Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "huge"));
+            assertThat(status).containsEntry("phase", "Failed");
+            assertThat((String) status.get("message")).contains("pool lab cannot hold cluster huge");
+            assertThat(status).doesNotContainKey("bootstrapToken");
+        });
+        client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("huge").delete();
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("scaling a worker pool is editing the LatticeCluster: its MachineDeployment follows, status from CAPI")
+    void scalingAPoolEditsItsMachineDeployment() {
+        String ns = ClusterRenderer.namespaceOf("home");
+        Kube.namespace(client, ns);
+        Kube.apply(client, """
+                apiVersion: cluster.x-k8s.io/v1beta1
+                kind: Cluster
+                metadata: {name: home, namespace: %1$s}
+                spec:
+                  controlPlaneEndpoint: {host: 10.0.0.10, port: 6443}
+                  controlPlaneRef: {apiVersion: controlplane.cluster.x-k8s.io/v1beta1, kind: KubeadmControlPlane, name: home-control-plane}
+                ---
+                apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+                kind: KubeadmControlPlane
+                metadata: {name: home-control-plane, namespace: %1$s}
+                spec: {replicas: 1}
+                ---
+                apiVersion: cluster.x-k8s.io/v1beta1
+                kind: MachineDeployment
+                metadata:
+                  name: home-general
+                  namespace: %1$s
+                  labels: {cluster.x-k8s.io/cluster-name: home, lattice.dev/worker-pool: general}
+                spec: {clusterName: home, replicas: 2}
+                """.formatted(ns));
+        setStatus(context("controlplane.cluster.x-k8s.io", "v1beta1", "KubeadmControlPlane", "kubeadmcontrolplanes"), ns,
+                "home-control-plane", Map.of("readyReplicas", 1, "replicas", 1));
+        setStatus(MD, ns, "home-general", Map.of("replicas", 2, "readyReplicas", 2));
+        edit(Kind.LATTICE_CLUSTER, null, "home", spec -> ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) spec
+                .get("nodes")).get("workerPools")).get("general")).put("replicas", 3));
+        await().atMost(WAIT).untilAsserted(() -> {
+            GenericKubernetesResource md = client.genericKubernetesResources(MD).inNamespace(ns).withName("home-general").get();
+            assertThat(((Map<String, Object>) md.getAdditionalProperties().get("spec")).get("replicas")).isEqualTo(3);
+            Map<String, Object> status = Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home"));
+            assertThat(status).containsEntry("readyControlPlane", 1).containsEntry("readyWorkers", 2)
+                    .containsEntry("endpoint", "https://10.0.0.10:6443");
+            assertThat((Map<String, Object>) ((Map<String, Object>) status.get("workerPools")).get("general"))
+                    .containsEntry("desiredReplicas", 3).containsEntry("readyReplicas", 2);
+            assertThat((List<?>) status.get("conditions")).anySatisfy(c ->
+                    assertThat((Map<String, Object>) c).containsEntry("type", "Ready").containsEntry("status", "False")
+                            .containsEntry("reason", "NodesNotReady"));
+        });
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("health, readiness and Prometheus metrics are served")
+    void servesHealthAndMetrics() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + daemon.httpPort();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("lattice_reconcile_total{controller=\"services\",result=\"success\"}").contains("lattice_leader 1");
+    }
+
+    @Test
+    @Order(9)
+    @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
+    void onlyTheLeaderReconciles() throws Exception {
+        try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), client)) {
+            standby.start();
+            HttpClient http = HttpClient.newHttpClient();
+            URI metrics = URI.create("http://127.0.0.1:" + standby.httpPort() + "/metrics");
+            await().atMost(WAIT).until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + standby.httpPort()
+                    + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            Thread.sleep(3000); // several of the Lease's retry periods
+            assertThat(daemon.isLeader()).isTrue();
+            assertThat(standby.isLeader()).isFalse();
+            assertThat(http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .doesNotContain("lattice_reconcile_total{").contains("lattice_leader 0");
+
+            daemon.close(); // gives up the Lease
+            daemon = null;
+            await().atMost(WAIT).until(standby::isLeader);
+            Kube.apply(client, """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: late, namespace: shop}
+                    spec:
+                      containers:
+                        main: {image: shop/late:v1}
+                    """);
+            await().atMost(WAIT).until(() -> deployment("late") != null);
+        }
+    }
+
+    private Deployment deployment(String name) {
+        return client.apps().deployments().inNamespace("shop").withName(name).get();
+    }
+
+    private List<String> names(ResourceDefinitionContext kind) {
+        return client.genericKubernetesResources(kind).inNamespace("shop").list().getItems().stream()
+                .map(r -> r.getMetadata().getName()).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void edit(Kind kind, String namespace, String name, java.util.function.Consumer<Map<String, Object>> change) {
+        var resources = client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(kind));
+        (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).edit(r -> {
+            change.accept((Map<String, Object>) r.getAdditionalProperties().get("spec"));
+            return r;
+        });
+    }
+
+    private void setStatus(ResourceDefinitionContext kind, String namespace, String name, Map<String, Object> status) {
+        GenericKubernetesResource r = client.genericKubernetesResources(kind).inNamespace(namespace).withName(name).get();
+        r.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(kind).inNamespace(namespace).resource(r).updateStatus();
+    }
+
+    private static ResourceDefinitionContext context(String group, String version, String kind, String plural) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind).withPlural(plural)
+                .withNamespaced(true).build();
+    }
+}
