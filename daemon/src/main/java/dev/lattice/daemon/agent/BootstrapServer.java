@@ -78,17 +78,18 @@ public final class BootstrapServer implements AutoCloseable {
                 reply(exchange, 400, Map.of("error", "cluster, token and csr are required"));
                 return;
             }
-            if (!consume(cluster, token)) {
-                LOG.warn("refused a bootstrap request for cluster {} from {}: wrong or used token", cluster,
-                        exchange.getRemoteAddress().getAddress().getHostAddress());
-                reply(exchange, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
-                return;
-            }
+            // The request is checked before the token is spent, so a bad request does not cost a child its token.
             String certificate;
             try {
                 certificate = Pki.clientCertificate(ca, csr, cluster);
             } catch (IllegalArgumentException e) {
                 reply(exchange, 400, Map.of("error", e.getMessage()));
+                return;
+            }
+            if (!consume(cluster, token)) {
+                LOG.warn("refused a bootstrap request for cluster {} from {}: wrong or used token", cluster,
+                        exchange.getRemoteAddress().getAddress().getHostAddress());
+                reply(exchange, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
                 return;
             }
             LOG.info("issued the agent certificate of cluster {}", cluster);

@@ -6,9 +6,9 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -17,6 +17,8 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +41,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
@@ -127,13 +128,13 @@ public final class Pki {
             if (!(parser.readObject() instanceof PKCS10CertificationRequest csr)) {
                 throw new IllegalArgumentException("not a PEM certificate signing request");
             }
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+            var publicKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey))) {
                 throw new IllegalArgumentException("the signing request's signature does not verify");
             }
-            var publicKey = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
             return pem(issue(ca, new X500Name("CN=" + cluster), publicKey, KeyPurposeId.id_kp_clientAuth, null, Duration.ofDays(365)));
-        } catch (IOException | OperatorCreationException | PKCSException e) {
-            throw new IllegalArgumentException("unreadable signing request: " + e.getMessage(), e);
+        } catch (IOException | OperatorCreationException | PKCSException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("unreadable signing request (an ECDSA P-256 key is expected): " + e.getMessage(), e);
         }
     }
 
@@ -226,10 +227,10 @@ public final class Pki {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
             if (o instanceof PrivateKeyInfo info) {
-                return new JcaPEMKeyConverter().getPrivateKey(info);
+                return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
             }
             throw new IllegalArgumentException("not a PKCS#8 PEM private key");
-        } catch (IOException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("unreadable private key", e);
         }
     }
@@ -242,13 +243,5 @@ public final class Pki {
             throw new UncheckedIOException(e);
         }
         return out.toString();
-    }
-
-    static boolean isLoopbackOrAddress(String host) {
-        try {
-            return InetAddress.getByName(host) != null;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

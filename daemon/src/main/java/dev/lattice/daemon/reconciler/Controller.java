@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +81,12 @@ public final class Controller implements AutoCloseable {
         } catch (Exception | LinkageError e) {
             int n = failures.merge(key, 1, Integer::sum);
             Duration delay = backoff(n);
-            LOG.warn("{} {}: {} (attempt {}, again in {} ms)", reconciler.name(), key, message(e), n, delay.toMillis());
+            if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+                // Written from a cache a moment behind the server: read again and retry, as client-go does.
+                LOG.debug("{} {}: the object changed meanwhile; again in {} ms", reconciler.name(), key, delay.toMillis());
+            } else {
+                LOG.warn("{} {}: {} (attempt {}, again in {} ms)", reconciler.name(), key, message(e), n, delay.toMillis());
+            }
             LOG.debug("{} {} failed", reconciler.name(), key, e);
             schedule(key, delay);
         } finally {

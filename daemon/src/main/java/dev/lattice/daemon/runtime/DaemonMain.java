@@ -22,6 +22,8 @@ public final class DaemonMain {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        // fabric8 warns on every first use of a v1alpha1/v1beta1 kind; Lattice's and the Cluster API's all are.
+        System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         if (all.contains("-h") || all.contains("--help")) {
             System.out.print(DaemonOptions.USAGE);
