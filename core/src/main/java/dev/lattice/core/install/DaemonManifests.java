@@ -96,7 +96,11 @@ public final class DaemonManifests {
                 "name", "daemon",
                 "image", image,
                 "args", List.of("--cluster-name", clusterName),
-                "ports", List.of(map("name", "http", "containerPort", HTTP_PORT)),
+                // The replica's name in the leader-election Lease.
+                "env", List.of(map("name", "POD_NAME", "valueFrom", map("fieldRef", map("fieldPath", "metadata.name")))),
+                "ports", List.of(map("name", "http", "containerPort", HTTP_PORT),
+                        // Served only on a parent (spec.parentConfig); its children dial these.
+                        map("name", "agent", "containerPort", 50051), map("name", "bootstrap", "containerPort", 8443)),
                 "livenessProbe", probe,
                 "readinessProbe", ready,
                 "resources", map("requests", map("cpu", "100m", "memory", "128Mi"), "limits", map("memory", "256Mi")),

@@ -76,6 +76,25 @@ class MeshCompilerTest {
     }
 
     @Test
+    @DisplayName("KINDS lists every kind the compiler writes but Namespaces, so a daemon can find what no longer belongs")
+    void theCompiledKindsListCoversEveryKindWritten() {
+        java.util.Set<String> written = new java.util.TreeSet<>();
+        for (String example : List.of("service-graph", "dc-chicago")) {
+            compile(read(EXAMPLES.resolve(example))).manifests().forEach(m -> m.objects().forEach(o ->
+                    written.add(o.get("apiVersion") + " " + o.get("kind"))));
+        }
+        java.util.Set<String> listed = new java.util.TreeSet<>();
+        MeshCompiler.KINDS.forEach(k -> listed.add(k.apiVersion() + " " + k.kind()));
+        written.remove("v1 Namespace");
+        assertThat(listed).containsAll(written).doesNotContain("v1 Namespace");
+        assertThat(written).contains("cilium.io/v2 CiliumNetworkPolicy", "security.istio.io/v1 AuthorizationPolicy",
+                "networking.istio.io/v1 ServiceEntry", "apps/v1 Deployment", "v1 PersistentVolumeClaim");
+        compile(read(EXAMPLES.resolve("service-graph"))).manifests().forEach(m -> m.objects().forEach(o ->
+                assertThat(map(o, "metadata").get("labels")).as(o.get("kind") + " is labelled as compiled")
+                        .isInstanceOfSatisfying(Map.class, l -> assertThat(l).containsEntry(MeshCompiler.MANAGED_BY_LABEL, MeshCompiler.MANAGER))));
+    }
+
+    @Test
     void sameInputsGiveTheSameObjectsInTheSameOrder() {
         Inputs inputs = read(EXAMPLES.resolve("service-graph"));
         assertThat(golden(compile(inputs))).isEqualTo(golden(compile(read(EXAMPLES.resolve("service-graph")))));

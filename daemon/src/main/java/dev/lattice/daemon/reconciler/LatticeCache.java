@@ -42,6 +42,10 @@ public final class LatticeCache implements AutoCloseable {
     private final List<Consumer<Kind>> listeners = new CopyOnWriteArrayList<>();
     /** Serialised objects by uid, kept while their resourceVersion does not change: most reads change nothing. */
     private final Map<String, String[]> texts = new ConcurrentHashMap<>();
+    /** Bumped on every event: the reconcilers share one parse of the same state instead of one parse each. */
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    private Snapshot last;
+    private long lastVersion = -1;
 
     public LatticeCache(KubernetesClient client) {
         this.client = client;
@@ -84,6 +88,7 @@ public final class LatticeCache implements AutoCloseable {
     }
 
     private void changed(Kind kind) {
+        version.incrementAndGet();
         listeners.forEach(l -> l.accept(kind));
     }
 
@@ -102,7 +107,17 @@ public final class LatticeCache implements AutoCloseable {
     }
 
     /** Parses everything the informers hold, leaving out the objects the parser refuses. */
-    public Snapshot snapshot() {
+    public synchronized Snapshot snapshot() {
+        long v = version.get();
+        if (last != null && v == lastVersion) {
+            return last;
+        }
+        last = parse();
+        lastVersion = v; // read before parsing: an event during the parse makes the next call parse again
+        return last;
+    }
+
+    private Snapshot parse() {
         Map<String, InputReader.Input> all = new LinkedHashMap<>();
         for (Kind kind : Kind.values()) {
             for (GenericKubernetesResource r : list(kind)) {

@@ -70,7 +70,7 @@ public final class Daemon implements AutoCloseable {
         cache.onChange(kind -> {
             Leading l = leading;
             if (l != null) {
-                l.everything();
+                l.changed(kind);
             }
         });
         fleet.onChange(() -> {
@@ -201,6 +201,16 @@ public final class Daemon implements AutoCloseable {
             pools.enqueue(PoolReconciler.KEY);
             endpoints.enqueue("endpoints");
             allClusters();
+        }
+
+        /** Only what depends on {@code kind}: services touch neither pools nor clusters. */
+        void changed(Kind kind) {
+            services.enqueue(ServiceReconciler.KEY);
+            if (kind == Kind.LATTICE_CLUSTER || kind.isPool()) {
+                pools.enqueue(PoolReconciler.KEY);
+                endpoints.enqueue("endpoints");
+                allClusters();
+            }
         }
 
         void allClusters() {
