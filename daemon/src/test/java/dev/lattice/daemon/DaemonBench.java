@@ -75,6 +75,12 @@ class DaemonBench {
                 await().atMost(Duration.ofMinutes(2)).until(() -> deployment(client, name) != null);
                 Thread.sleep(30_000); // idle
                 System.out.println("idle RSS after 30 s: " + rss(daemon.pid()) + " (VmHWM " + hwm(daemon.pid()) + ")");
+                if (String.valueOf(System.getenv("LATTICE_DAEMON_JAVA_OPTS")).contains("NativeMemoryTracking")) {
+                    Path nmt = Files.createTempFile("lattice-daemon-nmt", ".txt");
+                    new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(daemon.pid()),
+                            "VM.native_memory", "summary").redirectOutput(nmt.toFile()).start().waitFor();
+                    System.out.println("native memory summary: " + nmt);
+                }
                 List<Long> latencies = new ArrayList<>();
                 for (int i = 2; i < 12; i++) {
                     String image = "registry.example/" + name + ":" + i;
