@@ -283,7 +283,6 @@ class DaemonIT {
     }
 
     private static ResourceDefinitionContext context(String group, String version, String kind, String plural) {
-        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind).withPlural(plural)
-                .withNamespaced(true).build();
+        return dev.lattice.core.kube.LiveInputs.context(group + "/" + version, kind, plural, true);
     }
 }

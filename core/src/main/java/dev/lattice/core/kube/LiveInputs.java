@@ -32,6 +32,18 @@ public final class LiveInputs {
                 .build();
     }
 
+    /** The API coordinates of any kind, from its {@code apiVersion} ({@code group/version}, or {@code v1}) and resource name. */
+    public static ResourceDefinitionContext context(String apiVersion, String kind, String plural, boolean namespaced) {
+        int slash = apiVersion.indexOf('/');
+        return new ResourceDefinitionContext.Builder()
+                .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
+                .withVersion(apiVersion.substring(slash + 1))
+                .withKind(kind)
+                .withPlural(plural)
+                .withNamespaced(namespaced)
+                .build();
+    }
+
     /** Every object of every Lattice kind in the cluster; a kind whose CRD is not installed has none. */
     public static Inputs read(KubernetesClient client) {
         List<InputReader.Input> texts = new ArrayList<>();

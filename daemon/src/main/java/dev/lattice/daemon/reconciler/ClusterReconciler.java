@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
@@ -42,11 +43,11 @@ public final class ClusterReconciler implements Reconciler {
 
     private final KubernetesClient client;
     private final LatticeCache cache;
-    private final Status status;
+    private final StatusWriter status;
     private final Supplier<String> self;
     private final Fleet fleet;
 
-    ClusterReconciler(KubernetesClient client, LatticeCache cache, Status status, Supplier<String> self, Fleet fleet) {
+    ClusterReconciler(KubernetesClient client, LatticeCache cache, StatusWriter status, Supplier<String> self, Fleet fleet) {
         this.client = client;
         this.cache = cache;
         this.status = status;
@@ -66,7 +67,7 @@ public final class ClusterReconciler implements Reconciler {
             return;
         }
         Long generation = live.getMetadata().getGeneration();
-        Map<String, Object> next = Status.of(live);
+        Map<String, Object> next = StatusWriter.of(live);
         LatticeCache.Snapshot snapshot = cache.snapshot();
         var problems = snapshot.rejected().get(LiveInputs.id(Kind.LATTICE_CLUSTER, null, name));
         if (problems != null) {
@@ -272,9 +273,7 @@ public final class ClusterReconciler implements Reconciler {
     }
 
     private static ResourceDefinitionContext capi(String apiVersion, String kind, String plural) {
-        int slash = apiVersion.indexOf('/');
-        return new ResourceDefinitionContext.Builder().withGroup(apiVersion.substring(0, slash))
-                .withVersion(apiVersion.substring(slash + 1)).withKind(kind).withPlural(plural).withNamespaced(true).build();
+        return LiveInputs.context(apiVersion, kind, plural, true);
     }
 
     private static Object at(GenericKubernetesResource r, String... path) {

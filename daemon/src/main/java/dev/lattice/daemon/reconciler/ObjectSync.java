@@ -1,6 +1,7 @@
 package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.kube.Applier;
+import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.mesh.MeshCompiler.CompiledKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -127,14 +128,7 @@ public final class ObjectSync {
     }
 
     private static ResourceDefinitionContext context(CompiledKind kind) {
-        int slash = kind.apiVersion().indexOf('/');
-        return new ResourceDefinitionContext.Builder()
-                .withGroup(slash < 0 ? "" : kind.apiVersion().substring(0, slash))
-                .withVersion(kind.apiVersion().substring(slash + 1))
-                .withKind(kind.kind())
-                .withPlural(kind.plural())
-                .withNamespaced(true)
-                .build();
+        return LiveInputs.context(kind.apiVersion(), kind.kind(), kind.plural(), true);
     }
 
     @SuppressWarnings("unchecked")

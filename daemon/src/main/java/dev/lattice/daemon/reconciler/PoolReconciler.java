@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
 import dev.lattice.core.capacity.PoolStatus;
@@ -17,9 +18,9 @@ public final class PoolReconciler implements Reconciler {
     public static final String KEY = "pools";
 
     private final LatticeCache cache;
-    private final Status status;
+    private final StatusWriter status;
 
-    PoolReconciler(LatticeCache cache, Status status) {
+    PoolReconciler(LatticeCache cache, StatusWriter status) {
         this.cache = cache;
         this.status = status;
     }
@@ -40,7 +41,7 @@ public final class PoolReconciler implements Reconciler {
                 continue;
             }
             Long generation = live.getMetadata().getGeneration();
-            Map<String, Object> before = Status.of(live);
+            Map<String, Object> before = StatusWriter.of(live);
             Map<String, Object> after = new java.util.LinkedHashMap<>(PoolStatus.of(ledger));
             List<Map<String, Object>> conditions = (List<Map<String, Object>>) after.remove("conditions");
             after.put("observedGeneration", generation);
@@ -56,7 +57,7 @@ public final class PoolReconciler implements Reconciler {
                 String prefix = "cluster:" + kind.kindName() + "/";
                 GenericKubernetesResource live = id.startsWith(prefix) ? cache.get(kind, null, id.substring(prefix.length())) : null;
                 if (live != null) {
-                    Map<String, Object> after = Status.of(live);
+                    Map<String, Object> after = StatusWriter.of(live);
                     status.condition(after, "Ready", false, "InvalidSpec", problems.get(0).render(), live.getMetadata().getGeneration());
                     status.write(kind, live, after);
                 }

@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.proto.agent.v1.Heartbeat;
@@ -19,7 +20,7 @@ public final class Reconcilers {
 
     public Reconcilers(KubernetesClient client, LatticeCache cache, Supplier<String> self, Fleet fleet, Children children,
                        Clock clock, Duration fullSync) {
-        Status status = new Status(client, clock);
+        StatusWriter status = new StatusWriter(client, clock);
         this.services = new ServiceReconciler(client, cache, self, children, clock, fullSync);
         this.pools = new PoolReconciler(cache, status);
         this.clusters = new ClusterReconciler(client, cache, status, self, fleet);
@@ -41,7 +42,7 @@ public final class Reconcilers {
     public static Heartbeat heartbeat(KubernetesClient client, LatticeCache cache, String self) {
         Heartbeat.Builder h = AgentClient.nodes(client);
         GenericKubernetesResource own = self == null ? null : cache.get(Kind.LATTICE_CLUSTER, null, self);
-        Map<String, Object> status = own == null ? Map.of() : Status.of(own);
+        Map<String, Object> status = own == null ? Map.of() : StatusWriter.of(own);
         h.setState(String.valueOf(status.getOrDefault("phase", "Ready")));
         if (status.get("workerPools") instanceof Map<?, ?> pools) {
             pools.forEach((name, p) -> {

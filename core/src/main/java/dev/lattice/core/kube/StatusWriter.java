@@ -1,9 +1,8 @@
-package dev.lattice.daemon.reconciler;
+package dev.lattice.core.kube;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,27 +18,27 @@ import java.util.Map;
  * Writes a Lattice object's status when, and only when, it differs from what the object holds; conditions are in
  * metav1.Condition shape and keep their {@code lastTransitionTime} while their status does not change.
  */
-final class Status {
+public final class StatusWriter {
     private static final ObjectMapper CANONICAL = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private final KubernetesClient client;
     private final Clock clock;
 
-    Status(KubernetesClient client, Clock clock) {
+    public StatusWriter(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
     }
 
     /** A copy of the object's status, or an empty map. */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> of(GenericKubernetesResource live) {
+    public static Map<String, Object> of(GenericKubernetesResource live) {
         Object status = live.getAdditionalProperties().get("status");
         return status instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
     }
 
     /** Sets condition {@code type} in {@code status}, keeping its transition time when its status is unchanged. */
     @SuppressWarnings("unchecked")
-    void condition(Map<String, Object> status, String type, boolean value, String reason, String message, Long generation) {
+    public void condition(Map<String, Object> status, String type, boolean value, String reason, String message, Long generation) {
         List<Map<String, Object>> conditions = new ArrayList<>();
         Map<String, Object> previous = null;
         if (status.get("conditions") instanceof List<?> list) {
@@ -68,7 +67,7 @@ final class Status {
     }
 
     /** Writes {@code status} to {@code live} unless it already holds it; true when it wrote. */
-    boolean write(Kind kind, GenericKubernetesResource live, Map<String, Object> status) {
+    public boolean write(Kind kind, GenericKubernetesResource live, Map<String, Object> status) {
         if (sameJson(status, of(live))) {
             return false;
         }
@@ -80,7 +79,7 @@ final class Status {
     }
 
     /** Equal as JSON: numbers read back from the server are Integers where Longs were written. */
-    static boolean sameJson(Object a, Object b) {
+    public static boolean sameJson(Object a, Object b) {
         try {
             return CANONICAL.writeValueAsString(a).equals(CANONICAL.writeValueAsString(b));
         } catch (JsonProcessingException e) {
@@ -88,7 +87,4 @@ final class Status {
         }
     }
 
-    String now() {
-        return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-    }
 }
