@@ -8,7 +8,6 @@ import dev.lattice.proto.agent.v1.AgentReady;
 import dev.lattice.proto.agent.v1.AgentServiceGrpc;
 import dev.lattice.proto.agent.v1.CommandResult;
 import dev.lattice.proto.agent.v1.Heartbeat;
-import dev.lattice.proto.agent.v1.ObjectRef;
 import dev.lattice.proto.agent.v1.ParentCommand;
 import dev.lattice.proto.agent.v1.ProtocolVersion;
 import dev.lattice.proto.agent.v1.StateReport;
@@ -19,7 +18,6 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -184,8 +182,8 @@ public final class AgentClient implements AutoCloseable {
 
     private void stream(Map<String, String> parent) throws Exception {
         TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder()
-                .keyManager(stream(parent.get("tls.crt")), stream(parent.get("tls.key")))
-                .trustManager(stream(parent.get("ca.crt")));
+                .keyManager(Pki.stream(parent.get("tls.crt")), Pki.stream(parent.get("tls.key")))
+                .trustManager(Pki.stream(parent.get("ca.crt")));
         channel = Grpc.newChannelBuilderForAddress(host(parent), Integer.parseInt(parent.get("grpcPort")), credentials.build())
                 .keepAliveTime(30, TimeUnit.SECONDS).build();
         CountDownLatch done = new CountDownLatch(1);
@@ -241,10 +239,7 @@ public final class AgentClient implements AutoCloseable {
             switch (command.getPayloadCase()) {
                 case STATE_SYNC -> {
                     StateReport.Builder report = StateReport.newBuilder();
-                    for (ObjectSync.Ref r : sync.held(FROM_PARENT)) {
-                        report.addObjects(ObjectRef.newBuilder().setApiVersion(r.apiVersion()).setKind(r.kind())
-                                .setNamespace(r.namespace() == null ? "" : r.namespace()).setName(r.name()));
-                    }
+                    sync.held(FROM_PARENT).forEach(r -> report.addObjects(AgentServer.toProto(r)));
                     return AgentMessage.newBuilder().setState(report).build();
                 }
                 case APPLY -> {
@@ -258,8 +253,7 @@ public final class AgentClient implements AutoCloseable {
                     return result(command, true, "applied " + objects.size() + " objects");
                 }
                 case DELETE -> {
-                    sync.delete(command.getDelete().getObjectsList().stream().map(r -> new ObjectSync.Ref(r.getApiVersion(),
-                            r.getKind(), r.getNamespace().isEmpty() ? null : r.getNamespace(), r.getName())).toList());
+                    sync.delete(command.getDelete().getObjectsList().stream().map(AgentServer::fromProto).toList());
                     return result(command, true, "deleted " + command.getDelete().getObjectsCount() + " objects");
                 }
                 case UNPIVOT -> {
@@ -298,10 +292,6 @@ public final class AgentClient implements AutoCloseable {
 
     private static String host(Map<String, String> parent) {
         return parent.getOrDefault("host", "localhost");
-    }
-
-    private static ByteArrayInputStream stream(String pem) {
-        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
     }
 
     private void sleep(Duration d) throws InterruptedException {

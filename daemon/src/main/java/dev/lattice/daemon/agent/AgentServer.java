@@ -24,9 +24,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.stub.StreamObserver;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,8 +67,8 @@ public final class AgentServer implements Children, AutoCloseable {
         this.fleet = fleet;
         this.isChild = isChild;
         TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder()
-                .keyManager(stream(serving.certificatePem()), stream(serving.keyPem()))
-                .trustManager(stream(ca.certificatePem()))
+                .keyManager(Pki.stream(serving.certificatePem()), Pki.stream(serving.keyPem()))
+                .trustManager(Pki.stream(ca.certificatePem()))
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         this.server = Grpc.newServerBuilderForPort(port, credentials.build())
                 .addService(ServerInterceptors.intercept(new Service(), new PeerIdentity()))
@@ -217,9 +215,7 @@ public final class AgentServer implements Children, AutoCloseable {
                 } catch (JsonProcessingException e) {
                     throw new IllegalStateException(e);
                 }
-                ObjectSync.Ref r = ObjectSync.Ref.of(o);
-                now.add(ObjectRef.newBuilder().setApiVersion(r.apiVersion()).setKind(r.kind())
-                        .setNamespace(r.namespace() == null ? "" : r.namespace()).setName(r.name()).build());
+                now.add(toProto(ObjectSync.Ref.of(o)));
             }
             List<ObjectRef> stale = new ArrayList<>(held);
             stale.removeAll(now);
@@ -270,8 +266,14 @@ public final class AgentServer implements Children, AutoCloseable {
         }
     }
 
-    private static ByteArrayInputStream stream(String pem) {
-        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
+    /** An object's coordinates on the wire (proto3 has no null: no namespace is the empty string). */
+    static ObjectRef toProto(ObjectSync.Ref r) {
+        return ObjectRef.newBuilder().setApiVersion(r.apiVersion()).setKind(r.kind())
+                .setNamespace(r.namespace() == null ? "" : r.namespace()).setName(r.name()).build();
+    }
+
+    static ObjectSync.Ref fromProto(ObjectRef r) {
+        return new ObjectSync.Ref(r.getApiVersion(), r.getKind(), r.getNamespace().isEmpty() ? null : r.getNamespace(), r.getName());
     }
 
     @Override

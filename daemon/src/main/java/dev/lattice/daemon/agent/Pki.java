@@ -214,6 +214,11 @@ public final class Pki {
         return host.matches("[0-9.]+") || host.contains(":");
     }
 
+    /** PEM text as a stream, as gRPC's TLS builders take it. */
+    static ByteArrayInputStream stream(String pem) {
+        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
+    }
+
     static X509Certificate parseCertificate(String pem) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
