@@ -48,9 +48,8 @@ final class Kube {
         return (kind.namespaced() ? r.inNamespace(namespace) : r).withName(name).get();
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Object> status(GenericKubernetesResource r) {
-        return r == null || !(r.getAdditionalProperties().get("status") instanceof Map<?, ?> m) ? Map.of() : (Map<String, Object>) m;
+        return r == null ? Map.of() : dev.lattice.core.kube.StatusWriter.of(r);
     }
 
     static int freePort() {

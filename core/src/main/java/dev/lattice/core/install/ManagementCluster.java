@@ -4,6 +4,7 @@ import dev.lattice.core.LatticeException;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.CapiVersions.Component;
 import dev.lattice.core.capi.Components;
+import dev.lattice.core.kube.Secrets;
 import dev.lattice.core.kube.Applier;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
@@ -12,9 +13,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,12 +121,12 @@ final class ManagementCluster {
     /** The kubeconfig Cluster API wrote for the new cluster (a secret: never printed). */
     String kubeconfig(String namespace, String name) {
         Secret secret = client.secrets().inNamespace(namespace).withName(name + "-kubeconfig").get();
-        String value = secret == null || secret.getData() == null ? null : secret.getData().get("value");
+        String value = secret == null ? null : Secrets.text(secret).get("value");
         if (value == null) {
             throw new LatticeException("Cluster API has not written the kubeconfig Secret " + namespace + "/" + name + "-kubeconfig",
                     "look at the control plane's conditions (kubectl describe kubeadmcontrolplane -n " + namespace + ")");
         }
-        return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+        return value;
     }
 
     /** Deletes the Cluster, so that Cluster API deletes its machines, and waits until it is gone. */

@@ -1,16 +1,14 @@
 package dev.lattice.core.install;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.kube.Secrets;
 import dev.lattice.core.kube.Applier;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.SecretRef;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -43,13 +41,7 @@ public final class PoolCredentials {
             throw new LatticeException("pool " + pool.name() + " names the credentials Secret " + namespace + "/"
                     + ref.name() + ", and " + client.getMasterUrl() + " has no such Secret", null);
         }
-        Map<String, String> values = new TreeMap<>();
-        if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        }
-        if (secret.getStringData() != null) {
-            values.putAll(secret.getStringData());
-        }
+        Map<String, String> values = Secrets.text(secret);
         return values;
     }
 

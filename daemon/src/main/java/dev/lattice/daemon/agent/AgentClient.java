@@ -1,6 +1,7 @@
 package dev.lattice.daemon.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lattice.core.kube.Secrets;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.proto.agent.v1.AgentMessage;
@@ -22,11 +23,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,12 +137,7 @@ public final class AgentClient implements AutoCloseable {
 
     private Map<String, String> secret() {
         Secret s = client.secrets().inNamespace(namespace).withName(SECRET).get();
-        if (s == null || s.getData() == null) {
-            return null;
-        }
-        Map<String, String> values = new HashMap<>();
-        s.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        return values;
+        return s == null || s.getData() == null ? null : Secrets.text(s);
     }
 
     /** Trades the one-time token for a client certificate and keeps it in the Secret (the token goes). */
@@ -169,8 +163,7 @@ public final class AgentClient implements AutoCloseable {
         next.remove("token");
         next.put("tls.crt", (String) reply.get("certificate"));
         next.put("tls.key", request.keyPem());
-        Map<String, String> data = new HashMap<>();
-        next.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        Map<String, String> data = Secrets.data(next);
         client.secrets().inNamespace(namespace).withName(SECRET).edit(s -> {
             s.setData(data);
             s.setStringData(null);

@@ -1,5 +1,6 @@
 package dev.lattice.daemon.agent;
 
+import dev.lattice.core.kube.Secrets;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.EndpointsSpec;
 import dev.lattice.daemon.reconciler.Children;
@@ -9,9 +10,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -95,7 +94,7 @@ public final class ParentEndpoints implements Children, AutoCloseable {
                 client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(CA_SECRET)
                         .withNamespace(namespace).addToLabels("app.kubernetes.io/part-of", "lattice").endMetadata()
                         .withType("kubernetes.io/tls")
-                        .addToData("tls.crt", base64(made.certificatePem())).addToData("tls.key", base64(made.keyPem()))
+                        .withData(Secrets.data(Map.of("tls.crt", made.certificatePem(), "tls.key", made.keyPem())))
                         .build()).create();
                 return made;
             } catch (KubernetesClientException e) {
@@ -105,15 +104,8 @@ public final class ParentEndpoints implements Children, AutoCloseable {
                 secret = client.secrets().inNamespace(namespace).withName(CA_SECRET).get(); // another replica was first
             }
         }
-        return new Pki.Identity(decode(secret.getData().get("tls.crt")), decode(secret.getData().get("tls.key")));
-    }
-
-    private static String base64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String decode(String s) {
-        return new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8);
+        Map<String, String> values = Secrets.text(secret);
+        return new Pki.Identity(values.get("tls.crt"), values.get("tls.key"));
     }
 
     private void stop() {

@@ -69,9 +69,10 @@ public final class ClusterReconciler implements Reconciler {
         Long generation = live.getMetadata().getGeneration();
         Map<String, Object> next = StatusWriter.of(live);
         LatticeCache.Snapshot snapshot = cache.snapshot();
-        var problems = snapshot.rejected().get(LiveInputs.id(Kind.LATTICE_CLUSTER, null, name));
-        if (problems != null) {
-            failed(next, "InvalidSpec", problems.get(0).render(), generation);
+        Optional<LatticeCache.Rejected> rejected = snapshot.rejected(Kind.LATTICE_CLUSTER).stream()
+                .filter(r -> r.live().getMetadata().getName().equals(name)).findFirst();
+        if (rejected.isPresent()) {
+            failed(next, "InvalidSpec", rejected.get().problems().get(0).render(), generation);
             status.write(Kind.LATTICE_CLUSTER, live, next);
             return;
         }
@@ -167,7 +168,7 @@ public final class ClusterReconciler implements Reconciler {
     private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation) {
         Object phase = next.get("phase");
         boolean provisioned = phase != null && !Phase.PENDING.wire().equals(phase) && !Phase.FAILED.wire().equals(phase);
-        Optional<PoolAccounting.Refusal> refusal = PoolAccounting.account(snapshot.inputs()).refusals().stream()
+        Optional<PoolAccounting.Refusal> refusal = snapshot.ledger().refusals().stream()
                 .filter(r -> r.cluster().equals(cluster.name())).findFirst();
         if (!provisioned && refusal.isPresent()) {
             failed(next, "PoolRefused", refusal.get().message(), generation);

@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.parse.InputReader;
@@ -30,10 +31,37 @@ import java.util.stream.Collectors;
  * everything else: one broken service must not stop the others being placed.
  */
 public final class LatticeCache implements AutoCloseable {
-    /** The model of what the cluster holds, and the objects left out with why. */
-    public record Snapshot(Inputs inputs, Map<String, List<Problem>> rejected) {
-        public boolean isRejected(Kind kind, String namespace, String name) {
-            return rejected.containsKey(LiveInputs.id(kind, namespace, name));
+    /** A live object the parser refused, and why. */
+    public record Rejected(Kind kind, GenericKubernetesResource live, List<Problem> problems) {
+    }
+
+    /** The model of what the cluster holds, and the objects left out with why. Shared by every reconciler until the next event. */
+    public static final class Snapshot {
+        private final Inputs inputs;
+        private final List<Rejected> rejected;
+        private PoolAccounting.Ledger ledger;
+
+        Snapshot(Inputs inputs, List<Rejected> rejected) {
+            this.inputs = inputs;
+            this.rejected = List.copyOf(rejected);
+        }
+
+        public Inputs inputs() {
+            return inputs;
+        }
+
+        /** The refused objects of these kinds. */
+        public List<Rejected> rejected(Kind... kinds) {
+            List<Kind> wanted = List.of(kinds);
+            return rejected.stream().filter(r -> wanted.contains(r.kind())).toList();
+        }
+
+        /** Pool accounting over these inputs, done once however many reconcilers ask. */
+        public synchronized PoolAccounting.Ledger ledger() {
+            if (ledger == null) {
+                ledger = PoolAccounting.account(inputs);
+            }
+            return ledger;
         }
     }
 
@@ -119,23 +147,25 @@ public final class LatticeCache implements AutoCloseable {
 
     private Snapshot parse() {
         Map<String, InputReader.Input> all = new LinkedHashMap<>();
+        Map<String, Rejected> candidates = new LinkedHashMap<>();
         for (Kind kind : Kind.values()) {
             for (GenericKubernetesResource r : list(kind)) {
                 String id = LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
                 all.put(id, new InputReader.Input(id, text(r)));
+                candidates.put(id, new Rejected(kind, r, List.of()));
             }
         }
-        Map<String, List<Problem>> rejected = new LinkedHashMap<>();
+        Map<String, Rejected> rejected = new LinkedHashMap<>();
         // Leaving one object out can break a reference to it (a cluster naming a rejected pool), so go again; each
         // round removes at least one object, so this ends.
         while (true) {
             List<InputReader.Input> kept = all.entrySet().stream().filter(e -> !rejected.containsKey(e.getKey()))
                     .map(Map.Entry::getValue).toList();
             if (kept.isEmpty()) {
-                return new Snapshot(new Inputs(List.of(), List.of()), rejected);
+                return new Snapshot(new Inputs(List.of(), List.of()), List.copyOf(rejected.values()));
             }
             try {
-                return new Snapshot(Parser.parse(kept), rejected);
+                return new Snapshot(Parser.parse(kept), List.copyOf(rejected.values()));
             } catch (InvalidInputException e) {
                 Map<String, List<Problem>> errors = e.problems().stream().filter(Problem::isError)
                         .collect(Collectors.groupingBy(p -> p.location().file(), LinkedHashMap::new, Collectors.toList()));
@@ -144,7 +174,7 @@ public final class LatticeCache implements AutoCloseable {
                 if (known.isEmpty()) {
                     throw e; // a problem not tied to one object: nothing to leave out
                 }
-                known.forEach(id -> rejected.put(id, errors.get(id)));
+                known.forEach(id -> rejected.put(id, new Rejected(candidates.get(id).kind(), candidates.get(id).live(), errors.get(id))));
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.kube.StatusWriter;
-import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
 import dev.lattice.core.capacity.PoolStatus;
 import dev.lattice.core.model.Kind;
@@ -34,7 +33,7 @@ public final class PoolReconciler implements Reconciler {
     @SuppressWarnings("unchecked")
     public void reconcile(String key) {
         LatticeCache.Snapshot snapshot = cache.snapshot();
-        for (PoolLedger ledger : PoolAccounting.account(snapshot.inputs()).pools()) {
+        for (PoolLedger ledger : snapshot.ledger().pools()) {
             Kind kind = ledger.pool().kind();
             GenericKubernetesResource live = cache.get(kind, null, ledger.pool().name());
             if (live == null) {
@@ -52,16 +51,10 @@ public final class PoolReconciler implements Reconciler {
             }
             status.write(kind, live, after);
         }
-        snapshot.rejected().forEach((id, problems) -> {
-            for (Kind kind : List.of(Kind.STATIC_POOL, Kind.CLOUD_POOL)) {
-                String prefix = "cluster:" + kind.kindName() + "/";
-                GenericKubernetesResource live = id.startsWith(prefix) ? cache.get(kind, null, id.substring(prefix.length())) : null;
-                if (live != null) {
-                    Map<String, Object> after = StatusWriter.of(live);
-                    status.condition(after, "Ready", false, "InvalidSpec", problems.get(0).render(), live.getMetadata().getGeneration());
-                    status.write(kind, live, after);
-                }
-            }
-        });
+        for (LatticeCache.Rejected r : snapshot.rejected(Kind.STATIC_POOL, Kind.CLOUD_POOL)) {
+            Map<String, Object> after = StatusWriter.of(r.live());
+            status.condition(after, "Ready", false, "InvalidSpec", r.problems().get(0).render(), r.live().getMetadata().getGeneration());
+            status.write(r.kind(), r.live(), after);
+        }
     }
 }

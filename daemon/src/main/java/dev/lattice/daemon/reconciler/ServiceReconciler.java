@@ -97,16 +97,9 @@ public final class ServiceReconciler implements Reconciler {
 
     /** A service the parser refused is not placed, and says why in its status. */
     private static List<Placement> invalid(LatticeCache.Snapshot snapshot) {
-        List<Placement> out = new ArrayList<>();
-        snapshot.rejected().forEach((id, problems) -> {
-            String[] parts = id.substring(id.indexOf(':') + 1).split("/");
-            if (parts.length == 3 && parts[0].equals(Kind.LATTICE_SERVICE.kindName())) {
-                String message = problems.stream().map(Problem::render).collect(Collectors.joining("; "));
-                out.add(new Placement(parts[2], parts[1], Placement.Phase.Unschedulable, null, 0, null, INVALID, message,
-                        List.of(), List.of()));
-            }
-        });
-        return out;
+        return snapshot.rejected(Kind.LATTICE_SERVICE).stream().map(r -> new Placement(r.live().getMetadata().getName(),
+                r.live().getMetadata().getNamespace(), Placement.Phase.Unschedulable, null, 0, null, INVALID,
+                r.problems().stream().map(Problem::render).collect(Collectors.joining("; ")), List.of(), List.of())).toList();
     }
 
     private void logNewWarnings(List<Problem> warnings) {
