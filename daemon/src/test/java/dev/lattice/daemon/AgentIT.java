@@ -15,21 +15,15 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,7 +95,7 @@ class AgentIT {
                     .get("bootstrapToken"), t -> t != null);
             Secret ca = await().atMost(WAIT).until(() -> parent.secrets().inNamespace("lattice-system")
                     .withName(ParentEndpoints.CA_SECRET).get(), s -> s != null);
-            String caPem = decode(ca.getData().get("tls.crt"));
+            String caPem = Kube.decode(ca.getData().get("tls.crt"));
             await().atMost(WAIT).until(() -> parentDaemon.parentEndpoints() != null && parentDaemon.parentEndpoints().agents() != null);
 
             try (Daemon childDaemon = new Daemon(Kube.options("child", "child-a", true, null, null), child)) {
@@ -134,7 +128,7 @@ class AgentIT {
                 await().atMost(WAIT).until(() -> image(child, "web"), "shop/web:v2"::equals);
 
                 // A wrong token, and the used one, get nothing.
-                HttpClient https = HttpClient.newBuilder().sslContext(trusting(caPem)).build();
+                HttpClient https = HttpClient.newBuilder().sslContext(Kube.trusting(caPem)).build();
                 assertThat(bootstrap(https, bootstrapPort, "child", "not-the-token")).isEqualTo(403);
                 assertThat(bootstrap(https, bootstrapPort, "child", token)).isEqualTo(403);
 
@@ -187,21 +181,5 @@ class AgentIT {
                 "csr", dev.lattice.daemon.agent.Pki.signingRequest(cluster).csrPem()));
         return https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/v1/bootstrap"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
-    private static SSLContext trusting(String caPem) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))));
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
-    }
-
-    private static String decode(String base64) {
-        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 }

@@ -36,6 +36,18 @@ class DaemonUnitsTest {
             assertThat(o.bootstrapPort()).isNull();
             assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
             assertThat(o.leaderElection()).isTrue();
+            assertThat(o.components()).isNull();
+            assertThat(o.provisionTimeout()).isEqualTo(Duration.ofMinutes(30));
+        }
+
+        @Test
+        void readsWhatItNeedsToProvisionChildren() {
+            DaemonOptions o = DaemonOptions.parse(new String[] {"--components", "/srv/capi", "--daemon-image=reg/d:2",
+                    "--provision-timeout", "10m"}, Map.of("LATTICE_DAEMON_IMAGE", "reg/d:1"));
+            assertThat(o.components()).isEqualTo(Path.of("/srv/capi"));
+            assertThat(o.daemonImage()).isEqualTo("reg/d:2");
+            assertThat(o.provisionTimeout()).isEqualTo(Duration.ofMinutes(10));
+            assertThat(DaemonOptions.parse(new String[0], Map.of("LATTICE_DAEMON_IMAGE", "reg/d:1")).daemonImage()).isEqualTo("reg/d:1");
         }
 
         @Test

@@ -1,5 +1,6 @@
 package dev.lattice.daemon;
 
+import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.runtime.DaemonOptions;
@@ -12,8 +13,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Base64;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** What the daemon's tests do to a test API server. */
 final class Kube {
@@ -23,7 +30,13 @@ final class Kube {
     /** Options for an in-process daemon: free HTTP port, fast heartbeats. */
     static DaemonOptions options(String cluster, String identity, boolean leaderElection, Integer agentPort, Integer bootstrapPort) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, agentPort, bootstrapPort, leaderElection,
-                identity, Duration.ofSeconds(1), Duration.ofMinutes(1), false);
+                identity, Duration.ofSeconds(1), Duration.ofMinutes(1), null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2), false);
+    }
+
+    /** Options for a parent that provisions children: any free ports, providers from {@code components}. */
+    static DaemonOptions provisioning(String cluster, Path components, String daemonImage) {
+        return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, 0, 0, false,
+                cluster, Duration.ofSeconds(1), Duration.ofMinutes(1), components, daemonImage, Duration.ofMinutes(2), false);
     }
 
     static void namespace(KubernetesClient client, String name) {
@@ -59,5 +72,22 @@ final class Kube {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** TLS that trusts only the CA {@code caPem}. */
+    static SSLContext trusting(String caPem) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))));
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 }

@@ -95,7 +95,8 @@ public final class DaemonManifests {
         Map<String, Object> container = map(
                 "name", "daemon",
                 "image", image,
-                "args", List.of("--cluster-name", clusterName),
+                // Its own image is what it installs into the children it provisions.
+                "args", List.of("--cluster-name", clusterName, "--daemon-image", image),
                 // The replica's name in the leader-election Lease.
                 "env", List.of(map("name", "POD_NAME", "valueFrom", map("fieldRef", map("fieldPath", "metadata.name")))),
                 "ports", List.of(map("name", "http", "containerPort", HTTP_PORT),

@@ -113,7 +113,8 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
         return c.url();
     }
 
-    private static Object fill(Object node, Function<String, String> environment, Set<String> missing) {
+    /** {@code node} with clusterctl-style {@code ${VARIABLE}}s filled from {@code environment}; the unset ones go to {@code missing}. */
+    static Object fill(Object node, Function<String, String> environment, Set<String> missing) {
         if (node instanceof Map<?, ?> m) {
             Map<String, Object> out = new LinkedHashMap<>();
             m.forEach((k, v) -> out.put((String) k, fill(v, environment, missing)));

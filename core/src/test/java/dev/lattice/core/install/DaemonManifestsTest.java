@@ -27,7 +27,8 @@ class DaemonManifestsTest {
         Deployment d = Serialization.unmarshal(Documents.yaml(objects.get(objects.size() - 1)), Deployment.class);
         var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("registry.example/lattice-daemon:1.2.3");
-        assertThat(container.getArgs()).containsExactly("--cluster-name", "prod");
+        // The daemon installs its own image into the children it provisions.
+        assertThat(container.getArgs()).containsExactly("--cluster-name", "prod", "--daemon-image", "registry.example/lattice-daemon:1.2.3");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);

@@ -16,28 +16,44 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import dev.lattice.core.io.Documents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The parent's bootstrap endpoint (HTTPS, {@code parentConfig.bootstrapPort}): {@code POST /v1/bootstrap} with a
- * child's name, its one-time token (its LatticeCluster's {@code status.bootstrapToken} here) and a signing request
- * returns a client certificate for the agent stream. The token is consumed by an optimistic update of that status:
- * of two requests with the same token only one succeeds, and a used or wrong token gets nothing but a 403.
+ * The parent's bootstrap endpoint (HTTPS, {@code parentConfig.bootstrapPort}).
+ * <ul>
+ *   <li>{@code GET /v1/clusters/NAME/manifests} with {@code Authorization: Bearer TOKEN}: what a new child's first
+ *       control-plane node applies (its postKubeadmCommands): the daemon and the Secret that says where this parent
+ *       is. The token is checked, not spent.</li>
+ *   <li>{@code POST /v1/bootstrap} with a child's name, its one-time token and a signing request returns a client
+ *       certificate for the agent stream. The token is consumed by an optimistic update of the child's status: of two
+ *       requests with the same token only one succeeds.</li>
+ * </ul>
+ * The token is the child LatticeCluster's {@code status.bootstrapToken} here; a used or wrong one gets nothing but a 403.
  */
 public final class BootstrapServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 64 * 1024;
+    private static final Pattern MANIFESTS = Pattern.compile("/v1/clusters/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/manifests");
 
     private final KubernetesClient client;
     private final Pki.Identity ca;
     private final HttpsServer server;
+    private final BiFunction<String, String, List<Map<String, Object>>> manifests;
 
-    public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port) throws IOException {
+    /** {@code manifests} gives what a child applies on first boot, from its name and token. */
+    public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port,
+                           BiFunction<String, String, List<Map<String, Object>>> manifests) throws IOException {
         this.client = client;
         this.ca = ca;
+        this.manifests = manifests;
         this.server = HttpsServer.create(new InetSocketAddress(port), 16);
         server.setHttpsConfigurator(new HttpsConfigurator(Pki.tls(serving, ca.certificatePem())));
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
@@ -46,6 +62,7 @@ public final class BootstrapServer implements AutoCloseable {
             return t;
         }));
         server.createContext("/v1/bootstrap", this::bootstrap);
+        server.createContext("/v1/clusters/", this::manifests);
         server.start();
     }
 
@@ -103,25 +120,62 @@ public final class BootstrapServer implements AutoCloseable {
         }
     }
 
-    /** True when {@code token} was the cluster's unused token; it is used up by this call. */
-    private boolean consume(String cluster, String token) {
-        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
-        GenericKubernetesResource live = clusters.withName(cluster).get();
+    private void manifests(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Matcher path = MANIFESTS.matcher(exchange.getRequestURI().getPath());
+            if (!path.matches()) {
+                reply(exchange, 404, Map.of("error", "no such endpoint"));
+                return;
+            }
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                reply(exchange, 405, Map.of("error", "use GET"));
+                return;
+            }
+            String cluster = path.group(1);
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : null;
+            if (token == null || token.isEmpty() || unusedToken(cluster, token) == null) {
+                LOG.warn("refused the manifests of cluster {} to {}: wrong or used token", cluster,
+                        exchange.getRemoteAddress().getAddress().getHostAddress());
+                reply(exchange, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
+                return;
+            }
+            byte[] body = Documents.yamlStream(manifests.apply(cluster, token)).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/yaml");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            LOG.info("served the manifests of cluster {}", cluster);
+        } catch (RuntimeException e) {
+            LOG.warn("manifests request failed: {}", e.getMessage());
+            reply(exchange, 500, Map.of("error", "internal error"));
+        }
+    }
+
+    /** The child's LatticeCluster when {@code token} is its unused token, else null. */
+    private GenericKubernetesResource unusedToken(String cluster, String token) {
+        GenericKubernetesResource live = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(cluster).get();
         if (live == null || !(live.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
-            return false;
+            return null;
         }
         Object expected = status.get("bootstrapToken");
-        if (!(expected instanceof String e) || !MessageDigest.isEqual(e.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+        return expected instanceof String e && MessageDigest.isEqual(e.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))
+                ? live : null;
+    }
+
+    /** True when {@code token} was the cluster's unused token; it is used up by this call. */
+    private boolean consume(String cluster, String token) {
+        GenericKubernetesResource live = unusedToken(cluster, token);
+        if (live == null) {
             return false;
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> next = new LinkedHashMap<>((Map<String, Object>) status);
+        Map<String, Object> next = new LinkedHashMap<>((Map<String, Object>) live.getAdditionalProperties().get("status"));
         next.remove("bootstrapToken");
         next.put("bootstrapComplete", true);
         live.setAdditionalProperty("status", next);
         try {
             // The resourceVersion read above makes this conditional: a concurrent use of the same token loses.
-            clusters.resource(live).updateStatus();
+            client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(live).updateStatus();
             return true;
         } catch (KubernetesClientException ex) {
             if (ex.getCode() == 409) {

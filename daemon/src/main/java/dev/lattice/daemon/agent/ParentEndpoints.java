@@ -5,6 +5,12 @@ import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.EndpointsSpec;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
+import dev.lattice.daemon.reconciler.ParentAddress;
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.install.ChildProvisioning;
+import dev.lattice.core.install.DaemonManifests;
+import dev.lattice.core.render.Tree;
+import java.util.LinkedHashMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * LatticeCluster has {@code parentConfig}. The certificate authority lives in the Secret {@code lattice-agent-ca},
  * made on first use, so every replica and every restart issues and trusts the same certificates.
  */
-public final class ParentEndpoints implements Children, AutoCloseable {
+public final class ParentEndpoints implements Children, ParentAddress, AutoCloseable {
     public static final String CA_SECRET = "lattice-agent-ca";
     private static final Logger LOG = LoggerFactory.getLogger(ParentEndpoints.class);
 
@@ -32,19 +38,22 @@ public final class ParentEndpoints implements Children, AutoCloseable {
     private final Predicate<String> isChild;
     private final Integer agentPort;
     private final Integer bootstrapPort;
+    private final String daemonImage;
     private EndpointsSpec serving;
+    private Pki.Identity authority;
     private AgentServer agents;
     private BootstrapServer bootstrap;
 
     /** {@code agentPort} and {@code bootstrapPort}, when not null, override the LatticeCluster's. */
     public ParentEndpoints(KubernetesClient client, String namespace, Fleet fleet, Predicate<String> isChild,
-                           Integer agentPort, Integer bootstrapPort) {
+                           Integer agentPort, Integer bootstrapPort, String daemonImage) {
         this.client = client;
         this.namespace = namespace;
         this.fleet = fleet;
         this.isChild = isChild;
         this.agentPort = agentPort;
         this.bootstrapPort = bootstrapPort;
+        this.daemonImage = daemonImage;
     }
 
     /** Serves, restarts or stops the endpoints to match {@code own}'s parentConfig (null: not a parent). */
@@ -65,9 +74,10 @@ public final class ParentEndpoints implements Children, AutoCloseable {
             }
         }
         Pki.Identity cert = Pki.serverCertificate(ca, hosts);
-        bootstrap = new BootstrapServer(client, ca, cert, bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort());
+        bootstrap = new BootstrapServer(client, ca, cert, bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(), this::homing);
         agents = new AgentServer(ca, cert, agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
         serving = wanted;
+        authority = ca;
         LOG.info("serving children: agent stream on port {}, bootstrap on port {}", agents.port(), bootstrap.port());
     }
 
@@ -78,6 +88,33 @@ public final class ParentEndpoints implements Children, AutoCloseable {
 
     public synchronized BootstrapServer bootstrap() {
         return bootstrap;
+    }
+
+    @Override
+    public synchronized ClusterRenderer.Parent address(String child) {
+        return serving == null ? null : new ClusterRenderer.Parent(serving.host(), bootstrap.port(), ChildProvisioning.tokenSecret(child));
+    }
+
+    @Override
+    public synchronized List<Map<String, Object>> homing(String child, String token) {
+        if (serving == null) {
+            throw new IllegalStateException("this cluster serves no children");
+        }
+        List<Map<String, Object>> objects = new ArrayList<>(DaemonManifests.render(child, daemonImage));
+        Map<String, String> parent = new LinkedHashMap<>();
+        parent.put("host", serving.host());
+        parent.put("grpcPort", String.valueOf(agents.port()));
+        parent.put("bootstrapPort", String.valueOf(bootstrap.port()));
+        parent.put("ca.crt", authority.certificatePem());
+        if (token != null) {
+            parent.put("token", token);
+        }
+        Map<String, Object> secret = Tree.object("v1", "Secret", DaemonManifests.NAMESPACE, AgentClient.SECRET,
+                Map.of("app.kubernetes.io/part-of", "lattice"));
+        secret.put("type", "Opaque");
+        secret.put("data", Secrets.data(parent));
+        objects.add(secret);
+        return objects;
     }
 
     @Override
@@ -118,6 +155,7 @@ public final class ParentEndpoints implements Children, AutoCloseable {
             bootstrap = null;
         }
         serving = null;
+        authority = null;
     }
 
     @Override

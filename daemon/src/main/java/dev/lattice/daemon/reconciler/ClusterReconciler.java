@@ -37,6 +37,7 @@ import java.util.function.Supplier;
  */
 public final class ClusterReconciler implements Reconciler {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final List<String> IN_PROVISIONING = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire());
     private static final ResourceDefinitionContext CAPI_CLUSTER = capi(CapiVersions.CLUSTER_API, "Cluster", "clusters");
     private static final ResourceDefinitionContext MACHINE_DEPLOYMENTS =
             capi(CapiVersions.CLUSTER_API, "MachineDeployment", "machinedeployments");
@@ -46,13 +47,16 @@ public final class ClusterReconciler implements Reconciler {
     private final StatusWriter status;
     private final Supplier<String> self;
     private final Fleet fleet;
+    private final Provisioning provisioning;
 
-    ClusterReconciler(KubernetesClient client, LatticeCache cache, StatusWriter status, Supplier<String> self, Fleet fleet) {
+    ClusterReconciler(KubernetesClient client, LatticeCache cache, StatusWriter status, Supplier<String> self, Fleet fleet,
+                      Provisioning provisioning) {
         this.client = client;
         this.cache = cache;
         this.status = status;
         this.self = self;
         this.fleet = fleet;
+        this.provisioning = provisioning;
     }
 
     @Override
@@ -81,7 +85,7 @@ public final class ClusterReconciler implements Reconciler {
         if (name.equals(self.get())) {
             own(cluster, next, generation);
         } else {
-            child(cluster, snapshot, next, generation);
+            child(cluster, snapshot, next, generation, live.getMetadata().getDeletionTimestamp() != null);
         }
         status.write(Kind.LATTICE_CLUSTER, live, next);
     }
@@ -120,6 +124,9 @@ public final class ClusterReconciler implements Reconciler {
                     "no Cluster " + namespace + "/" + cluster.name() + " here: the cluster is not pivoted into itself", generation);
             putChildrenHealth(next);
             return;
+        }
+        if (!Boolean.TRUE.equals(at(capiCluster, "spec", "paused"))) {
+            next.put("pivotComplete", true); // its Cluster API objects are here and in charge
         }
         int desiredControlPlane = cluster.spec().nodes().controlPlane().replicas();
         int readyControlPlane = readyControlPlane(capiCluster, namespace);
@@ -165,7 +172,7 @@ public final class ClusterReconciler implements Reconciler {
         next.put("childrenHealth", health);
     }
 
-    private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation) {
+    private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation, boolean deleting) {
         Object phase = next.get("phase");
         boolean provisioned = phase != null && !Phase.PENDING.wire().equals(phase) && !Phase.FAILED.wire().equals(phase);
         Optional<PoolAccounting.Refusal> refusal = snapshot.ledger().refusals().stream()
@@ -184,6 +191,7 @@ public final class ClusterReconciler implements Reconciler {
             RANDOM.nextBytes(token);
             next.put("bootstrapToken", Base64.getUrlEncoder().withoutPadding().encodeToString(token));
         }
+        provision(cluster, snapshot, next, generation, deleting);
         Fleet.ChildReport report = fleet.children().get(cluster.name());
         if (report == null) {
             status.condition(next, "AgentConnected", false, "NeverConnected",
@@ -193,12 +201,41 @@ public final class ClusterReconciler implements Reconciler {
         next.put("readyControlPlane", report.readyControlPlane());
         next.put("readyWorkers", report.readyNodes() - report.readyControlPlane());
         next.put("lastHeartbeat", report.at().toString());
-        if (report.connected()) {
-            next.put("phase", "Ready".equals(report.state()) ? Phase.READY.wire() : next.get("phase"));
+        // A child this parent is provisioning is Ready only once the pivot is done.
+        if (report.connected() && "Ready".equals(report.state()) && !IN_PROVISIONING.contains(String.valueOf(next.get("phase")))) {
+            next.put("phase", Phase.READY.wire());
         }
         status.condition(next, "AgentConnected", report.connected(), report.connected() ? "Connected" : "Disconnected",
                 report.connected() ? "heartbeats arrive from the cluster's agent" : "the agent's stream is closed; it reconnects on its own",
                 generation);
+    }
+
+    /** Provisions the child through this cluster's Cluster API while it is Pending, Provisioning or Pivoting. */
+    private void provision(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation, boolean deleting) {
+        String phase = String.valueOf(next.get("phase"));
+        if (!IN_PROVISIONING.contains(phase) && !Phase.PENDING.wire().equals(phase)) {
+            if (Boolean.TRUE.equals(next.get("pivotComplete"))) {
+                status.condition(next, "Provisioned", true, "Pivoted", "its Cluster API objects live in it; it manages itself", generation);
+            }
+            return;
+        }
+        if (!provisioning.possible(cluster.name())) {
+            status.condition(next, "Provisioned", false, "NotAParent",
+                    "this cluster has no spec.parentConfig, so it provisions no children", generation);
+            return;
+        }
+        if (!deleting) {
+            provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null),
+                    Phase.valueOf(phase.toUpperCase()), (String) next.get("bootstrapToken"));
+        }
+        String failure = provisioning.failure(cluster.name());
+        if (failure != null) {
+            next.put("message", failure);
+            status.condition(next, "Provisioned", false, "Retrying", failure, generation);
+        } else {
+            status.condition(next, "Provisioned", false, phase, Objects.requireNonNullElse((String) next.get("message"),
+                    "provisioning through this cluster's Cluster API"), generation);
+        }
     }
 
     private void failed(Map<String, Object> next, String reason, String message, Long generation) {

@@ -19,11 +19,11 @@ public final class Reconcilers {
     private final ClusterReconciler clusters;
 
     public Reconcilers(KubernetesClient client, LatticeCache cache, Supplier<String> self, Fleet fleet, Children children,
-                       Clock clock, Duration fullSync) {
+                       Provisioning provisioning, Clock clock, Duration fullSync) {
         StatusWriter status = new StatusWriter(client, clock);
         this.services = new ServiceReconciler(client, cache, self, children, clock, fullSync);
         this.pools = new PoolReconciler(cache, status);
-        this.clusters = new ClusterReconciler(client, cache, status, self, fleet);
+        this.clusters = new ClusterReconciler(client, cache, status, self, fleet, provisioning);
     }
 
     public Reconciler services() {

@@ -11,6 +11,10 @@ import dev.lattice.daemon.reconciler.Controller;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.LatticeCache;
 import dev.lattice.daemon.reconciler.PoolReconciler;
+import dev.lattice.daemon.reconciler.Provisioning;
+import dev.lattice.core.capi.Components;
+import dev.lattice.core.install.ChildProvisioning;
+import dev.lattice.core.install.InstallPlan;
 import dev.lattice.daemon.reconciler.Reconciler;
 import dev.lattice.daemon.reconciler.Reconcilers;
 import dev.lattice.daemon.reconciler.ServiceReconciler;
@@ -154,6 +158,7 @@ public final class Daemon implements AutoCloseable {
     /** What runs while this replica leads. */
     private final class Leading implements AutoCloseable {
         final ParentEndpoints parent;
+        final Provisioning provisioning;
         final AgentClient agent;
         final List<Controller> controllers = new ArrayList<>();
         final Controller services;
@@ -164,13 +169,17 @@ public final class Daemon implements AutoCloseable {
         Leading() {
             parent = new ParentEndpoints(client, options.namespace(), fleet,
                     name -> !name.equals(self()) && cache.get(Kind.LATTICE_CLUSTER, null, name) != null,
-                    options.agentPort(), options.bootstrapPort());
-            Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, Clock.systemUTC(), options.resync());
+                    options.agentPort(), options.bootstrapPort(), options.daemonImage());
+            Components components = Components.fromReleases(options.components(), InstallPlan.defaultCache());
+            provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, System::getenv,
+                    options.provisionTimeout(), Duration.ofMillis(500), progress), parent, Clock.systemUTC());
+            Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, provisioning, Clock.systemUTC(), options.resync());
             Duration maxBackoff = Duration.ofSeconds(30);
             services = add(new Controller(r.services(), options.resync(), maxBackoff, metrics));
             pools = add(new Controller(r.pools(), options.resync(), maxBackoff, metrics));
             // Cluster API objects are not watched: their statuses are read again every 15 s.
             clusters = add(new Controller(r.clusters(), Duration.ofSeconds(15), maxBackoff, metrics));
+            provisioning.onRunEnd(clusters::enqueue);
             endpoints = add(new Controller(new Reconciler() {
                 @Override
                 public String name() {
@@ -220,6 +229,7 @@ public final class Daemon implements AutoCloseable {
         @Override
         public void close() {
             agent.close();
+            provisioning.close();
             controllers.forEach(Controller::close);
             parent.close();
         }

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param agentPort     overrides the own LatticeCluster's {@code parentConfig.grpcPort}; 0 picks a free port
  * @param bootstrapPort overrides {@code parentConfig.bootstrapPort}; 0 picks a free port
  * @param identity      this replica's name in the leader-election Lease
+ * @param components    where the Cluster API providers' manifests are looked for before the cache and the download
+ * @param daemonImage   the image of the daemon this one installs into the children it provisions
+ * @param provisionTimeout how long one wait of a child's provisioning (machines, providers) may take before it is retried
  */
 public record DaemonOptions(
         Path kubeconfig,
@@ -34,6 +37,9 @@ public record DaemonOptions(
         String identity,
         Duration heartbeatInterval,
         Duration resync,
+        Path components,
+        String daemonImage,
+        Duration provisionTimeout,
         boolean verbose) {
 
     static final String USAGE = """
@@ -58,6 +64,12 @@ public record DaemonOptions(
               --identity NAME            this replica's name in the Lease (default $POD_NAME or the host name)
               --heartbeat-interval DUR   how often a child reports to its parent (default 10s)
               --resync DUR               how often everything is reconciled without a change (default 5m)
+              --components DIR           Cluster API provider manifests for the children this parent provisions
+                                         (looked for there, then in the cache, then downloaded)
+              --daemon-image IMAGE       the daemon image installed into provisioned children
+                                         (default $LATTICE_DAEMON_IMAGE, else this release's image)
+              --provision-timeout DUR    how long a child's machines or providers may take to get ready before the
+                                         step is tried again (default 30m)
               -v, --verbose              debug logging, stack traces on failures
               -h, --help                 this help
               -V, --version              the daemon's version
@@ -77,6 +89,9 @@ public record DaemonOptions(
         String identity = env.getOrDefault("POD_NAME", hostName());
         Duration heartbeat = Duration.ofSeconds(10);
         Duration resync = Duration.ofMinutes(5);
+        Path components = null;
+        String daemonImage = env.getOrDefault("LATTICE_DAEMON_IMAGE", DaemonManifests.DEFAULT_IMAGE);
+        Duration provisionTimeout = Duration.ofMinutes(30);
         boolean verbose = false;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
@@ -100,12 +115,15 @@ public record DaemonOptions(
                 case "--identity" -> identity = value(arg, value, rest);
                 case "--heartbeat-interval" -> heartbeat = duration(arg, value(arg, value, rest));
                 case "--resync" -> resync = duration(arg, value(arg, value, rest));
+                case "--components" -> components = Path.of(value(arg, value, rest));
+                case "--daemon-image" -> daemonImage = value(arg, value, rest);
+                case "--provision-timeout" -> provisionTimeout = duration(arg, value(arg, value, rest));
                 case "-v", "--verbose" -> verbose = true;
                 default -> throw new LatticeException("unknown option " + arg, "lattice-daemon --help lists the options", 2, null);
             }
         }
         return new DaemonOptions(kubeconfig, context, clusterName, installCrds, namespace, httpPort, agentPort, bootstrapPort,
-                leaderElection, identity, heartbeat, resync, verbose);
+                leaderElection, identity, heartbeat, resync, components, daemonImage, provisionTimeout, verbose);
     }
 
     private static String value(String option, String inline, List<String> rest) {

@@ -1,0 +1,215 @@
+package dev.lattice.daemon.reconciler;
+
+import dev.lattice.core.Interrupted;
+import dev.lattice.core.install.ChildProvisioning;
+import dev.lattice.core.install.Progress;
+import dev.lattice.core.kube.LiveInputs;
+import dev.lattice.core.kube.StatusWriter;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeCluster.Phase;
+import dev.lattice.core.model.Pool;
+import dev.lattice.core.pivot.Mover;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A parent provisioning its children, each in the background, since machines take minutes and the cluster
+ * reconciler must not wait for them: Pending → Provisioning (its Cluster API objects applied here) → Pivoting (its
+ * machines are ready; the providers and the daemon go into it, then its Cluster API objects) → Pivoted. The phase is
+ * written as each step ends, and only over the phase the step started from, so a daemon that restarts resumes at the
+ * step it was in and a cluster someone else moved on is left alone. Every step is idempotent. A failed step is tried
+ * again after a back-off that doubles from 10 s to 5 min; meanwhile {@link #failure} says why.
+ */
+public final class Provisioning implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(10);
+    private static final Duration LAST_RETRY = Duration.ofMinutes(5);
+
+    private record Failure(String message, int attempts, Instant retryAt) {
+    }
+
+    private final KubernetesClient client;
+    private final Function<Progress, ChildProvisioning> engines;
+    private final ParentAddress parent;
+    private final Clock clock;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "provisioning");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    private volatile Consumer<String> wake = name -> {
+    };
+
+    /** {@code engines} makes the provisioning engine for one run, telling {@code progress} how its waits get on. */
+    public Provisioning(KubernetesClient client, Function<Progress, ChildProvisioning> engines, ParentAddress parent, Clock clock) {
+        this.client = client;
+        this.engines = engines;
+        this.parent = parent;
+        this.clock = clock;
+    }
+
+    /** Told the child's name whenever a run ends, so that its status is written again. */
+    public void onRunEnd(Consumer<String> wake) {
+        this.wake = wake;
+    }
+
+    /** Whether this parent can provision {@code child} now: it serves the endpoint the child comes home to. */
+    public boolean possible(String child) {
+        return parent.address(child) != null;
+    }
+
+    /** Why the last run for {@code child} failed, while it waits to be tried again; null when none did. */
+    public String failure(String child) {
+        Failure f = failures.get(child);
+        return f == null ? null : f.message();
+    }
+
+    /**
+     * Starts the steps of {@code child}'s provisioning from {@code phase} (Pending, Provisioning or Pivoting), unless a
+     * run is under way or a failed one waits for its retry.
+     */
+    public void advance(LatticeCluster child, Pool pool, Phase phase, String token) {
+        Failure f = failures.get(child.name());
+        if (f != null && clock.instant().isBefore(f.retryAt())) {
+            return;
+        }
+        if (running.putIfAbsent(child.name(), Boolean.TRUE) != null) {
+            return;
+        }
+        executor.execute(() -> run(child, pool, phase, token));
+    }
+
+    private void run(LatticeCluster child, Pool pool, Phase from, String token) {
+        String name = child.name();
+        try {
+            ChildProvisioning engine = engines.apply(new Messages(name));
+            Phase at = from;
+            if (at == Phase.PENDING) {
+                int applied = engine.apply(child, pool, parent.address(name), token);
+                at = step(name, at, Phase.PROVISIONING, "applied " + applied + " Cluster API objects; waiting for the machines");
+            }
+            if (at == Phase.PROVISIONING) {
+                String ready = engine.waitReady(child);
+                at = step(name, at, Phase.PIVOTING, ready + "; installing the providers and the daemon into it, then moving its Cluster API objects");
+            }
+            if (at == Phase.PIVOTING) {
+                if (!engine.moved(child)) {
+                    Mover.Result moved = engine.pivot(child, pool, parent.homing(name, token));
+                    LOG.info("pivoted {}: {} objects created, {} found from an earlier run, {} deleted here", name,
+                            moved.created(), moved.resumed(), moved.deleted());
+                }
+                step(name, at, Phase.PIVOTED, "its Cluster API objects are in it; waiting for its agent");
+            }
+            failures.remove(name);
+        } catch (RuntimeException e) {
+            RuntimeException failure = Interrupted.or(e);
+            if (!(failure instanceof Interrupted)) {
+                int attempts = failures.containsKey(name) ? failures.get(name).attempts() + 1 : 1;
+                Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attempts - 1, 5));
+                wait = wait.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait;
+                failures.put(name, new Failure(failure.getMessage(), attempts, clock.instant().plus(wait)));
+                LOG.warn("provisioning {} failed (attempt {}, next in {} s): {}", name, attempts, wait.toSeconds(), failure.getMessage());
+                LOG.debug("provisioning {} failed", name, failure);
+            }
+        } finally {
+            running.remove(name);
+            wake.accept(name);
+        }
+    }
+
+    /**
+     * Moves {@code name} from phase {@code from} to {@code to} with {@code message}; throws when it is no longer in
+     * {@code from}, since then someone else has moved it on (or it is being deleted).
+     */
+    private Phase step(String name, Phase from, Phase to, String message) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("phase", to.wire());
+        fields.put("message", message);
+        if (to == Phase.PIVOTED) {
+            fields.put("pivotComplete", true);
+        }
+        if (!update(name, from, fields)) {
+            throw new IllegalStateException(name + " is no longer " + from.wire() + "; provisioning stopped");
+        }
+        LOG.info("{}: {} ({})", name, to.wire(), message);
+        return to;
+    }
+
+    /** Merges {@code fields} into the status if its phase is still {@code from} (null: any); false when it is not. */
+    private boolean update(String name, Phase from, Map<String, Object> fields) {
+        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
+        for (int attempt = 0; ; attempt++) {
+            GenericKubernetesResource live = clusters.withName(name).get();
+            if (live == null || live.getMetadata().getDeletionTimestamp() != null) {
+                return false;
+            }
+            Map<String, Object> status = StatusWriter.of(live);
+            if (from != null && !from.wire().equals(status.getOrDefault("phase", Phase.PENDING.wire()))) {
+                return false;
+            }
+            status.putAll(fields);
+            live.setAdditionalProperty("status", status);
+            try {
+                clusters.resource(live).updateStatus(); // conditional on the resourceVersion just read
+                return true;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 4) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A run's progress, as the child's status message while its phase is unchanged. */
+    private final class Messages implements Progress {
+        private final String name;
+
+        Messages(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void begin(String step) {
+            update(step);
+        }
+
+        @Override
+        public void update(String status) {
+            try {
+                Provisioning.this.update(name, null, Map.of("message", status));
+            } catch (RuntimeException e) {
+                LOG.debug("could not write the progress of {}: {}", name, e.getMessage());
+            }
+        }
+
+        @Override
+        public void done(String step, boolean earlier) {
+        }
+
+        @Override
+        public void warn(String message) {
+            LOG.warn("{}: {}", name, message);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

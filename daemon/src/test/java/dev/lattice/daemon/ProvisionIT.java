@@ -1,0 +1,190 @@
+package dev.lattice.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.core.install.ChildProvisioning;
+import dev.lattice.core.kube.LiveInputs;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.pivot.Mover;
+import dev.lattice.daemon.agent.AgentClient;
+import dev.lattice.daemon.agent.ParentEndpoints;
+import dev.lattice.daemon.runtime.Daemon;
+import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.FakeCapi;
+import dev.lattice.testfixtures.FakeCloud;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A parent daemon provisions a child LatticeCluster through its own Cluster API (the fake provider; every cluster a
+ * real kube-apiserver): Pending → Provisioning → Pivoting → Pivoted, the child's Cluster API objects end up in the
+ * child with the providers, the daemon and the Secret that leads it home; the child's daemon then registers with the
+ * token it was given and the parent calls the child Ready.
+ */
+@SuppressWarnings("unchecked")
+class ProvisionIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final String IMAGE = "registry.example/lattice-daemon:test";
+    private static final String FLEET = """
+            apiVersion: lattice.dev/v1alpha1
+            kind: StaticPool
+            metadata: {name: lab}
+            spec:
+              provider: docker
+              capacity: {cores: 64, memory: 256Gi}
+              machineTypes:
+                - {name: small, cores: 4, memory: 16Gi}
+            ---
+            apiVersion: lattice.dev/v1alpha1
+            kind: LatticeCluster
+            metadata: {name: parent}
+            spec:
+              pool: lab
+              nodes:
+                controlPlane: {replicas: 1, instanceType: small}
+              parentConfig: {host: 127.0.0.1}
+            ---
+            apiVersion: lattice.dev/v1alpha1
+            kind: LatticeCluster
+            metadata: {name: kid}
+            spec:
+              pool: lab
+              nodes:
+                controlPlane: {replicas: 1, instanceType: small}
+                workerPools:
+                  general: {replicas: 2, instanceType: small}
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aParentProvisionsAndPivotsAChildThatThenComesHome() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        Path components = FakeCapi.writeComponents(dir.resolve("components"));
+        try (FakeCloud cloud = new FakeCloud()) {
+            Envtest parentApi = cloud.existing();
+            KubernetesClient parent = parentApi.client();
+            new FakeCapi(parent).installCrds(); // the parent runs Cluster API: it manages itself
+
+            List<String> phases = new CopyOnWriteArrayList<>();
+            try (Daemon parentDaemon = new Daemon(Kube.provisioning("parent", components, IMAGE), parent)) {
+                parentDaemon.start();
+                Kube.apply(parent, FLEET);
+                try (Watch watch = parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("kid")
+                        .watch(phasesOf(phases))) {
+                    await().atMost(WAIT).until(() -> Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid")).get("phase"),
+                            "Pivoted"::equals);
+                }
+                assertThat(phases).containsSubsequence("Pending", "Provisioning", "Pivoting", "Pivoted");
+                await().atMost(WAIT).untilAsserted(() -> assertThat((List<?>) Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))
+                        .get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
+                        .containsEntry("type", "Provisioned").containsEntry("status", "True")));
+                Map<String, Object> status = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"));
+                assertThat(status).containsEntry("pivotComplete", true);
+                String token = (String) status.get("bootstrapToken");
+                assertThat(token).isNotBlank();
+
+                // The child's Cluster API objects live in the child now, unpaused, and are gone from the parent.
+                KubernetesClient kid = cloud.workload("kid").orElseThrow().client();
+                GenericKubernetesResource capi = kid.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster")
+                        .inNamespace("capi-kid").withName("kid").get();
+                assertThat(capi).isNotNull();
+                assertThat(capi.getMetadata().getAnnotations()).containsKey(Mover.SOURCE_UID);
+                assertThat(((Map<?, ?>) capi.getAdditionalProperties().get("spec")).get("paused")).isNotEqualTo(true);
+                assertThat(kid.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine").inNamespace("capi-kid")
+                        .list().getItems()).hasSize(3);
+                assertThat(parent.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inNamespace("capi-kid")
+                        .withName("kid").get()).isNull();
+                // The control plane fetches the daemon from the parent on first boot, with the token from its Secret.
+                GenericKubernetesResource kcp = kid.genericKubernetesResources("controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane")
+                        .inNamespace("capi-kid").list().getItems().get(0);
+                int bootstrapPort = parentDaemon.parentEndpoints().bootstrap().port();
+                assertThat(kcp.getAdditionalProperties().toString())
+                        .contains("https://127.0.0.1:" + bootstrapPort + "/v1/clusters/kid/manifests")
+                        .contains(ChildProvisioning.tokenSecret("kid"))
+                        .doesNotContain(token);
+                Secret tokenSecret = kid.secrets().inNamespace("capi-kid").withName(ChildProvisioning.tokenSecret("kid")).get();
+                assertThat(Kube.decode(tokenSecret.getData().get(ChildProvisioning.TOKEN_KEY))).isEqualTo(token);
+
+                // The providers, the daemon (this parent's image) and the way home are installed in it.
+                assertThat(kid.apps().deployments().inNamespace("capi-system").withName("cluster-api-controller-manager").get()).isNotNull();
+                Deployment daemon = kid.apps().deployments().inNamespace("lattice-system").withName("lattice-daemon").get();
+                assertThat(daemon.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(IMAGE);
+                assertThat(daemon.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsSequence("--cluster-name", "kid");
+                Map<String, String> home = dev.lattice.core.kube.Secrets.text(
+                        kid.secrets().inNamespace("lattice-system").withName(AgentClient.SECRET).get());
+                assertThat(home).containsEntry("host", "127.0.0.1").containsEntry("token", token)
+                        .containsEntry("bootstrapPort", String.valueOf(bootstrapPort))
+                        .containsEntry("grpcPort", String.valueOf(parentDaemon.parentEndpoints().agents().port()));
+                assertThat(Kube.get(kid, Kind.LATTICE_CLUSTER, null, "kid")).isNotNull();
+                assertThat(Kube.get(kid, Kind.STATIC_POOL, null, "lab")).isNotNull();
+
+                // What the first control-plane node would fetch: only with the child's unused token.
+                Secret ca = parent.secrets().inNamespace("lattice-system").withName(ParentEndpoints.CA_SECRET).get();
+                HttpClient https = HttpClient.newBuilder().sslContext(Kube.trusting(Kube.decode(ca.getData().get("tls.crt")))).build();
+                HttpResponse<String> manifests = manifests(https, bootstrapPort, "kid", token);
+                assertThat(manifests.statusCode()).isEqualTo(200);
+                assertThat(manifests.headers().firstValue("Content-Type")).hasValue("application/yaml");
+                assertThat(manifests.body()).contains("kind: Deployment", "image: " + IMAGE, "name: " + AgentClient.SECRET);
+                assertThat(manifests(https, bootstrapPort, "kid", "not-the-token").statusCode()).isEqualTo(403);
+                assertThat(manifests(https, bootstrapPort, "parent", token).statusCode()).isEqualTo(403);
+
+                // The daemon that Deployment runs comes up in the child: it registers with the token and manages itself.
+                try (Daemon kidDaemon = new Daemon(Kube.options("kid", "kid-a", true, null, null), kid)) {
+                    kidDaemon.start();
+                    await().atMost(WAIT).untilAsserted(() -> {
+                        Map<String, Object> now = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"));
+                        assertThat(now).containsEntry("phase", "Ready").containsEntry("bootstrapComplete", true)
+                                .doesNotContainKey("bootstrapToken");
+                        Map<String, Object> own = Kube.status(Kube.get(kid, Kind.LATTICE_CLUSTER, null, "kid"));
+                        assertThat(own).containsEntry("pivotComplete", true).containsEntry("phase", "Ready")
+                                .containsEntry("readyWorkers", 2);
+                    });
+                    // The token is spent: the manifests are no longer served.
+                    assertThat(manifests(https, bootstrapPort, "kid", token).statusCode()).isEqualTo(403);
+                }
+            }
+            assertThat(cloud.failures()).isEmpty();
+        }
+    }
+
+    private static Watcher<GenericKubernetesResource> phasesOf(List<String> phases) {
+        return new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, GenericKubernetesResource resource) {
+                Object phase = Kube.status(resource).get("phase");
+                if (phase != null && (phases.isEmpty() || !phases.get(phases.size() - 1).equals(phase))) {
+                    phases.add(phase.toString());
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        };
+    }
+
+    private static HttpResponse<String> manifests(HttpClient https, int port, String cluster, String token) throws Exception {
+        return https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/v1/clusters/" + cluster + "/manifests"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
