@@ -81,6 +81,13 @@ class DaemonBench {
                             "VM.native_memory", "summary").redirectOutput(nmt.toFile()).start().waitFor();
                     System.out.println("native memory summary: " + nmt);
                 }
+                if (Boolean.getBoolean("bench.histogram")) {
+                    // A full collection first: what stays is the live set.
+                    Path histogram = Files.createTempFile("lattice-daemon-histogram", ".txt");
+                    new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(daemon.pid()),
+                            "GC.class_histogram").redirectOutput(histogram.toFile()).start().waitFor();
+                    System.out.println("live objects: " + histogram + "; RSS after the full GC: " + rss(daemon.pid()));
+                }
                 List<Long> latencies = new ArrayList<>();
                 for (int i = 2; i < 12; i++) {
                     String image = "registry.example/" + name + ":" + i;

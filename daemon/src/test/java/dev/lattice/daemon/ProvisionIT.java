@@ -10,6 +10,7 @@ import dev.lattice.core.model.Kind;
 import dev.lattice.core.pivot.Mover;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
+import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.FakeCapi;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A parent daemon provisions a child LatticeCluster through its own Cluster API (the fake provider; every cluster a
  * real kube-apiserver): Pending → Provisioning → Pivoting → Pivoted, the child's Cluster API objects end up in the
  * child with the providers, the daemon and the Secret that leads it home; the child's daemon then registers with the
- * token it was given and the parent calls the child Ready.
+ * token it was given and the parent calls the child Ready. Deleting the child on the parent unpivots it over the agent
+ * stream (Deleting → Unpivoting) and deletes its machines.
  */
 @SuppressWarnings("unchecked")
 class ProvisionIT {
@@ -77,7 +79,7 @@ class ProvisionIT {
     Path dir;
 
     @Test
-    void aParentProvisionsAndPivotsAChildThatThenComesHome() throws Exception {
+    void aParentProvisionsAChildThatComesHomeAndUnpivotsItOnDeletion() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
         Path components = FakeCapi.writeComponents(dir.resolve("components"));
         try (FakeCloud cloud = new FakeCloud()) {
@@ -89,10 +91,13 @@ class ProvisionIT {
             try (Daemon parentDaemon = new Daemon(Kube.provisioning("parent", components, IMAGE), parent)) {
                 parentDaemon.start();
                 Kube.apply(parent, FLEET);
-                try (Watch watch = parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("kid")
-                        .watch(phasesOf(phases))) {
+                Watch watch = parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("kid")
+                        .watch(phasesOf(phases));
+                try {
                     await().atMost(WAIT).until(() -> Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid")).get("phase"),
                             "Pivoted"::equals);
+                } finally {
+                    watch.close();
                 }
                 assertThat(phases).containsSubsequence("Pending", "Provisioning", "Pivoting", "Pivoted");
                 await().atMost(WAIT).untilAsserted(() -> assertThat((List<?>) Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))
@@ -161,6 +166,24 @@ class ProvisionIT {
                     });
                     // The token is spent: the manifests are no longer served.
                     assertThat(manifests(https, bootstrapPort, "kid", token).statusCode()).isEqualTo(403);
+
+                    // Deleting the child on its parent unpivots it: its agent hands its Cluster API objects back, the
+                    // parent deletes them with its machines, and only then the LatticeCluster goes.
+                    assertThat(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid").getMetadata().getFinalizers())
+                            .contains(Provisioning.FINALIZER);
+                    phases.clear();
+                    watch = parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("kid")
+                            .watch(phasesOf(phases));
+                    try {
+                        parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("kid").delete();
+                        await().atMost(WAIT).until(() -> Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid") == null);
+                    } finally {
+                        watch.close();
+                    }
+                    assertThat(phases).containsSubsequence("Deleting", "Unpivoting");
+                    assertThat(cloud.workload("kid")).as("Cluster API deleted the child's machines").isEmpty();
+                    assertThat(parent.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine").inNamespace("capi-kid")
+                            .list().getItems()).isEmpty();
                 }
             }
             assertThat(cloud.failures()).isEmpty();

@@ -11,6 +11,7 @@ import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.pivot.Mover;
 import dev.lattice.core.render.Tree;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,13 +112,27 @@ public final class ChildProvisioning {
             }
             objects.add(declared(cluster));
             workload.applier().apply(objects, timeout);
-            return new Mover(parent.client(), child, new Mover.Listener() {
-                @Override
-                public void step(String message) {
-                    progress.update(message);
-                }
-            }).move(namespace, cluster.name());
+            return mover(parent.client(), child).move(namespace, cluster.name());
         }
+    }
+
+    /** Takes over the child's Cluster API objects as its agent handed them back (owners first), unpaused here. */
+    public Mover.Result adopt(LatticeCluster cluster, List<GenericKubernetesResource> graph) {
+        return mover(null, parent.client()).adopt(ClusterRenderer.namespaceOf(cluster), graph);
+    }
+
+    private Mover mover(KubernetesClient source, KubernetesClient target) {
+        return new Mover(source, target, new Mover.Listener() {
+            @Override
+            public void step(String message) {
+                progress.update(message);
+            }
+        });
+    }
+
+    /** Deletes the child's Cluster here, so that Cluster API deletes its machines, and waits until it is gone. */
+    public void delete(LatticeCluster cluster) {
+        parent.deleteCluster(ClusterRenderer.namespaceOf(cluster), cluster.name(), timeout, progress);
     }
 
     /** What was declared of a live object: no status, and none of the server's metadata (its UID is this cluster's). */

@@ -72,50 +72,86 @@ public final class Mover {
     /** Moves the cluster {@code clusterName} whose objects live in {@code namespace}. */
     public Result move(String namespace, String clusterName) {
         List<Type> types = types();
-        Type clusterType = types.stream().filter(t -> "Cluster".equals(t.kind()) && t.apiVersion().startsWith(CLUSTER_GROUP + "/"))
-                .findFirst().orElse(null);
+        Type clusterType = clusterType(types);
         // Paused before it is read, so the copy the target gets is paused too until everything is there.
         boolean paused = clusterType != null && setPaused(source, clusterType, namespace, clusterName, true);
-        int created = 0;
-        int resumed = 0;
         List<GenericKubernetesResource> graph;
+        Result copied;
         try {
-            graph = ordered(discover(types, namespace, clusterName));
-            if (graph.isEmpty()) {
-                throw new LatticeException("nothing to move: no Cluster API objects of cluster " + clusterName
-                        + " in namespace " + namespace, "check the name and namespace with kubectl get clusters -A");
-            }
-            listener.step("found " + graph.size() + " objects of " + clusterName + " to move");
-            target.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-                    .serverSideApply();
-            Map<String, String> newUids = earlierMoves(types, namespace);
-            for (GenericKubernetesResource object : graph) {
-                String oldUid = object.getMetadata().getUid();
-                if (newUids.containsKey(oldUid)) {
-                    resumed++;
-                    continue;
-                }
-                GenericKubernetesResource made = create(copyFor(object, newUids));
-                newUids.put(oldUid, made.getMetadata().getUid());
-                created++;
-                listener.created(made);
-            }
-            if (clusterType != null) {
-                setPaused(target, clusterType, namespace, clusterName, false);
-            }
+            graph = graph(types, namespace, clusterName);
+            copied = adopt(namespace, graph);
         } catch (RuntimeException e) {
             if (paused) {
                 setPaused(source, clusterType, namespace, clusterName, false);
             }
             throw e;
         }
-        listener.step("created " + created + " objects on the target (" + resumed + " from an earlier run); unpaused there");
         int deleted = 0;
         for (int i = graph.size() - 1; i >= 0; i--) {
             deleted += deleteFromSource(graph.get(i)) ? 1 : 0;
         }
         listener.step("deleted " + deleted + " objects from the source");
-        return new Result(created, resumed, deleted);
+        return new Result(copied.created(), copied.resumed(), deleted);
+    }
+
+    /**
+     * The source's half of a move done in two steps (an unpivot over the agent stream): pauses the Cluster and returns
+     * its object graph, owners first. The source keeps its objects, paused.
+     */
+    public List<GenericKubernetesResource> export(String namespace, String clusterName) {
+        List<Type> types = types();
+        Type clusterType = clusterType(types);
+        if (clusterType != null) {
+            setPaused(source, clusterType, namespace, clusterName, true);
+        }
+        return graph(types, namespace, clusterName);
+    }
+
+    /**
+     * The target's half: creates {@code graph} (from {@link #export}, owners first) on the target, skipping what an
+     * earlier, interrupted run created, and unpauses the Cluster there.
+     */
+    public Result adopt(String namespace, List<GenericKubernetesResource> graph) {
+        listener.step("found " + graph.size() + " objects to move");
+        target.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+                .serverSideApply();
+        List<Type> types = graph.stream().map(o -> new Type(o.getApiVersion(), o.getKind())).distinct().toList();
+        Map<String, String> newUids = earlierMoves(types, namespace);
+        int created = 0;
+        int resumed = 0;
+        for (GenericKubernetesResource object : graph) {
+            String oldUid = object.getMetadata().getUid();
+            if (newUids.containsKey(oldUid)) {
+                resumed++;
+                continue;
+            }
+            GenericKubernetesResource made = create(copyFor(object, newUids));
+            newUids.put(oldUid, made.getMetadata().getUid());
+            created++;
+            listener.created(made);
+        }
+        Type clusterType = clusterType(types);
+        if (clusterType != null) {
+            String name = graph.stream().filter(Mover::isCluster).findFirst().orElseThrow().getMetadata().getName();
+            setPaused(target, clusterType, namespace, name, false);
+        }
+        listener.step("created " + created + " objects on the target (" + resumed + " from an earlier run); unpaused there");
+        return new Result(created, resumed, 0);
+    }
+
+    private static Type clusterType(List<Type> types) {
+        return types.stream().filter(t -> "Cluster".equals(t.kind()) && t.apiVersion().startsWith(CLUSTER_GROUP + "/"))
+                .findFirst().orElse(null);
+    }
+
+    /** The cluster's objects in the order to create them; refused when there are none. */
+    private List<GenericKubernetesResource> graph(List<Type> types, String namespace, String clusterName) {
+        List<GenericKubernetesResource> graph = ordered(discover(types, namespace, clusterName));
+        if (graph.isEmpty()) {
+            throw new LatticeException("nothing to move: no Cluster API objects of cluster " + clusterName
+                    + " in namespace " + namespace, "check the name and namespace with kubectl get clusters -A");
+        }
+        return graph;
     }
 
     /** The provider CRDs of the source, each read in its storage version, and Secrets and ConfigMaps. */

@@ -25,6 +25,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.pivot.Mover;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -250,7 +253,17 @@ public final class AgentClient implements AutoCloseable {
                     return result(command, true, "deleted " + command.getDelete().getObjectsCount() + " objects");
                 }
                 case UNPIVOT -> {
-                    return result(command, false, "unpivot over the agent stream is not supported by this agent version");
+                    // The parent takes this cluster's Cluster API objects over to delete it: they stay here, paused.
+                    String name = self.get();
+                    List<GenericKubernetesResource> graph = new Mover(client, null, new Mover.Listener() {
+                    }).export(ClusterRenderer.namespaceOf(name), name);
+                    CommandResult.Builder result = CommandResult.newBuilder().setCommandId(command.getId()).setOk(true)
+                            .setMessage("paused; " + graph.size() + " Cluster API objects handed to the parent");
+                    for (GenericKubernetesResource o : graph) {
+                        result.addObjectsJson(client.getKubernetesSerialization().asJson(o));
+                    }
+                    LOG.info("unpivot: paused {} and handed its {} Cluster API objects to the parent", name, graph.size());
+                    return AgentMessage.newBuilder().setResult(result).build();
                 }
                 default -> {
                     return result(command, false, "unknown command: this agent is older than its parent");

@@ -6,9 +6,11 @@ import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.proto.agent.v1.AgentMessage;
 import dev.lattice.proto.agent.v1.AgentServiceGrpc;
 import dev.lattice.proto.agent.v1.ApplyObjects;
+import dev.lattice.proto.agent.v1.CommandResult;
 import dev.lattice.proto.agent.v1.DeleteObjects;
 import dev.lattice.proto.agent.v1.ObjectRef;
 import dev.lattice.proto.agent.v1.ParentCommand;
+import dev.lattice.proto.agent.v1.StartUnpivot;
 import dev.lattice.proto.agent.v1.StateSyncRequest;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -33,7 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -59,6 +63,8 @@ public final class AgentServer implements Children, AutoCloseable {
     private final Predicate<String> isChild;
     private final Map<String, List<Map<String, Object>>> desired = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Commands whose answer someone waits for, by id. */
+    private final Map<String, CompletableFuture<CommandResult>> answers = new ConcurrentHashMap<>();
 
     /**
      * @param isChild whether a name is a LatticeCluster this parent manages (not itself)
@@ -72,6 +78,8 @@ public final class AgentServer implements Children, AutoCloseable {
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         this.server = Grpc.newServerBuilderForPort(port, credentials.build())
                 .addService(ServerInterceptors.intercept(new Service(), new PeerIdentity()))
+                // Children ping every 30 s to keep their stream through NATs; the default minimum (5 min) would cut them off.
+                .permitKeepAliveTime(20, TimeUnit.SECONDS)
                 .build()
                 .start();
     }
@@ -83,6 +91,23 @@ public final class AgentServer implements Children, AutoCloseable {
     /** Children with an open stream. */
     public Set<String> connected() {
         return Set.copyOf(sessions.keySet());
+    }
+
+    /**
+     * Asks {@code cluster}'s agent to pause its Cluster API objects and hand them over; the future completes with its
+     * answer, or exceptionally when it is not connected.
+     */
+    public CompletableFuture<CommandResult> unpivot(String cluster) {
+        Session session = sessions.get(cluster);
+        if (session == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the agent of " + cluster + " is not connected"));
+        }
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<CommandResult> answer = new CompletableFuture<>();
+        answers.put(id, answer);
+        answer.whenComplete((r, e) -> answers.remove(id));
+        session.send(ParentCommand.newBuilder().setId(id).setUnpivot(StartUnpivot.getDefaultInstance()).build());
+        return answer;
     }
 
     @Override
@@ -165,7 +190,10 @@ public final class AgentServer implements Children, AutoCloseable {
                     }
                 }
                 case RESULT -> {
-                    if (!message.getResult().getOk()) {
+                    CompletableFuture<CommandResult> answer = answers.get(message.getResult().getCommandId());
+                    if (answer != null) {
+                        answer.complete(message.getResult());
+                    } else if (!message.getResult().getOk()) {
                         LOG.warn("cluster {} could not carry out command {}: {}", cluster, message.getResult().getCommandId(),
                                 message.getResult().getMessage());
                     }

@@ -5,7 +5,7 @@ import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.EndpointsSpec;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
-import dev.lattice.daemon.reconciler.ParentAddress;
+import dev.lattice.daemon.reconciler.ParentLink;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.install.DaemonManifests;
@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * LatticeCluster has {@code parentConfig}. The certificate authority lives in the Secret {@code lattice-agent-ca},
  * made on first use, so every replica and every restart issues and trusts the same certificates.
  */
-public final class ParentEndpoints implements Children, ParentAddress, AutoCloseable {
+public final class ParentEndpoints implements Children, ParentLink, AutoCloseable {
     public static final String CA_SECRET = "lattice-agent-ca";
     private static final Logger LOG = LoggerFactory.getLogger(ParentEndpoints.class);
 
@@ -115,6 +116,20 @@ public final class ParentEndpoints implements Children, ParentAddress, AutoClose
         secret.put("data", Secrets.data(parent));
         objects.add(secret);
         return objects;
+    }
+
+    @Override
+    public CompletableFuture<List<String>> unpivot(String child) {
+        AgentServer a = agents();
+        if (a == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this cluster serves no children"));
+        }
+        return a.unpivot(child).thenApply(result -> {
+            if (!result.getOk()) {
+                throw new IllegalStateException("the agent of " + child + " refused to unpivot: " + result.getMessage());
+            }
+            return result.getObjectsJsonList();
+        });
     }
 
     @Override

@@ -38,6 +38,9 @@ import java.util.function.Supplier;
 public final class ClusterReconciler implements Reconciler {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final List<String> IN_PROVISIONING = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire());
+    /** Phases a child's heartbeats do not turn into Ready: the parent is still provisioning or deleting it. */
+    private static final List<String> NOT_READY_YET = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire(),
+            Phase.DELETING.wire(), Phase.UNPIVOTING.wire());
     private static final ResourceDefinitionContext CAPI_CLUSTER = capi(CapiVersions.CLUSTER_API, "Cluster", "clusters");
     private static final ResourceDefinitionContext MACHINE_DEPLOYMENTS =
             capi(CapiVersions.CLUSTER_API, "MachineDeployment", "machinedeployments");
@@ -85,7 +88,7 @@ public final class ClusterReconciler implements Reconciler {
         if (name.equals(self.get())) {
             own(cluster, next, generation);
         } else {
-            child(cluster, snapshot, next, generation, live.getMetadata().getDeletionTimestamp() != null);
+            child(cluster, snapshot, next, generation, live);
         }
         status.write(Kind.LATTICE_CLUSTER, live, next);
     }
@@ -172,7 +175,8 @@ public final class ClusterReconciler implements Reconciler {
         next.put("childrenHealth", health);
     }
 
-    private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation, boolean deleting) {
+    private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation,
+                       GenericKubernetesResource live) {
         Object phase = next.get("phase");
         boolean provisioned = phase != null && !Phase.PENDING.wire().equals(phase) && !Phase.FAILED.wire().equals(phase);
         Optional<PoolAccounting.Refusal> refusal = snapshot.ledger().refusals().stream()
@@ -191,7 +195,7 @@ public final class ClusterReconciler implements Reconciler {
             RANDOM.nextBytes(token);
             next.put("bootstrapToken", Base64.getUrlEncoder().withoutPadding().encodeToString(token));
         }
-        provision(cluster, snapshot, next, generation, deleting);
+        provision(cluster, snapshot, next, generation, live);
         Fleet.ChildReport report = fleet.children().get(cluster.name());
         if (report == null) {
             status.condition(next, "AgentConnected", false, "NeverConnected",
@@ -202,7 +206,7 @@ public final class ClusterReconciler implements Reconciler {
         next.put("readyWorkers", report.readyNodes() - report.readyControlPlane());
         next.put("lastHeartbeat", report.at().toString());
         // A child this parent is provisioning is Ready only once the pivot is done.
-        if (report.connected() && "Ready".equals(report.state()) && !IN_PROVISIONING.contains(String.valueOf(next.get("phase")))) {
+        if (report.connected() && "Ready".equals(report.state()) && !NOT_READY_YET.contains(String.valueOf(next.get("phase")))) {
             next.put("phase", Phase.READY.wire());
         }
         status.condition(next, "AgentConnected", report.connected(), report.connected() ? "Connected" : "Disconnected",
@@ -211,8 +215,19 @@ public final class ClusterReconciler implements Reconciler {
     }
 
     /** Provisions the child through this cluster's Cluster API while it is Pending, Provisioning or Pivoting. */
-    private void provision(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation, boolean deleting) {
-        String phase = String.valueOf(next.get("phase"));
+    private void provision(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation,
+                           GenericKubernetesResource live) {
+        String phase = String.valueOf(next.getOrDefault("phase", Phase.PENDING.wire()));
+        if (live.getMetadata().getDeletionTimestamp() != null) {
+            if (live.getMetadata().getFinalizers().contains(Provisioning.FINALIZER)) {
+                provisioning.retire(cluster, Phase.valueOf(phase.toUpperCase()), Boolean.TRUE.equals(next.get("pivotComplete")));
+                String failure = provisioning.failure(cluster.name());
+                if (failure != null) {
+                    next.put("message", failure);
+                }
+            }
+            return;
+        }
         if (!IN_PROVISIONING.contains(phase) && !Phase.PENDING.wire().equals(phase)) {
             if (Boolean.TRUE.equals(next.get("pivotComplete"))) {
                 status.condition(next, "Provisioned", true, "Pivoted", "its Cluster API objects live in it; it manages itself", generation);
@@ -224,10 +239,8 @@ public final class ClusterReconciler implements Reconciler {
                     "this cluster has no spec.parentConfig, so it provisions no children", generation);
             return;
         }
-        if (!deleting) {
-            provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null),
-                    Phase.valueOf(phase.toUpperCase()), (String) next.get("bootstrapToken"));
-        }
+        provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null),
+                Phase.valueOf(phase.toUpperCase()), (String) next.get("bootstrapToken"));
         String failure = provisioning.failure(cluster.name());
         if (failure != null) {
             next.put("message", failure);

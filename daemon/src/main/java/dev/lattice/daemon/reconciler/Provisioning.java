@@ -16,7 +16,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -31,20 +34,24 @@ import org.slf4j.LoggerFactory;
  * reconciler must not wait for them: Pending → Provisioning (its Cluster API objects applied here) → Pivoting (its
  * machines are ready; the providers and the daemon go into it, then its Cluster API objects) → Pivoted. The phase is
  * written as each step ends, and only over the phase the step started from, so a daemon that restarts resumes at the
- * step it was in and a cluster someone else moved on is left alone. Every step is idempotent. A failed step is tried
- * again after a back-off that doubles from 10 s to 5 min; meanwhile {@link #failure} says why.
+ * step it was in and a cluster someone else moved on is left alone. Deleting a child it provisioned goes the other way
+ * (see {@link #retire}). Every step is idempotent. A failed step is tried again after a back-off that doubles from
+ * 10 s to 5 min; meanwhile {@link #failure} says why.
  */
 public final class Provisioning implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     private static final Duration LAST_RETRY = Duration.ofMinutes(5);
+    private static final Duration UNPIVOT_ANSWER = Duration.ofMinutes(2);
+    /** On a child LatticeCluster this parent provisioned: its deletion waits for its machines'. */
+    public static final String FINALIZER = "lattice.dev/child-cluster";
 
     private record Failure(String message, int attempts, Instant retryAt) {
     }
 
     private final KubernetesClient client;
     private final Function<Progress, ChildProvisioning> engines;
-    private final ParentAddress parent;
+    private final ParentLink parent;
     private final Clock clock;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "provisioning");
@@ -57,7 +64,7 @@ public final class Provisioning implements AutoCloseable {
     };
 
     /** {@code engines} makes the provisioning engine for one run, telling {@code progress} how its waits get on. */
-    public Provisioning(KubernetesClient client, Function<Progress, ChildProvisioning> engines, ParentAddress parent, Clock clock) {
+    public Provisioning(KubernetesClient client, Function<Progress, ChildProvisioning> engines, ParentLink parent, Clock clock) {
         this.client = client;
         this.engines = engines;
         this.parent = parent;
@@ -85,51 +92,128 @@ public final class Provisioning implements AutoCloseable {
      * run is under way or a failed one waits for its retry.
      */
     public void advance(LatticeCluster child, Pool pool, Phase phase, String token) {
-        Failure f = failures.get(child.name());
+        start(child.name(), engine -> provision(engine, child, pool, phase, token));
+    }
+
+    /**
+     * Deletes {@code child} (its LatticeCluster is being deleted): Deleting; if it manages itself ({@code pivoted}),
+     * Unpivoting: its agent hands its Cluster API objects back and they are taken over here
+     * ({@code unpivotImportComplete}); then its Cluster is deleted here so that Cluster API deletes its machines, and
+     * the finalizer goes.
+     */
+    public void retire(LatticeCluster child, Phase phase, boolean pivoted) {
+        start(child.name(), engine -> retire(engine, child, phase, pivoted));
+    }
+
+    private interface Run {
+        void run(ChildProvisioning engine) throws Exception;
+    }
+
+    /** Runs {@code run} for {@code name} in the background unless one runs or a failed one waits for its retry. */
+    private void start(String name, Run run) {
+        Failure f = failures.get(name);
         if (f != null && clock.instant().isBefore(f.retryAt())) {
             return;
         }
-        if (running.putIfAbsent(child.name(), Boolean.TRUE) != null) {
+        if (running.putIfAbsent(name, Boolean.TRUE) != null) {
             return;
         }
-        executor.execute(() -> run(child, pool, phase, token));
+        executor.execute(() -> {
+            try {
+                run.run(engines.apply(new Messages(name)));
+                failures.remove(name);
+            } catch (Exception e) {
+                RuntimeException failure = Interrupted.or(e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e));
+                if (!(failure instanceof Interrupted)) {
+                    int attempts = failures.containsKey(name) ? failures.get(name).attempts() + 1 : 1;
+                    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attempts - 1, 5));
+                    wait = wait.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait;
+                    failures.put(name, new Failure(failure.getMessage(), attempts, clock.instant().plus(wait)));
+                    LOG.warn("{}: failed (attempt {}, next in {} s): {}", name, attempts, wait.toSeconds(), failure.getMessage());
+                    LOG.debug("{} failed", name, failure);
+                }
+            } finally {
+                running.remove(name);
+                wake.accept(name);
+            }
+        });
     }
 
-    private void run(LatticeCluster child, Pool pool, Phase from, String token) {
+    private void provision(ChildProvisioning engine, LatticeCluster child, Pool pool, Phase from, String token) {
         String name = child.name();
-        try {
-            ChildProvisioning engine = engines.apply(new Messages(name));
-            Phase at = from;
-            if (at == Phase.PENDING) {
-                int applied = engine.apply(child, pool, parent.address(name), token);
-                at = step(name, at, Phase.PROVISIONING, "applied " + applied + " Cluster API objects; waiting for the machines");
+        Phase at = from;
+        if (at == Phase.PENDING) {
+            int applied = engine.apply(child, pool, parent.address(name), token);
+            // From now on its deletion goes through this parent, so that its machines are deleted too.
+            finalizer(name, true);
+            at = step(name, at, Phase.PROVISIONING, "applied " + applied + " Cluster API objects; waiting for the machines");
+        }
+        if (at == Phase.PROVISIONING) {
+            String ready = engine.waitReady(child);
+            at = step(name, at, Phase.PIVOTING, ready + "; installing the providers and the daemon into it, then moving its Cluster API objects");
+        }
+        if (at == Phase.PIVOTING) {
+            if (!engine.moved(child)) {
+                Mover.Result moved = engine.pivot(child, pool, parent.homing(name, token));
+                LOG.info("pivoted {}: {} objects created, {} found from an earlier run, {} deleted here", name,
+                        moved.created(), moved.resumed(), moved.deleted());
             }
-            if (at == Phase.PROVISIONING) {
-                String ready = engine.waitReady(child);
-                at = step(name, at, Phase.PIVOTING, ready + "; installing the providers and the daemon into it, then moving its Cluster API objects");
+            step(name, at, Phase.PIVOTED, "its Cluster API objects are in it; waiting for its agent");
+        }
+    }
+
+    private void retire(ChildProvisioning engine, LatticeCluster child, Phase from, boolean pivoted) throws Exception {
+        String name = child.name();
+        GenericKubernetesResource live = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).get();
+        if (live == null || !live.getMetadata().getFinalizers().contains(FINALIZER)) {
+            return; // an earlier run finished: the cache had not caught up
+        }
+        Phase at = from;
+        if (at != Phase.DELETING && at != Phase.UNPIVOTING) {
+            at = step(name, at, Phase.DELETING, "deleting the cluster and its machines");
+        }
+        if (pivoted && engine.moved(child)) {
+            at = step(name, at, Phase.UNPIVOTING, "asking its agent to hand its Cluster API objects back");
+            List<GenericKubernetesResource> graph = new ArrayList<>();
+            for (String json : parent.unpivot(name).get(UNPIVOT_ANSWER.toSeconds(), TimeUnit.SECONDS)) {
+                graph.add(client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class));
             }
-            if (at == Phase.PIVOTING) {
-                if (!engine.moved(child)) {
-                    Mover.Result moved = engine.pivot(child, pool, parent.homing(name, token));
-                    LOG.info("pivoted {}: {} objects created, {} found from an earlier run, {} deleted here", name,
-                            moved.created(), moved.resumed(), moved.deleted());
+            Mover.Result adopted = engine.adopt(child, graph);
+            Map<String, Object> imported = new LinkedHashMap<>();
+            imported.put("unpivotImportComplete", true);
+            imported.put("message", "took over " + (adopted.created() + adopted.resumed()) + " Cluster API objects; deleting its machines");
+            update(name, at, imported);
+        }
+        if (!engine.moved(child)) {
+            engine.delete(child);
+        }
+        finalizer(name, false);
+        LOG.info("{}: deleted, its machines with it", name);
+    }
+
+    /** Adds or removes this parent's finalizer on the child's LatticeCluster. */
+    private void finalizer(String name, boolean add) {
+        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
+        for (int attempt = 0; ; attempt++) {
+            GenericKubernetesResource live = clusters.withName(name).get();
+            if (live == null || live.getMetadata().getFinalizers().contains(FINALIZER) == add) {
+                return;
+            }
+            List<String> finalizers = new ArrayList<>(live.getMetadata().getFinalizers());
+            if (add) {
+                finalizers.add(FINALIZER);
+            } else {
+                finalizers.remove(FINALIZER);
+            }
+            live.getMetadata().setFinalizers(finalizers);
+            try {
+                clusters.resource(live).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 4) {
+                    throw e;
                 }
-                step(name, at, Phase.PIVOTED, "its Cluster API objects are in it; waiting for its agent");
             }
-            failures.remove(name);
-        } catch (RuntimeException e) {
-            RuntimeException failure = Interrupted.or(e);
-            if (!(failure instanceof Interrupted)) {
-                int attempts = failures.containsKey(name) ? failures.get(name).attempts() + 1 : 1;
-                Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attempts - 1, 5));
-                wait = wait.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait;
-                failures.put(name, new Failure(failure.getMessage(), attempts, clock.instant().plus(wait)));
-                LOG.warn("provisioning {} failed (attempt {}, next in {} s): {}", name, attempts, wait.toSeconds(), failure.getMessage());
-                LOG.debug("provisioning {} failed", name, failure);
-            }
-        } finally {
-            running.remove(name);
-            wake.accept(name);
         }
     }
 
@@ -151,12 +235,21 @@ public final class Provisioning implements AutoCloseable {
         return to;
     }
 
-    /** Merges {@code fields} into the status if its phase is still {@code from} (null: any); false when it is not. */
+    /**
+     * Merges {@code fields} into the status if its phase is still {@code from} (null: any); false when it is not, or when
+     * the phase it moves to does not fit: Deleting and Unpivoting only for a cluster being deleted, the others only for
+     * one that is not.
+     */
     private boolean update(String name, Phase from, Map<String, Object> fields) {
         var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
         for (int attempt = 0; ; attempt++) {
             GenericKubernetesResource live = clusters.withName(name).get();
-            if (live == null || live.getMetadata().getDeletionTimestamp() != null) {
+            if (live == null) {
+                return false;
+            }
+            boolean deleting = live.getMetadata().getDeletionTimestamp() != null;
+            Object to = fields.get("phase");
+            if (to != null && deleting != (Phase.DELETING.wire().equals(to) || Phase.UNPIVOTING.wire().equals(to))) {
                 return false;
             }
             Map<String, Object> status = StatusWriter.of(live);

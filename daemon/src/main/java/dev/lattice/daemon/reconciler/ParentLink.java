@@ -3,9 +3,10 @@ package dev.lattice.daemon.reconciler;
 import dev.lattice.core.capi.ClusterRenderer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
-/** How the children this daemon provisions find their way back to it. */
-public interface ParentAddress {
+/** A parent's link with the children it provisions: how they find it, and how they hand themselves back. */
+public interface ParentLink {
     /** Where a child reaches this parent's bootstrap endpoint; null while no endpoint is served. */
     ClusterRenderer.Parent address(String child);
 
@@ -14,4 +15,10 @@ public interface ParentAddress {
      * CA and the child's one-time {@code token} (null once it is spent).
      */
     List<Map<String, Object>> homing(String child, String token);
+
+    /**
+     * Asks the child's agent to pause its Cluster API objects and hand them back (JSON, owners first); fails when the
+     * agent is not connected or refuses.
+     */
+    CompletableFuture<List<String>> unpivot(String child);
 }
