@@ -80,6 +80,9 @@ class DaemonBench {
                     new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(daemon.pid()),
                             "VM.native_memory", "summary").redirectOutput(nmt.toFile()).start().waitFor();
                     System.out.println("native memory summary: " + nmt);
+                    Path maps = Files.createTempFile("lattice-daemon-pmap", ".txt");
+                    new ProcessBuilder("pmap", "-x", String.valueOf(daemon.pid())).redirectOutput(maps.toFile()).start().waitFor();
+                    System.out.println("resident by mapping: " + maps);
                 }
                 if (Boolean.getBoolean("bench.histogram")) {
                     // A full collection first: what stays is the live set.

@@ -40,40 +40,78 @@ public final class Parser {
     }
 
     private static Inputs parse(List<InputReader.Input> texts, Problems problems) {
-        List<ParsedObject> objects = new ArrayList<>();
-        List<ParsedObject> invalid = new ArrayList<>();
+        List<Read> reads = new ArrayList<>();
         for (InputReader.Input text : texts) {
-            int errorsBefore = problems.errorCount();
-            if (JsonLoader.looksLikeJson(text.text())) {
-                int before = objects.size() + invalid.size();
-                readJson(text.name(), text.text(), problems, objects, invalid);
-                if (objects.size() + invalid.size() == before && problems.errorCount() == errorsBefore) {
-                    problems.error(new Location(text.name(), 1, 1), "empty input: no objects found");
-                }
-                continue;
-            }
-            List<YamlLoader.Chunk> chunks = YamlLoader.split(text.text(), CHUNK_SIZE);
-            // Documents are independent, so large inputs are read on every core; results merge in input order.
-            List<ChunkResult> results = (chunks.size() == 1 ? chunks.stream() : chunks.parallelStream())
-                    .map(chunk -> readChunk(text.name(), chunk))
-                    .toList();
-            int documents = 0;
-            for (ChunkResult result : results) {
-                problems.addAll(result.problems());
-                objects.addAll(result.objects());
-                invalid.addAll(result.invalid());
-                documents += result.documents();
-            }
-            if (documents == 0 && problems.errorCount() == errorsBefore) {
-                problems.error(new Location(text.name(), 1, 1), "empty input: no objects found",
-                        "a file holds one or more Lattice objects (apiVersion: lattice.dev/v1alpha1), separated by ---");
-            }
+            reads.add(read(text));
         }
         if (texts.isEmpty() && !problems.hasErrors()) {
             problems.error(Location.ofFile(InputReader.STDIN), "empty input: no objects found");
         }
-        List<ParsedObject> named = new ArrayList<>(objects);
-        named.addAll(invalid);
+        return assemble(reads, problems);
+    }
+
+    /**
+     * One input read and checked on its own: its objects and its problems, before the references between inputs are
+     * checked ({@link #assemble}). It does not change once made, so a reader of many inputs that change one at a time
+     * (the daemon's live objects) reads again only the ones that changed.
+     */
+    public static final class Read {
+        private final Problems problems;
+        private final List<ParsedObject> objects;
+        private final List<ParsedObject> invalid;
+
+        private Read(Problems problems, List<ParsedObject> objects, List<ParsedObject> invalid) {
+            this.problems = problems;
+            this.objects = List.copyOf(objects);
+            this.invalid = List.copyOf(invalid);
+        }
+    }
+
+    /** Reads and checks one input on its own. */
+    public static Read read(InputReader.Input text) {
+        Problems problems = new Problems();
+        List<ParsedObject> objects = new ArrayList<>();
+        List<ParsedObject> invalid = new ArrayList<>();
+        if (JsonLoader.looksLikeJson(text.text())) {
+            readJson(text.name(), text.text(), problems, objects, invalid);
+            if (objects.isEmpty() && invalid.isEmpty() && !problems.hasErrors()) {
+                problems.error(new Location(text.name(), 1, 1), "empty input: no objects found");
+            }
+            return new Read(problems, objects, invalid);
+        }
+        List<YamlLoader.Chunk> chunks = YamlLoader.split(text.text(), CHUNK_SIZE);
+        // Documents are independent, so large inputs are read on every core; results merge in input order.
+        List<ChunkResult> results = (chunks.size() == 1 ? chunks.stream() : chunks.parallelStream())
+                .map(chunk -> readChunk(text.name(), chunk))
+                .toList();
+        int documents = 0;
+        for (ChunkResult result : results) {
+            problems.addAll(result.problems());
+            objects.addAll(result.objects());
+            invalid.addAll(result.invalid());
+            documents += result.documents();
+        }
+        if (documents == 0 && !problems.hasErrors()) {
+            problems.error(new Location(text.name(), 1, 1), "empty input: no objects found",
+                    "a file holds one or more Lattice objects (apiVersion: lattice.dev/v1alpha1), separated by ---");
+        }
+        return new Read(problems, objects, invalid);
+    }
+
+    /** Checks the references between the objects of {@code reads} and returns them all, or throws with every problem. */
+    public static Inputs assemble(List<Read> reads) {
+        return assemble(reads, new Problems());
+    }
+
+    private static Inputs assemble(List<Read> reads, Problems problems) {
+        List<ParsedObject> objects = new ArrayList<>();
+        List<ParsedObject> named = new ArrayList<>();
+        for (Read read : reads) {
+            problems.addAll(read.problems);
+            objects.addAll(read.objects);
+        }
+        named.addAll(objects);
+        reads.forEach(read -> named.addAll(read.invalid));
         Set<ParsedObject> complete = Collections.newSetFromMap(new IdentityHashMap<>());
         complete.addAll(objects);
         ReferenceValidator.validate(named, complete, problems,

@@ -20,6 +20,8 @@ public final class SourceMap {
     }
 
     void record(String path, Location key, Location value) {
+        // Paths repeat across objects (a daemon holds a thousand services' maps): one copy of each.
+        path = path.intern();
         if (key != null) {
             keys.putIfAbsent(path, key);
         }

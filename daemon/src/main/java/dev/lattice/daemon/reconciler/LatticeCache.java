@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -68,8 +70,11 @@ public final class LatticeCache implements AutoCloseable {
     private final KubernetesClient client;
     private final Map<Kind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(Kind.class);
     private final List<Consumer<Kind>> listeners = new CopyOnWriteArrayList<>();
-    /** Serialised objects by uid, kept while their resourceVersion does not change: most reads change nothing. */
-    private final Map<String, String[]> texts = new ConcurrentHashMap<>();
+    /** Each object read on its own, by uid, kept while its resourceVersion does not change: an event reads one object again. */
+    private final Map<String, Cached> reads = new ConcurrentHashMap<>();
+
+    private record Cached(String resourceVersion, Parser.Read read) {
+    }
     /** Bumped on every event: the reconcilers share one parse of the same state instead of one parse each. */
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private Snapshot last;
@@ -88,7 +93,8 @@ public final class LatticeCache implements AutoCloseable {
     public void start() {
         for (Kind kind : Kind.values()) {
             SharedIndexInformer<GenericKubernetesResource> informer =
-                    client.genericKubernetesResources(LiveInputs.context(kind)).inAnyNamespace().runnableInformer(0);
+                    client.genericKubernetesResources(LiveInputs.context(kind)).inAnyNamespace().runnableInformer(0)
+                            .itemStore(new WithoutManagedFields());
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(GenericKubernetesResource obj) {
@@ -102,7 +108,7 @@ public final class LatticeCache implements AutoCloseable {
 
                 @Override
                 public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
-                    texts.remove(obj.getMetadata().getUid());
+                    reads.remove(obj.getMetadata().getUid());
                     changed(kind);
                 }
             });
@@ -146,12 +152,12 @@ public final class LatticeCache implements AutoCloseable {
     }
 
     private Snapshot parse() {
-        Map<String, InputReader.Input> all = new LinkedHashMap<>();
+        Map<String, Parser.Read> all = new LinkedHashMap<>();
         Map<String, Rejected> candidates = new LinkedHashMap<>();
         for (Kind kind : Kind.values()) {
             for (GenericKubernetesResource r : list(kind)) {
                 String id = LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
-                all.put(id, new InputReader.Input(id, text(r)));
+                all.put(id, read(id, r));
                 candidates.put(id, new Rejected(kind, r, List.of()));
             }
         }
@@ -159,13 +165,13 @@ public final class LatticeCache implements AutoCloseable {
         // Leaving one object out can break a reference to it (a cluster naming a rejected pool), so go again; each
         // round removes at least one object, so this ends.
         while (true) {
-            List<InputReader.Input> kept = all.entrySet().stream().filter(e -> !rejected.containsKey(e.getKey()))
+            List<Parser.Read> kept = all.entrySet().stream().filter(e -> !rejected.containsKey(e.getKey()))
                     .map(Map.Entry::getValue).toList();
             if (kept.isEmpty()) {
                 return new Snapshot(new Inputs(List.of(), List.of()), List.copyOf(rejected.values()));
             }
             try {
-                return new Snapshot(Parser.parse(kept), List.copyOf(rejected.values()));
+                return new Snapshot(Parser.assemble(kept), List.copyOf(rejected.values()));
             } catch (InvalidInputException e) {
                 Map<String, List<Problem>> errors = e.problems().stream().filter(Problem::isError)
                         .collect(Collectors.groupingBy(p -> p.location().file(), LinkedHashMap::new, Collectors.toList()));
@@ -179,16 +185,32 @@ public final class LatticeCache implements AutoCloseable {
         }
     }
 
-    private String text(GenericKubernetesResource r) {
+    /**
+     * The informers' store, keeping objects without their managedFields: nothing here reads them, and they are as
+     * large as the objects themselves (a third of the daemon's heap with 1,000 services).
+     */
+    private static final class WithoutManagedFields extends BasicItemStore<GenericKubernetesResource> {
+        WithoutManagedFields() {
+            super(Cache::metaNamespaceKeyFunc);
+        }
+
+        @Override
+        public GenericKubernetesResource put(String key, GenericKubernetesResource object) {
+            object.getMetadata().setManagedFields(null);
+            return super.put(key, object);
+        }
+    }
+
+    private Parser.Read read(String id, GenericKubernetesResource r) {
         String uid = String.valueOf(r.getMetadata().getUid());
         String version = String.valueOf(r.getMetadata().getResourceVersion());
-        String[] cached = texts.get(uid);
-        if (cached != null && cached[0].equals(version)) {
-            return cached[1];
+        Cached cached = reads.get(uid);
+        if (cached != null && cached.resourceVersion().equals(version)) {
+            return cached.read();
         }
-        String json = client.getKubernetesSerialization().asJson(r);
-        texts.put(uid, new String[] {version, json});
-        return json;
+        Parser.Read read = Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(r)));
+        reads.put(uid, new Cached(version, read));
+        return read;
     }
 
     @Override
