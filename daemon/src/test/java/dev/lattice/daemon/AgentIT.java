@@ -35,35 +35,7 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("unchecked")
 class AgentIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final String FLEET = """
-            apiVersion: lattice.dev/v1alpha1
-            kind: StaticPool
-            metadata: {name: lab}
-            spec:
-              provider: docker
-              capacity: {cores: 64, memory: 256Gi}
-              machineTypes:
-                - {name: small, cores: 4, memory: 16Gi}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: parent}
-            spec:
-              pool: lab
-              nodes:
-                controlPlane: {replicas: 1, instanceType: small}
-              parentConfig: {host: 127.0.0.1}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: child}
-            spec:
-              pool: lab
-              nodes:
-                controlPlane: {replicas: 1, instanceType: small}
-                workerPools:
-                  general: {replicas: 1, instanceType: small}
-            """;
+    private static final String FLEET = Kube.family("child", 1);
     private static final String WEB = """
             apiVersion: lattice.dev/v1alpha1
             kind: LatticeService

@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * and how long a change to a LatticeService takes to reach its Deployment, on a real kube-apiserver, with the
  * daemon run as users run it ({@code daemon/target/lattice-daemon}). Run:
  * {@code ./mvnw -B -o -pl daemon verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=DaemonBench}.
+ * Add {@code -Dbench.histogram=true} for the live objects after a full collection, and
+ * {@code LATTICE_DAEMON_JAVA_OPTS=-XX:NativeMemoryTracking=summary} in the environment for the native memory summary
+ * and the resident size of each mapping.
  */
 class DaemonBench {
     @Test

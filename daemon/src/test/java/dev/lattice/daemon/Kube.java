@@ -39,6 +39,42 @@ final class Kube {
                 cluster, Duration.ofSeconds(1), Duration.ofMinutes(1), components, daemonImage, Duration.ofMinutes(2), false);
     }
 
+    /**
+     * A parent and one child on a Docker pool, as three documents: the pool, the parent (its LatticeCluster has
+     * parentConfig on loopback) and the child with {@code workers} workers.
+     */
+    static String family(String child, int workers) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: StaticPool
+                metadata: {name: lab}
+                spec:
+                  provider: docker
+                  capacity: {cores: 64, memory: 256Gi}
+                  machineTypes:
+                    - {name: small, cores: 4, memory: 16Gi}
+                ---
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: parent}
+                spec:
+                  pool: lab
+                  nodes:
+                    controlPlane: {replicas: 1, instanceType: small}
+                  parentConfig: {host: 127.0.0.1}
+                ---
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: %s}
+                spec:
+                  pool: lab
+                  nodes:
+                    controlPlane: {replicas: 1, instanceType: small}
+                    workerPools:
+                      general: {replicas: %d, instanceType: small}
+                """.formatted(child, workers);
+    }
+
     static void namespace(KubernetesClient client, String name) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
     }

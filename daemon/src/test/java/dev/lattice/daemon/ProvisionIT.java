@@ -45,35 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProvisionIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String IMAGE = "registry.example/lattice-daemon:test";
-    private static final String FLEET = """
-            apiVersion: lattice.dev/v1alpha1
-            kind: StaticPool
-            metadata: {name: lab}
-            spec:
-              provider: docker
-              capacity: {cores: 64, memory: 256Gi}
-              machineTypes:
-                - {name: small, cores: 4, memory: 16Gi}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: parent}
-            spec:
-              pool: lab
-              nodes:
-                controlPlane: {replicas: 1, instanceType: small}
-              parentConfig: {host: 127.0.0.1}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: kid}
-            spec:
-              pool: lab
-              nodes:
-                controlPlane: {replicas: 1, instanceType: small}
-                workerPools:
-                  general: {replicas: 2, instanceType: small}
-            """;
+    private static final String FLEET = Kube.family("kid", 2);
 
     @TempDir
     Path dir;
