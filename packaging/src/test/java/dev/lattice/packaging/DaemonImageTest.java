@@ -22,7 +22,7 @@ class DaemonImageTest {
         List<String> flags = all(Pattern.compile("\\s(-[XD][^\\s\\\\]+)"), exec.substring(0, exec.indexOf("-jar ")));
         // The launcher adds the native-heap trim only where the JVM knows it; the image's JVM does.
         flags.add(all(Pattern.compile("trim=(-XX:TrimNativeHeapInterval=\\d+)"), launcher).get(0));
-        assertThat(image).containsExactlyInAnyOrderElementsOf(flags).contains("-Xmx56m");
+        assertThat(image).containsExactlyInAnyOrderElementsOf(flags).contains("-Xmx46m");
         assertThat(pom).contains("<MALLOC_ARENA_MAX>2</MALLOC_ARENA_MAX>");
         assertThat(launcher).contains("MALLOC_ARENA_MAX:-2");
     }

@@ -126,7 +126,7 @@ public final class LatticeCache implements AutoCloseable {
         listeners.forEach(l -> l.accept(kind));
     }
 
-    /** The live objects of {@code kind}, sorted by namespace and name. */
+    /** The live objects of {@code kind}, sorted by namespace and name (metadata and status; see {@link #get}). */
     public List<GenericKubernetesResource> list(Kind kind) {
         List<GenericKubernetesResource> items = new ArrayList<>(informers.get(kind).getStore().list());
         items.sort(Comparator.comparing((GenericKubernetesResource r) -> String.valueOf(r.getMetadata().getNamespace()))
@@ -134,7 +134,7 @@ public final class LatticeCache implements AutoCloseable {
         return items;
     }
 
-    /** One live object, or null. */
+    /** One live object, or null. Its metadata and status; its spec is in the {@link #snapshot} model. */
     public GenericKubernetesResource get(Kind kind, String namespace, String name) {
         String key = namespace == null || !kind.namespaced() ? name : namespace + "/" + name;
         return informers.get(kind).getStore().getByKey(key);
@@ -201,16 +201,21 @@ public final class LatticeCache implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code r} read into the model, once per resourceVersion. Its spec is then dropped from the informer's copy: the
+     * model is the one copy the reconcilers read (they take only metadata and status from live objects), which keeps
+     * a thousand services' specs from being held twice.
+     */
     private Parser.Read read(String id, GenericKubernetesResource r) {
         String uid = String.valueOf(r.getMetadata().getUid());
         String version = String.valueOf(r.getMetadata().getResourceVersion());
         Cached cached = reads.get(uid);
-        if (cached != null && cached.resourceVersion().equals(version)) {
-            return cached.read();
+        if (cached == null || !cached.resourceVersion().equals(version)) {
+            cached = new Cached(version, Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(r))));
+            reads.put(uid, cached);
         }
-        Parser.Read read = Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(r)));
-        reads.put(uid, new Cached(version, read));
-        return read;
+        r.getAdditionalProperties().remove("spec");
+        return cached.read();
     }
 
     @Override
