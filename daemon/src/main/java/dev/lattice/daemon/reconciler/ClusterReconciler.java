@@ -220,7 +220,7 @@ public final class ClusterReconciler implements Reconciler {
         String phase = String.valueOf(next.getOrDefault("phase", Phase.PENDING.wire()));
         if (live.getMetadata().getDeletionTimestamp() != null) {
             if (live.getMetadata().getFinalizers().contains(Provisioning.FINALIZER)) {
-                provisioning.retire(cluster, Phase.valueOf(phase.toUpperCase()), Boolean.TRUE.equals(next.get("pivotComplete")));
+                provisioning.retire(cluster, Phase.valueOf(phase.toUpperCase()));
                 String failure = provisioning.failure(cluster.name());
                 if (failure != null) {
                     next.put("message", failure);

@@ -96,13 +96,13 @@ public final class Provisioning implements AutoCloseable {
     }
 
     /**
-     * Deletes {@code child} (its LatticeCluster is being deleted): Deleting; if it manages itself ({@code pivoted}),
-     * Unpivoting: its agent hands its Cluster API objects back and they are taken over here
-     * ({@code unpivotImportComplete}); then its Cluster is deleted here so that Cluster API deletes its machines, and
-     * the finalizer goes.
+     * Deletes {@code child} (its LatticeCluster is being deleted and holds {@link #FINALIZER}): Deleting; if its Cluster
+     * API objects are no longer here (it was pivoted, whatever the phase says), Unpivoting: its agent hands them back
+     * and they are taken over here ({@code unpivotImportComplete}); then its Cluster is deleted here so that Cluster
+     * API deletes its machines, and the finalizer goes.
      */
-    public void retire(LatticeCluster child, Phase phase, boolean pivoted) {
-        start(child.name(), engine -> retire(engine, child, phase, pivoted));
+    public void retire(LatticeCluster child, Phase phase) {
+        start(child.name(), engine -> retire(engine, child, phase));
     }
 
     private interface Run {
@@ -162,7 +162,7 @@ public final class Provisioning implements AutoCloseable {
         }
     }
 
-    private void retire(ChildProvisioning engine, LatticeCluster child, Phase from, boolean pivoted) throws Exception {
+    private void retire(ChildProvisioning engine, LatticeCluster child, Phase from) throws Exception {
         String name = child.name();
         GenericKubernetesResource live = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).get();
         if (live == null || !live.getMetadata().getFinalizers().contains(FINALIZER)) {
@@ -172,7 +172,8 @@ public final class Provisioning implements AutoCloseable {
         if (at != Phase.DELETING && at != Phase.UNPIVOTING) {
             at = step(name, at, Phase.DELETING, "deleting the cluster and its machines");
         }
-        if (pivoted && engine.moved(child)) {
+        // The finalizer is added only once its objects were applied here: gone from here means moved into it.
+        if (engine.moved(child)) {
             at = step(name, at, Phase.UNPIVOTING, "asking its agent to hand its Cluster API objects back");
             List<GenericKubernetesResource> graph = new ArrayList<>();
             for (String json : parent.unpivot(name).get(UNPIVOT_ANSWER.toSeconds(), TimeUnit.SECONDS)) {
