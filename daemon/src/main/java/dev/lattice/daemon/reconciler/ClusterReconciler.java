@@ -218,9 +218,10 @@ public final class ClusterReconciler implements Reconciler {
     private void provision(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation,
                            GenericKubernetesResource live) {
         String phase = String.valueOf(next.getOrDefault("phase", Phase.PENDING.wire()));
+        Phase current = Phase.valueOf(phase.toUpperCase());
         if (live.getMetadata().getDeletionTimestamp() != null) {
             if (live.getMetadata().getFinalizers().contains(Provisioning.FINALIZER)) {
-                provisioning.retire(cluster, Phase.valueOf(phase.toUpperCase()));
+                provisioning.retire(cluster, current);
                 String failure = provisioning.failure(cluster.name());
                 if (failure != null) {
                     next.put("message", failure);
@@ -239,8 +240,7 @@ public final class ClusterReconciler implements Reconciler {
                     "this cluster has no spec.parentConfig, so it provisions no children", generation);
             return;
         }
-        provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null),
-                Phase.valueOf(phase.toUpperCase()), (String) next.get("bootstrapToken"));
+        provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null), current, (String) next.get("bootstrapToken"));
         String failure = provisioning.failure(cluster.name());
         if (failure != null) {
             next.put("message", failure);

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,11 +195,9 @@ public final class Provisioning implements AutoCloseable {
 
     /** Adds or removes this parent's finalizer on the child's LatticeCluster. */
     private void finalizer(String name, boolean add) {
-        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
-        for (int attempt = 0; ; attempt++) {
-            GenericKubernetesResource live = clusters.withName(name).get();
-            if (live == null || live.getMetadata().getFinalizers().contains(FINALIZER) == add) {
-                return;
+        edit(name, false, live -> {
+            if (live.getMetadata().getFinalizers().contains(FINALIZER) == add) {
+                return false;
             }
             List<String> finalizers = new ArrayList<>(live.getMetadata().getFinalizers());
             if (add) {
@@ -207,9 +206,29 @@ public final class Provisioning implements AutoCloseable {
                 finalizers.remove(FINALIZER);
             }
             live.getMetadata().setFinalizers(finalizers);
+            return true;
+        });
+    }
+
+    /**
+     * Reads the child's LatticeCluster, lets {@code change} edit it (false: leave it be) and writes it back, its status
+     * or the object itself, conditional on the resourceVersion read; read and edited again on a conflict. False when
+     * it is gone or {@code change} declined.
+     */
+    private boolean edit(String name, boolean status, Predicate<GenericKubernetesResource> change) {
+        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
+        for (int attempt = 0; ; attempt++) {
+            GenericKubernetesResource live = clusters.withName(name).get();
+            if (live == null || !change.test(live)) {
+                return false;
+            }
             try {
-                clusters.resource(live).update();
-                return;
+                if (status) {
+                    clusters.resource(live).updateStatus();
+                } else {
+                    clusters.resource(live).update();
+                }
+                return true;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt >= 4) {
                     throw e;
@@ -242,12 +261,7 @@ public final class Provisioning implements AutoCloseable {
      * one that is not.
      */
     private boolean update(String name, Phase from, Map<String, Object> fields) {
-        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
-        for (int attempt = 0; ; attempt++) {
-            GenericKubernetesResource live = clusters.withName(name).get();
-            if (live == null) {
-                return false;
-            }
+        return edit(name, true, live -> {
             boolean deleting = live.getMetadata().getDeletionTimestamp() != null;
             Object to = fields.get("phase");
             if (to != null && deleting != (Phase.DELETING.wire().equals(to) || Phase.UNPIVOTING.wire().equals(to))) {
@@ -259,15 +273,8 @@ public final class Provisioning implements AutoCloseable {
             }
             status.putAll(fields);
             live.setAdditionalProperty("status", status);
-            try {
-                clusters.resource(live).updateStatus(); // conditional on the resourceVersion just read
-                return true;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt >= 4) {
-                    throw e;
-                }
-            }
-        }
+            return true;
+        });
     }
 
     /** A run's progress, as the child's status message while its phase is unchanged. */
