@@ -57,11 +57,15 @@ public final class Main {
 
     /** Runs one command line with the given streams and returns its exit code; used by tests too. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        return commandLine(out, err).execute(args);
+        return configure(LatticeCommand.commandLine(args), out, err).execute(args);
     }
 
+    /** The whole command tree (for completion scripts, man pages and tests), writing to the given streams. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new LatticeCommand());
+        return configure(LatticeCommand.commandLine(), out, err);
+    }
+
+    private static CommandLine configure(CommandLine cmd, PrintWriter out, PrintWriter err) {
         cmd.setOut(out);
         cmd.setErr(err);
         ErrorHandler handler = new ErrorHandler();

@@ -33,12 +33,30 @@ class LatticeCommandTest {
         void versionNamesTheProduct() {
             CliRun run = CliRun.of("--version");
             assertThat(run.exitCode()).isZero();
-            assertThat(run.out()).startsWith("lattice ");
-            assertThat(CliRun.of("version").out()).isEqualTo(run.out());
+            assertThat(run.out()).startsWith("lattice ").contains("(commit ", ", built ", "\njava " + System.getProperty("java.version"));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"install", "uninstall", "plan", "place", "pool", "pool status", "version"})
+        @ValueSource(strings = {"--help", "install --help", "pool --help", "pool status --help", "plna", "completion --help"})
+        void aCommandLineBuildsOnlyWhatItRunsAndPrintsWhatTheWholeTreeWould(String commandLine) {
+            // Main.run builds only the subcommand named on the line; the whole tree must print the same.
+            String[] args = commandLine.split(" ");
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            int code = Main.commandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)).execute(args);
+            CliRun lazy = CliRun.of(args);
+            assertThat(lazy.exitCode()).isEqualTo(code);
+            assertThat(lazy.out()).isEqualTo(out.toString());
+            assertThat(lazy.err()).isEqualTo(err.toString());
+        }
+
+        @Test
+        void theHiddenCompletionHelperIsNotListed() {
+            assertThat(CliRun.of("--help").out()).contains("completion").doesNotContain("__complete");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"install", "uninstall", "plan", "place", "pool", "pool status", "version", "completion"})
         void everyCommandHasHelp(String command) {
             String[] args = (command + " --help").split(" ");
             CliRun run = CliRun.of(args);

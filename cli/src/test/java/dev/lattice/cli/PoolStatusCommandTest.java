@@ -26,6 +26,20 @@ class PoolStatusCommandTest {
     }
 
     @Test
+    void namedPoolsOnlyAndAnUnknownNameIsAnError() {
+        String multi = Examples.dir().resolve("multi-pool").toString();
+        CliRun all = CliRun.of("pool", "status", "-f", multi);
+        assertThat(all.out()).contains("hv-pool-a", "hv-pool-b");
+        CliRun one = CliRun.of("pool", "status", "hv-pool-b", "-f", multi);
+        assertThat(one.exitCode()).as(one.dump()).isZero();
+        assertThat(one.out()).contains("hv-pool-b").doesNotContain("hv-pool-a");
+        CliRun unknown = CliRun.of("pool", "status", "hv-pool-z", "-f", multi);
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no pool named hv-pool-z", "hv-pool-a").doesNotContain("\tat ");
+        assertThat(unknown.out()).isEmpty();
+    }
+
+    @Test
     void wideListsWhatEachClusterHolds() {
         CliRun run = CliRun.of("pool", "status", "-o", "wide", "-f", Examples.dir().resolve("aws-production").toString());
         assertThat(run.exitCode()).as(run.dump()).isZero();

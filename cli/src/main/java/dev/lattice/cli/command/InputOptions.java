@@ -1,5 +1,6 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 /** {@code -f}: the files, directories or stdin a command reads its objects from. */
 public final class InputOptions {
 
-    @Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true,
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true, completionCandidates = Dynamic.Files.class,
             description = "A YAML or JSON file, a directory (read recursively) or - for stdin. Repeatable.")
     List<String> files = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.cli.output.ProgressPrinter;
 import dev.lattice.core.install.DaemonManifests;
@@ -55,7 +56,7 @@ public final class InstallCommand implements Callable<Integer> {
             + "it would apply to the bootstrap cluster, providers aside) and change nothing; needs no Docker.")
     boolean dryRun;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "The LatticeCluster to install when the files hold several.")
+    @Option(names = "--name", paramLabel = "NAME", completionCandidates = Dynamic.Clusters.class, description = "The LatticeCluster to install when the files hold several.")
     String name;
 
     @Spec

@@ -1,5 +1,6 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Format;
 import dev.lattice.cli.output.ManifestView;
 import dev.lattice.cli.output.PlacementView;
@@ -53,7 +54,7 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Istio trust domain of the callers' identities in the policies (default: ${DEFAULT-VALUE}).")
     String trustDomain;
 
-    @Option(names = "--cluster", paramLabel = "NAME",
+    @Option(names = "--cluster", paramLabel = "NAME", completionCandidates = Dynamic.Clusters.class,
             description = "Show only the objects compiled for this cluster, e.g. for lattice plan -o yaml --cluster prod | "
                     + "kubectl --context prod apply -f -.")
     String cluster;

@@ -5,13 +5,18 @@ import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.parse.Inputs;
+import dev.lattice.cli.complete.Dynamic;
+import dev.lattice.core.LatticeException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code lattice pool status}: capacity and budget of each pool. */
@@ -34,12 +39,16 @@ public final class PoolStatusCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Parameters(paramLabel = "POOL", arity = "0..*", completionCandidates = Dynamic.Pools.class,
+            description = "Show only these pools (default: all).")
+    List<String> only = new ArrayList<>();
+
     @Override
     public Integer call() {
         Inputs inputs = source.read(spec);
         PrintWriter err = spec.commandLine().getErr();
         inputs.warnings().forEach(w -> err.println(w.render()));
-        PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
+        PoolAccounting.Ledger ledger = only(PoolAccounting.account(inputs));
         ledger.refusals().forEach(r -> err.println(r.location() + ": refused: " + r.message()));
         if (ledger.pools().isEmpty()) {
             err.println("note: no StaticPool or CloudPool in the inputs");
@@ -49,5 +58,20 @@ public final class PoolStatusCommand implements Callable<Integer> {
         data.put("pools", PoolView.data(ledger));
         new Printer(spec.commandLine().getOut(), output.format()).print(data, () -> PoolView.table(ledger, output.format() == Format.wide));
         return 0;
+    }
+
+    /** The ledger of the pools named on the command line; a name that is no pool is an error, as in kubectl get. */
+    private PoolAccounting.Ledger only(PoolAccounting.Ledger ledger) {
+        if (only.isEmpty()) {
+            return ledger;
+        }
+        List<String> known = ledger.pools().stream().map(p -> p.pool().name()).toList();
+        List<String> missing = only.stream().filter(name -> !known.contains(name)).toList();
+        if (!missing.isEmpty()) {
+            throw new LatticeException("no pool named " + String.join(", ", missing),
+                    known.isEmpty() ? "the inputs hold no StaticPool or CloudPool" : "pools: " + String.join(", ", known));
+        }
+        return new PoolAccounting.Ledger(ledger.pools().stream().filter(p -> only.contains(p.pool().name())).toList(),
+                ledger.refusals().stream().filter(r -> only.contains(r.pool())).toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.core.kube.KubeConnection;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.parse.Inputs;
@@ -15,7 +16,7 @@ import picocli.CommandLine.ParameterException;
 /** Where a command reads its objects: files ({@code -f}) or a cluster ({@code --kubeconfig/--context}), not both. */
 public final class SourceOptions {
 
-    @Option(names = {"-f", "--filename"}, paramLabel = "FILE",
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE", completionCandidates = Dynamic.Files.class,
             description = "A YAML or JSON file, a directory (read recursively) or - for stdin. Repeatable.")
     List<String> files = new ArrayList<>();
 
@@ -23,7 +24,7 @@ public final class SourceOptions {
             description = "Read from this cluster instead of files (default kubeconfig: $KUBECONFIG or ~/.kube/config).")
     Path kubeconfig;
 
-    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use.")
+    @Option(names = "--context", paramLabel = "NAME", completionCandidates = Dynamic.Contexts.class, description = "The kubeconfig context to use.")
     String context;
 
     /** Whether the objects come from a cluster; a usage error unless exactly one source was named. */

@@ -1,5 +1,6 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.ProgressPrinter;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.install.RunState;
@@ -30,10 +31,10 @@ public final class UninstallCommand implements Callable<Integer> {
             description = "Kubeconfig of the cluster to delete (default: $KUBECONFIG or ~/.kube/config).")
     Path kubeconfig;
 
-    @Option(names = "--context", paramLabel = "NAME", description = "Kubeconfig context to use.")
+    @Option(names = "--context", paramLabel = "NAME", completionCandidates = Dynamic.Contexts.class, description = "Kubeconfig context to use.")
     String context;
 
-    @Option(names = "--name", paramLabel = "NAME",
+    @Option(names = "--name", paramLabel = "NAME", completionCandidates = Dynamic.Clusters.class,
             description = "The LatticeCluster to delete (default: the one that was pivoted into the cluster).")
     String name;
 

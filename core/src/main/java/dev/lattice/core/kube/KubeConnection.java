@@ -1,11 +1,15 @@
 package dev.lattice.core.kube;
 
 import dev.lattice.core.LatticeException;
+import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 
 /** Opens a client the way kubectl would: a kubeconfig file (or the default one) and an optional context. */
 public final class KubeConnection {
@@ -13,10 +17,29 @@ public final class KubeConnection {
     }
 
     /**
+     * The context names of a kubeconfig (or of $KUBECONFIG's files / ~/.kube/config), as kubectl lists them; none when
+     * it cannot be read. For shell completion.
+     */
+    public static List<String> contextNames(Path kubeconfig) {
+        try {
+            Config config = kubeconfig != null ? Config.fromKubeconfig(null, kubeconfig.toFile()) : Config.autoConfigure(null);
+            return config.getContexts() == null ? List.of()
+                    : config.getContexts().stream().map(NamedContext::getName).filter(Objects::nonNull).sorted().distinct().toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
      * @param kubeconfig a kubeconfig file, or null for $KUBECONFIG / ~/.kube/config
      * @param context    a context of that file, or null for its current context
      */
     public static KubernetesClient connect(Path kubeconfig, String context) {
+        return connect(kubeconfig, context, null);
+    }
+
+    /** As {@link #connect(Path, String)}, with every connection and request bounded by {@code timeout} (none: null). */
+    public static KubernetesClient connect(Path kubeconfig, String context, Duration timeout) {
         Config config;
         try {
             if (kubeconfig != null) {
@@ -37,6 +60,11 @@ public final class KubeConnection {
         if (context != null && config.getCurrentContext() != null && !context.equals(config.getCurrentContext().getName())) {
             throw new LatticeException("no context " + context + " in " + (kubeconfig == null ? "the kubeconfig" : kubeconfig),
                     "kubectl config get-contexts lists the contexts");
+        }
+        if (timeout != null) {
+            config.setConnectionTimeout((int) timeout.toMillis());
+            config.setRequestTimeout((int) timeout.toMillis());
+            config.setRequestRetryBackoffLimit(0);
         }
         return new KubernetesClientBuilder().withConfig(config).build();
     }

@@ -62,6 +62,11 @@ public final class LiveInputs {
         return Parser.parse(texts);
     }
 
+    /** The names of the cluster's objects of one kind, sorted; none where its CRD is not installed. */
+    public static List<String> names(KubernetesClient client, Kind kind) {
+        return list(client, kind).stream().map(r -> r.getMetadata().getName()).sorted().distinct().toList();
+    }
+
     private static List<GenericKubernetesResource> list(KubernetesClient client, Kind kind) {
         try {
             return new ArrayList<>(client.genericKubernetesResources(context(kind)).inAnyNamespace().list().getItems());

@@ -98,6 +98,40 @@ public final class Parser {
         return new Read(problems, objects, invalid);
     }
 
+    /**
+     * The names of the objects of one kind in {@code -f} arguments, read leniently: what can be read is named, a
+     * problem anywhere is skipped. For shell completion, which must offer names while the files are being written.
+     */
+    public static List<String> names(List<String> arguments, Kind kind) {
+        Problems ignored = new Problems();
+        List<String> names = new ArrayList<>();
+        for (InputReader.Input text : InputReader.read(arguments, InputStream.nullInputStream(), ignored)) {
+            // Each YAML document on its own, so one being written does not hide the others.
+            List<YNode> docs = new ArrayList<>();
+            if (JsonLoader.looksLikeJson(text.text())) {
+                docs.addAll(JsonLoader.load(text.name(), text.text(), ignored));
+            } else {
+                YamlLoader.split(text.text(), 1).forEach(chunk -> docs.addAll(YamlLoader.load(text.name(), chunk, ignored)));
+            }
+            for (YNode doc : docs) {
+                for (YNode item : items(doc, ignored)) {
+                    if (item instanceof YNode.Mapping m && scalar(m.get("kind")).equals(kind.kindName())
+                            && m.get("metadata").orElse(null) instanceof YNode.Mapping meta) {
+                        String name = scalar(meta.get("name"));
+                        if (!name.isEmpty() && !names.contains(name)) {
+                            names.add(name);
+                        }
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String scalar(Optional<YNode> node) {
+        return node.orElse(null) instanceof YNode.Scalar s && !s.isNull() ? s.value() : "";
+    }
+
     /** Checks the references between the objects of {@code reads} and returns them all, or throws with every problem. */
     public static Inputs assemble(List<Read> reads) {
         return assemble(reads, new Problems());
