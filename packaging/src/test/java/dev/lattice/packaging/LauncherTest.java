@@ -24,17 +24,26 @@ class LauncherTest {
     }
 
     static Result runWithJavaOpts(Path workDir, String javaOpts, String... args) throws IOException, InterruptedException {
-        return runOn(System.getProperty("java.home"), workDir, javaOpts, args);
+        return runOn(null, workDir, javaOpts, args);
     }
 
+    /** Runs the launcher on the JVM at {@code javaHome} ({@code LATTICE_JAVA_HOME}), or, given null, the one it picks. */
     static Result runOn(String javaHome, Path workDir, String javaOpts, String... args) throws IOException, InterruptedException {
         Path launcher = Examples.projectRoot().resolve("cli/target/lattice");
         assertThat(launcher).as("built by ./mvnw package in the cli module").isExecutable();
+        return runLauncher(launcher, javaHome, workDir, javaOpts, args);
+    }
+
+    static Result runLauncher(Path launcher, String javaHome, Path workDir, String javaOpts, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-        pb.environment().put("JAVA_HOME", javaHome);
+        pb.environment().remove("LATTICE_JAVA_HOME");
+        if (javaHome != null) {
+            pb.environment().put("LATTICE_JAVA_HOME", javaHome);
+        }
         pb.environment().put("LATTICE_JAVA_OPTS", javaOpts);
         // To files, not pipes: a chatty process must never block on a full pipe while we wait for it.
         Path out = Files.createTempFile("lattice-out", ".txt");
@@ -70,22 +79,30 @@ class LauncherTest {
     }
 
     @Test
-    void startsFromTheClassDataArchiveTheBuildMade(@TempDir Path elsewhere) throws Exception {
-        // The JDK's own archive would serve JDK classes anyway: what shows the build's archive is in use is that
-        // the application's classes (picocli's, the model's) come from it instead of from their jars.
-        Result run = runWithJavaOpts(elsewhere, "-Xshare:on -Xlog:class+load=info:stdout", "plan", "-f", Examples.dir().toString());
+    void startsFromTheClassCacheTheBuildMade(@TempDir Path elsewhere) throws Exception {
+        // The JDK's own archive would serve JDK classes anyway: what shows the build's cache is in use is that the
+        // application's classes come from it instead of from the jar.
+        Result run = runWithJavaOpts(elsewhere, "-Xlog:class+load=info:stdout", "plan", "-f", Examples.dir().toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("picocli.CommandLine source: shared objects file",
+        assertThat(run.out()).contains("dev.lattice.cli.Main source: shared objects file",
                 "dev.lattice.core.parse.Parser source: shared objects file");
     }
 
-    /** Other JDKs installed here (the build's JDK made the archive; these must run without it, and quietly). */
+    @Test
+    void runsOnTheJdkTheBuildPickedWhateverJavaHomeSays(@TempDir Path elsewhere) throws Exception {
+        String picked = Files.readString(Examples.projectRoot().resolve("cli/target/lattice.jdk")).strip();
+        Result run = runWithJavaOpts(elsewhere, "-XshowSettings:properties", "--version");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("java.home = " + Path.of(picked).toRealPath());
+    }
+
+    /** Other JDKs installed here (the picked JDK made the cache; these must run without it, and quietly). */
     static java.util.stream.Stream<Path> otherJdks() throws IOException {
         Path jvms = Path.of("/usr/lib/jvm");
         if (!Files.isDirectory(jvms)) {
             return java.util.stream.Stream.empty();
         }
-        Path self = Path.of(System.getProperty("java.home")).toRealPath();
+        Path self = Path.of(Files.readString(Examples.projectRoot().resolve("cli/target/lattice.jdk")).strip()).toRealPath();
         try (var list = Files.list(jvms)) {
             return list.filter(p -> Files.isExecutable(p.resolve("bin/java")) && Files.exists(p.resolve("release")))
                     .filter(p -> {
