@@ -132,7 +132,10 @@ public final class StartupCache {
         Path log = Path.of(cache + "-training.log");
         if (jdk.version().feature() >= 25) {
             List<String> run = new ArrayList<>(base);
-            run.addAll(List.of("-XX:AOTCacheOutput=" + aot, "-Xlog:aot=error", "-Dlattice.training=true", "-jar", jar.toString()));
+            // Classes only, no method profiles: replaying the training run's profiles makes the JIT compile its hot
+            // methods at every start, which cost a 0.4 s command 13% more CPU and the 10,000-service run 0.15 s.
+            run.addAll(List.of("-XX:AOTCacheOutput=" + aot, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining",
+                    "-Xlog:aot=error", "-Dlattice.training=true", "-jar", jar.toString()));
             run.addAll(trainingArgs);
             exec(run, workDir, log);
             System.out.println("lattice launcher: ahead-of-time cache " + aot + " (" + Files.size(aot) / (1 << 20) + " MiB)");
