@@ -97,9 +97,9 @@ class CompletionShellsTest {
     @Test
     void zshLoadsTheScriptThroughBashcompinit(@TempDir Path dir) throws Exception {
         assumeTrue(installed("zsh"), "zsh is not installed here");
-        Result syntax = run(dir, List.of("zsh", "-n", SCRIPTS.resolve("lattice.zsh").toString()));
+        Result syntax = run(dir, List.of("zsh", "-n", SCRIPTS.resolve("lattice.bash").toString()));
         assertThat(syntax.exitCode()).as(syntax.err()).isZero();
-        Result loaded = run(dir, List.of("zsh", "-f", "-c", "source completions/lattice.zsh && print -r -- ${_comps[lattice]}"));
+        Result loaded = run(dir, List.of("zsh", "-f", "-c", "source completions/lattice.bash && print -r -- ${_comps[lattice]}"));
         assertThat(loaded.exitCode()).as(loaded.err()).isZero();
         assertThat(loaded.out()).contains("_bash_complete -F _lattice_complete");
     }
