@@ -192,7 +192,7 @@ function _picocli_lattice() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
   local commands="install uninstall plan place pool version completion"
-  local flag_opts="'--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
   local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then

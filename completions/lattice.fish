@@ -14,9 +14,9 @@ complete -c lattice -n '__fish_use_subcommand' -a place -d 'Place services on cl
 complete -c lattice -n '__fish_use_subcommand' -a pool -d 'Inspect StaticPools and CloudPools'
 complete -c lattice -n '__fish_use_subcommand' -a version -d 'Print the version of lattice: its commit, build date and Java runtime'
 complete -c lattice -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script (bash, zsh or fish)'
-complete -c lattice -n '__fish_use_subcommand' -l verbose -d 'Show details, including stack traces of failures'
 complete -c lattice -n '__fish_use_subcommand' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_use_subcommand' -s V -l version -d 'Print version information and exit'
+complete -c lattice -n '__fish_use_subcommand' -l verbose -d 'Show details, including stack traces of failures'
 
 complete -c lattice -n '__fish_seen_subcommand_from install' -s f -l filename -r -F -d 'A YAML or JSON file, a directory (read recursively) or - for stdin'
 complete -c lattice -n '__fish_seen_subcommand_from install' -l bootstrap -x -a 'kind k3s' -d 'How to make the temporary bootstrap cluster: kind, k3s (k3s runs in Docker and needs no kind binary)'

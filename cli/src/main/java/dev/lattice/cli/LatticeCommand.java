@@ -9,49 +9,60 @@ import dev.lattice.cli.command.PoolCommand;
 import dev.lattice.cli.command.UninstallCommand;
 import dev.lattice.cli.command.VersionCommand;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 
-/** {@code lattice}: the top-level command; it only lists its subcommands. */
-@Command(name = "lattice",
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionCommand.Provider.class,
-        description = "Kubernetes clusters that manage themselves, services placed on them by policy, and a "
-                + "service graph compiled into zero-trust network policy.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:success",
-            "1:failure or invalid input",
-            "2:usage error (unknown option, missing argument)",
-            "3:some service could not be placed"},
-        footerHeading = "%n",
-        footer = "Run 'lattice COMMAND --help' for more about a command.")
+/**
+ * {@code lattice}: the top-level command; it only lists its subcommands. Its model is written in code rather than
+ * read from annotations like the subcommands': every command line builds it, and on a cold JVM picocli's reading of
+ * annotations (a proxy class made per annotation type, all of it interpreted) cost a tenth of a second.
+ */
 public final class LatticeCommand implements Runnable {
 
     /** The subcommands, in the order help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(InstallCommand.class, UninstallCommand.class, PlanCommand.class,
             PlaceCommand.class, PoolCommand.class, VersionCommand.class, CompletionCommand.class, CompleteCommand.class);
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--verbose", scope = ScopeType.INHERIT,
-            description = "Show details, including stack traces of failures.")
-    boolean verbose;
+    private CommandSpec spec;
 
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    private static CommandLine top() {
+        LatticeCommand command = new LatticeCommand();
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("lattice").versionProvider(new VersionCommand.Provider());
+        command.spec = spec;
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        exitCodes.put("0", "success");
+        exitCodes.put("1", "failure or invalid input");
+        exitCodes.put("2", "usage error (unknown option, missing argument)");
+        exitCodes.put("3", "some service could not be placed");
+        spec.usageMessage()
+                .description("Kubernetes clusters that manage themselves, services placed on them by policy, and a "
+                        + "service graph compiled into zero-trust network policy.")
+                .exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(exitCodes)
+                .footerHeading("%n")
+                .footer("Run 'lattice COMMAND --help' for more about a command.");
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        spec.addOption(OptionSpec.builder("--verbose").scopeType(ScopeType.INHERIT)
+                .description("Show details, including stack traces of failures.").build());
+        return new CommandLine(spec);
+    }
+
     /** The whole command tree. */
     public static CommandLine commandLine() {
-        CommandLine top = new CommandLine(new LatticeCommand());
+        CommandLine top = top();
         for (Class<?> type : SUBCOMMANDS) {
             top.addSubcommand(new CommandLine(type));
         }
@@ -65,7 +76,7 @@ public final class LatticeCommand implements Runnable {
      */
     public static CommandLine commandLine(String[] args) {
         String wanted = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
-        CommandLine top = new CommandLine(new LatticeCommand());
+        CommandLine top = top();
         for (Class<?> type : SUBCOMMANDS) {
             Command command = type.getAnnotation(Command.class);
             boolean named = command.name().equals(wanted) || Arrays.asList(command.aliases()).contains(wanted);
