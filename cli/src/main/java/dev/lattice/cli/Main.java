@@ -27,8 +27,8 @@ public final class Main {
     }
 
     /**
-     * The build's training run for the class-data archive: the paths a user's commands take (help, each output
-     * format, the error report) in one JVM, so the archive holds what start-up needs. Output is discarded.
+     * The build's training run for the class cache: the paths a user's commands take (help, each output format, the
+     * error report, version, completion) in one JVM, so the cache holds what start-up needs. Output is discarded.
      */
     private static void train(String[] inputs) {
         List<String> files = new ArrayList<>();
@@ -41,6 +41,15 @@ public final class Main {
                 List.of("plan", "--no-such-option"), List.of("plan", "-f", "/nonexistent/lattice-training.yaml"),
                 List.of("install", "-f", "x.yaml"));
         List<List<String>> withInputs = new ArrayList<>(commandLines);
+        withInputs.add(List.of("version"));
+        withInputs.add(List.of("completion", "bash"));
+        List<String> pools = new ArrayList<>(List.of("pool", "status"));
+        pools.addAll(files);
+        withInputs.add(pools);
+        // what a Tab in the shell runs
+        List<String> complete = new ArrayList<>(List.of("__complete", "--", "--cluster", "plan"));
+        complete.addAll(files);
+        withInputs.add(complete);
         for (String format : List.of("table", "json", "yaml")) {
             List<String> plan = new ArrayList<>(List.of("plan", "-o", format));
             plan.addAll(files);

@@ -4,6 +4,7 @@ import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.kube.KubeConnection;
 import dev.lattice.core.kube.ServerVersion;
+import dev.lattice.core.render.Tree;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,33 +80,16 @@ public final class VersionCommand implements Callable<Integer> {
     public Integer call() {
         Client client = Client.current();
         Map<String, Object> data = new LinkedHashMap<>();
-        Map<String, Object> java = new LinkedHashMap<>();
-        java.put("version", client.java());
-        java.put("vendor", client.javaVendor());
-        java.put("vm", client.javaVm());
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("version", client.version());
-        c.put("commit", client.commit());
-        c.put("buildDate", client.buildDate());
-        c.put("java", java);
-        data.put("client", c);
+        data.put("client", Tree.map("version", client.version(), "commit", client.commit(), "buildDate", client.buildDate(),
+                "java", Tree.map("version", client.java(), "vendor", client.javaVendor(), "vm", client.javaVm())));
         ServerVersion server = null;
         if (kubeconfig != null || context != null) {
             try (KubernetesClient kube = KubeConnection.connect(kubeconfig, context)) {
                 server = ServerVersion.read(kube);
             }
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("url", server.server());
-            s.put("kubernetes", server.kubernetes());
-            server.daemon().ifPresent(d -> {
-                Map<String, Object> daemon = new LinkedHashMap<>();
-                daemon.put("version", d.version());
-                daemon.put("image", d.image());
-                daemon.put("readyReplicas", d.ready());
-                daemon.put("replicas", d.replicas());
-                s.put("daemon", daemon);
-            });
-            data.put("server", s);
+            data.put("server", Tree.map("url", server.server(), "kubernetes", server.kubernetes(),
+                    "daemon", server.daemon().map(d -> Tree.map("version", d.version(), "image", d.image(),
+                            "readyReplicas", d.ready(), "replicas", d.replicas())).orElse(null)));
         }
         ServerVersion shown = server;
         PrintWriter out = spec.commandLine().getOut();
