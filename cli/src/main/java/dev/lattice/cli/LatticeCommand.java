@@ -8,10 +8,16 @@ import dev.lattice.cli.command.PlanCommand;
 import dev.lattice.cli.command.PoolCommand;
 import dev.lattice.cli.command.UninstallCommand;
 import dev.lattice.cli.command.VersionCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,17 +83,79 @@ public final class LatticeCommand implements Runnable {
     public static CommandLine commandLine(String[] args) {
         String wanted = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
         CommandLine top = top();
+        Properties listings = listings();
         for (Class<?> type : SUBCOMMANDS) {
-            Command command = type.getAnnotation(Command.class);
-            boolean named = command.name().equals(wanted) || Arrays.asList(command.aliases()).contains(wanted);
-            top.addSubcommand(named ? new CommandLine(type) : new CommandLine(listing(command)));
+            String key = type.getSimpleName();
+            String name = listings.getProperty(key + ".name");
+            if (name == null) {
+                Command command = type.getAnnotation(Command.class);
+                top.addSubcommand(command.name().equals(wanted) ? new CommandLine(type) : new CommandLine(listing(
+                        command.name(), command.description(), command.hidden())));
+                continue;
+            }
+            List<String> description = new ArrayList<>();
+            for (int i = 0; listings.containsKey(key + ".description." + i); i++) {
+                description.add(listings.getProperty(key + ".description." + i));
+            }
+            top.addSubcommand(name.equals(wanted) ? new CommandLine(type) : new CommandLine(listing(name,
+                    description.toArray(String[]::new), Boolean.parseBoolean(listings.getProperty(key + ".hidden")))));
         }
         return top;
     }
 
-    private static CommandSpec listing(Command command) {
-        CommandSpec spec = CommandSpec.create().name(command.name()).aliases(command.aliases());
-        spec.usageMessage().description(command.description()).header(command.header()).hidden(command.hidden());
+    private static CommandSpec listing(String name, String[] description, boolean hidden) {
+        CommandSpec spec = CommandSpec.create().name(name);
+        spec.usageMessage().description(description).hidden(hidden);
         return spec;
+    }
+
+    /** Where the subcommands' names and descriptions are listed for {@link #commandLine(String[])}. */
+    public static final String LISTINGS = "/dev/lattice/cli/commands.properties";
+
+    /**
+     * The subcommands' names and descriptions, as written at build time from their annotations ({@link #listingsText}):
+     * reading a class's annotations on a cold JVM costs 30-70 ms (a proxy class is made for the annotation type),
+     * which {@code lattice --help} would otherwise pay just to list them. Empty when the file is missing.
+     */
+    static Properties listings() {
+        Properties p = new Properties();
+        try (InputStream in = LatticeCommand.class.getResourceAsStream(LISTINGS)) {
+            if (in != null) {
+                p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            p.clear();
+        }
+        return p;
+    }
+
+    /** The text of {@link #LISTINGS}, from the commands' annotations; a test keeps the checked-in file equal to it. */
+    public static String listingsText() {
+        StringBuilder s = new StringBuilder("# The subcommands' names and descriptions for lattice --help, written from their @Command\n"
+                + "# annotations (LatticeCommand.listingsText); LatticeCommandTest fails when they drift.\n");
+        for (Class<?> type : SUBCOMMANDS) {
+            Command command = type.getAnnotation(Command.class);
+            String key = type.getSimpleName();
+            s.append(key).append(".name=").append(escape(command.name())).append('\n');
+            for (int i = 0; i < command.description().length; i++) {
+                s.append(key).append(".description.").append(i).append('=').append(escape(command.description()[i])).append('\n');
+            }
+            if (command.hidden()) {
+                s.append(key).append(".hidden=true\n");
+            }
+        }
+        return s.toString();
+    }
+
+    private static String escape(String value) {
+        StringBuilder s = new StringBuilder();
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                default -> s.append(c);
+            }
+        }
+        return s.toString();
     }
 }

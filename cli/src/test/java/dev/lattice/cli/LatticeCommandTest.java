@@ -51,6 +51,17 @@ class LatticeCommandTest {
         }
 
         @Test
+        void theCheckedInCommandListingIsTheCommandsOwn() throws Exception {
+            Path listing = Examples.projectRoot().resolve("cli/src/main/resources" + LatticeCommand.LISTINGS);
+            if (Boolean.getBoolean("lattice.update-listing")) {
+                Files.writeString(listing, LatticeCommand.listingsText());
+            }
+            assertThat(listing).as("out of date: ./mvnw -pl cli test -Dtest=LatticeCommandTest -Dlattice.update-listing=true")
+                    .hasContent(LatticeCommand.listingsText());
+            assertThat(LatticeCommand.listings()).as("the build put it on the class path").containsKey("PlaceCommand.name");
+        }
+
+        @Test
         void theHiddenCompletionHelperIsNotListed() {
             assertThat(CliRun.of("--help").out()).contains("completion").doesNotContain("__complete");
         }
