@@ -3,13 +3,13 @@ package dev.lattice.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lattice.packaging.Processes.Result;
 import dev.lattice.testfixtures.Examples;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,20 +22,13 @@ class CompletionShellsTest {
     static final Path SCRIPTS = Examples.projectRoot().resolve("completions");
     static final Path LAUNCHER = Examples.projectRoot().resolve("cli/target/lattice");
 
-    record Result(int exitCode, String out, String err) {
-    }
-
     static Result run(Path dir, List<String> command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(command).directory(Examples.projectRoot().toFile());
         pb.environment().put("HOME", dir.toString());
         pb.environment().put("PATH", dir + ":" + System.getenv("PATH"));
         Files.deleteIfExists(dir.resolve("lattice"));
         Files.createSymbolicLink(dir.resolve("lattice"), LAUNCHER);
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return Processes.run(pb, Duration.ofMinutes(2));
     }
 
     static boolean installed(String shell) {

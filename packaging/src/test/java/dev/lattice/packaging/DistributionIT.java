@@ -2,15 +2,15 @@ package dev.lattice.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.packaging.Processes.Result;
 import dev.lattice.testfixtures.Examples;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,9 +27,6 @@ class DistributionIT {
     static Path home;
 
     static Path examples;
-
-    record Result(int exitCode, String out, String err) {
-    }
 
     static Path archive() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
@@ -73,11 +70,7 @@ class DistributionIT {
         pb.environment().put("PATH", "/usr/bin:/bin");
         pb.environment().put("HOME", unpacked.toString());
         pb.environment().putAll(env);
-        Path out = Files.createTempFile(unpacked, "out", ".txt");
-        Path err = Files.createTempFile(unpacked, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return Processes.run(pb, Duration.ofMinutes(2));
     }
 
     static Result lattice(String... args) throws IOException, InterruptedException {
@@ -127,8 +120,9 @@ class DistributionIT {
         Result install = lattice("install", "--dry-run", "-o", "yaml", "-f", examples.resolve("docker-laptop").toString());
         assertThat(install.exitCode()).as(install.err()).isZero();
         assertThat(install.out()).contains("kind: Cluster");
-        Result modules = new Result(0, new String(new ProcessBuilder(home.resolve("runtime/bin/java").toString(), "--list-modules")
-                .start().getInputStream().readAllBytes(), StandardCharsets.UTF_8), "");
+        Result modules = Processes.run(new ProcessBuilder(home.resolve("runtime/bin/java").toString(), "--list-modules"),
+                Duration.ofMinutes(1));
+        assertThat(modules.exitCode()).as(modules.err()).isZero();
         assertThat(modules.out()).contains("java.base@", "java.net.http@", "jdk.crypto.ec@").doesNotContain("jdk.compiler@", "jdk.jshell@");
     }
 

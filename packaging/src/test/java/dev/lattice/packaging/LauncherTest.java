@@ -2,22 +2,19 @@ package dev.lattice.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.packaging.Processes.Result;
 import dev.lattice.testfixtures.Examples;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher the README tells users to run, built by the cli module's package phase, run as a user would. */
 class LauncherTest {
-
-    record Result(int exitCode, String out, String err) {
-    }
 
     static Result run(Path workDir, String... args) throws IOException, InterruptedException {
         return runWithJavaOpts(workDir, "", args);
@@ -31,11 +28,6 @@ class LauncherTest {
     static Result runOn(String javaHome, Path workDir, String javaOpts, String... args) throws IOException, InterruptedException {
         Path launcher = Examples.projectRoot().resolve("cli/target/lattice");
         assertThat(launcher).as("built by ./mvnw package in the cli module").isExecutable();
-        return runLauncher(launcher, javaHome, workDir, javaOpts, args);
-    }
-
-    static Result runLauncher(Path launcher, String javaHome, Path workDir, String javaOpts, String... args)
-            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -45,17 +37,7 @@ class LauncherTest {
             pb.environment().put("LATTICE_JAVA_HOME", javaHome);
         }
         pb.environment().put("LATTICE_JAVA_OPTS", javaOpts);
-        // To files, not pipes: a chatty process must never block on a full pipe while we wait for it.
-        Path out = Files.createTempFile("lattice-out", ".txt");
-        Path err = Files.createTempFile("lattice-err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("lattice finished within a minute").isTrue();
-        Result result = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-        Files.delete(out);
-        Files.delete(err);
-        return result;
+        return Processes.run(pb, Duration.ofMinutes(1));
     }
 
     @Test
@@ -131,8 +113,7 @@ class LauncherTest {
     void worksThroughASymlink(@TempDir Path elsewhere) throws Exception {
         Path link = elsewhere.resolve("lattice");
         Files.createSymbolicLink(link, Examples.projectRoot().resolve("cli/target/lattice"));
-        Process p = new ProcessBuilder(link.toString(), "--version").directory(elsewhere.toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("lattice ");
+        Result run = Processes.run(new ProcessBuilder(link.toString(), "--version").directory(elsewhere.toFile()), Duration.ofMinutes(1));
+        assertThat(run.out()).startsWith("lattice ");
     }
 }
