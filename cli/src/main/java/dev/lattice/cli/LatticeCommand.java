@@ -87,18 +87,16 @@ public final class LatticeCommand implements Runnable {
         for (Class<?> type : SUBCOMMANDS) {
             String key = type.getSimpleName();
             String name = listings.getProperty(key + ".name");
-            if (name == null) {
-                Command command = type.getAnnotation(Command.class);
-                top.addSubcommand(command.name().equals(wanted) ? new CommandLine(type) : new CommandLine(listing(
-                        command.name(), command.description(), command.hidden())));
+            if (name == null || name.equals(wanted)) {
+                top.addSubcommand(new CommandLine(type));
                 continue;
             }
             List<String> description = new ArrayList<>();
             for (int i = 0; listings.containsKey(key + ".description." + i); i++) {
                 description.add(listings.getProperty(key + ".description." + i));
             }
-            top.addSubcommand(name.equals(wanted) ? new CommandLine(type) : new CommandLine(listing(name,
-                    description.toArray(String[]::new), Boolean.parseBoolean(listings.getProperty(key + ".hidden")))));
+            top.addSubcommand(new CommandLine(listing(name, description.toArray(String[]::new),
+                    Boolean.parseBoolean(listings.getProperty(key + ".hidden")))));
         }
         return top;
     }
@@ -115,7 +113,8 @@ public final class LatticeCommand implements Runnable {
     /**
      * The subcommands' names and descriptions, as written at build time from their annotations ({@link #listingsText}):
      * reading a class's annotations on a cold JVM costs 30-70 ms (a proxy class is made for the annotation type),
-     * which {@code lattice --help} would otherwise pay just to list them. Empty when the file is missing.
+     * which {@code lattice --help} would otherwise pay just to list them. Empty when the file is missing (each
+     * subcommand is then built in full).
      */
     static Properties listings() {
         Properties p = new Properties();
