@@ -1,8 +1,10 @@
 package dev.lattice.packaging;
 
 import dev.lattice.cli.LatticeCommand;
+import dev.lattice.cli.command.VersionCommand.Client;
 import java.io.File;
 import java.io.IOException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 /**
@@ -21,9 +23,20 @@ public final class ManPages {
         if (!out.isDirectory() && !out.mkdirs()) {
             throw new IOException("cannot create " + out);
         }
-        int code = ManPageGenerator.generateManPage(out, null, new boolean[0], true, LatticeCommand.commandLine().getCommandSpec());
+        CommandSpec spec = LatticeCommand.commandLine().getCommandSpec();
+        // Every page's footer shows its source, lattice's version. --version's build time is left out: the page
+        // carries the build date already, and AsciiDoc would read the time's colons as attribute syntax.
+        Client client = Client.current();
+        String source = "lattice " + client.version() + " (commit " + client.commit() + ")";
+        stamp(spec, source);
+        int code = ManPageGenerator.generateManPage(out, null, new boolean[0], true, spec);
         if (code != 0) {
             throw new IOException("man page generation failed with " + code);
         }
+    }
+
+    private static void stamp(CommandSpec spec, String version) {
+        spec.versionProvider(() -> new String[] {version});
+        spec.subcommands().values().forEach(sub -> stamp(sub.getCommandSpec(), version));
     }
 }
