@@ -24,11 +24,9 @@ public final class ManPages {
             throw new IOException("cannot create " + out);
         }
         CommandSpec spec = LatticeCommand.commandLine().getCommandSpec();
-        // Every page's footer shows its source, lattice's version. --version's build time is left out: the page
-        // carries the build date already, and AsciiDoc would read the time's colons as attribute syntax.
-        Client client = Client.current();
-        String source = "lattice " + client.version() + " (commit " + client.commit() + ")";
-        stamp(spec, source);
+        // Every page's footer shows its source as man pages do, "lattice VERSION", beside the build date. The rest of
+        // --version's first line would not fit an 80-column footer, and AsciiDoc blanks its build time's colons.
+        stamp(spec, "lattice " + Client.current().version());
         int code = ManPageGenerator.generateManPage(out, null, new boolean[0], true, spec);
         if (code != 0) {
             throw new IOException("man page generation failed with " + code);
