@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.cli.Main;
+import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.testfixtures.Envtest;
@@ -64,6 +65,16 @@ class InstallCommandIT {
             GenericKubernetesResource lc = cloud.workload("dev").orElseThrow().client()
                     .genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("dev").get();
             assertThat(((Map<?, ?>) lc.getAdditionalProperties().get("status")).get("pivotComplete")).isEqualTo(true);
+
+            // lattice version asks the new cluster: its API server, and the daemon install started there (FakeCapi
+            // plays the Deployment controller and marks both replicas ready).
+            Run version = lattice("version", "--kubeconfig", kubeconfig.toString());
+            assertThat(version.code()).as(version.err()).isZero();
+            String kubernetes = cloud.workload("dev").orElseThrow().client().getKubernetesVersion().getGitVersion();
+            String image = DaemonManifests.DEFAULT_IMAGE;
+            assertThat(version.out()).contains("kubernetes " + kubernetes + " (https://",
+                    "daemon " + image.substring(image.lastIndexOf(':') + 1) + " (" + image + ", 2/2 ready)")
+                    .doesNotContain("client-key-data", "BEGIN");
 
             Run again = lattice("install", "-f", Examples.dir().resolve("docker-laptop").toString(),
                     "--kubeconfig-out", kubeconfig.toString());
