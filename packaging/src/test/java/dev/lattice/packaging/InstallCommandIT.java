@@ -76,6 +76,11 @@ class InstallCommandIT {
                     "daemon " + image.substring(image.lastIndexOf(':') + 1) + " (" + image + ", 2/2 ready)")
                     .doesNotContain("client-key-data", "BEGIN");
 
+            // Tab after uninstall --kubeconfig FILE --name: the LatticeClusters in that cluster
+            Run names = lattice("__complete", "--", "--name", "uninstall", "--kubeconfig", kubeconfig.toString());
+            assertThat(names.code()).as(names.err()).isZero();
+            assertThat(names.out()).isEqualTo("dev\n");
+
             Run again = lattice("install", "-f", Examples.dir().resolve("docker-laptop").toString(),
                     "--kubeconfig-out", kubeconfig.toString());
             assertThat(again.code()).isEqualTo(1);
