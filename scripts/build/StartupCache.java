@@ -24,12 +24,14 @@ import java.util.stream.Stream;
  *       or {@code CACHE.jsa} (older JDKs: a static AppCDS archive from the loaded-class list).</li>
  * </ul>
  *
- * The JVM flags of the training run are the launcher's that the cache checks (the collector, C1 only).
+ * The JVM flags of the training run are the launcher's that shape what the cache holds (the collector, C1 only,
+ * native reflection accessors, which spin no classes).
  */
 public final class StartupCache {
 
     /** Flags the launcher passes that a class cache must be made with too. */
-    static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Djdk.reflect.useNativeAccessorOnly=true");
 
     /** Where JDKs are installed on Linux and macOS (package managers, SDKMAN!, Homebrew, vendors' installers). */
     static final List<String> JDK_ROOTS = List.of("/usr/lib/jvm", "/usr/java", "/opt/java", "/opt/jdk",

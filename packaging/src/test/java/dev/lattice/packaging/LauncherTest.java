@@ -78,6 +78,15 @@ class LauncherTest {
         assertThat(run.err()).contains("java.home = " + Path.of(picked).toRealPath());
     }
 
+    @Test
+    void reflectsThroughNativeAccessorsAsTheCacheWasTrained(@TempDir Path elsewhere) throws Exception {
+        // Without it, JDK 18+ spins method-handle classes for each record constructor the parser calls (about 80
+        // classes, 25 ms, for place), and the training run (StartupCache.LAUNCHER_FLAGS) would not match.
+        Result run = runWithJavaOpts(elsewhere, "-XshowSettings:properties", "--version");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("jdk.reflect.useNativeAccessorOnly = true");
+    }
+
     /** Other JDKs installed here (the picked JDK made the cache; these must run without it, and quietly). */
     static java.util.stream.Stream<Path> otherJdks() throws IOException {
         Path jvms = Path.of("/usr/lib/jvm");
