@@ -15,11 +15,16 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Print a shell completion script (bash, zsh or fish).",
-            "bash: source <(lattice completion bash), or save it as ~/.local/share/bash-completion/completions/lattice. "
-                    + "zsh: source <(lattice completion zsh) in ~/.zshrc. "
-                    + "fish: lattice completion fish > ~/.config/fish/completions/lattice.fish. "
-                    + "Kubeconfig contexts and cluster and pool names are completed too, from the -f files on the command "
-                    + "line or from the cluster."})
+            "Kubeconfig contexts, and cluster and pool names, complete too: from the -f files on the command line, or "
+                    + "from the cluster.",
+            "",
+            "To load it:",
+            "",
+            "  bash  source <(lattice completion bash)",
+            "        or save it as ~/.local/share/bash-completion/completions/lattice",
+            "  zsh   source <(lattice completion zsh)        in ~/.zshrc",
+            "  fish  lattice completion fish > ~/.config/fish/completions/lattice.fish",
+            ""})
 public final class CompletionCommand implements Callable<Integer> {
 
     /** The shells a script is written for. */
