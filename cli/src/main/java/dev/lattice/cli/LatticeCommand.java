@@ -146,8 +146,12 @@ public final class LatticeCommand implements Runnable {
         return s.toString();
     }
 
+    /** A properties value: backslashes and line breaks escaped, and a leading blank, which Properties would drop. */
     private static String escape(String value) {
         StringBuilder s = new StringBuilder();
+        if (value.startsWith(" ") || value.startsWith("\t")) {
+            s.append('\\');
+        }
         for (char c : value.toCharArray()) {
             switch (c) {
                 case '\\' -> s.append("\\\\");

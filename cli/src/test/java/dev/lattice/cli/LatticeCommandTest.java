@@ -62,6 +62,19 @@ class LatticeCommandTest {
         }
 
         @Test
+        void theListingReadsBackAsTheDescriptionsWereWritten() {
+            // Properties drops a value's leading blanks unless they are escaped (completion's indented lines have them).
+            java.util.Properties read = LatticeCommand.listings();
+            for (Class<?> type : LatticeCommand.SUBCOMMANDS) {
+                String[] description = type.getAnnotation(picocli.CommandLine.Command.class).description();
+                for (int i = 0; i < description.length; i++) {
+                    assertThat(read.getProperty(type.getSimpleName() + ".description." + i)).as(type.getSimpleName() + " line " + i)
+                            .isEqualTo(description[i]);
+                }
+            }
+        }
+
+        @Test
         void theHiddenCompletionHelperIsNotListed() {
             assertThat(CliRun.of("--help").out()).contains("completion").doesNotContain("__complete");
         }
