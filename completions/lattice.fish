@@ -58,8 +58,8 @@ complete -c lattice -n '__fish_seen_subcommand_from plan' -s V -l version -d 'Pr
 complete -c lattice -n '__fish_seen_subcommand_from plan' -l verbose -d 'Show details, including stack traces of failures'
 
 complete -c lattice -n '__fish_seen_subcommand_from place' -s f -l filename -r -F -d 'A YAML or JSON file, a directory (read recursively) or - for stdin'
-complete -c lattice -n '__fish_seen_subcommand_from place' -l kubeconfig -r -F -d 'Read from this cluster instead of files (default kubeconfig: $KUBECONFIG or ~/.kube/config)'
-complete -c lattice -n '__fish_seen_subcommand_from place' -l context -x -a '(__lattice_values --context)' -d 'The kubeconfig context to use'
+complete -c lattice -n '__fish_seen_subcommand_from place' -l kubeconfig -r -F -d 'The kubeconfig of the cluster to read when no -f is given (default: $KUBECONFIG or ~/.kube/config)'
+complete -c lattice -n '__fish_seen_subcommand_from place' -l context -x -a '(__lattice_values --context)' -d 'The kubeconfig context to use (default: its current context)'
 complete -c lattice -n '__fish_seen_subcommand_from place' -s o -l output -x -a 'table wide json yaml' -d 'Output format: table, wide, json, yaml (default: table)'
 complete -c lattice -n '__fish_seen_subcommand_from place' -l dry-run -d 'Print the decisions; with --kubeconfig/--context, do not record them in the services\' status'
 complete -c lattice -n '__fish_seen_subcommand_from place' -l explain -d 'Show, per service, every candidate\'s score and why each other cluster was not one'
@@ -76,8 +76,8 @@ complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_su
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -l verbose -d 'Show details, including stack traces of failures'
 
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -s f -l filename -r -F -d 'A YAML or JSON file, a directory (read recursively) or - for stdin'
-complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -l kubeconfig -r -F -d 'Read from this cluster instead of files (default kubeconfig: $KUBECONFIG or ~/.kube/config)'
-complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -l context -x -a '(__lattice_values --context)' -d 'The kubeconfig context to use'
+complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -l kubeconfig -r -F -d 'The kubeconfig of the cluster to read when no -f is given (default: $KUBECONFIG or ~/.kube/config)'
+complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -l context -x -a '(__lattice_values --context)' -d 'The kubeconfig context to use (default: its current context)'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -s o -l output -x -a 'table wide json yaml' -d 'Output format: table, wide, json, yaml (default: table)'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -s V -l version -d 'Print version information and exit'

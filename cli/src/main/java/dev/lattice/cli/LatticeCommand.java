@@ -2,6 +2,7 @@ package dev.lattice.cli;
 
 import dev.lattice.cli.command.CompleteCommand;
 import dev.lattice.cli.command.CompletionCommand;
+import dev.lattice.cli.command.ExitCodes;
 import dev.lattice.cli.command.InstallCommand;
 import dev.lattice.cli.command.PlaceCommand;
 import dev.lattice.cli.command.PlanCommand;
@@ -47,10 +48,9 @@ public final class LatticeCommand implements Runnable {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("lattice").versionProvider(new VersionCommand.Provider());
         command.spec = spec;
         Map<String, String> exitCodes = new LinkedHashMap<>();
-        exitCodes.put("0", "success");
-        exitCodes.put("1", "failure or invalid input");
-        exitCodes.put("2", "usage error (unknown option, missing argument)");
-        exitCodes.put("3", "some service could not be placed");
+        for (String code : List.of(ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE, ExitCodes.UNPLACEABLE)) {
+            exitCodes.put(code.substring(0, code.indexOf(':')), code.substring(code.indexOf(':') + 1));
+        }
         spec.usageMessage()
                 .description("Kubernetes clusters that manage themselves, services placed on them by policy, and a "
                         + "service graph compiled into zero-trust network policy.")

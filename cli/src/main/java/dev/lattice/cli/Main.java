@@ -81,6 +81,8 @@ public final class Main {
         cmd.setExecutionExceptionHandler(handler);
         cmd.setParameterExceptionHandler(handler);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        // As in kubectl, an option given twice takes its last value (-o json ... -o yaml prints YAML).
+        cmd.setOverwrittenOptionsAllowed(true);
         return cmd;
     }
 }

@@ -26,7 +26,7 @@ class LatticeCommandTest {
             CliRun run = CliRun.of("--help");
             assertThat(run.exitCode()).as(run.dump()).isZero();
             assertThat(run.out()).contains("install", "uninstall", "plan", "place", "pool", "version")
-                    .contains("0   success", "1   failure or invalid input", "2   usage error", "3   some service could not be placed");
+                    .contains("0   success", "1   failure or invalid input", "2   usage error", "3   a placement could not be made");
         }
 
         @Test

@@ -62,8 +62,9 @@ class PlaceCommandTest {
         CliRun table = CliRun.of("place", "--dry-run", "-f", DC_CHICAGO, "-f", vault.toString());
         assertThat(table.out()).contains("card-vault    default     -               -       NoMatchingCluster");
         CliRun plan = CliRun.of("plan", "-f", DC_CHICAGO, "-f", vault.toString());
-        assertThat(plan.exitCode()).as("an unplaceable service does not fail plan").isZero();
+        assertThat(plan.exitCode()).as("plan fails as place does").isEqualTo(3);
         assertThat(plan.out()).contains("NoMatchingCluster");
+        assertThat(plan.err()).contains("error: 1 service could not be placed");
     }
 
     @Test

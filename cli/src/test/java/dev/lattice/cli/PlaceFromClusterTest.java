@@ -123,6 +123,57 @@ class PlaceFromClusterTest {
     }
 
     @Test
+    void withoutFilesReadsTheCurrentContextAsKubectlDoes() {
+        String before = System.getProperty("kubeconfig");
+        System.setProperty("kubeconfig", kubeconfig.toString()); // what $KUBECONFIG says, as fabric8 reads it
+        try {
+            CliRun place = CliRun.of("place", "--dry-run");
+            assertThat(place.exitCode()).as(place.dump()).isZero();
+            assertThat(place.out()).contains("patient-api   default     prod-critical");
+            CliRun pools = CliRun.of("pool", "status", "-o", "json");
+            assertThat(pools.exitCode()).as(pools.dump()).isZero();
+            assertThat(pools.out()).contains("\"name\" : \"dc-chicago\"");
+        } finally {
+            if (before == null) {
+                System.clearProperty("kubeconfig");
+            } else {
+                System.setProperty("kubeconfig", before);
+            }
+        }
+    }
+
+    @Test
+    void aPlacedServiceStaysWhenABetterClusterArrives() {
+        assertThat(CliRun.of("place", "--kubeconfig", kubeconfig.toString()).exitCode()).isZero();
+        // A new, much larger general cluster: placed afresh, website would go there.
+        GenericKubernetesResource bigger = client.getKubernetesSerialization().unmarshal("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: prod-huge, labels: {environment: prod}}
+                spec:
+                  pool: dc-chicago
+                  controlPlane: {replicas: 1, machineType: medium}
+                  workers: {replicas: 40, machineType: large}
+                """, GenericKubernetesResource.class);
+        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(bigger).create();
+        CliRun run = CliRun.of("place", "--dry-run", "-o", "json", "--kubeconfig", kubeconfig.toString());
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out()).contains("\"service\" : \"website\"").doesNotContain("\"moved\"")
+                .doesNotContain("\"cluster\" : \"prod-huge\"");
+    }
+
+    @Test
+    void dryRunSaysWhichServicesWouldMoveAndWhy() {
+        assertThat(CliRun.of("place", "--kubeconfig", kubeconfig.toString()).exitCode()).isZero();
+        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("prod-general").delete();
+        CliRun run = CliRun.of("place", "--dry-run", "--kubeconfig", kubeconfig.toString());
+        assertThat(run.out()).containsPattern("website +default +\\S+ +\\S+ +moves from prod-general \\(ClusterGone\\)");
+        assertThat(run.err()).contains("note: 1 service leaves the cluster it was placed on");
+        CliRun json = CliRun.of("place", "--dry-run", "-o", "json", "--kubeconfig", kubeconfig.toString());
+        assertThat(json.out()).contains("\"moved\" : {", "\"from\" : \"prod-general\"", "\"reason\" : \"ClusterGone\"");
+    }
+
+    @Test
     void eitherFilesOrACluster() {
         CliRun run = CliRun.of("place", "-f", "x.yaml", "--kubeconfig", kubeconfig.toString());
         assertThat(run.exitCode()).isEqualTo(2);

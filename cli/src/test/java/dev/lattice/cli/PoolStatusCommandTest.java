@@ -77,19 +77,23 @@ class PoolStatusCommandTest {
                   workers: {replicas: 120, machineType: large}
                 """);
         CliRun plan = CliRun.of("plan", "-o", "json", "-f", DC_CHICAGO, "-f", analytics.toString());
-        assertThat(plan.exitCode()).as(plan.dump()).isEqualTo(1);
+        assertThat(plan.exitCode()).as(plan.dump()).isEqualTo(3);
         assertThat(plan.err()).contains(analytics + ":5:9: pool dc-chicago cannot hold cluster analytics: needs 1968 cores, 1780 of 2560 left")
                 .contains("error: 1 cluster does not fit its pool; nothing was changed");
         assertThat(plan.out()).contains("\"refusals\" : [", "\"pools\" : [");
         CliRun status = CliRun.of("pool", "status", "-f", DC_CHICAGO, "-f", analytics.toString());
         assertThat(status.exitCode()).as("status shows, it does not fail").isZero();
         assertThat(status.err()).contains("refused: pool dc-chicago cannot hold cluster analytics");
+        CliRun json = CliRun.of("pool", "status", "-o", "yaml", "-f", DC_CHICAGO, "-f", analytics.toString());
+        assertThat(json.out()).as("-o yaml carries the refusals the table prints on stderr")
+                .contains("refused:\n  - cluster: analytics\n    pool: dc-chicago\n    file: " + analytics + "\n    line: 5\n    column: 9\n"
+                        + "    message: 'pool dc-chicago cannot hold cluster analytics: needs 1968 cores, 1780 of 2560 left; needs 7872Gi");
     }
 
     @Test
-    void needsFilesOrACluster() {
-        CliRun run = CliRun.of("pool", "status");
-        assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("error: name what to read: files with -f, or a cluster with --kubeconfig/--context");
+    void withoutFilesAMissingKubeconfigIsAnError(@TempDir Path dir) {
+        CliRun run = CliRun.of("pool", "status", "--kubeconfig", dir.resolve("none").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("error: cannot read kubeconfig " + dir.resolve("none"));
     }
 }

@@ -9,7 +9,7 @@ public class LatticeException extends RuntimeException {
 
     /** Exit code for a failure or invalid input. */
     public static final int FAILURE = 1;
-    /** Exit code for some service that could not be placed. */
+    /** Exit code for a placement that could not be made: a service no cluster can take, or a cluster its pool cannot hold. */
     public static final int UNPLACEABLE = 3;
 
     private final String nextStep;

@@ -10,16 +10,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
- * A real kube-apiserver and etcd on loopback, envtest-style (no kubelet, scheduler or controllers), started by
- * {@code scripts/envtest/run-envtest.sh} from binaries that {@code scripts/envtest/build-kube-apiserver.sh} built.
- * Tests that need one skip, saying why, where the binaries are absent.
+ * A real Kubernetes v1.28 API server and etcd on loopback, envtest-style (no kubelet, scheduler or controllers),
+ * started by {@code ../shared/kube/apiserver-up.sh --foreground}. It enforces CRD validation rules
+ * ({@code x-kubernetes-validations}) and strict field validation, as a cluster users run does. Tests that need one
+ * skip, saying why, where that directory is absent (a user's clone has no {@code ../shared}).
  */
 public final class Envtest implements AutoCloseable {
     private final Process process;
@@ -32,55 +33,30 @@ public final class Envtest implements AutoCloseable {
         this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(read(kubeconfig))).build();
     }
 
-    /** The directory holding bin/kube-apiserver: $KUBE_ENVTEST_DIR, else the newest in ~/.cache/kube-envtest. */
+    /** The test Kubernetes' directory: $KUBE_SHARED_DIR, else {@code ../shared/kube} beside the project. */
     public static Optional<Path> assets() {
-        String configured = System.getenv("KUBE_ENVTEST_DIR");
-        if (configured != null && !configured.isBlank()) {
-            Path dir = Path.of(configured);
-            return Files.isExecutable(dir.resolve("bin/kube-apiserver")) ? Optional.of(dir) : Optional.empty();
-        }
-        Path cache = Path.of(System.getProperty("user.home"), ".cache", "kube-envtest");
-        if (!Files.isDirectory(cache)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> versions = Files.list(cache)) {
-            return versions.filter(d -> Files.isExecutable(d.resolve("bin/kube-apiserver")))
-                    .max(Comparator.comparing(Path::getFileName));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String configured = System.getenv("KUBE_SHARED_DIR");
+        Path dir = configured != null && !configured.isBlank() ? Path.of(configured)
+                : Examples.projectRoot().resolve("../shared/kube").normalize();
+        return Files.isRegularFile(dir.resolve("apiserver-up.sh")) ? Optional.of(dir) : Optional.empty();
     }
 
     /** Why a test that needs a kube-apiserver cannot run here. */
     public static String absence() {
-        return "no kube-apiserver built for tests: run scripts/envtest/build-kube-apiserver.sh (Debian, root; about "
-                + "3 minutes, cached in ~/.cache/kube-envtest) or set KUBE_ENVTEST_DIR";
+        return "needs ../shared/kube (Kubernetes 1.28 for tests) beside the project, or KUBE_SHARED_DIR naming it; "
+                + Examples.projectRoot().resolve("../shared/kube").normalize() + " has no apiserver-up.sh";
     }
 
-    /**
-     * Starts a fresh API server and waits until it is ready (about 7 s). The script picks free ports, and another
-     * process may take one before etcd binds it; that start is tried again.
-     */
+    /** Starts a fresh API server on free ports and waits until it is ready (4-7 s; the first start unpacks it). */
     public static Envtest start() {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return startOnce();
-            } catch (IllegalStateException e) {
-                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("address already in use")) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static Envtest startOnce() {
-        Path assets = assets().orElseThrow(() -> new IllegalStateException(absence()));
-        Path script = Examples.projectRoot().resolve("scripts/envtest/run-envtest.sh");
+        Path dir = assets().orElseThrow(() -> new IllegalStateException(absence()));
         try {
-            Path state = Files.createTempDirectory("lattice-envtest");
-            ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), assets.toString())
-                    .redirectError(state.resolve("run-envtest.log").toFile());
-            builder.environment().put("ENVTEST_STATE_DIR", state.resolve("state").toString());
+            Path log = Files.createTempFile("lattice-apiserver", ".log");
+            ProcessBuilder builder = new ProcessBuilder("bash", dir.resolve("apiserver-up.sh").toString(), "--foreground")
+                    .redirectError(log.toFile());
+            // The instance stops by itself should this JVM die without closing it.
+            builder.environment().put("KUBE_WATCH_PID", Long.toString(ProcessHandle.current().pid()));
+            builder.environment().remove("KUBECONFIG");
             Process process = builder.start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             String line = CompletableFuture.supplyAsync(() -> {
@@ -89,11 +65,11 @@ public final class Envtest implements AutoCloseable {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-            }).get(120, TimeUnit.SECONDS);
+            }).get(180, TimeUnit.SECONDS);
             if (line == null) {
                 process.waitFor(10, TimeUnit.SECONDS);
                 process.destroy();
-                throw new IllegalStateException("the API server did not start: " + Files.readString(state.resolve("run-envtest.log")));
+                throw new IllegalStateException("the API server did not start: " + Files.readString(log));
             }
             return new Envtest(process, Path.of(line.trim()));
         } catch (Exception e) {
@@ -107,6 +83,40 @@ public final class Envtest implements AutoCloseable {
 
     public Path kubeconfig() {
         return kubeconfig;
+    }
+
+    /**
+     * Runs the shipped kubectl (v1.28, the server's version) against this server with {@code stdin} as its input;
+     * returns its exit code and what it printed on both streams.
+     */
+    public Kubectl kubectl(String stdin, String... args) {
+        Path dir = assets().orElseThrow(() -> new IllegalStateException(absence()));
+        List<String> command = new ArrayList<>(List.of("bash", dir.resolve("kubectl.sh").toString(),
+                "--kubeconfig", kubeconfig.toString()));
+        command.addAll(List.of(args));
+        try {
+            Path output = Files.createTempFile("lattice-kubectl", ".out");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try (var in = p.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish in 120 s");
+            }
+            String said = Files.readString(output);
+            Files.delete(output);
+            return new Kubectl(p.exitValue(), said);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What one kubectl run gave. */
+    public record Kubectl(int exitCode, String output) {
     }
 
     private static String read(Path file) {

@@ -13,6 +13,8 @@ import picocli.CommandLine.Spec;
 /** {@code lattice completion SHELL}: prints a completion script. */
 @Command(name = "completion",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE},
         description = {
             "Print a shell completion script (bash, zsh or fish).",
             "Kubeconfig contexts, and cluster and pool names, complete too: from the -f files on the command line, or "

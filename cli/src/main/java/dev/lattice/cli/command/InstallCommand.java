@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 /** {@code lattice install}: creates a self-managing cluster. */
 @Command(name = "install",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE, ExitCodes.UNPLACEABLE},
         description = {
             "Create a self-managing cluster from a LatticeCluster file.",
             "A temporary kind bootstrap cluster provisions it through Cluster API, the Cluster API objects are "

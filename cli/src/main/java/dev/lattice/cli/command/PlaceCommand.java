@@ -1,7 +1,10 @@
 package dev.lattice.cli.command;
 
 import dev.lattice.cli.output.PlacementView;
+import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
+import dev.lattice.core.LatticeException;
+import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.kube.PlacementRecorder;
 import dev.lattice.core.parse.Inputs;
@@ -23,14 +26,19 @@ import picocli.CommandLine.Spec;
 /** {@code lattice place}: runs the placement solver over clusters and services. */
 @Command(name = "place",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE, ExitCodes.UNPLACEABLE},
         description = {
             "Place services on clusters and report each decision.",
             "Each service's placement rule (a CEL expression over `cluster`) is evaluated against every "
                     + "cluster; free worker capacity, policies.maxServices and shared volumes narrow the matches; "
-                    + "the rest are scored by free capacity, locality to agreed peers, and cost. Exits 3 when some "
-                    + "service could not be placed.",
-            "Reads files (-f), or a cluster (--kubeconfig/--context); from a cluster, each decision is recorded "
-                    + "in the service's status unless --dry-run is given."})
+                    + "the rest are scored by free capacity, locality to agreed peers, and cost. A cluster its pool "
+                    + "cannot hold takes no services. A service already placed stays on its cluster while that cluster "
+                    + "can hold it; REASON says why one moves. Exits 3 when some service could not be placed or some "
+                    + "cluster does not fit its pool.",
+            "Reads files (-f), or else the cluster of the kubeconfig's current context (--kubeconfig, --context); "
+                    + "from a cluster, each decision is recorded in the service's status unless --dry-run is given, "
+                    + "and --dry-run shows which services would move and why."})
 public final class PlaceCommand implements Callable<Integer> {
 
     @Spec
@@ -66,42 +74,55 @@ public final class PlaceCommand implements Callable<Integer> {
         boolean fromCluster = source.fromCluster(spec);
         PrintWriter err = spec.commandLine().getErr();
         if (!fromCluster) {
-            Solver.Result result = place(source.readFiles(), weights, err);
+            Inputs inputs = source.readFiles();
+            PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
+            Solver.Result result = place(inputs, ledger, weights, err);
             if (!dryRun) {
                 err.println("note: decisions from files are printed, not recorded; --dry-run says so explicitly");
                 err.flush();
             }
-            return print(result);
+            return print(result, ledger);
         }
         try (KubernetesClient client = source.connect()) {
-            Solver.Result result = place(LiveInputs.read(client), weights, err);
+            Inputs inputs = LiveInputs.read(client);
+            PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
+            Solver.Result result = place(inputs, ledger, weights, err);
             if (!dryRun) {
                 int changed = new PlacementRecorder(client, Clock.systemUTC()).record(result.placements());
                 err.println("recorded " + changed + " of " + result.placements().size()
                         + " decisions in the services' status (the rest were already up to date)");
                 err.flush();
             }
-            return print(result);
+            return print(result, ledger);
         }
     }
 
-    private Solver.Result place(Inputs inputs, Weights weights, PrintWriter err) {
-        Solver.Result result = new Solver(weights, explain).solve(inputs);
+    private Solver.Result place(Inputs inputs, PoolAccounting.Ledger ledger, Weights weights, PrintWriter err) {
+        Solver.Result result = new Solver(weights, explain).solve(inputs, ledger);
         inputs.warnings().forEach(w -> err.println(w.render()));
         result.warnings().forEach(w -> err.println(w.render()));
+        ledger.refusals().forEach(r -> err.println(r.location() + ": refused: " + r.message()));
         if (inputs.services().isEmpty()) {
             err.println("note: no LatticeService in the inputs: nothing to place");
+        }
+        long moving = result.placements().stream().filter(p -> p.move() != null).count();
+        if (moving > 0) {
+            err.println("note: " + moving + (moving == 1 ? " service leaves" : " services leave")
+                    + " the cluster it was placed on (REASON says why)");
         }
         err.flush();
         return result;
     }
 
-    private int print(Solver.Result result) {
+    private int print(Solver.Result result, PoolAccounting.Ledger ledger) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("placements", PlacementView.data(result.placements(), explain));
+        if (!ledger.refusals().isEmpty()) {
+            data.put("refusals", PoolView.refusals(ledger));
+        }
         new Printer(spec.commandLine().getOut(), output.format())
                 .print(data, () -> PlacementView.table(result.placements(), explain));
-        return result.allScheduled() ? 0 : dev.lattice.core.LatticeException.UNPLACEABLE;
+        return result.allScheduled() && ledger.refusals().isEmpty() ? 0 : LatticeException.UNPLACEABLE;
     }
 
     private Weights weights() {

@@ -6,6 +6,7 @@ import dev.lattice.cli.output.ManifestView;
 import dev.lattice.cli.output.PlacementView;
 import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
+import dev.lattice.core.LatticeException;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
@@ -31,10 +32,13 @@ import picocli.CommandLine.Spec;
 /** {@code lattice plan}: validates the inputs and shows what they hold, changing nothing. */
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE, ExitCodes.UNPLACEABLE},
         description = {
             "Validate pools, clusters and services and show what they describe.",
             "Nothing is changed. Shows what each pool would allocate and what is left, and where services "
-                    + "would go; exits 1 when a cluster does not fit its pool or its budget, or shares a Dedicated pool.",
+                    + "would go; exits 3 when a cluster does not fit its pool or its budget (or shares a Dedicated pool), "
+                    + "or a service cannot be placed.",
             "Compiles the services into what each cluster would run: workloads, and allow rules (Cilium and Istio) "
                     + "for agreed calls only over a default-deny baseline. -o yaml prints those objects for kubectl apply "
                     + "-f -; a call only one side declares is a warning.",
@@ -95,10 +99,10 @@ public final class PlanCommand implements Callable<Integer> {
         if (!ledger.refusals().isEmpty()) {
             data.put("refusals", PoolView.refusals(ledger));
         }
-        // Placement is place's job; plan shows it, but an unplaceable service does not fail the plan.
+        // Without clusters there is nothing to place on: services alone are only checked and compiled.
         List<Placement> placements = List.of();
         if (!inputs.clusters().isEmpty() && !inputs.services().isEmpty()) {
-            Solver.Result placed = new Solver(Weights.DEFAULT, false).solve(inputs);
+            Solver.Result placed = new Solver(Weights.DEFAULT, false).solve(inputs, ledger);
             placed.warnings().forEach(w -> err.println(w.render()));
             allWarnings.addAll(placed.warnings());
             placements = placed.placements();
@@ -120,13 +124,20 @@ public final class PlanCommand implements Callable<Integer> {
         new Printer(spec.commandLine().getOut(), output.format()).print(data,
                 () -> text.stream().map(java.util.function.Supplier::get).collect(java.util.stream.Collectors.joining()),
                 () -> ManifestView.yaml(mesh, !inputs.clusters().isEmpty()));
-        if (!ledger.refusals().isEmpty()) {
+        long unplaced = placements.stream().filter(p -> !p.scheduled()).count();
+        if (!ledger.refusals().isEmpty() || unplaced > 0) {
             ledger.refusals().forEach(r -> err.println(r.location() + ": " + r.message()));
             int n = ledger.refusals().size();
-            err.println("error: " + n + (n == 1 ? " cluster does" : " clusters do") + " not fit its pool; nothing was changed."
-                    + " Give the pool more capacity or budget, or make the cluster smaller");
+            if (n > 0) {
+                err.println("error: " + n + (n == 1 ? " cluster does" : " clusters do") + " not fit its pool; nothing was changed."
+                        + " Give the pool more capacity or budget, or make the cluster smaller");
+            }
+            if (unplaced > 0) {
+                err.println("error: " + unplaced + (unplaced == 1 ? " service" : " services") + " could not be placed (REASON "
+                        + "above); lattice place --dry-run --explain shows why each cluster was not one");
+            }
             err.flush();
-            return 1;
+            return LatticeException.UNPLACEABLE;
         }
         if (output.format() == Format.table || output.format() == Format.wide) {
             err.println(summary(inputs));

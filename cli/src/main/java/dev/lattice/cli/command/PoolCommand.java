@@ -7,6 +7,8 @@ import picocli.CommandLine.Spec;
 /** {@code lattice pool}: commands about capacity and budget pools. */
 @Command(name = "pool",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE},
         description = "Inspect StaticPools and CloudPools.",
         subcommands = PoolStatusCommand.class)
 public final class PoolCommand implements Runnable {

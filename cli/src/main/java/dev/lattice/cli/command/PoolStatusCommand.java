@@ -22,12 +22,15 @@ import picocli.CommandLine.Spec;
 /** {@code lattice pool status}: capacity and budget of each pool. */
 @Command(name = "status",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE},
         description = {
             "Show each pool's capacity or budget, what its clusters use, and what is left.",
             "A StaticPool is under CapacityPressure from " + PoolAccounting.PRESSURE_PERCENT + "%% of any resource "
                     + "used; a CloudPool's BudgetWarning is True from alertAt%% of its monthly budget (cost = hourly "
                     + "price x " + PoolAccounting.HOURS_PER_MONTH + "). -o wide adds what each cluster holds. "
-                    + "Clusters a pool cannot hold are listed on stderr."})
+                    + "Clusters a pool cannot hold are listed on stderr (and under refused with -o json|yaml).",
+            "Reads files (-f), or else the cluster of the kubeconfig's current context (--kubeconfig, --context)."})
 public final class PoolStatusCommand implements Callable<Integer> {
 
     @Spec

@@ -1,6 +1,7 @@
 package dev.lattice.cli.command;
 
 import dev.lattice.cli.complete.Dynamic;
+import dev.lattice.core.LatticeException;
 import dev.lattice.core.kube.KubeConnection;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.parse.Inputs;
@@ -13,7 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** Where a command reads its objects: files ({@code -f}) or a cluster ({@code --kubeconfig/--context}), not both. */
+/**
+ * Where a command reads its objects: files ({@code -f}) or a cluster, not both. Without {@code -f} it is the cluster of
+ * the kubeconfig's current context, as kubectl reads it ({@code --kubeconfig}, {@code $KUBECONFIG}, {@code
+ * ~/.kube/config}; {@code --context} picks another).
+ */
 public final class SourceOptions {
 
     @Option(names = {"-f", "--filename"}, paramLabel = "FILE", completionCandidates = Dynamic.Files.class,
@@ -21,21 +26,19 @@ public final class SourceOptions {
     List<String> files = new ArrayList<>();
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "Read from this cluster instead of files (default kubeconfig: $KUBECONFIG or ~/.kube/config).")
+            description = "The kubeconfig of the cluster to read when no -f is given (default: $KUBECONFIG or ~/.kube/config).")
     Path kubeconfig;
 
-    @Option(names = "--context", paramLabel = "NAME", completionCandidates = Dynamic.Contexts.class, description = "The kubeconfig context to use.")
+    @Option(names = "--context", paramLabel = "NAME", completionCandidates = Dynamic.Contexts.class, description = "The kubeconfig context to use (default: its current context).")
     String context;
 
-    /** Whether the objects come from a cluster; a usage error unless exactly one source was named. */
+    /** Whether the objects come from a cluster (no {@code -f}); a usage error when both sources are named. */
     public boolean fromCluster(CommandSpec spec) {
-        boolean cluster = kubeconfig != null || context != null;
-        if (cluster == !files.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), cluster
-                    ? "read either files (-f) or a cluster (--kubeconfig/--context), not both"
-                    : "name what to read: files with -f, or a cluster with --kubeconfig/--context");
+        if ((kubeconfig != null || context != null) && !files.isEmpty()) {
+            throw new ParameterException(spec.commandLine(),
+                    "read either files (-f) or a cluster (--kubeconfig/--context), not both");
         }
-        return cluster;
+        return files.isEmpty();
     }
 
     public Inputs readFiles() {
@@ -43,6 +46,10 @@ public final class SourceOptions {
     }
 
     public KubernetesClient connect() {
+        if (kubeconfig == null && context == null && !KubeConnection.hasDefaultConfig()) {
+            throw new LatticeException("nothing to read: no -f files, and no kubeconfig ($KUBECONFIG is unset and "
+                    + "~/.kube/config does not exist)", "name files with -f, or a cluster with --kubeconfig/--context");
+        }
         return KubeConnection.connect(kubeconfig, context);
     }
 

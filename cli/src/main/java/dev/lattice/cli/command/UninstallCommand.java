@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code lattice uninstall}: deletes a self-managing cluster. */
 @Command(name = "uninstall",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE},
         description = {
             "Delete a self-managing cluster and its machines.",
             "Its Cluster API objects are moved back into a temporary bootstrap cluster (the unpivot), the cluster is "

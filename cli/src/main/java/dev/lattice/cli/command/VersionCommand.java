@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 /** {@code lattice version}: this build of lattice and, given a cluster, what runs there. */
 @Command(name = "version",
         mixinStandardHelpOptions = true,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE},
         description = {
             "Print the version of lattice: its commit, build date and Java runtime.",
             "With --kubeconfig or --context, also the cluster's Kubernetes version and the Lattice daemon's (the tag of "

@@ -26,6 +26,13 @@ public final class PlacementView {
                 m.put("reason", p.reason());
                 m.put("message", p.message());
             }
+            if (p.move() != null) {
+                Map<String, Object> move = new LinkedHashMap<>();
+                move.put("from", p.move().from());
+                move.put("reason", p.move().reason());
+                move.put("message", p.move().message());
+                m.put("moved", move);
+            }
             if (explain) {
                 List<Map<String, Object>> candidates = new ArrayList<>();
                 for (Placement.Candidate c : p.candidates()) {
@@ -51,6 +58,14 @@ public final class PlacementView {
         return out;
     }
 
+    private static String reason(Placement p) {
+        String move = p.move() == null ? "" : "moves from " + p.move().from() + " (" + p.move().reason() + ")";
+        if (p.scheduled()) {
+            return move;
+        }
+        return move.isEmpty() ? p.reason() : p.reason() + "; " + move;
+    }
+
     private static Map<String, Object> scores(Placement.Scores s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("capacity", s.capacity());
@@ -59,13 +74,16 @@ public final class PlacementView {
         return m;
     }
 
-    /** SERVICE, NAMESPACE, CLUSTER, SCORE, REASON; with {@code explain}, each decision's reasons in words below. */
+    /**
+     * SERVICE, NAMESPACE, CLUSTER, SCORE, REASON (a service that leaves the cluster it was on says so there); with
+     * {@code explain}, each decision's reasons in words below.
+     */
     public static String table(List<Placement> placements, boolean explain) {
         Printer.Table table = new Printer.Table("SERVICE", "NAMESPACE", "CLUSTER", "SCORE", "REASON");
         for (Placement p : placements) {
             table.row(p.service(), p.namespace(), p.scheduled() ? p.cluster() : "-",
                     p.scheduled() ? String.format(java.util.Locale.ROOT, "%.3f", p.score()) : "-",
-                    p.scheduled() ? "" : p.reason());
+                    reason(p));
         }
         StringBuilder out = new StringBuilder(table.render());
         if (explain) {
@@ -82,6 +100,9 @@ public final class PlacementView {
                     }
                 } else {
                     out.append(p.phase()).append(": ").append(p.message()).append('\n');
+                }
+                if (p.move() != null) {
+                    out.append("  leaves ").append(p.move().from()).append(": ").append(p.move().message()).append('\n');
                 }
                 for (Placement.Rejection r : p.rejected()) {
                     out.append("  not ").append(r.cluster()).append(": ").append(r.message()).append('\n');

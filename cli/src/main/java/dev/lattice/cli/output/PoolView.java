@@ -35,6 +35,14 @@ public final class PoolView {
                 m.put("budget", b);
             }
             m.putAll(PoolStatus.of(p));
+            // The clusters this pool cannot hold: the table lists them on stderr, scripts read them here.
+            List<Map<String, Object>> refused = new ArrayList<>();
+            for (PoolAccounting.Refusal r : ledger.refusals()) {
+                if (r.pool().equals(p.pool().name())) {
+                    refused.add(refusal(r));
+                }
+            }
+            m.put("refused", refused);
             out.add(m);
         }
         return out;
@@ -43,15 +51,20 @@ public final class PoolView {
     public static List<Map<String, Object>> refusals(PoolAccounting.Ledger ledger) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (PoolAccounting.Refusal r : ledger.refusals()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("cluster", r.cluster());
-            m.put("pool", r.pool());
-            m.put("file", r.location().file());
-            m.put("line", r.location().line());
-            m.put("message", r.message());
-            out.add(m);
+            out.add(refusal(r));
         }
         return out;
+    }
+
+    private static Map<String, Object> refusal(PoolAccounting.Refusal r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cluster", r.cluster());
+        m.put("pool", r.pool());
+        m.put("file", r.location().file());
+        m.put("line", r.location().line());
+        m.put("column", r.location().column());
+        m.put("message", r.message());
+        return m;
     }
 
     /** NAME, KIND, CORES, MEMORY, STORAGE, SPEND/BUDGET, CONDITIONS; {@code wide} adds a table of allocations. */

@@ -16,7 +16,9 @@ import dev.lattice.core.parse.SourceMap;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,8 @@ import java.util.Map;
  *
  * <p>A cluster consumes, from the pool each part names, control-plane replicas × its machine size plus each worker
  * pool's replicas × its size (an autoscaled pool reserves its max), and root volumes × replicas of storage. Clusters
- * are accounted in the order they were read, first come first served; a refused cluster takes nothing, so a later
- * one may still fit.
+ * are accounted first come, first served (by creation time; files in the order they were read); a refused cluster takes
+ * nothing, so a later one may still fit.
  */
 public final class PoolAccounting {
     /** Hours in the month a monthly cost is computed for (365 × 24 / 12). */
@@ -72,15 +74,38 @@ public final class PoolAccounting {
             }
         }
         List<Refusal> refusals = new ArrayList<>();
-        for (ParsedObject p : inputs.objects()) {
-            if (p.object() instanceof LatticeCluster cluster) {
-                accountCluster(cluster, p.source(), books, refusals);
-            }
+        for (ParsedObject p : firstComeFirstServed(inputs)) {
+            accountCluster((LatticeCluster) p.object(), p.source(), books, refusals);
         }
         List<PoolLedger> pools = new ArrayList<>();
         books.values().forEach(b -> pools.add(b.ledger()));
         return new Ledger(pools, refusals);
     }
+
+    /**
+     * The clusters in the order they came: by creation time, then name, so a cluster created later can never push out
+     * one that already holds its allocation. Objects not yet created (files) come after, in the order they were read.
+     */
+    static List<ParsedObject> firstComeFirstServed(Inputs inputs) {
+        List<ParsedObject> clusters = new ArrayList<>();
+        for (ParsedObject p : inputs.objects()) {
+            if (p.object() instanceof LatticeCluster) {
+                clusters.add(p);
+            }
+        }
+        clusters.sort(FIRST_COME);
+        return clusters;
+    }
+
+    private static final Comparator<ParsedObject> FIRST_COME = (a, b) -> {
+        Instant x = a.object().metadata().created();
+        Instant y = b.object().metadata().created();
+        if (x == null || y == null) {
+            return x == null ? (y == null ? 0 : 1) : -1; // a stable sort keeps file order among the uncreated
+        }
+        int byTime = x.compareTo(y);
+        return byTime != 0 ? byTime : a.object().name().compareTo(b.object().name());
+    };
 
     private static void accountCluster(LatticeCluster cluster, SourceMap at, Map<String, Book> books, List<Refusal> refusals) {
         LatticeCluster.Spec spec = cluster.spec();

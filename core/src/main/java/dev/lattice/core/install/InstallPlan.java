@@ -63,7 +63,8 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
                 .filter(r -> r.cluster().equals(cluster.name())).toList();
         if (!refusals.isEmpty()) {
             throw new LatticeException(String.join("\n", refusals.stream().map(r -> r.location() + ": " + r.message()).toList()),
-                    "nothing was changed; give the pool more capacity or budget, or make the cluster smaller");
+                    "nothing was changed; give the pool more capacity or budget, or make the cluster smaller",
+                    LatticeException.UNPLACEABLE, null);
         }
         Pool pool = inputs.poolOf(cluster).orElse(null);
         ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, null);

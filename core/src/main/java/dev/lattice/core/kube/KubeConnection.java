@@ -31,6 +31,20 @@ public final class KubeConnection {
     }
 
     /**
+     * Whether kubectl would find a cluster without flags: a file $KUBECONFIG names (it may list several), else
+     * ~/.kube/config, or a pod's service account.
+     */
+    public static boolean hasDefaultConfig() {
+        String env = System.getProperty("kubeconfig", System.getenv("KUBECONFIG")); // as fabric8 reads it
+        if (env != null && !env.isBlank()) {
+            return java.util.Arrays.stream(env.split(java.io.File.pathSeparator)).anyMatch(f -> !f.isBlank() && Files.isReadable(Path.of(f)));
+        }
+        return Files.isReadable(Path.of(System.getProperty("user.home"), ".kube", "config"))
+                || (System.getenv("KUBERNETES_SERVICE_HOST") != null
+                && Files.isReadable(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token")));
+    }
+
+    /**
      * @param kubeconfig a kubeconfig file, or null for $KUBECONFIG / ~/.kube/config
      * @param context    a context of that file, or null for its current context
      */

@@ -68,7 +68,8 @@ public final class PlacementRecorder {
             next.put("observedGeneration", generation);
         }
         status.condition(next, CONDITION, p.scheduled(), p.scheduled() ? "Placed" : p.reason(),
-                p.scheduled() ? "Placed on " + p.cluster() + " (score " + p.score() + ")" : p.message(), generation);
+                (p.scheduled() ? "Placed on " + p.cluster() + " (score " + p.score() + ")" : p.message())
+                        + (p.move() == null ? "" : "; moved from " + p.move().from() + ": " + p.move().message()), generation);
         return next;
     }
 }

@@ -10,7 +10,9 @@ public record ObjectMeta(
         Map<String, String> annotations,
         @Field(doc = "Set by the API server.") String uid,
         @Field(name = "resourceVersion", doc = "Set by the API server.") String resourceVersion,
-        @Field(doc = "Set by the API server; status.observedGeneration follows it.") Long generation) {
+        @Field(doc = "Set by the API server; status.observedGeneration follows it.") Long generation,
+        @Field(name = "creationTimestamp", doc = "Set by the API server (RFC 3339); pools account clusters in this order.")
+        String creationTimestamp) {
 
     public static final String DEFAULT_NAMESPACE = "default";
 
@@ -19,7 +21,19 @@ public record ObjectMeta(
         annotations = Immutable.map(annotations);
     }
 
+    /** When the API server created the object, or null for an object not yet created (or a timestamp it did not write). */
+    public java.time.Instant created() {
+        if (creationTimestamp == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(creationTimestamp).toInstant();
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
     public ObjectMeta withNamespace(String ns) {
-        return new ObjectMeta(name, ns, labels, annotations, uid, resourceVersion, generation);
+        return new ObjectMeta(name, ns, labels, annotations, uid, resourceVersion, generation, creationTimestamp);
     }
 }

@@ -45,6 +45,10 @@ final class ObjectValidator {
             name("metadata.namespace", "namespace", object.metadata().namespace());
         }
         labels("metadata.labels", object.metadata().labels());
+        if (object.metadata().creationTimestamp() != null && object.metadata().created() == null) {
+            error("metadata.creationTimestamp", "creationTimestamp must be an RFC 3339 time, got \""
+                    + object.metadata().creationTimestamp() + "\"", "the API server sets it, as 2026-01-31T12:00:00Z; leave it out of files");
+        }
         if (object instanceof StaticPool pool) {
             staticPool(pool.spec());
         } else if (object instanceof CloudPool pool) {

@@ -2,6 +2,7 @@ package dev.lattice.core.parse;
 
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ObjectMeta;
 import java.io.InputStream;
@@ -21,7 +22,7 @@ import java.util.Set;
 public final class Parser {
     private static final List<String> TOP_LEVEL = List.of("apiVersion", "kind", "metadata", "spec", "status");
     /** Metadata the API server writes; accepted so objects pasted from a cluster read back, and dropped. */
-    private static final Set<String> SERVER_METADATA = Set.of("creationTimestamp", "managedFields", "selfLink",
+    private static final Set<String> SERVER_METADATA = Set.of("managedFields", "selfLink",
             "ownerReferences", "finalizers", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName");
 
     private Parser() {
@@ -284,7 +285,7 @@ public final class Parser {
         if (metadata == null || metadata.name() == null) {
             return;
         }
-        LatticeObject object = construct(kind.get(), metadata, spec);
+        LatticeObject object = construct(kind.get(), metadata, spec, kind.get() == Kind.LATTICE_SERVICE ? placedOn(m) : null);
         if (spec != null && !binder.failed()) {
             objects.add(new ParsedObject(object, source));
         } else {
@@ -357,9 +358,22 @@ public final class Parser {
         return meta;
     }
 
-    private static LatticeObject construct(Kind kind, ObjectMeta metadata, Object spec) {
+    /**
+     * Where a live service was placed ({@code status.cluster}), so the solver keeps it there; the rest of the status is
+     * the daemon's own bookkeeping and is not read. Files rarely carry a status; one pasted from a cluster does.
+     */
+    private static LatticeService.Status placedOn(YNode.Mapping object) {
+        if (object.get("status").orElse(null) instanceof YNode.Mapping status
+                && status.get("cluster").orElse(null) instanceof YNode.Scalar cluster && !cluster.isNull()
+                && !cluster.value().isBlank()) {
+            return new LatticeService.Status(null, LatticeService.Phase.SCHEDULED, cluster.value(), null, List.of());
+        }
+        return null;
+    }
+
+    private static LatticeObject construct(Kind kind, ObjectMeta metadata, Object spec, Object status) {
         try {
-            return ModelFields.construct(kind.type(), metadata, spec, null);
+            return ModelFields.construct(kind.type(), metadata, spec, status);
         } catch (java.lang.reflect.InvocationTargetException e) {
             throw new IllegalStateException("cannot construct " + kind, e.getCause());
         }

@@ -16,7 +16,13 @@ public record Placement(
         String reason,
         String message,
         List<Candidate> candidates,
-        List<Rejection> rejected) {
+        List<Rejection> rejected,
+        Move move) {
+
+    public Placement(String service, String namespace, Phase phase, String cluster, double score, Scores scores,
+                     String reason, String message, List<Candidate> candidates, List<Rejection> rejected) {
+        this(service, namespace, phase, cluster, score, scores, reason, message, candidates, rejected, null);
+    }
 
     public enum Phase { Scheduled, Unschedulable }
 
@@ -26,6 +32,10 @@ public record Placement(
     public static final String MAX_SERVICES_REACHED = "MaxServicesReached";
     public static final String VOLUME_OWNER_UNPLACED = "VolumeOwnerUnplaced";
     public static final String VOLUME_OWNER_ELSEWHERE = "VolumeOwnerElsewhere";
+    /** Every cluster that would match was refused by its pool (over capacity or budget, a Dedicated pool taken). */
+    public static final String CLUSTER_REFUSED = "ClusterRefused";
+    /** The cluster a service was on is no longer among the clusters. */
+    public static final String CLUSTER_GONE = "ClusterGone";
 
     /** The reasons a cluster was not a candidate, in --explain. */
     public static final String RULE_NOT_SATISFIED = "PlacementRuleNotSatisfied";
@@ -41,6 +51,18 @@ public record Placement(
 
     /** A cluster that could not, and why. */
     public record Rejection(String cluster, String reason, String message) {
+    }
+
+    /**
+     * A service that was placed before ({@code status.cluster}) and leaves that cluster: where from, and why it could
+     * not stay there (one of the reasons above). A placed service stays put while its cluster can hold it.
+     */
+    public record Move(String from, String reason, String message) {
+    }
+
+    /** The same decision, leaving {@code from} for the reason given. */
+    public Placement movedFrom(Move why) {
+        return new Placement(service, namespace, phase, cluster, score, scores, reason, message, candidates, rejected, why);
     }
 
     public boolean scheduled() {

@@ -1,5 +1,6 @@
 package dev.lattice.core.placement;
 
+import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.mesh.ServiceGraph;
 import dev.lattice.core.mesh.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeService;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Places services on clusters (seed 000's solver): placement rules filter, hard constraints (free worker capacity,
@@ -44,10 +46,22 @@ public final class Solver {
         this.explain = explain;
     }
 
+    /** Places the services of {@code inputs} on its clusters, leaving out the clusters their pools refuse. */
     public Result solve(Inputs inputs) {
+        return solve(inputs, PoolAccounting.account(inputs));
+    }
+
+    /**
+     * Places the services of {@code inputs} on its clusters; a cluster {@code ledger} refuses does not exist for
+     * placement. A service already placed ({@code status.cluster}) stays there while that cluster matches its rule
+     * and can hold it; otherwise it is placed afresh, and its decision says why it moved.
+     */
+    public Result solve(Inputs inputs, PoolAccounting.Ledger ledger) {
         List<Problem> warnings = new ArrayList<>();
         List<ClusterFacts> clusters = ClusterFacts.of(inputs, warnings);
-        return new Run(clusters, inputs.services()).place(warnings);
+        Map<String, String> refused = new HashMap<>();
+        ledger.refusals().forEach(r -> refused.putIfAbsent(r.cluster(), r.message()));
+        return new Run(clusters, refused, inputs.services()).place(warnings);
     }
 
     /** One solve: the mutable bookkeeping of free capacity and service counts as services are assigned. */
@@ -61,6 +75,10 @@ public final class Solver {
         private final Map<ServiceId, Integer> placedOn = new HashMap<>();
         private final Map<String, ServiceId> volumeOwners = new HashMap<>();
         private final ServiceGraph graph;
+        /** Why each cluster's pool refused it; null for a cluster that may take services. */
+        private final String[] refusal;
+        private final BitSet usable;
+        private final Map<String, Integer> index = new HashMap<>();
         private long evaluations;
         /** Zone, region and provider of each cluster as small integers (-1: unknown), so locality compares ints. */
         private final int[] zone;
@@ -68,10 +86,19 @@ public final class Solver {
         private final int[] provider;
         private final double[] price;
 
-        Run(List<ClusterFacts> clusters, List<LatticeService> services) {
+        Run(List<ClusterFacts> clusters, Map<String, String> refused, List<LatticeService> services) {
             this.clusters = clusters;
             this.services = services;
             int n = clusters.size();
+            refusal = new String[n];
+            usable = new BitSet(n);
+            for (int i = 0; i < n; i++) {
+                index.put(clusters.get(i).name(), i);
+                refusal[i] = refused.get(clusters.get(i).name());
+                if (refusal[i] == null) {
+                    usable.set(i);
+                }
+            }
             freeCpu = new long[n];
             freeMemory = new long[n];
             serviceCount = new int[n];
@@ -122,9 +149,33 @@ public final class Solver {
                 order.add(new Order(s, volumeIds(s, true).isEmpty(), matchingClusters(s), ServiceId.of(s)));
             }
             order.sort(Comparator.comparing(Order::consumerOnly).thenComparingInt(Order::matching).thenComparing(Order::id));
+            // Services already placed keep their clusters first, so what they hold is not given to others; one that
+            // cannot stay is placed afresh with the rest.
             Map<ServiceId, Placement> decisions = new TreeMap<>();
+            Map<ServiceId, Placement.Move> moves = new HashMap<>();
             for (Order o : order) {
-                decisions.put(o.id(), place(o.service()));
+                String from = o.service().status().cluster();
+                if (from == null) {
+                    continue;
+                }
+                Integer there = index.get(from);
+                if (there == null) {
+                    moves.put(o.id(), new Placement.Move(from, Placement.CLUSTER_GONE, "cluster " + from + " is gone"));
+                    continue;
+                }
+                Placement stayed = place(o.service(), there);
+                if (stayed.scheduled()) {
+                    decisions.put(o.id(), stayed);
+                } else {
+                    moves.put(o.id(), blocked != null ? blocked : new Placement.Move(from, stayed.reason(), stayed.message()));
+                }
+            }
+            for (Order o : order) {
+                if (!decisions.containsKey(o.id())) {
+                    Placement fresh = place(o.service(), -1);
+                    Placement.Move move = moves.get(o.id());
+                    decisions.put(o.id(), move == null ? fresh : fresh.movedFrom(move));
+                }
             }
             return new Result(List.copyOf(decisions.values()), List.copyOf(warnings), evaluations);
         }
@@ -155,32 +206,73 @@ public final class Solver {
 
         private int matchingClusters(LatticeService s) {
             String rule = s.spec().requirements().placement();
-            return rule == null ? clusters.size() : rules.get(rule).matches().cardinality();
+            BitSet matching = (BitSet) usable.clone();
+            if (rule != null) {
+                matching.and(rules.get(rule).matches());
+            }
+            return matching.cardinality();
         }
 
-        private Placement place(LatticeService s) {
+        /** Why the service cannot stay on the cluster {@code stay} names, set by {@link #place} when it cannot. */
+        private Placement.Move blocked;
+        private int stay = -1;
+
+        /** A cluster that cannot take the service: shown with --explain, and the reason it moves when it was there. */
+        private void reject(List<Placement.Rejection> rejected, int i, String reason, Supplier<String> message) {
+            if (i == stay) {
+                blocked = new Placement.Move(clusters.get(i).name(), reason, message.get());
+            }
+            if (explain) {
+                rejected.add(new Placement.Rejection(clusters.get(i).name(), reason, message.get()));
+            }
+        }
+
+        /**
+         * Places one service. With {@code stayOn} a cluster index, only that cluster is chosen (it is still scored
+         * against the others); if it cannot take the service, the result is not scheduled there and {@link #blocked}
+         * says why.
+         */
+        private Placement place(LatticeService s, int stayOn) {
+            stay = stayOn;
+            blocked = null;
             ServiceId id = ServiceId.of(s);
             String rule = s.spec().requirements().placement();
             RuleResults results = rule == null ? null : rules.get(rule);
-            BitSet allowed = new BitSet(clusters.size());
+            BitSet matching = new BitSet(clusters.size());
             if (results == null) {
-                allowed.set(0, clusters.size());
+                matching.set(0, clusters.size());
             } else {
-                allowed.or(results.matches());
+                matching.or(results.matches());
             }
             List<Placement.Rejection> rejected = new ArrayList<>();
-            if (explain && results != null) {
+            if (results != null && (explain || stay >= 0)) {
                 for (int i = 0; i < clusters.size(); i++) {
-                    if (!allowed.get(i)) {
+                    if (!matching.get(i)) {
                         String error = results.errors()[i];
-                        rejected.add(new Placement.Rejection(clusters.get(i).name(),
-                                error != null ? Placement.RULE_FAILED : Placement.RULE_NOT_SATISFIED,
-                                error != null ? "the placement rule failed on this cluster: " + error
-                                        : "the cluster does not satisfy " + results.rule().expression()));
+                        reject(rejected, i, error != null ? Placement.RULE_FAILED : Placement.RULE_NOT_SATISFIED,
+                                () -> error != null ? "the placement rule failed on this cluster: " + error
+                                        : "the cluster does not satisfy " + results.rule().expression());
                     }
                 }
             }
+            BitSet allowed = (BitSet) matching.clone();
+            allowed.and(usable);
+            // A cluster its pool refused does not exist for placement; say so where it is all the rule matches.
+            BitSet refusedMatches = (BitSet) matching.clone();
+            refusedMatches.andNot(usable);
+            for (int i = refusedMatches.nextSetBit(0); i >= 0; i = refusedMatches.nextSetBit(i + 1)) {
+                int cluster = i;
+                reject(rejected, i, Placement.CLUSTER_REFUSED, () -> "its pool refused it: " + refusal[cluster]);
+            }
             if (allowed.isEmpty()) {
+                if (!refusedMatches.isEmpty()) {
+                    int first = refusedMatches.nextSetBit(0);
+                    return unschedulable(s, Placement.CLUSTER_REFUSED, (refusedMatches.cardinality() == 1
+                            ? "The only cluster with " + describe(results) + ", " + clusters.get(first).name() + ", was"
+                            : "Every cluster with " + describe(results) + " (" + refusedMatches.cardinality() + ") was")
+                            + " refused by its pool: " + refusal[first] + ". Give the pool more capacity or budget, or "
+                            + "make the cluster smaller", rejected);
+                }
                 return unschedulable(s, Placement.NO_MATCHING_CLUSTER, noMatchMessage(results), rejected);
             }
 
@@ -197,6 +289,10 @@ public final class Solver {
                             + owner.name() + ", which could not be placed; place it first", rejected);
                 }
                 if (!allowed.get(ownerCluster)) {
+                    if (stay >= 0 && stay != ownerCluster) {
+                        reject(rejected, stay, Placement.VOLUME_OWNER_ELSEWHERE,
+                                () -> "volume " + volumeName + " is on " + clusters.get(ownerCluster).name());
+                    }
                     return unschedulable(s, Placement.VOLUME_OWNER_ELSEWHERE, "Volume " + volumeName + " lives on "
                             + clusters.get(ownerCluster).name() + " with its owner " + owner.name()
                             + ", which this service's placement rule does not allow", rejected);
@@ -204,10 +300,8 @@ public final class Solver {
                 for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
                     if (i != ownerCluster) {
                         allowed.clear(i);
-                        if (explain) {
-                            rejected.add(new Placement.Rejection(clusters.get(i).name(), Placement.VOLUME_OWNER_ELSEWHERE,
-                                    "volume " + volumeName + " is on " + clusters.get(ownerCluster).name()));
-                        }
+                        reject(rejected, i, Placement.VOLUME_OWNER_ELSEWHERE,
+                                () -> "volume " + volumeName + " is on " + clusters.get(ownerCluster).name());
                     }
                 }
             }
@@ -220,21 +314,17 @@ public final class Solver {
             int bestShort = -1;
             for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
                 ClusterFacts c = clusters.get(i);
+                int cluster = i;
                 if (c.maxServices() != null && serviceCount[i] >= c.maxServices()) {
                     fullOfServices++;
-                    if (explain) {
-                        rejected.add(new Placement.Rejection(c.name(), Placement.MAX_SERVICES_REACHED,
-                                "holds " + serviceCount[i] + " services, its maxServices"));
-                    }
+                    reject(rejected, i, Placement.MAX_SERVICES_REACHED,
+                            () -> "holds " + serviceCount[cluster] + " services, its maxServices");
                 } else if (freeCpu[i] < cpu || freeMemory[i] < memory) {
                     if (bestShort < 0 || roomier(i, bestShort)) {
                         bestShort = i;
                     }
-                    if (explain) {
-                        rejected.add(new Placement.Rejection(c.name(), Placement.INSUFFICIENT_CAPACITY,
-                                "has " + cores(freeCpu[i]) + " CPU and " + bytes(freeMemory[i]) + " free, needs "
-                                        + cores(cpu) + " and " + bytes(memory)));
-                    }
+                    reject(rejected, i, Placement.INSUFFICIENT_CAPACITY, () -> "has " + cores(freeCpu[cluster]) + " CPU and "
+                            + bytes(freeMemory[cluster]) + " free, needs " + cores(cpu) + " and " + bytes(memory));
                 } else {
                     candidates[candidateCount++] = i;
                 }
@@ -251,7 +341,11 @@ public final class Solver {
                         + " hold their maxServices. Raise policies.maxServices or add a cluster with " + describe(results),
                         rejected);
             }
-            return choose(s, id, java.util.Arrays.copyOf(candidates, candidateCount), cpu, memory, rejected);
+            int[] chosenFrom = java.util.Arrays.copyOf(candidates, candidateCount);
+            if (stay >= 0 && java.util.Arrays.stream(chosenFrom).noneMatch(i -> i == stay)) {
+                return unschedulable(s, blocked.reason(), blocked.message(), rejected); // not committed: placed afresh later
+            }
+            return choose(s, id, chosenFrom, cpu, memory, rejected);
         }
 
         private Placement choose(LatticeService s, ServiceId id, int[] candidates, long cpu, long memory,
@@ -267,6 +361,7 @@ public final class Solver {
             int[] neighbours = placedNeighbours(id);
             int best = -1;
             double bestScore = -1;
+            boolean staying = stay >= 0;
             List<Placement.Candidate> scored = explain ? new ArrayList<>() : null;
             for (int i : candidates) {
                 double total = weights.total(capacity(i, cpu, memory, maxCpuAfter, maxMemoryAfter),
@@ -275,8 +370,8 @@ public final class Solver {
                     scored.add(new Placement.Candidate(clusters.get(i).name(), round(total),
                             scores(i, cpu, memory, maxCpuAfter, maxMemoryAfter, neighbours, cheapest)));
                 }
-                // Candidates come in name order, so a tie keeps the first name.
-                if (total > bestScore) {
+                // Candidates come in name order, so a tie keeps the first name. A service that stays takes its cluster.
+                if (staying ? i == stay : total > bestScore) {
                     best = i;
                     bestScore = total;
                 }

@@ -233,4 +233,45 @@ class PoolAccountingTest {
             assertThat(condition(pool(soft, "aws"), "BudgetWarning")).isEqualTo("True");
         }
     }
+
+    @Nested
+    @DisplayName("first come, first served")
+    class Order {
+        /** The cluster of {@link #cluster} created at {@code time} (RFC 3339), as the API server writes it. */
+        String created(String name, String time) {
+            return cluster(name, "dc", "w: {replicas: 1, machineType: m}")
+                    .replace("metadata: {name: " + name + "}", "metadata: {name: " + name + ", creationTimestamp: '" + time + "'}");
+        }
+
+        @Test
+        void aNewerClusterNeverPushesOutAnOlderOneWhateverTheirNames() {
+            // 24 cores hold one 16-core cluster; "aaa" sorts first and comes first in the file, but arrived later.
+            Ledger ledger = account(staticPool("dc", 24, "1Ti", ""), created("aaa", "2026-03-02T10:00:00Z"),
+                    created("zzz", "2026-03-01T10:00:00Z"));
+            assertThat(pool(ledger, "dc").allocatedTo()).extracting(Allocation::cluster).containsExactly("zzz");
+            assertThat(ledger.refusals()).extracting(PoolAccounting.Refusal::cluster).containsExactly("aaa");
+        }
+
+        @Test
+        void clustersCreatedInTheSameSecondGoByName() {
+            Ledger ledger = account(staticPool("dc", 24, "1Ti", ""), created("b", "2026-03-01T10:00:00Z"),
+                    created("a", "2026-03-01T10:00:00Z"));
+            assertThat(pool(ledger, "dc").allocatedTo()).extracting(Allocation::cluster).containsExactly("a");
+        }
+
+        @Test
+        void clustersWithoutTimestampsKeepFileOrderAfterTheCreatedOnes() {
+            Ledger ledger = account(staticPool("dc", 40, "1Ti", ""), cluster("zz", "dc", "w: {replicas: 1, machineType: m}"),
+                    cluster("aa", "dc", "w: {replicas: 1, machineType: m}"), created("mm", "2026-03-01T10:00:00Z"));
+            assertThat(pool(ledger, "dc").allocatedTo()).extracting(Allocation::cluster).containsExactly("mm", "zz");
+            assertThat(ledger.refusals()).extracting(PoolAccounting.Refusal::cluster).containsExactly("aa");
+        }
+
+        @Test
+        void aTimestampThatIsNotRfc3339IsALocatedError() {
+            assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(() -> account(staticPool("dc", 48, "1Ti", ""),
+                    created("a", "yesterday")), dev.lattice.core.parse.InvalidInputException.class).problems())
+                    .anySatisfy(p -> assertThat(p.render()).startsWith("in.yaml:").contains("creationTimestamp must be an RFC 3339 time"));
+        }
+    }
 }

@@ -332,4 +332,136 @@ class SolverTest {
             assertThat(placements).isEqualTo(first);
         }
     }
+
+    @Nested
+    @DisplayName("a cluster its pool refused")
+    class RefusedClusters {
+        /** A pool of 16 cores: the first 1 + 2 node cluster takes 12 of them, the second cannot fit. */
+        String smallPool() {
+            return pool("dc", "").replace("cores: 100000", "cores: 16");
+        }
+
+        @Test
+        void refusedClusterTakesNoServices() {
+            Solver.Result r = solve(smallPool(), cluster("a", 2, "tier: gold", ""), cluster("b", 2, "tier: silver", ""),
+                    service("s1", "100m", null, ""), service("s2", "100m", null, ""), service("s3", "100m", null, ""));
+            assertThat(r.placements()).allSatisfy(p -> assertThat(p.cluster()).isEqualTo("a"));
+            assertThat(byService(r).get("s1").rejected()).extracting(Placement.Rejection::cluster, Placement.Rejection::reason)
+                    .contains(org.assertj.core.groups.Tuple.tuple("b", Placement.CLUSTER_REFUSED));
+        }
+
+        @Test
+        void serviceOnlyARefusedClusterMatchesIsUnschedulableNamingTheRefusal() {
+            Solver.Result r = solve(smallPool(), cluster("a", 2, "tier: gold", ""), cluster("b", 2, "tier: silver", ""),
+                    service("s", "100m", "cluster.labels.tier == 'silver'", ""));
+            Placement p = byService(r).get("s");
+            assertThat(p.scheduled()).isFalse();
+            assertThat(p.reason()).isEqualTo(Placement.CLUSTER_REFUSED);
+            assertThat(p.message()).contains("b").contains("pool dc cannot hold cluster b");
+            assertThat(r.allScheduled()).isFalse();
+        }
+
+        @Test
+        void aClusterOverItsCloudBudgetIsRefusedForPlacement() {
+            String cloud = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: CloudPool
+                    metadata: {name: aws}
+                    spec:
+                      provider: aws
+                      credentialsRef: {name: aws-creds}
+                      budget: {monthly: 100, hardLimit: true}
+                      regions: {us-east-1: {enabled: true}}
+                    """;
+            String expensive = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeCluster
+                    metadata: {name: big}
+                    spec:
+                      pool: aws
+                      provider: {config: {aws: {region: us-east-1}}}
+                      controlPlane: {replicas: 1, instanceType: m5.xlarge}
+                      workers: {replicas: 3, instanceType: m5.xlarge}
+                    """;
+            Solver.Result r = solve(cloud, expensive, service("s", "100m", null, ""));
+            assertThat(byService(r).get("s").reason()).isEqualTo(Placement.CLUSTER_REFUSED);
+            assertThat(byService(r).get("s").message()).contains("budget");
+        }
+    }
+
+    @Nested
+    @DisplayName("a service already placed")
+    class Sticky {
+        /** A service recorded as placed on {@code cluster}, as the daemon leaves it in its status. */
+        String placed(String service, String cluster) {
+            return service + "status: {phase: Scheduled, cluster: " + cluster + "}\n";
+        }
+
+        @Test
+        void staysWhereItIsWhenABetterClusterArrives() {
+            // Alone, s goes to the roomier big; placed on small before big existed, it stays there.
+            String s = service("s", "500m", null, "");
+            assertThat(byService(solve(pool("dc", ""), cluster("small", 1, "", ""), cluster("big", 5, "", ""), s))
+                    .get("s").cluster()).isEqualTo("big");
+            Placement p = byService(solve(pool("dc", ""), cluster("small", 1, "", ""), cluster("big", 5, "", ""),
+                    placed(s, "small"))).get("s");
+            assertThat(p.cluster()).isEqualTo("small");
+            assertThat(p.move()).isNull();
+            assertThat(p.candidates()).extracting(Placement.Candidate::cluster).contains("big", "small");
+        }
+
+        @Test
+        void holdsItsCapacityBeforeNewServicesArePlaced() {
+            // small has 4 cores; the placed service holds 3 of them, so the new one cannot squeeze in first.
+            String old = placed(service("old", "3", null, ""), "small");
+            Placement fresh = byService(solve(pool("dc", ""), cluster("small", 1, "", ""), cluster("big", 2, "", ""),
+                    service("new", "3", "cluster.name == 'small'", ""), old)).get("new");
+            assertThat(fresh.scheduled()).isFalse();
+            assertThat(fresh.reason()).isEqualTo(Placement.INSUFFICIENT_CAPACITY);
+        }
+
+        @Test
+        void movesWhenItsClusterIsGoneAndSaysWhy() {
+            Placement p = byService(solve(pool("dc", ""), cluster("a", 2, "", ""), placed(service("s", "1", null, ""), "gone")))
+                    .get("s");
+            assertThat(p.cluster()).isEqualTo("a");
+            assertThat(p.move()).isEqualTo(new Placement.Move("gone", Placement.CLUSTER_GONE, "cluster gone is gone"));
+        }
+
+        @Test
+        void movesWhenItsClusterIsRefused() {
+            String small = pool("dc", "").replace("cores: 100000", "cores: 16");
+            Placement p = byService(solve(small, cluster("a", 2, "", ""), cluster("b", 2, "", ""),
+                    placed(service("s", "1", null, ""), "b"))).get("s");
+            assertThat(p.cluster()).isEqualTo("a");
+            assertThat(p.move().from()).isEqualTo("b");
+            assertThat(p.move().reason()).isEqualTo(Placement.CLUSTER_REFUSED);
+        }
+
+        @Test
+        void movesWhenItsRuleNoLongerMatchesItsCluster() {
+            Placement p = byService(solve(pool("dc", ""), cluster("a", 2, "zone: z1", ""), cluster("b", 2, "zone: z2", ""),
+                    placed(service("s", "1", "cluster.labels.zone == 'z2'", ""), "a"))).get("s");
+            assertThat(p.cluster()).isEqualTo("b");
+            assertThat(p.move().reason()).isEqualTo(Placement.RULE_NOT_SATISFIED);
+        }
+
+        @Test
+        void movesWhenItsClusterCanNoLongerHoldIt() {
+            // It asked for 1 core on a's 8, and now asks for 6; another placed service holds 4 of a's cores.
+            Placement p = byService(solve(pool("dc", ""), cluster("a", 2, "", ""), cluster("b", 3, "", ""),
+                    placed(service("other", "4", "cluster.name == 'a'", ""), "a"),
+                    placed(service("s", "6", null, ""), "a"))).get("s");
+            assertThat(p.cluster()).isEqualTo("b");
+            assertThat(p.move().reason()).isEqualTo(Placement.INSUFFICIENT_CAPACITY);
+        }
+
+        @Test
+        void leavesAClusterOnlyWhenNoOtherCanTakeItEither() {
+            Placement p = byService(solve(pool("dc", ""), cluster("a", 2, "zone: z1", ""),
+                    placed(service("s", "1", "cluster.labels.zone == 'z9'", ""), "a"))).get("s");
+            assertThat(p.scheduled()).isFalse();
+            assertThat(p.move().from()).isEqualTo("a");
+        }
+    }
 }

@@ -63,7 +63,13 @@ public final class ServiceReconciler implements Reconciler {
     @Override
     public void reconcile(String key) {
         LatticeCache.Snapshot snapshot = cache.snapshot();
-        List<Placement> placements = new ArrayList<>(solver.solve(snapshot.inputs()).placements());
+        List<Placement> placements = new ArrayList<>(solver.solve(snapshot.inputs(), snapshot.ledger()).placements());
+        for (Placement p : placements) {
+            if (p.move() != null) {
+                LOG.info("{}/{} leaves {} ({}: {}){}", p.namespace(), p.service(), p.move().from(), p.move().reason(),
+                        p.move().message(), p.scheduled() ? " for " + p.cluster() : ", and no other cluster can take it");
+            }
+        }
         recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
         recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
 
