@@ -11,10 +11,21 @@ import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.resolver.ScalarResolver;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+import org.snakeyaml.engine.v2.schema.Schema;
 
 /** Writes plain trees (maps, lists, scalars) as YAML or JSON, deterministically and in insertion order; reads manifests. */
 public final class Documents {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Schema QUOTING = new CoreSchema() {
+        private final QuotingResolver resolver = new QuotingResolver();
+
+        @Override
+        public ScalarResolver getScalarResolver() {
+            return resolver;
+        }
+    };
 
     private Documents() {
     }
@@ -27,6 +38,8 @@ public final class Documents {
                 .setWidth(120)
                 // A shared value is written out each time; anchors and aliases confuse readers of manifests.
                 .setDereferenceAliases(true)
+                // Strings a YAML 1.1 reader (kubectl, Helm) would take for booleans, numbers or dates are quoted.
+                .setSchema(QUOTING)
                 .build();
         return new Dump(settings).dumpToString(tree);
     }
