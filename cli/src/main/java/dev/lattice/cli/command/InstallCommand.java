@@ -82,7 +82,7 @@ public final class InstallCommand implements Callable<Integer> {
         data.put("provider", plan.provider().wire());
         data.put("bootstrap", plan.cluster().spec().provider().kubernetes().bootstrap().wire());
         data.put("components", plan.components().stream().map(s -> Map.of(
-                "name", s.component().name(), "type", s.component().type().name(), "version", s.component().version(),
+                "name", s.component().name(), "type", s.component().type().wire(), "version", s.component().version(),
                 "from", s.from())).toList());
         data.put("steps", plan.steps());
         data.put("missingVariables", List.copyOf(plan.missingVariables()));

@@ -2,6 +2,7 @@ package dev.lattice.core.capi;
 
 import dev.lattice.core.model.LatticeCluster.Bootstrap;
 import dev.lattice.core.model.Provider;
+import dev.lattice.core.model.Wire;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,8 +30,22 @@ public final class CapiVersions {
     public static final String OPENSTACK_API = "infrastructure.cluster.x-k8s.io/v1beta1";
     public static final String PROXMOX_API = "infrastructure.cluster.x-k8s.io/v1alpha1";
 
-    /** What kind of provider a component is, as clusterctl names them. */
-    public enum Type { CORE, BOOTSTRAP, CONTROL_PLANE, INFRASTRUCTURE, CERT_MANAGER }
+    /** What kind of provider a component is, as clusterctl names them; cert-manager, which they all need, besides. */
+    public enum Type implements Wire {
+        CORE("core"), BOOTSTRAP("bootstrap"), CONTROL_PLANE("controlPlane"), INFRASTRUCTURE("infrastructure"),
+        CERT_MANAGER("certManager");
+
+        private final String wire;
+
+        Type(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
 
     /**
      * A component to install, at a pinned release: its release-asset file and the repository that publishes it.
