@@ -39,6 +39,25 @@ class InstallCommandTest {
     }
 
     @Test
+    void anAutoscaledWorkerPoolIsWaitedForAtItsMinimum(@TempDir Path dir) throws Exception {
+        Path cluster = dir.resolve("cluster.yaml");
+        Files.writeString(cluster, """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: elastic}
+                spec:
+                  controlPlane: {replicas: 1}
+                  nodes:
+                    workerPools:
+                      fixed: {replicas: 2}
+                      burst: {min: 1, max: 10}
+                """);
+        CliRun run = CliRun.of("install", "--dry-run", "-f", cluster.toString());
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out()).contains("wait until 1 control-plane and 3 worker machines are ready");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void yamlIsTheNamespaceAndTheRenderedObjectsAsDocuments() {
         CliRun run = CliRun.of("install", "--dry-run", "-o", "yaml", "-f", DOCKER);

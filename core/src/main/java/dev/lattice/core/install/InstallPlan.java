@@ -136,7 +136,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
                                       List<Map<String, Object>> objects, String namespace) {
         String name = cluster.name();
         int controlPlane = cluster.spec().nodes().controlPlane().replicas();
-        int workers = cluster.spec().nodes().workerPools().values().stream().mapToInt(WorkerPoolSpec::reservedNodes).sum();
+        int workers = cluster.spec().nodes().workerPools().values().stream().mapToInt(WorkerPoolSpec::initialNodes).sum();
         List<String> steps = new ArrayList<>();
         steps.add("create the bootstrap cluster lattice-bootstrap-<run id> (kind)");
         for (Source s : sources) {

@@ -186,6 +186,11 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
         public int reservedNodes() {
             return autoscaling() ? max : replicas == null ? 0 : replicas;
         }
+
+        /** The nodes the pool starts with, what an install waits for: min when autoscaling, else replicas. */
+        public int initialNodes() {
+            return autoscaling() ? min : replicas == null ? 0 : replicas;
+        }
     }
 
     public record RootVolume(@Field(name = "sizeGb", required = true, min = 1) Integer sizeGb, String type) {
