@@ -215,6 +215,36 @@ class DaemonIT {
 
     @Test
     @Order(8)
+    @DisplayName("a worker pool added to the spec gets its MachineDeployment; one removed loses it")
+    void addingAndRemovingAWorkerPoolReshapesTheCluster() {
+        String ns = ClusterRenderer.namespaceOf("home");
+        ResourceDefinitionContext templates = context("infrastructure.cluster.x-k8s.io", "v1beta1", "DockerMachineTemplate",
+                "dockermachinetemplates");
+        ResourceDefinitionContext configs = context("bootstrap.cluster.x-k8s.io", "v1beta1", "KubeadmConfigTemplate",
+                "kubeadmconfigtemplates");
+        edit(Kind.LATTICE_CLUSTER, null, "home", spec -> ((Map<String, Object>) ((Map<String, Object>) spec.get("nodes"))
+                .get("workerPools")).put("batch", Map.of("min", 1, "max", 3, "instanceType", "small")));
+        await().atMost(WAIT).untilAsserted(() -> {
+            GenericKubernetesResource md = client.genericKubernetesResources(MD).inNamespace(ns).withName("home-batch").get();
+            assertThat(md).isNotNull();
+            assertThat(md.getMetadata().getAnnotations()).containsEntry(ClusterRenderer.AUTOSCALER_MIN, "1")
+                    .containsEntry(ClusterRenderer.AUTOSCALER_MAX, "3");
+            assertThat(client.genericKubernetesResources(templates).inNamespace(ns).withName("home-batch").get()).isNotNull();
+            assertThat(client.genericKubernetesResources(configs).inNamespace(ns).withName("home-batch").get()).isNotNull();
+        });
+        edit(Kind.LATTICE_CLUSTER, null, "home", spec -> ((Map<String, Object>) ((Map<String, Object>) spec.get("nodes"))
+                .get("workerPools")).remove("batch"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(client.genericKubernetesResources(MD).inNamespace(ns).withName("home-batch").get()).isNull();
+            assertThat(client.genericKubernetesResources(templates).inNamespace(ns).withName("home-batch").get()).isNull();
+            assertThat(client.genericKubernetesResources(configs).inNamespace(ns).withName("home-batch").get()).isNull();
+            assertThat(client.genericKubernetesResources(MD).inNamespace(ns).withName("home-general").get())
+                    .as("the pool still in the spec keeps its MachineDeployment").isNotNull();
+        });
+    }
+
+    @Test
+    @Order(9)
     @DisplayName("health, readiness and Prometheus metrics are served")
     void servesHealthAndMetrics() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -228,7 +258,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
     void onlyTheLeaderReconciles() throws Exception {
         try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), client)) {

@@ -96,6 +96,27 @@ class RenderedCapiObjectsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void rke2MachinesCarryTheControlPlanesReleaseInTheFormItsCrdRequires() {
+        assumeTrue(SharedCrds.dir().isPresent(), SharedCrds::absence);
+        Map<String, Object> versionSchema = (Map<String, Object>) ((Map<String, Object>) SharedCrds
+                .schema(dev.lattice.core.capi.CapiVersions.RKE2_CONTROL_PLANE_API, "RKE2ControlPlane").orElseThrow()
+                .get("properties")).get("spec");
+        String pattern = (String) ((Map<String, Object>) ((Map<String, Object>) versionSchema.get("properties")).get("version"))
+                .get("pattern");
+        assertThat(pattern).as("the real CRD constrains the version").contains("rke2r");
+        List<Map<String, Object>> rke2 = objects().filter(a -> a.get()[0].toString().contains("/rke2:"))
+                .map(a -> (Map<String, Object>) a.get()[1]).toList();
+        String controlPlane = rke2.stream().filter(o -> "RKE2ControlPlane".equals(o.get("kind")))
+                .map(o -> ((Map<String, Object>) o.get("spec")).get("version").toString()).findFirst().orElseThrow();
+        assertThat(java.util.regex.Pattern.compile(pattern).matcher(controlPlane).find()).as(controlPlane).isTrue();
+        assertThat(rke2.stream().filter(o -> "MachineDeployment".equals(o.get("kind"))))
+                .isNotEmpty()
+                .allSatisfy(md -> assertThat(((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) md.get("spec"))
+                        .get("template")).get("spec")).get("version")).isEqualTo(controlPlane));
+    }
+
+    @Test
     void theCheckWouldCatchAFieldTheCrdDoesNotHave() {
         assumeTrue(SharedCrds.dir().isPresent(), SharedCrds::absence);
         Map<String, Object> object = objects().map(a -> a.get()[1]).map(o -> {

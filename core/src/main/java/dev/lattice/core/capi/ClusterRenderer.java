@@ -48,6 +48,14 @@ public final class ClusterRenderer {
 
     /** The objects, in the order to apply them, and the variables left for the environment. */
     public record Rendered(String namespace, List<Map<String, Object>> objects, Set<String> variables) {
+        /**
+         * Only the objects of the worker pool {@code name} (machine template, bootstrap config template,
+         * MachineDeployment) and their variables: what adding that pool to a running cluster creates.
+         */
+        public Rendered workerPool(String name) {
+            List<Map<String, Object>> own = objects.stream().filter(o -> name.equals(Tree.labels(o).get(POOL_LABEL))).toList();
+            return new Rendered(namespace, own, ClusterRenderer.variables(own));
+        }
     }
 
     private final LatticeCluster cluster;
@@ -67,7 +75,9 @@ public final class ClusterRenderer {
         this.namespace = namespaceOf(cluster);
         this.provider = cluster.provider(pool);
         this.bootstrap = cluster.spec().provider().kubernetes().bootstrap();
-        this.version = kubernetesVersion(cluster.spec().provider().kubernetes().version());
+        String kubernetes = kubernetesVersion(cluster.spec().provider().kubernetes().version());
+        // RKE2's control plane and its machines carry RKE2's release (v1.31.0+rke2r1), and must agree on it.
+        this.version = bootstrap == Bootstrap.RKE2 ? rke2Version(kubernetes) : kubernetes;
     }
 
     /** Renders {@code cluster}, which draws on {@code pool} (null when it names none), under {@code parent} (or null). */
@@ -92,6 +102,11 @@ public final class ClusterRenderer {
             return version.startsWith("v") ? version : "v" + version;
         }
         return "v" + m.group(1) + "." + m.group(2) + "." + (m.group(3) == null ? "0" : m.group(3));
+    }
+
+    /** {@code v1.31.0} → {@code v1.31.0+rke2r1}, RKE2's first release of it; a version that names its release keeps it. */
+    static String rke2Version(String version) {
+        return version.contains("+rke2r") ? version : version + "+rke2r1";
     }
 
     private Rendered render() {
@@ -149,7 +164,7 @@ public final class ClusterRenderer {
     private Map<String, Object> rke2ControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
         return object(CapiVersions.RKE2_CONTROL_PLANE_API, "RKE2ControlPlane", cpName, labels(null), map("spec", map(
                 "replicas", cp.replicas(),
-                "version", version + "+rke2r1",
+                "version", version,
                 "infrastructureRef", map("apiVersion", infra.apiVersion(), "kind", infra.machineTemplateKind(), "name", cpName),
                 "registrationMethod", "control-plane-endpoint",
                 "rolloutStrategy", map("type", "RollingUpdate", "rollingUpdate", map("maxSurge", 1)),

@@ -30,6 +30,14 @@ public final class Tree {
         return map.isEmpty() ? null : map;
     }
 
+    /** The labels of an object made by {@link #object}; empty when it has none. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, String> labels(Map<String, Object> object) {
+        Object metadata = object.get("metadata");
+        Object labels = metadata instanceof Map<?, ?> m ? m.get("labels") : null;
+        return labels instanceof Map<?, ?> l ? (Map<String, String>) l : Map.of();
+    }
+
     /** An object's head: apiVersion, kind and metadata. */
     public static Map<String, Object> object(String apiVersion, String kind, String namespace, String name, Map<String, String> labels) {
         return map("apiVersion", apiVersion, "kind", kind,

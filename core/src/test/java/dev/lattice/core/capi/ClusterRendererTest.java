@@ -109,9 +109,20 @@ class ClusterRendererTest {
         assertThat(at(find(r, "RKE2ConfigTemplate"), "spec", "template", "spec", "agentConfig").toString())
                 .isEqualTo("{nodeLabels=[team=data, workload=batch], nodeTaints=[dedicated=batch:NoSchedule, spot:NoExecute]}");
         assertThat(at(find(r, "RKE2ControlPlane"), "spec", "version").toString()).isEqualTo("v1.31.0+rke2r1");
+        assertThat(at(find(r, "MachineDeployment"), "spec", "template", "spec", "version").toString())
+                .as("workers run the control plane's RKE2 release").isEqualTo("v1.31.0+rke2r1");
         assertThat(at(find(r, "MachineDeployment"), "spec", "template", "spec", "bootstrap", "configRef", "kind").toString())
                 .isEqualTo("RKE2ConfigTemplate");
         assertThat(r.objects()).noneMatch(o -> o.get("kind").toString().startsWith("Kubeadm"));
+    }
+
+    @Test
+    void anRke2ReleaseGivenInTheSpecIsKeptByTheControlPlaneAndTheWorkers() {
+        String yaml = AUTOSCALED.replace("BOOTSTRAP", "rke2").replaceFirst("version: \"?[0-9.]+\"?", "version: v1.30.4+rke2r2");
+        assertThat(yaml).contains("v1.30.4+rke2r2");
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read(yaml).clusters().get(0), null, null);
+        assertThat(at(find(r, "RKE2ControlPlane"), "spec", "version").toString()).isEqualTo("v1.30.4+rke2r2");
+        assertThat(at(find(r, "MachineDeployment"), "spec", "template", "spec", "version").toString()).isEqualTo("v1.30.4+rke2r2");
     }
 
     @Test

@@ -10,12 +10,14 @@ import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.Phase;
 import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.render.Tree;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -86,17 +88,25 @@ public final class ClusterReconciler implements Reconciler {
         LatticeCluster cluster = snapshot.inputs().clusters().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
         next.put("observedGeneration", generation);
         if (name.equals(self.get())) {
-            own(cluster, next, generation);
+            own(cluster, snapshot.inputs().poolOf(cluster).orElse(null), next, generation);
         } else {
             child(cluster, snapshot, next, generation, live);
         }
         status.write(Kind.LATTICE_CLUSTER, live, next);
     }
 
-    private void own(LatticeCluster cluster, Map<String, Object> next, Long generation) {
+    private void own(LatticeCluster cluster, Pool pool, Map<String, Object> next, Long generation) {
         String namespace = ClusterRenderer.namespaceOf(cluster);
         GenericKubernetesResource capiCluster = get(CAPI_CLUSTER, namespace, cluster.name());
         Map<String, GenericKubernetesResource> deployments = machineDeployments(namespace, cluster.name());
+        if (capiCluster != null) {
+            // Editing workerPools reshapes the cluster: a pool removed from the spec takes its machines with it.
+            for (Map.Entry<String, GenericKubernetesResource> md : deployments.entrySet()) {
+                if (!cluster.spec().nodes().workerPools().containsKey(md.getKey())) {
+                    removePool(md.getValue());
+                }
+            }
+        }
         Map<String, Object> pools = new TreeMap<>();
         int readyWorkers = 0;
         int desiredWorkers = 0;
@@ -106,9 +116,9 @@ public final class ClusterReconciler implements Reconciler {
             Map<String, Object> ps = new LinkedHashMap<>();
             ps.put("autoscalingEnabled", wp.autoscaling());
             if (md == null) {
-                ps.put("desiredReplicas", wp.autoscaling() ? wp.min() : wp.replicas() == null ? 0 : wp.replicas());
-                ps.put("message", capiCluster == null ? "no Cluster API objects in this cluster"
-                        : "no MachineDeployment for this pool in " + namespace + " (adding a pool is not done by the daemon yet)");
+                ps.put("desiredReplicas", wp.initialNodes());
+                ps.put("message", capiCluster == null ? "no Cluster API objects in this cluster" : addPool(cluster, pool, e.getKey()));
+                desiredWorkers += wp.initialNodes();
             } else {
                 scale(md, wp);
                 int desired = wp.autoscaling() ? integer(at(md, "spec", "replicas"), wp.min()) : wp.replicas() == null ? 0 : wp.replicas();
@@ -255,6 +265,41 @@ public final class ClusterReconciler implements Reconciler {
         next.put("phase", Phase.FAILED.wire());
         next.put("message", message);
         status.condition(next, "Ready", false, reason, message, generation);
+    }
+
+    /**
+     * Creates a worker pool added to the spec: its machine template, bootstrap config template and MachineDeployment,
+     * rendered as the install renders them. Returns what the pool's status says meanwhile.
+     */
+    private String addPool(LatticeCluster cluster, Pool pool, String poolName) {
+        ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, null).workerPool(poolName);
+        if (!rendered.variables().isEmpty()) {
+            // The install filled these from its environment; this daemon has none of it, and guessing would make machines wrong.
+            return "cannot create this pool's machines: its machine template needs " + String.join(", ", rendered.variables())
+                    + "; give the value in the LatticeCluster or its pool";
+        }
+        new Applier(client).apply(rendered.objects(), Duration.ofSeconds(30));
+        return "MachineDeployment " + cluster.name() + "-" + poolName + " created for this pool";
+    }
+
+    /** Deletes a worker pool's MachineDeployment (its machines go with it) and the templates it alone used. */
+    private void removePool(GenericKubernetesResource md) {
+        String namespace = md.getMetadata().getNamespace();
+        client.genericKubernetesResources(MACHINE_DEPLOYMENTS).inNamespace(namespace).withName(md.getMetadata().getName()).delete();
+        for (String ref : List.of("bootstrap.configRef", "infrastructureRef")) {
+            Object target = at(md, ("spec.template.spec." + ref).split("\\."));
+            if (target instanceof Map<?, ?> m && m.get("apiVersion") != null && m.get("kind") != null && m.get("name") != null) {
+                String kind = m.get("kind").toString();
+                try {
+                    client.genericKubernetesResources(capi(m.get("apiVersion").toString(), kind, kind.toLowerCase() + "s"))
+                            .inNamespace(namespace).withName(m.get("name").toString()).delete();
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 404) {
+                        throw e;
+                    }
+                }
+            }
+        }
     }
 
     /** Writes the pool's size into its MachineDeployment when it differs: replicas, or the autoscaler's bounds. */
