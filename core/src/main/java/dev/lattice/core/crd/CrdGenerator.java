@@ -1,9 +1,11 @@
 package dev.lattice.core.crd;
 
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ModelFields.FieldInfo;
 import dev.lattice.core.model.Quantity;
+import dev.lattice.core.parse.ShortForms;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -68,7 +70,11 @@ public final class CrdGenerator {
         properties.put("apiVersion", Map.of("type", "string"));
         properties.put("kind", Map.of("type", "string"));
         properties.put("metadata", Map.of("type", "object"));
-        properties.put("spec", schema(kind.specType()));
+        Map<String, Object> spec = schema(kind.specType());
+        if (kind == Kind.LATTICE_CLUSTER) {
+            acceptShortForms(spec);
+        }
+        properties.put("spec", spec);
         properties.put("status", schema(kind.statusType()));
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("type", "object");
@@ -76,6 +82,81 @@ public final class CrdGenerator {
         root.put("properties", properties);
         root.put("required", List.of("spec"));
         return root;
+    }
+
+    /**
+     * A LatticeCluster's CRD accepts every form its parser does (seed 000's {@code controlPlane:} and {@code workers:}
+     * under spec, seed 003's {@code nodes: {controlPlane: 3, workers: 10}} and snake_case Proxmox fields), so
+     * {@code kubectl apply} takes what {@code lattice plan} takes and keeps it as written; the daemon normalises it
+     * with the same parser. Where a short and a canonical form say the same thing, a CEL rule refuses both at once.
+     */
+    @SuppressWarnings("unchecked")
+    private static void acceptShortForms(Map<String, Object> spec) {
+        Map<String, Object> properties = (Map<String, Object>) spec.get("properties");
+        Map<String, Object> nodes = (Map<String, Object>) properties.get("nodes");
+        Map<String, Object> nodeProperties = (Map<String, Object>) nodes.get("properties");
+        Map<String, Object> hoisted = new LinkedHashMap<>();
+        ShortForms.HOISTED.forEach((field, canonical) -> {
+            String[] path = canonical.split("\\.");
+            Map<String, Object> target = (Map<String, Object>) ((Map<String, Object>) properties.get(path[0])).get("properties");
+            Map<String, Object> s = new LinkedHashMap<>(field.equals("workers") ? schema(LatticeCluster.WorkerPoolSpec.class)
+                    : (Map<String, Object>) target.get(path[1]));
+            s.put("description", "Short form of spec." + canonical + (field.equals("workers")
+                    ? ": a worker pool named " + ShortForms.DEFAULT_POOL + "." : "."));
+            hoisted.put(field, s);
+        });
+        properties.putAll(hoisted);
+        // An integer (its replicas) or the whole object: a structural schema cannot type that, so the parser checks it.
+        nodeProperties.put("controlPlane", ordered("description",
+                "The control plane {replicas, instanceType, rootVolume}, or its replicas alone (3).",
+                "x-kubernetes-preserve-unknown-fields", true));
+        nodeProperties.put("workers", ordered("description",
+                "Short form of a worker pool named " + ShortForms.DEFAULT_POOL + ": the pool, or its replicas alone (10).",
+                "x-kubernetes-preserve-unknown-fields", true));
+        spec.remove("required");
+        nodes.remove("required");
+        spec.put("x-kubernetes-validations", List.of(
+                rule("has(self.nodes) || has(self.controlPlane)",
+                        "a cluster needs its nodes: spec.nodes.controlPlane (or the short form spec.controlPlane)"),
+                rule("!has(self.kubernetes) || !has(self.provider) || !has(self.provider.kubernetes)",
+                        "spec.kubernetes and spec.provider.kubernetes say the same thing; keep one"),
+                rule("!has(self.workers) || !has(self.nodes) || !has(self.nodes.workerPools) || !('"
+                                + ShortForms.DEFAULT_POOL + "' in self.nodes.workerPools)",
+                        "spec.workers makes a worker pool named " + ShortForms.DEFAULT_POOL
+                                + ", and spec.nodes.workerPools already has one; keep one")));
+        Map<String, Object> proxmox = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                properties.get("provider")).get("properties")).get("config")).get("properties");
+        Map<String, Object> px = (Map<String, Object>) proxmox.get("proxmox");
+        Map<String, Object> pxProperties = (Map<String, Object>) px.get("properties");
+        List<Map<String, Object>> pairs = new ArrayList<>();
+        for (String field : List.copyOf(pxProperties.keySet())) {
+            String snake = ShortForms.snake(field);
+            if (!snake.equals(field)) {
+                Map<String, Object> alias = new LinkedHashMap<>((Map<String, Object>) pxProperties.get(field));
+                alias.put("description", "Short form of " + field + ".");
+                pxProperties.put(snake, alias);
+                pairs.add(rule("!has(self." + snake + ") || !has(self." + field + ")",
+                        snake + " and " + field + " say the same thing; keep one"));
+            }
+        }
+        for (String size : ShortForms.PROXMOX_SIZES) {
+            pxProperties.put(size, ordered("type", "integer", "minimum", 1, "description",
+                    "Short form of the " + (size.startsWith("cp_") ? "control plane's" : "workers'") + " instanceType."));
+        }
+        px.put("x-kubernetes-validations", pairs);
+    }
+
+    private static Map<String, Object> rule(String rule, String message) {
+        return ordered("rule", rule, "message", message);
+    }
+
+    /** A map in the order given, so the manifests are written the same way every run. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 
     private static String description(Kind kind) {

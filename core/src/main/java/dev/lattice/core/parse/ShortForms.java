@@ -1,7 +1,9 @@
 package dev.lattice.core.parse;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,9 +20,37 @@ import java.util.Optional;
  *       {@code cp_disk_gib} (and {@code worker_*}) → explicit instance types.</li>
  * </ul>
  */
-final class ShortForms {
+public final class ShortForms {
     /** The worker pool a short {@code workers:} form becomes. */
-    static final String DEFAULT_POOL = "default";
+    public static final String DEFAULT_POOL = "default";
+
+    /** Fields a short form puts directly under {@code spec}, and where each belongs in the canonical shape. */
+    public static final Map<String, String> HOISTED = hoisted();
+
+    /** The machine-size keys of a short {@code config.proxmox}: {@code cp_} or {@code worker_} and a size. */
+    public static final List<String> PROXMOX_SIZES = List.of("cp_cores", "cp_sockets", "cp_memory_mib", "cp_disk_gib",
+            "worker_cores", "worker_sockets", "worker_memory_mib", "worker_disk_gib");
+
+    private static Map<String, String> hoisted() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kubernetes", "provider.kubernetes");
+        m.put("controlPlane", "nodes.controlPlane");
+        m.put("workers", "nodes.workers");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The snake_case spelling a short {@code config.proxmox} may use for a field: {@code templateId} → {@code template_id}. */
+    public static String snake(String camel) {
+        StringBuilder out = new StringBuilder();
+        for (char c : camel.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                out.append('_').append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
 
     private final Problems problems;
 
@@ -33,9 +63,10 @@ final class ShortForms {
     }
 
     private YNode.Mapping normalise(YNode.Mapping spec) {
-        spec = hoist(spec, "kubernetes", "provider", "kubernetes");
-        spec = hoist(spec, "controlPlane", "nodes", "controlPlane");
-        spec = hoist(spec, "workers", "nodes", "workers");
+        for (Map.Entry<String, String> e : HOISTED.entrySet()) {
+            String[] to = e.getValue().split("\\.");
+            spec = hoist(spec, e.getKey(), to[0], to[1]);
+        }
         Optional<YNode.Mapping> nodes = mapping(spec, "nodes");
         if (nodes.isPresent()) {
             spec = spec.with(keyOf(spec, "nodes"), nodes(nodes.get()));
