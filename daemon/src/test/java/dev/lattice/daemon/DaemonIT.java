@@ -90,6 +90,40 @@ class DaemonIT {
 
     @Test
     @Order(2)
+    @DisplayName("every object the daemon owns says its phase and conditions for the generation it saw")
+    void everyOwnedObjectHasAPhaseConditionsAndObservedGeneration() {
+        Kube.apply(client, """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeExternalService
+                metadata: {name: stripe, namespace: shop}
+                spec:
+                  endpoints: {api: "https://api.stripe.com:443"}
+                  allowed_requesters: [api]
+                """);
+        await().atMost(WAIT).untilAsserted(() -> {
+            java.util.Set<Kind> seen = java.util.EnumSet.noneOf(Kind.class);
+            for (Kind kind : Kind.values()) {
+                List<GenericKubernetesResource> all = client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(kind))
+                        .inAnyNamespace().list().getItems();
+                if (!all.isEmpty()) {
+                    seen.add(kind);
+                }
+                for (GenericKubernetesResource r : all) {
+                    Map<String, Object> status = Kube.status(r);
+                    String what = kind.kindName() + " " + r.getMetadata().getName();
+                    assertThat(status).as(what).containsKey("phase")
+                            .containsEntry("observedGeneration", r.getMetadata().getGeneration().intValue());
+                    assertThat((List<Map<String, Object>>) status.get("conditions")).as(what).isNotEmpty()
+                            .allSatisfy(c -> assertThat(c).containsKeys("type", "status", "reason", "message", "lastTransitionTime"));
+                }
+            }
+            assertThat(seen).contains(Kind.STATIC_POOL, Kind.LATTICE_CLUSTER, Kind.LATTICE_SERVICE, Kind.LATTICE_EXTERNAL_SERVICE);
+            assertThat(Kube.status(Kube.get(client, Kind.LATTICE_EXTERNAL_SERVICE, "shop", "stripe"))).containsEntry("phase", "Ready");
+        });
+    }
+
+    @Test
+    @Order(3)
     @DisplayName("a change to a LatticeService reaches its Deployment")
     void aChangeReachesItsObjects() {
         await().atMost(WAIT).until(() -> deployment("api") != null);
@@ -99,7 +133,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @DisplayName("withdrawing the inbound declaration removes the allow rules; the deny baseline stays")
     void aWithdrawnDeclarationRemovesTheAllowRule() {
         await().atMost(WAIT).until(() -> names(AUTHZ).stream().anyMatch(n -> n.contains("db")));
@@ -113,7 +147,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DisplayName("a deleted service takes its objects with it")
     void aDeletedServiceTakesItsObjects() {
         await().atMost(WAIT).until(() -> deployment("db") != null);
@@ -127,7 +161,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     @DisplayName("a pool's status accounts for the clusters drawing on it")
     void poolStatusAccountsItsClusters() {
         await().atMost(WAIT).untilAsserted(() -> {
@@ -144,7 +178,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     @DisplayName("a cluster its pool cannot hold is not provisioned and says why")
     void aClusterItsPoolCannotHoldFails() {
         Kube.apply(client, """
@@ -168,7 +202,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     @DisplayName("scaling a worker pool is editing the LatticeCluster: its MachineDeployment follows, status from CAPI")
     void scalingAPoolEditsItsMachineDeployment() {
         String ns = ClusterRenderer.namespaceOf("home");
@@ -214,7 +248,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     @DisplayName("a worker pool added to the spec gets its MachineDeployment; one removed loses it")
     void addingAndRemovingAWorkerPoolReshapesTheCluster() {
         String ns = ClusterRenderer.namespaceOf("home");
@@ -244,7 +278,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     @DisplayName("health, readiness and Prometheus metrics are served")
     void servesHealthAndMetrics() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -258,7 +292,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
     void onlyTheLeaderReconciles() throws Exception {
         try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), client)) {
@@ -300,10 +334,15 @@ class DaemonIT {
     @SuppressWarnings("unchecked")
     private void edit(Kind kind, String namespace, String name, java.util.function.Consumer<Map<String, Object>> change) {
         var resources = client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(kind));
-        (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).edit(r -> {
-            change.accept((Map<String, Object>) r.getAdditionalProperties().get("spec"));
-            return r;
-        });
+        // The daemon writes the status meanwhile, which moves the resourceVersion on: read, change and write again.
+        await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+                && k.getCode() == 409).until(() -> {
+                    (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).edit(r -> {
+                        change.accept((Map<String, Object>) r.getAdditionalProperties().get("spec"));
+                        return r;
+                    });
+                    return true;
+                });
     }
 
     private void setStatus(ResourceDefinitionContext kind, String namespace, String name, Map<String, Object> status) {

@@ -84,10 +84,11 @@ public record CloudPool(ObjectMeta metadata, Spec spec, Status status) implement
 
     public record Status(
             Long observedGeneration,
+            @Field(doc = "Ready once accounted; Failed when its spec is invalid.") String phase,
             Spend spend,
             List<Allocation> allocatedTo,
             List<Condition> conditions) {
-        public static final Status EMPTY = new Status(null, null, List.of(), List.of());
+        public static final Status EMPTY = new Status(null, null, null, List.of(), List.of());
 
         public Status {
             allocatedTo = Immutable.list(allocatedTo);

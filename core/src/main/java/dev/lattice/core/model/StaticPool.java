@@ -78,12 +78,13 @@ public record StaticPool(ObjectMeta metadata, Spec spec, Status status) implemen
 
     public record Status(
             Long observedGeneration,
+            @Field(doc = "Ready once accounted; Failed when its spec is invalid.") String phase,
             Usage capacity,
             Usage used,
             Usage available,
             List<Allocation> allocatedTo,
             List<Condition> conditions) {
-        public static final Status EMPTY = new Status(null, null, null, null, List.of(), List.of());
+        public static final Status EMPTY = new Status(null, null, null, null, null, List.of(), List.of());
 
         public Status {
             allocatedTo = Immutable.list(allocatedTo);

@@ -43,6 +43,8 @@ public final class ClusterReconciler implements Reconciler {
     /** Phases a child's heartbeats do not turn into Ready: the parent is still provisioning or deleting it. */
     private static final List<String> NOT_READY_YET = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire(),
             Phase.DELETING.wire(), Phase.UNPIVOTING.wire());
+    /** Phases of a cluster on its way out, which its own daemon leaves as they are. */
+    private static final List<String> LEAVING = List.of(Phase.DELETING.wire(), Phase.UNPIVOTING.wire());
     private static final ResourceDefinitionContext CAPI_CLUSTER = capi(CapiVersions.CLUSTER_API, "Cluster", "clusters");
     private static final ResourceDefinitionContext MACHINE_DEPLOYMENTS =
             capi(CapiVersions.CLUSTER_API, "MachineDeployment", "machinedeployments");
@@ -77,6 +79,7 @@ public final class ClusterReconciler implements Reconciler {
         }
         Long generation = live.getMetadata().getGeneration();
         Map<String, Object> next = StatusWriter.of(live);
+        next.put("observedGeneration", generation);
         LatticeCache.Snapshot snapshot = cache.snapshot();
         Optional<LatticeCache.Rejected> rejected = snapshot.rejected(Kind.LATTICE_CLUSTER).stream()
                 .filter(r -> r.live().getMetadata().getName().equals(name)).findFirst();
@@ -86,7 +89,6 @@ public final class ClusterReconciler implements Reconciler {
             return;
         }
         LatticeCluster cluster = snapshot.inputs().clusters().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
-        next.put("observedGeneration", generation);
         if (name.equals(self.get())) {
             own(cluster, snapshot.inputs().poolOf(cluster).orElse(null), next, generation);
         } else {
@@ -133,6 +135,9 @@ public final class ClusterReconciler implements Reconciler {
         }
         next.put("workerPools", pools);
         if (capiCluster == null) {
+            if (Phase.FAILED.wire().equals(next.get("phase")) || next.get("phase") == null) {
+                next.put("phase", Phase.PENDING.wire()); // nothing provisions it from here: it waits for its objects
+            }
             status.condition(next, "Ready", false, "NoClusterApiObjects",
                     "no Cluster " + namespace + "/" + cluster.name() + " here: the cluster is not pivoted into itself", generation);
             putChildrenHealth(next);
@@ -151,8 +156,12 @@ public final class ClusterReconciler implements Reconciler {
         }
         boolean controlPlaneReady = readyControlPlane >= desiredControlPlane;
         boolean ready = controlPlaneReady && readyWorkers >= desiredWorkers;
-        if (controlPlaneReady && Boolean.TRUE.equals(next.get("pivotComplete"))) {
-            next.put("phase", Phase.READY.wire());
+        if (LEAVING.contains(String.valueOf(next.get("phase")))) {
+            // lattice uninstall is moving its objects out: that phase is the uninstall's to say.
+        } else if (!Boolean.TRUE.equals(next.get("pivotComplete"))) {
+            next.put("phase", Phase.PIVOTING.wire()); // its objects are here but still paused: the move is not done
+        } else {
+            next.put("phase", controlPlaneReady ? Phase.READY.wire() : Phase.PIVOTED.wire());
         }
         status.condition(next, "Ready", ready, ready ? "NodesReady" : "NodesNotReady",
                 readyControlPlane + "/" + desiredControlPlane + " control-plane and " + readyWorkers + "/" + desiredWorkers

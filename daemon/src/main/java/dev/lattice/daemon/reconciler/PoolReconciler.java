@@ -44,6 +44,7 @@ public final class PoolReconciler implements Reconciler {
             Map<String, Object> after = new java.util.LinkedHashMap<>(PoolStatus.of(ledger));
             List<Map<String, Object>> conditions = (List<Map<String, Object>>) after.remove("conditions");
             after.put("observedGeneration", generation);
+            after.put("phase", "Ready");
             after.put("conditions", before.getOrDefault("conditions", List.of()));
             for (Map<String, Object> c : conditions) {
                 status.condition(after, (String) c.get("type"), "True".equals(c.get("status")), (String) c.get("reason"),
@@ -53,6 +54,8 @@ public final class PoolReconciler implements Reconciler {
         }
         for (LatticeCache.Rejected r : snapshot.rejected(Kind.STATIC_POOL, Kind.CLOUD_POOL)) {
             Map<String, Object> after = StatusWriter.of(r.live());
+            after.put("observedGeneration", r.live().getMetadata().getGeneration());
+            after.put("phase", "Failed");
             status.condition(after, "Ready", false, "InvalidSpec", r.problems().get(0).render(), r.live().getMetadata().getGeneration());
             status.write(r.kind(), r.live(), after);
         }

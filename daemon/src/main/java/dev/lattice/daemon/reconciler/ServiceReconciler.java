@@ -1,6 +1,10 @@
 package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.kube.PlacementRecorder;
+import dev.lattice.core.kube.StatusWriter;
+import dev.lattice.core.mesh.ServiceGraph;
+import dev.lattice.core.model.LatticeExternalService;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
@@ -36,6 +40,7 @@ public final class ServiceReconciler implements Reconciler {
     private final LatticeCache cache;
     private final ObjectSync sync;
     private final PlacementRecorder recorder;
+    private final StatusWriter status;
     private final Supplier<String> self;
     private final Children children;
     private final Duration fullEvery;
@@ -50,6 +55,7 @@ public final class ServiceReconciler implements Reconciler {
         this.cache = cache;
         this.sync = new ObjectSync(client);
         this.recorder = new PlacementRecorder(client, clock);
+        this.status = new StatusWriter(client, clock);
         this.self = self;
         this.children = children;
         this.fullEvery = fullEvery;
@@ -75,6 +81,7 @@ public final class ServiceReconciler implements Reconciler {
 
         MeshCompiler.Result compiled = compiler.compile(snapshot.inputs(), placements);
         logNewWarnings(compiled.warnings());
+        recordExternal(snapshot, compiled);
         Map<String, List<Map<String, Object>>> byCluster = new TreeMap<>();
         for (LatticeCluster c : snapshot.inputs().clusters()) {
             byCluster.put(c.name(), List.of()); // a cluster left with no services still gets its stale objects removed
@@ -98,6 +105,42 @@ public final class ServiceReconciler implements Reconciler {
         }
         if (full) {
             lastFull = System.nanoTime();
+        }
+    }
+
+    /**
+     * Each LatticeExternalService's status: {@code Ready} once compiled into egress rules, with who may call it (the
+     * agreed callers, those that both declare it and are in its allowed_requesters); {@code Failed} when the parser
+     * refused it.
+     */
+    private void recordExternal(LatticeCache.Snapshot snapshot, MeshCompiler.Result compiled) {
+        Map<ServiceGraph.ServiceId, List<String>> callers = new TreeMap<>();
+        for (ServiceGraph.Edge e : compiled.external()) {
+            callers.computeIfAbsent(e.callee(), k -> new ArrayList<>()).add(e.caller().namespace() + "/" + e.caller().name());
+        }
+        for (LatticeExternalService external : snapshot.inputs().externalServices()) {
+            GenericKubernetesResource live = cache.get(Kind.LATTICE_EXTERNAL_SERVICE, external.metadata().namespace(), external.name());
+            if (live == null) {
+                continue;
+            }
+            Long generation = live.getMetadata().getGeneration();
+            List<String> agreed = callers.getOrDefault(ServiceGraph.ServiceId.of(external), List.of());
+            Map<String, Object> next = StatusWriter.of(live);
+            next.put("observedGeneration", generation);
+            next.put("phase", "Ready");
+            status.condition(next, "Ready", true, "Compiled", agreed.isEmpty()
+                    ? "no service both declares it and is among its allowed_requesters, so nothing may call it"
+                    : "egress allowed for " + String.join(", ", agreed), generation);
+            status.write(Kind.LATTICE_EXTERNAL_SERVICE, live, next);
+        }
+        for (LatticeCache.Rejected r : snapshot.rejected(Kind.LATTICE_EXTERNAL_SERVICE)) {
+            Long generation = r.live().getMetadata().getGeneration();
+            Map<String, Object> next = StatusWriter.of(r.live());
+            next.put("observedGeneration", generation);
+            next.put("phase", "Failed");
+            status.condition(next, "Ready", false, INVALID,
+                    r.problems().stream().map(Problem::render).collect(Collectors.joining("; ")), generation);
+            status.write(Kind.LATTICE_EXTERNAL_SERVICE, r.live(), next);
         }
     }
 
