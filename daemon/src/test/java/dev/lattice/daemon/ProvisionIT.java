@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.pivot.Mover;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
+import dev.lattice.daemon.agent.Pki;
 import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.testfixtures.Envtest;
@@ -125,6 +127,17 @@ class ProvisionIT {
                 assertThat(manifests(https, bootstrapPort, "kid", "not-the-token").statusCode()).isEqualTo(403);
                 assertThat(manifests(https, bootstrapPort, "parent", token).statusCode()).isEqualTo(403);
 
+                // The node's own command, as rendered, run with real curl: it trusts only the parent's CA from the spec.
+                Map<String, Object> configSpec = (Map<String, Object>) ((Map<String, Object>) kcp.getAdditionalProperties()
+                        .get("spec")).get("kubeadmConfigSpec");
+                String caPem = ((List<Map<String, Object>>) configSpec.get("files")).stream()
+                        .filter(f -> ClusterRenderer.PARENT_CA_FILE.equals(f.get("path"))).map(f -> f.get("content").toString())
+                        .findFirst().orElseThrow();
+                String command = ((List<String>) configSpec.get("postKubeadmCommands")).get(0);
+                assertThat(firstBoot(command, token, caPem)).as("verified against the parent's CA").contains("kind: Deployment");
+                assertThat(firstBoot(command, token, Pki.newAuthority("impostor").certificatePem()))
+                        .as("another CA's server gets no token").startsWith("curl failed");
+
                 // The daemon that Deployment runs comes up in the child: it registers with the token and manages itself.
                 try (Daemon kidDaemon = new Daemon(Kube.options("kid", "kid-a", true, null, null), kid)) {
                     kidDaemon.start();
@@ -176,6 +189,24 @@ class ProvisionIT {
             public void onClose(WatcherException cause) {
             }
         };
+    }
+
+    /**
+     * Runs a first-boot command on this machine: the node's files in a temp directory, and the manifests it would
+     * apply printed instead. Returns them, or {@code curl failed} and its exit code.
+     */
+    private String firstBoot(String command, String token, String caPem) throws Exception {
+        Path tokenFile = java.nio.file.Files.writeString(dir.resolve("bootstrap-token"), token);
+        Path caFile = java.nio.file.Files.writeString(dir.resolve("parent-ca.crt"), caPem);
+        String local = command.replace("/etc/lattice/bootstrap-token", tokenFile.toString())
+                .replace(ClusterRenderer.PARENT_CA_FILE, caFile.toString())
+                .replace("--retry 30 --retry-delay 10", "--retry 0")
+                .replaceAll("\\|.*$", "");
+        assertThat(local).startsWith("curl ").doesNotContain("/etc/lattice");
+        Process p = new ProcessBuilder("bash", "-c", local).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        return code == 0 ? out : "curl failed (" + code + "): " + out;
     }
 
     private static HttpResponse<String> manifests(HttpClient https, int port, String cluster, String token) throws Exception {

@@ -79,7 +79,8 @@ class RenderedCapiObjectsTest {
     private static void add(List<Arguments> out, String source, Inputs inputs) {
         for (LatticeCluster cluster : inputs.clusters()) {
             Pool pool = inputs.poolOf(cluster).orElse(null);
-            ClusterRenderer.Parent parent = new ClusterRenderer.Parent("10.0.0.5", 8443, cluster.name() + "-bootstrap-token");
+            ClusterRenderer.Parent parent = new ClusterRenderer.Parent("10.0.0.5", 8443, cluster.name() + "-bootstrap-token",
+                    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
             for (Map<String, Object> object : ClusterRenderer.render(cluster, pool, parent).objects()) {
                 @SuppressWarnings("unchecked")
                 String name = ((Map<String, Object>) object.get("metadata")).get("name").toString();

@@ -41,10 +41,14 @@ public final class ClusterRenderer {
 
     /**
      * A parent cluster that provisions this one: the control plane's first boot fetches the Lattice manifests from
-     * its bootstrap endpoint with the one-time token kept in the Secret {@code tokenSecret} (never in the specs).
+     * its bootstrap endpoint with the one-time token kept in the Secret {@code tokenSecret} (never in the specs), over
+     * TLS verified against the parent's certificate authority {@code caPem} (public, so it travels in the spec).
      */
-    public record Parent(String host, int bootstrapPort, String tokenSecret) {
+    public record Parent(String host, int bootstrapPort, String tokenSecret, String caPem) {
     }
+
+    /** Where the first control-plane node keeps the parent's CA certificate, which its fetch of the manifests trusts. */
+    public static final String PARENT_CA_FILE = "/etc/lattice/parent-ca.crt";
 
     /** The objects, in the order to apply them, and the variables left for the environment. */
     public record Rendered(String namespace, List<Map<String, Object>> objects, Set<String> variables) {
@@ -180,16 +184,20 @@ public final class ClusterRenderer {
             return List.of();
         }
         return List.of(map("path", "/etc/lattice/bootstrap-token", "owner", "root:root", "permissions", "0600",
-                "contentFrom", map("secret", map("name", parent.tokenSecret(), "key", "token"))));
+                "contentFrom", map("secret", map("name", parent.tokenSecret(), "key", "token"))),
+                map("path", PARENT_CA_FILE, "owner", "root:root", "permissions", "0644", "content", parent.caPem()));
     }
 
-    /** On the first control-plane node: fetch the Lattice daemon's manifests from the parent and apply them. */
+    /**
+     * On the first control-plane node: fetch the Lattice daemon's manifests from the parent and apply them. The bearer
+     * token goes only to a server whose certificate the parent's CA signed for this host.
+     */
     private List<String> parentCommands(String kubectl) {
         if (parent == null) {
             return List.of();
         }
         String url = "https://" + parent.host() + ":" + parent.bootstrapPort() + "/v1/clusters/" + name + "/manifests";
-        return List.of("curl -fsSk --retry 30 --retry-delay 10 -H \"Authorization: Bearer $(cat /etc/lattice/bootstrap-token)\" "
+        return List.of("curl -fsS --cacert " + PARENT_CA_FILE + " --retry 30 --retry-delay 10 -H \"Authorization: Bearer $(cat /etc/lattice/bootstrap-token)\" "
                 + url + " | " + kubectl + " apply -f -");
     }
 

@@ -127,13 +127,18 @@ class ClusterRendererTest {
 
     @Test
     void aChildFetchesItsManifestsFromTheParentWithATokenThatOnlyItsSecretHolds() {
-        ClusterRenderer.Parent parent = new ClusterRenderer.Parent("10.0.0.5", 8443, "edge-bootstrap-token");
+        String ca = "-----BEGIN CERTIFICATE-----\nMIIBparent\n-----END CERTIFICATE-----\n";
+        ClusterRenderer.Parent parent = new ClusterRenderer.Parent("10.0.0.5", 8443, "edge-bootstrap-token", ca);
         ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, parent);
         Map<String, Object> spec = at(find(r, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec");
         assertThat(at(spec, "files", "0", "contentFrom", "secret", "name").toString()).isEqualTo("edge-bootstrap-token");
         assertThat(at(spec, "postKubeadmCommands", "0").toString())
                 .contains("https://10.0.0.5:8443/v1/clusters/edge/manifests")
-                .contains("$(cat /etc/lattice/bootstrap-token)");
+                .contains("$(cat /etc/lattice/bootstrap-token)")
+                .contains("--cacert " + ClusterRenderer.PARENT_CA_FILE)
+                .doesNotContain(" -k ", "-fsSk", "--insecure");
+        assertThat(at(spec, "files", "1", "path").toString()).isEqualTo(ClusterRenderer.PARENT_CA_FILE);
+        assertThat(at(spec, "files", "1", "content").toString()).isEqualTo(ca);
         ClusterRenderer.Rendered orphan = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, null);
         assertThat((Map<String, Object>) at(find(orphan, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec"))
                 .doesNotContainKeys("files", "postKubeadmCommands");

@@ -93,7 +93,8 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
 
     @Override
     public synchronized ClusterRenderer.Parent address(String child) {
-        return serving == null ? null : new ClusterRenderer.Parent(serving.host(), bootstrap.port(), ChildProvisioning.tokenSecret(child));
+        return serving == null ? null : new ClusterRenderer.Parent(serving.host(), bootstrap.port(),
+                ChildProvisioning.tokenSecret(child), authority.certificatePem());
     }
 
     @Override
