@@ -203,6 +203,38 @@ class DaemonIT {
 
     @Test
     @Order(8)
+    @DisplayName("a cluster that arrives later never pushes out one that holds its allocation, whatever their names")
+    void aNewerClusterNeverPushesOutAnOlderOne() {
+        String cluster = """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: NAME}
+                spec:
+                  pool: lab
+                  nodes:
+                    controlPlane: {replicas: 1, instanceType: small}
+                    workerPools:
+                      general: {replicas: 10, instanceType: small}
+                """;
+        Kube.apply(client, cluster.replace("NAME", "zzz-older"));
+        GenericKubernetesResource older = Kube.get(client, Kind.LATTICE_CLUSTER, null, "zzz-older");
+        java.time.Instant created = java.time.Instant.parse(older.getMetadata().getCreationTimestamp());
+        // Creation times have whole seconds: the newer one must be created in a later one.
+        await().atMost(WAIT).until(() -> java.time.Instant.now().getEpochSecond() > created.getEpochSecond());
+        Kube.apply(client, cluster.replace("NAME", "aaa-newer"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Object> newer = Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "aaa-newer"));
+            assertThat(newer).containsEntry("phase", "Failed");
+            assertThat((String) newer.get("message")).contains("pool lab cannot hold cluster aaa-newer");
+            assertThat(Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "zzz-older"))).containsEntry("phase", "Pending");
+        });
+        for (String name : List.of("aaa-newer", "zzz-older")) {
+            client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).delete();
+        }
+    }
+
+    @Test
+    @Order(9)
     @DisplayName("scaling a worker pool is editing the LatticeCluster: its MachineDeployment follows, status from CAPI")
     void scalingAPoolEditsItsMachineDeployment() {
         String ns = ClusterRenderer.namespaceOf("home");
@@ -248,7 +280,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     @DisplayName("a worker pool added to the spec gets its MachineDeployment; one removed loses it")
     void addingAndRemovingAWorkerPoolReshapesTheCluster() {
         String ns = ClusterRenderer.namespaceOf("home");
@@ -278,7 +310,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     @DisplayName("health, readiness and Prometheus metrics are served")
     void servesHealthAndMetrics() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -292,7 +324,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
     void onlyTheLeaderReconciles() throws Exception {
         try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), client)) {

@@ -135,11 +135,13 @@ public final class ClusterReconciler implements Reconciler {
         }
         next.put("workerPools", pools);
         if (capiCluster == null) {
+            // Its API serves this daemon, so the cluster runs; it is only not managing its own machines (yet).
             if (Phase.FAILED.wire().equals(next.get("phase")) || next.get("phase") == null) {
-                next.put("phase", Phase.PENDING.wire()); // nothing provisions it from here: it waits for its objects
+                next.put("phase", Phase.READY.wire());
             }
-            status.condition(next, "Ready", false, "NoClusterApiObjects",
-                    "no Cluster " + namespace + "/" + cluster.name() + " here: the cluster is not pivoted into itself", generation);
+            status.condition(next, "Ready", true, "NotSelfManaged", "the cluster serves its API, but no Cluster "
+                    + namespace + "/" + cluster.name() + " is here: it is not pivoted into itself, so it does not manage "
+                    + "its own machines", generation);
             putChildrenHealth(next);
             return;
         }
