@@ -37,6 +37,15 @@ class LatticeCommandTest {
         }
 
         @ParameterizedTest
+        @ValueSource(strings = {"plan", "place", "install", "uninstall", "pool status", "version", "completion"})
+        void everyCommandListsItsExitCodes(String command) {
+            CliRun run = CliRun.of((command + " --help").split(" "));
+            assertThat(run.out()).as(run.dump()).contains("Exit codes:", "0   success", "1   failure or invalid input", "2   usage error");
+            boolean places = List.of("plan", "place", "install").contains(command);
+            assertThat(run.out().contains("3   a placement could not be made")).as(command).isEqualTo(places);
+        }
+
+        @ParameterizedTest
         @ValueSource(strings = {"--help", "install --help", "pool --help", "pool status --help", "plna", "completion --help"})
         void aCommandLineBuildsOnlyWhatItRunsAndPrintsWhatTheWholeTreeWould(String commandLine) {
             // Main.run builds only the subcommand named on the line; the whole tree must print the same.

@@ -68,46 +68,22 @@ class CrdApplyIT {
 
     @Test
     void aShortAndACanonicalFormTogetherAreRefusedSayingWhy() {
-        Envtest.Kubectl twice = api.kubectl("""
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: twice}
-                spec:
-                  kubernetes: {version: "1.31"}
-                  provider: {kubernetes: {version: "1.32"}}
-                  nodes: {controlPlane: 1}
-                """, "apply", "--dry-run=server", "-f", "-");
-        assertThat(twice.exitCode()).isNotZero();
-        assertThat(twice.output()).contains("spec.kubernetes and spec.provider.kubernetes say the same thing; keep one");
+        assertRefused("kubernetes: {version: \"1.31\"}\n  provider: {kubernetes: {version: \"1.32\"}}\n  nodes: {controlPlane: 1}",
+                "spec.kubernetes and spec.provider.kubernetes say the same thing; keep one");
+        assertRefused("provider: {config: {proxmox: {template_id: 9000, templateId: 9001}}}\n  nodes: {controlPlane: 1}",
+                "template_id and templateId say the same thing; keep one");
+        assertRefused("workers: {replicas: 2}\n  nodes: {controlPlane: 1, workerPools: {default: {replicas: 3}}}",
+                "spec.workers makes a worker pool named default, and spec.nodes.workerPools already has one");
+        assertRefused("pool: dc", "a cluster needs its nodes");
+        assertRefused("controlPlane: {replica: 3}", "unknown field \"spec.controlPlane.replica\""); // the short forms are typed too
+    }
 
-        Envtest.Kubectl snake = api.kubectl("""
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: snake}
-                spec:
-                  provider: {config: {proxmox: {template_id: 9000, templateId: 9001}}}
-                  nodes: {controlPlane: 1}
-                """, "apply", "--dry-run=server", "-f", "-");
-        assertThat(snake.exitCode()).isNotZero();
-        assertThat(snake.output()).contains("template_id and templateId say the same thing; keep one");
-
-        Envtest.Kubectl nodeless = api.kubectl("""
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: nodeless}
-                spec: {pool: dc}
-                """, "apply", "--dry-run=server", "-f", "-");
-        assertThat(nodeless.exitCode()).isNotZero();
-        assertThat(nodeless.output()).contains("a cluster needs its nodes");
-
-        Envtest.Kubectl typo = api.kubectl("""
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: typo}
-                spec: {controlPlane: {replica: 3}}
-                """, "apply", "--dry-run=server", "--validate=strict", "-f", "-");
-        assertThat(typo.exitCode()).as("the short forms are typed too").isNotZero();
-        assertThat(typo.output()).contains("unknown field \"spec.controlPlane.replica\"");
+    /** kubectl refuses a LatticeCluster with this spec (lines indented two spaces), saying {@code why}. */
+    private void assertRefused(String spec, String why) {
+        Envtest.Kubectl run = api.kubectl("apiVersion: lattice.dev/v1alpha1\nkind: LatticeCluster\nmetadata: {name: refused}\n"
+                + "spec:\n  " + spec + "\n", "apply", "--dry-run=server", "--validate=strict", "-f", "-");
+        assertThat(run.exitCode()).as(spec).isNotZero();
+        assertThat(run.output()).as(spec).contains(why);
     }
 
     @Test

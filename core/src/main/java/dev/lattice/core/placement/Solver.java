@@ -217,6 +217,11 @@ public final class Solver {
         private Placement.Move blocked;
         private int stay = -1;
 
+        /** Whether to say why cluster {@code i} was not one: with --explain, or for the cluster a service stays on. */
+        private boolean wanted(int i) {
+            return explain || i == stay;
+        }
+
         /** A cluster that cannot take the service: shown with --explain, and the reason it moves when it was there. */
         private void reject(List<Placement.Rejection> rejected, int i, String reason, Supplier<String> message) {
             if (i == stay) {
@@ -262,7 +267,9 @@ public final class Solver {
             refusedMatches.andNot(usable);
             for (int i = refusedMatches.nextSetBit(0); i >= 0; i = refusedMatches.nextSetBit(i + 1)) {
                 int cluster = i;
-                reject(rejected, i, Placement.CLUSTER_REFUSED, () -> "its pool refused it: " + refusal[cluster]);
+                if (wanted(i)) {
+                    reject(rejected, i, Placement.CLUSTER_REFUSED, () -> "its pool refused it: " + refusal[cluster]);
+                }
             }
             if (allowed.isEmpty()) {
                 if (!refusedMatches.isEmpty()) {
@@ -300,8 +307,10 @@ public final class Solver {
                 for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
                     if (i != ownerCluster) {
                         allowed.clear(i);
-                        reject(rejected, i, Placement.VOLUME_OWNER_ELSEWHERE,
-                                () -> "volume " + volumeName + " is on " + clusters.get(ownerCluster).name());
+                        if (wanted(i)) {
+                            reject(rejected, i, Placement.VOLUME_OWNER_ELSEWHERE,
+                                    () -> "volume " + volumeName + " is on " + clusters.get(ownerCluster).name());
+                        }
                     }
                 }
             }
@@ -317,14 +326,18 @@ public final class Solver {
                 int cluster = i;
                 if (c.maxServices() != null && serviceCount[i] >= c.maxServices()) {
                     fullOfServices++;
-                    reject(rejected, i, Placement.MAX_SERVICES_REACHED,
-                            () -> "holds " + serviceCount[cluster] + " services, its maxServices");
+                    if (wanted(i)) {
+                        reject(rejected, i, Placement.MAX_SERVICES_REACHED,
+                                () -> "holds " + serviceCount[cluster] + " services, its maxServices");
+                    }
                 } else if (freeCpu[i] < cpu || freeMemory[i] < memory) {
                     if (bestShort < 0 || roomier(i, bestShort)) {
                         bestShort = i;
                     }
-                    reject(rejected, i, Placement.INSUFFICIENT_CAPACITY, () -> "has " + cores(freeCpu[cluster]) + " CPU and "
-                            + bytes(freeMemory[cluster]) + " free, needs " + cores(cpu) + " and " + bytes(memory));
+                    if (wanted(i)) {
+                        reject(rejected, i, Placement.INSUFFICIENT_CAPACITY, () -> "has " + cores(freeCpu[cluster]) + " CPU and "
+                                + bytes(freeMemory[cluster]) + " free, needs " + cores(cpu) + " and " + bytes(memory));
+                    }
                 } else {
                     candidates[candidateCount++] = i;
                 }
