@@ -174,7 +174,9 @@ public final class Solver {
                 if (!decisions.containsKey(o.id())) {
                     Placement fresh = place(o.service(), -1);
                     Placement.Move move = moves.get(o.id());
-                    decisions.put(o.id(), move == null ? fresh : fresh.movedFrom(move));
+                    // Placed afresh back where it was (its volume's owner went there again, say), it did not move.
+                    boolean moved = move != null && !(fresh.scheduled() && fresh.cluster().equals(move.from()));
+                    decisions.put(o.id(), moved ? fresh.movedFrom(move) : fresh);
                 }
             }
             return new Result(List.copyOf(decisions.values()), List.copyOf(warnings), evaluations);

@@ -457,6 +457,17 @@ class SolverTest {
         }
 
         @Test
+        void aVolumeConsumerFollowingItsOwnerBackToItsClusterDidNotMove() {
+            // The owner was never recorded as placed, so the consumer waits for it, then goes where it was.
+            String owner = service("owner", "1", "cluster.name == 'a'", "data: {type: volume, id: data, params: {size: 1Gi}}");
+            String consumer = placed(service("consumer", "1", null, "data: {type: volume, id: data}"), "a");
+            Placement p = byService(solve(pool("dc", ""), cluster("a", 2, "", ""), cluster("b", 3, "", ""), owner, consumer))
+                    .get("consumer");
+            assertThat(p.cluster()).isEqualTo("a");
+            assertThat(p.move()).isNull();
+        }
+
+        @Test
         void leavesAClusterOnlyWhenNoOtherCanTakeItEither() {
             Placement p = byService(solve(pool("dc", ""), cluster("a", 2, "zone: z1", ""),
                     placed(service("s", "1", "cluster.labels.zone == 'z9'", ""), "a"))).get("s");
