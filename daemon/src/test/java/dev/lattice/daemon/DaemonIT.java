@@ -181,17 +181,7 @@ class DaemonIT {
     @Order(7)
     @DisplayName("a cluster its pool cannot hold is not provisioned and says why")
     void aClusterItsPoolCannotHoldFails() {
-        Kube.apply(client, """
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: huge}
-                spec:
-                  pool: lab
-                  nodes:
-                    controlPlane: {replicas: 1, instanceType: small}
-                    workerPools:
-                      general: {replicas: 100, instanceType: small}
-                """);
+        Kube.apply(client, labCluster("huge", 100));
         await().atMost(WAIT).untilAsserted(() -> {
             Map<String, Object> status = Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "huge"));
             assertThat(status).containsEntry("phase", "Failed");
@@ -205,23 +195,12 @@ class DaemonIT {
     @Order(8)
     @DisplayName("a cluster that arrives later never pushes out one that holds its allocation, whatever their names")
     void aNewerClusterNeverPushesOutAnOlderOne() {
-        String cluster = """
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: NAME}
-                spec:
-                  pool: lab
-                  nodes:
-                    controlPlane: {replicas: 1, instanceType: small}
-                    workerPools:
-                      general: {replicas: 10, instanceType: small}
-                """;
-        Kube.apply(client, cluster.replace("NAME", "zzz-older"));
+        Kube.apply(client, labCluster("zzz-older", 10));
         GenericKubernetesResource older = Kube.get(client, Kind.LATTICE_CLUSTER, null, "zzz-older");
         java.time.Instant created = java.time.Instant.parse(older.getMetadata().getCreationTimestamp());
         // Creation times have whole seconds: the newer one must be created in a later one.
         await().atMost(WAIT).until(() -> java.time.Instant.now().getEpochSecond() > created.getEpochSecond());
-        Kube.apply(client, cluster.replace("NAME", "aaa-newer"));
+        Kube.apply(client, labCluster("aaa-newer", 10));
         await().atMost(WAIT).untilAsserted(() -> {
             Map<String, Object> newer = Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "aaa-newer"));
             assertThat(newer).containsEntry("phase", "Failed");
@@ -231,6 +210,21 @@ class DaemonIT {
         for (String name : List.of("aaa-newer", "zzz-older")) {
             client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).delete();
         }
+    }
+
+    /** A child cluster on the pool lab: one control-plane node and {@code workers} workers of 4 cores each. */
+    private static String labCluster(String name, int workers) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: NAME}
+                spec:
+                  pool: lab
+                  nodes:
+                    controlPlane: {replicas: 1, instanceType: small}
+                    workerPools:
+                      general: {replicas: WORKERS, instanceType: small}
+                """.replace("NAME", name).replace("WORKERS", String.valueOf(workers));
     }
 
     @Test

@@ -5,9 +5,11 @@ import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -37,7 +39,7 @@ public final class KubeConnection {
     public static boolean hasDefaultConfig() {
         String env = System.getProperty("kubeconfig", System.getenv("KUBECONFIG")); // as fabric8 reads it
         if (env != null && !env.isBlank()) {
-            return java.util.Arrays.stream(env.split(java.io.File.pathSeparator)).anyMatch(f -> !f.isBlank() && Files.isReadable(Path.of(f)));
+            return Arrays.stream(env.split(File.pathSeparator)).anyMatch(f -> !f.isBlank() && Files.isReadable(Path.of(f)));
         }
         return Files.isReadable(Path.of(System.getProperty("user.home"), ".kube", "config"))
                 || (System.getenv("KUBERNETES_SERVICE_HOST") != null

@@ -1,5 +1,8 @@
 package dev.lattice.core.model;
 
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Map;
 
 /** The part of Kubernetes object metadata that Lattice reads and writes. */
@@ -22,13 +25,13 @@ public record ObjectMeta(
     }
 
     /** When the API server created the object, or null for an object not yet created (or a timestamp it did not write). */
-    public java.time.Instant created() {
+    public Instant created() {
         if (creationTimestamp == null) {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(creationTimestamp).toInstant();
-        } catch (java.time.DateTimeException e) {
+            return OffsetDateTime.parse(creationTimestamp).toInstant();
+        } catch (DateTimeException e) {
             return null;
         }
     }

@@ -27,9 +27,21 @@ public final class ShortForms {
     /** Fields a short form puts directly under {@code spec}, and where each belongs in the canonical shape. */
     public static final Map<String, String> HOISTED = hoisted();
 
+    /** A short {@code config.proxmox} machine size's suffix, and the explicit instance type's field it becomes. */
+    private static final Map<String, String> SIZES = sizes();
+
     /** The machine-size keys of a short {@code config.proxmox}: {@code cp_} or {@code worker_} and a size. */
-    public static final List<String> PROXMOX_SIZES = List.of("cp_cores", "cp_sockets", "cp_memory_mib", "cp_disk_gib",
-            "worker_cores", "worker_sockets", "worker_memory_mib", "worker_disk_gib");
+    public static final List<String> PROXMOX_SIZES = java.util.stream.Stream.of("cp_", "worker_")
+            .flatMap(role -> SIZES.keySet().stream().map(size -> role + size)).toList();
+
+    private static Map<String, String> sizes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("cores", "cores");
+        m.put("sockets", "sockets");
+        m.put("memory_mib", "memoryGib");
+        m.put("disk_gib", "diskGib");
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private static Map<String, String> hoisted() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -196,13 +208,7 @@ public final class ShortForms {
     }
 
     private static String sizeField(String suffix) {
-        switch (suffix) {
-            case "cores": return "cores";
-            case "sockets": return "sockets";
-            case "memory_mib": return "memoryGib";
-            case "disk_gib": return "diskGib";
-            default: return null;
-        }
+        return SIZES.get(suffix);
     }
 
     /** MiB as whole GiB; null (and a problem) when it is not a whole number of GiB. */

@@ -58,6 +58,33 @@ class SolverTest {
                 .replace("LABELS", labels).replace("POLICIES", policies);
     }
 
+    /** The CloudPool aws (us-east-1) with this {@code budget} and further spec lines. */
+    static String cloudPool(String budget, String extra) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: CloudPool
+                metadata: {name: aws}
+                spec:
+                  provider: aws
+                  budget: BUDGET
+                  regions: {us-east-1: {}}
+                """.replace("BUDGET", budget) + (extra.isEmpty() ? "" : "  " + extra + "\n");
+    }
+
+    /** A cluster on the CloudPool aws: one control-plane node and {@code workers} workers, all of {@code type}. */
+    static String awsCluster(String name, String type, int workers) {
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: NAME}
+                spec:
+                  providerRef: aws
+                  provider: {config: {aws: {region: us-east-1}}}
+                  controlPlane: {replicas: 1, instanceType: TYPE}
+                  workers: {replicas: WORKERS, instanceType: TYPE}
+                """.replace("NAME", name).replace("TYPE", type).replace("WORKERS", String.valueOf(workers));
+    }
+
     static String service(String name, String cpu, String rule, String resources) {
         return """
                 apiVersion: lattice.dev/v1alpha1
@@ -212,29 +239,9 @@ class SolverTest {
 
         @Test
         void cheaperCapacityWins() {
-            String cloud = """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: CloudPool
-                    metadata: {name: aws}
-                    spec:
-                      provider: aws
-                      budget: {monthly: 100000}
-                      regions: {us-east-1: {}}
-                      pricing: {m5.xlarge: 0.5}
-                    """;
-            String pricey = """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: LatticeCluster
-                    metadata: {name: NAME}
-                    spec:
-                      providerRef: aws
-                      provider: {config: {aws: {region: us-east-1}}}
-                      controlPlane: {replicas: 1, instanceType: TYPE}
-                      workers: {replicas: 10, instanceType: TYPE}
-                    """;
             // Same capacity (4 vCPU, 16 GiB each): m5.xlarge priced 0.5 by the pool, m6i.xlarge 0.192 by the catalogue.
-            Solver.Result r = solve(cloud, pricey.replace("NAME", "expensive").replace("TYPE", "m5.xlarge"),
-                    pricey.replace("NAME", "cheap").replace("TYPE", "m6i.xlarge"), service("s", "100m", null, ""));
+            Solver.Result r = solve(cloudPool("{monthly: 100000}", "pricing: {m5.xlarge: 0.5}"),
+                    awsCluster("expensive", "m5.xlarge", 10), awsCluster("cheap", "m6i.xlarge", 10), service("s", "100m", null, ""));
             Placement p = byService(r).get("s");
             assertThat(p.cluster()).isEqualTo("cheap");
             assertThat(p.candidates()).extracting(c -> c.scores().cost()).containsExactly(1.0, 0.384);
@@ -363,27 +370,8 @@ class SolverTest {
 
         @Test
         void aClusterOverItsCloudBudgetIsRefusedForPlacement() {
-            String cloud = """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: CloudPool
-                    metadata: {name: aws}
-                    spec:
-                      provider: aws
-                      credentialsRef: {name: aws-creds}
-                      budget: {monthly: 100, hardLimit: true}
-                      regions: {us-east-1: {enabled: true}}
-                    """;
-            String expensive = """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: LatticeCluster
-                    metadata: {name: big}
-                    spec:
-                      pool: aws
-                      provider: {config: {aws: {region: us-east-1}}}
-                      controlPlane: {replicas: 1, instanceType: m5.xlarge}
-                      workers: {replicas: 3, instanceType: m5.xlarge}
-                    """;
-            Solver.Result r = solve(cloud, expensive, service("s", "100m", null, ""));
+            Solver.Result r = solve(cloudPool("{monthly: 100, hardLimit: true}", ""), awsCluster("big", "m5.xlarge", 3),
+                    service("s", "100m", null, ""));
             assertThat(byService(r).get("s").reason()).isEqualTo(Placement.CLUSTER_REFUSED);
             assertThat(byService(r).get("s").message()).contains("budget");
         }

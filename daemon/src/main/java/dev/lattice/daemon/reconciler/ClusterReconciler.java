@@ -123,7 +123,7 @@ public final class ClusterReconciler implements Reconciler {
                 desiredWorkers += wp.initialNodes();
             } else {
                 scale(md, wp);
-                int desired = wp.autoscaling() ? integer(at(md, "spec", "replicas"), wp.min()) : wp.replicas() == null ? 0 : wp.replicas();
+                int desired = wp.autoscaling() ? integer(at(md, "spec", "replicas"), wp.initialNodes()) : wp.initialNodes();
                 int ready = integer(at(md, "status", "readyReplicas"), 0);
                 ps.put("desiredReplicas", desired);
                 ps.put("currentReplicas", integer(at(md, "status", "replicas"), 0));
@@ -327,7 +327,7 @@ public final class ClusterReconciler implements Reconciler {
             Map<String, Object> meta = (Map<String, Object>) patch.get("metadata");
             meta.put("annotations", Map.of(ClusterRenderer.AUTOSCALER_MIN, min, ClusterRenderer.AUTOSCALER_MAX, max));
         } else {
-            int replicas = wp.replicas() == null ? 0 : wp.replicas();
+            int replicas = wp.initialNodes();
             differs = !Integer.valueOf(replicas).equals(integer(at(md, "spec", "replicas"), -1));
             patch.put("spec", Map.of("replicas", replicas));
         }
