@@ -1,5 +1,7 @@
 package dev.lattice.core.capacity;
 
+import static dev.lattice.core.CloudFixtures.awsCluster;
+import static dev.lattice.core.CloudFixtures.cloudPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.core.capacity.PoolAccounting.Allocation;
@@ -171,31 +173,6 @@ class PoolAccountingTest {
     @Nested
     @DisplayName("cloud pools")
     class Cloud {
-        String cloudPool(String budget, String pricing) {
-            return """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: CloudPool
-                    metadata: {name: aws}
-                    spec:
-                      provider: aws
-                      budget: BUDGET
-                      regions: {us-east-1: {}}
-                    """.replace("BUDGET", budget) + pricing;
-        }
-
-        String awsCluster(String name, String type, int workers) {
-            return """
-                    apiVersion: lattice.dev/v1alpha1
-                    kind: LatticeCluster
-                    metadata: {name: NAME}
-                    spec:
-                      providerRef: aws
-                      provider: {config: {aws: {region: us-east-1}}}
-                      controlPlane: {replicas: 1, instanceType: TYPE}
-                      workers: {replicas: WORKERS, instanceType: TYPE}
-                    """.replace("NAME", name).replace("TYPE", type).replace("WORKERS", String.valueOf(workers));
-        }
-
         @Test
         void pricesFromTheCatalogueAndTheOverride() {
             // m5.xlarge is $0.192/h in the catalogue: 4 nodes x 0.192 x 730 = 560.64.

@@ -1,5 +1,7 @@
 package dev.lattice.core.placement;
 
+import static dev.lattice.core.CloudFixtures.awsCluster;
+import static dev.lattice.core.CloudFixtures.cloudPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.core.parse.InputReader;
@@ -56,33 +58,6 @@ class SolverTest {
                   policies: {POLICIES}
                 """.replace("NAME", name).replace("WORKERS", String.valueOf(workers))
                 .replace("LABELS", labels).replace("POLICIES", policies);
-    }
-
-    /** The CloudPool aws (us-east-1) with this {@code budget} and further spec lines. */
-    static String cloudPool(String budget, String extra) {
-        return """
-                apiVersion: lattice.dev/v1alpha1
-                kind: CloudPool
-                metadata: {name: aws}
-                spec:
-                  provider: aws
-                  budget: BUDGET
-                  regions: {us-east-1: {}}
-                """.replace("BUDGET", budget) + (extra.isEmpty() ? "" : "  " + extra + "\n");
-    }
-
-    /** A cluster on the CloudPool aws: one control-plane node and {@code workers} workers, all of {@code type}. */
-    static String awsCluster(String name, String type, int workers) {
-        return """
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: NAME}
-                spec:
-                  providerRef: aws
-                  provider: {config: {aws: {region: us-east-1}}}
-                  controlPlane: {replicas: 1, instanceType: TYPE}
-                  workers: {replicas: WORKERS, instanceType: TYPE}
-                """.replace("NAME", name).replace("TYPE", type).replace("WORKERS", String.valueOf(workers));
     }
 
     static String service(String name, String cpu, String rule, String resources) {
@@ -240,7 +215,7 @@ class SolverTest {
         @Test
         void cheaperCapacityWins() {
             // Same capacity (4 vCPU, 16 GiB each): m5.xlarge priced 0.5 by the pool, m6i.xlarge 0.192 by the catalogue.
-            Solver.Result r = solve(cloudPool("{monthly: 100000}", "pricing: {m5.xlarge: 0.5}"),
+            Solver.Result r = solve(cloudPool("{monthly: 100000}", "  pricing: {m5.xlarge: 0.5}\n"),
                     awsCluster("expensive", "m5.xlarge", 10), awsCluster("cheap", "m6i.xlarge", 10), service("s", "100m", null, ""));
             Placement p = byService(r).get("s");
             assertThat(p.cluster()).isEqualTo("cheap");
