@@ -211,7 +211,7 @@ function _picocli_lattice_install() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--keep-bootstrap-on-failure' '--dry-run' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'--keep-bootstrap-on-failure' '--reset-state' '--dry-run' '-h' '--help' '-V' '--version' '--verbose'"
   local arg_opts="'-f' '--filename' '--bootstrap' '--bootstrap-kubeconfig' '--kind-binary' '--components-dir' '--timeout' '--kubeconfig-out' '--daemon-image' '--pool-kubeconfig' '-o' '--output' '--name'"
   local FILE_option_args=("") # --filename values
   local KIND_option_args=("kind" "k3s") # --bootstrap values
@@ -295,7 +295,7 @@ function _picocli_lattice_uninstall() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-y' '--yes' '--keep-bootstrap-on-failure' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-y' '--yes' '--keep-bootstrap-on-failure' '--reset-state' '-h' '--help' '-V' '--version' '--verbose'"
   local arg_opts="'--kubeconfig' '--context' '--name' '--bootstrap' '--bootstrap-kubeconfig' '--kind-binary' '--components-dir' '--timeout'"
   local NAME_option_args=("") # --context values
   local NAME_option_args=("") # --name values

@@ -9,20 +9,34 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Breaks the examples at random (drops keys, swaps value types, truncates, mangles indentation) and checks that
- * lattice answers every one with exit 0 or 1 and a human message: never a stack trace, never an internal error.
- * Seeds are fixed, so a failure names the seed that reproduces it.
+ * lattice answers every one with exit 0 or 1 and a human message: never a stack trace, never an internal error, never
+ * a hang. Then puts values no field may hold (huge, out of range, nested too deep) in random places and checks that
+ * every one is refused. Seeds are fixed, so a failure names the seed that reproduces it.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MutatedExamplesTest {
     /** 400 by default; -Dlattice.mutations=N runs more. */
     private static final int CASES = Integer.getInteger("lattice.mutations", 400);
+    /** 200 by default; -Dlattice.hostile=N runs more. */
+    private static final int HOSTILE_CASES = Integer.getInteger("lattice.hostile", 200);
+    /** Values no field accepts: every string, number, quantity, enum and free-form field refuses each one. */
+    private static final String[] HOSTILE = {
+        "\"" + "x".repeat(70_000) + "\"", "1e400", "-1e400", "[".repeat(100) + "]".repeat(100),
+        "{" + "a: {".repeat(70) + "b: c" + "}".repeat(71), "9".repeat(400)};
+    /** A line that sets a scalar value (a key or a list item), which a hostile value can replace. */
+    private static final Pattern VALUE_LINE = Pattern.compile("^(\\s*(?:- )?(?:[A-Za-z0-9_./-]+: |- ))(?!\\||>)\\S.*$");
     private static final String[] REPLACEMENTS = {
         "[1, 2]", "{a: b}", "\"text\"", "123", "-7", "true", "null", "~", "1.5", "0", "''", "99999999999999999999",
         "\"1Ti\"", "-1Gi", "[]", "{}", "!!binary aGk=", "&a x", "*a", "\"\\u0000\"", "\"${X}\"", "\tx"};
@@ -60,6 +74,41 @@ class MutatedExamplesTest {
             assertThat(run.err().lines().filter(l -> !l.startsWith("  hint:") && !l.startsWith("error:")))
                     .as(why).allSatisfy(l -> assertThat(l).matches("^[^:]+(:\\d+:\\d+)?: .+"));
         }
+    }
+
+    static Stream<Long> hostileSeeds() {
+        return IntStream.range(0, HOSTILE_CASES).mapToObj(i -> 5000L + i);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("hostileSeeds")
+    void aValueNoFieldHoldsIsAlwaysRefused(long seed) throws Exception {
+        Random random = new Random(seed);
+        List<Path> files = Examples.files();
+        Path source = files.get(random.nextInt(files.size()));
+        List<String> lines = new ArrayList<>(Arrays.asList(Files.readString(source).split("\n", -1)));
+        List<Integer> candidates = IntStream.range(0, lines.size())
+                .filter(i -> VALUE_LINE.matcher(lines.get(i).replaceFirst("\\s+#.*$", "")).matches()).boxed().toList();
+        int at = candidates.get(random.nextInt(candidates.size()));
+        Matcher m = VALUE_LINE.matcher(lines.get(at).replaceFirst("\\s+#.*$", ""));
+        m.matches();
+        String hostile = HOSTILE[random.nextInt(HOSTILE.length)];
+        lines.set(at, m.group(1) + hostile);
+        Path file = dir.resolve("hostile-" + seed + ".yaml");
+        Files.writeString(file, String.join("\n", lines));
+        List<String> args = new ArrayList<>(List.of("plan", "-f", file.toString()));
+        try (Stream<Path> siblings = Files.list(source.getParent())) {
+            siblings.filter(p -> !p.equals(source)).sorted().forEach(p -> {
+                args.add("-f");
+                args.add(p.toString());
+            });
+        }
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        String why = "seed " + seed + ": " + source + " line " + (at + 1) + " set to " + hostile.substring(0, Math.min(40, hostile.length()))
+                + "\n" + run.dump().substring(0, Math.min(4000, run.dump().length()));
+        assertThat(run.exitCode()).as(why).isEqualTo(1);
+        assertThat(run.err()).as(why).contains(file + ":" + (at + 1) + ":").doesNotContain("\tat ", "Exception");
+        assertThat(run.err().length()).as(why).isLessThan(20_000);
     }
 
     static String mutate(String text, Random random) {

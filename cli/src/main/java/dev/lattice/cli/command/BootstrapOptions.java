@@ -50,6 +50,10 @@ public final class BootstrapOptions {
     @Option(names = "--keep-bootstrap-on-failure", description = "Leave the bootstrap cluster for debugging when the run fails.")
     boolean keepBootstrapOnFailure;
 
+    @Option(names = "--reset-state", description = "When the state file of an earlier run is damaged, set it aside "
+            + "(as state.json.damaged) and start afresh instead of stopping. Check first that no bootstrap cluster of that run is left.")
+    boolean resetState;
+
     /**
      * The environment the providers' variables come from, with the pool's credentials Secret laid over it when
      * the pool names one and {@code cluster} (the cluster that holds the pool) can be read; else a warning.
@@ -81,7 +85,7 @@ public final class BootstrapOptions {
     }
 
     RunOptions runOptions() {
-        return new RunOptions(timeout, keepBootstrapOnFailure, null, null);
+        return new RunOptions(timeout, keepBootstrapOnFailure, null, null, resetState);
     }
 
     Components components() {

@@ -16,6 +16,6 @@ public final class InputOptions {
 
     /** Reads and validates every input; throws with every problem found. */
     public Inputs read() {
-        return Parser.read(files, System.in);
+        return Parser.read(files, System.in, InputLimit.from(System.getenv()));
     }
 }

@@ -42,7 +42,7 @@ public final class SourceOptions {
     }
 
     public Inputs readFiles() {
-        return Parser.read(files, System.in);
+        return Parser.read(files, System.in, InputLimit.from(System.getenv()));
     }
 
     public KubernetesClient connect() {

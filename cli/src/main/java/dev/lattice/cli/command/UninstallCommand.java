@@ -59,6 +59,9 @@ public final class UninstallCommand implements Callable<Integer> {
             plan = Uninstaller.plan(target, name);
         } catch (LatticeException unreachable) {
             // An uninstall that got past the unpivot has deleted the cluster's API along with it; it resumes without.
+            if (name != null && bootstrap.resetState) {
+                RunState.setAsideDamaged(RunState.defaultRoot(), "uninstall", name);
+            }
             if (name == null || RunState.unfinished(RunState.defaultRoot(), "uninstall", name).isEmpty()) {
                 throw unreachable;
             }

@@ -229,6 +229,9 @@ public final class CrdGenerator {
             if (field.max() != Long.MAX_VALUE && "integer".equals(fieldSchema.get("type"))) {
                 fieldSchema.put("maximum", field.max());
             }
+            if ("string".equals(fieldSchema.get("type")) && !fieldSchema.containsKey("enum")) {
+                fieldSchema.put("maxLength", field.maxLength());
+            }
             if (!field.doc().isEmpty()) {
                 fieldSchema.put("description", field.doc());
             }

@@ -57,7 +57,7 @@ public final class Installer extends BootstrapRun {
      */
     public Installer(InstallPlan plan, Function<String, BootstrapCluster> bootstraps, Components components,
                      Function<String, String> environment, String daemonImage, Path kubeconfigOut, RunOptions options, Progress progress) {
-        super(RunState.resumeOrStart(options.runs(), "install", plan.cluster().name(), plan.namespace()), bootstraps, components, environment, options, progress);
+        super(RunState.resumeOrStart(options.runs(), "install", plan.cluster().name(), plan.namespace(), options.resetState()), bootstraps, components, environment, options, progress);
         this.plan = plan;
         this.daemonImage = daemonImage;
         this.kubeconfigOut = kubeconfigOut;

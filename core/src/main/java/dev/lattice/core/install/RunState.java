@@ -3,11 +3,16 @@ package dev.lattice.core.install;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lattice.core.LatticeException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -32,7 +37,15 @@ public final class RunState {
     /** What is written to the file. */
     public record Record(String runId, String operation, String cluster, String namespace,
                          List<String> completed, boolean finished, String started, String updated) {
+        /** Whether every field a run needs is there: a file missing one was not written by us, or was damaged. */
+        boolean complete() {
+            return runId != null && operation != null && cluster != null && namespace != null && completed != null
+                    && !completed.contains(null) && started != null && updated != null;
+        }
     }
+
+    /** The suffix a damaged state file is set aside under by {@link #setAsideDamaged}. */
+    public static final String DAMAGED_SUFFIX = ".damaged";
 
     private final Path dir;
     private Record record;
@@ -52,6 +65,17 @@ public final class RunState {
      * written) with a fresh run id.
      */
     public static RunState resumeOrStart(Path root, String operation, String cluster, String namespace) {
+        return resumeOrStart(root, operation, cluster, namespace, false);
+    }
+
+    /**
+     * As {@link #resumeOrStart(Path, String, String, String)}; with {@code resetDamaged}, damaged state files that may
+     * be this run's are set aside first ({@link #setAsideDamaged}) instead of refusing to go on.
+     */
+    public static RunState resumeOrStart(Path root, String operation, String cluster, String namespace, boolean resetDamaged) {
+        if (resetDamaged) {
+            setAsideDamaged(root, operation, cluster);
+        }
         Optional<RunState> earlier = unfinished(root, operation, cluster);
         if (earlier.isPresent()) {
             return earlier.get();
@@ -65,25 +89,62 @@ public final class RunState {
 
     /** The newest unfinished run of {@code operation} for {@code cluster}. */
     public static Optional<RunState> unfinished(Path root, String operation, String cluster) {
+        List<Path> damaged = damaged(root, operation, cluster);
+        if (!damaged.isEmpty()) {
+            throw new LatticeException("cannot tell where the last " + operation + " of " + cluster + " stopped: its state file "
+                    + damaged.get(0) + " is damaged" + (damaged.size() > 1 ? " (and " + (damaged.size() - 1) + " more)" : ""),
+                    "check whether a bootstrap cluster of that run is still there (kind get clusters), then run again with "
+                            + "--reset-state: it sets damaged state files aside and starts afresh");
+        }
+        return states(root)
+                .filter(s -> s.record != null && s.record.complete())
+                .filter(s -> !s.record.finished() && operation.equals(s.record.operation()) && cluster.equals(s.record.cluster()))
+                .max(Comparator.comparing(s -> s.record.updated()));
+    }
+
+    /**
+     * Renames the damaged state files that could be runs of {@code operation} for {@code cluster} to
+     * {@code state.json.damaged}, so a new run starts; what they held is kept for a person to read. Returns them.
+     */
+    public static List<Path> setAsideDamaged(Path root, String operation, String cluster) {
+        List<Path> damaged = damaged(root, operation, cluster);
+        for (Path file : damaged) {
+            try {
+                Files.move(file, file.resolveSibling(FILE + DAMAGED_SUFFIX), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return damaged;
+    }
+
+    /** State files that cannot be read whole and may belong to this operation and cluster (a foreign one does not). */
+    private static List<Path> damaged(Path root, String operation, String cluster) {
+        return states(root)
+                .filter(s -> s.record == null || !s.record.complete())
+                .filter(s -> s.record == null || s.record.cluster() == null || s.record.operation() == null
+                        || operation.equals(s.record.operation()) && cluster.equals(s.record.cluster()))
+                .map(s -> s.dir.resolve(FILE))
+                .toList();
+    }
+
+    /** Every state file under {@code root}, read; a record of null for one that is not JSON of a run. */
+    private static Stream<RunState> states(Path root) {
         if (!Files.isDirectory(root)) {
-            return Optional.empty();
+            return Stream.empty();
         }
         try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.map(d -> d.resolve(FILE)).filter(Files::isRegularFile).map(RunState::read)
-                    .flatMap(Optional::stream)
-                    .filter(s -> !s.record.finished() && operation.equals(s.record.operation()) && cluster.equals(s.record.cluster()))
-                    .max(Comparator.comparing(s -> s.record.updated()));
+            return dirs.map(d -> d.resolve(FILE)).filter(Files::isRegularFile).sorted().map(RunState::read).toList().stream();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static Optional<RunState> read(Path file) {
+    private static RunState read(Path file) {
         try {
-            return Optional.of(new RunState(file.getParent(), JSON.readValue(file.toFile(), Record.class)));
+            return new RunState(file.getParent(), JSON.readValue(file.toFile(), Record.class));
         } catch (IOException unreadable) {
-            // A half-written or foreign file is not a run to resume.
-            return Optional.empty();
+            return new RunState(file.getParent(), null);
         }
     }
 
@@ -157,16 +218,35 @@ public final class RunState {
         }
     }
 
-    /** Writes a file readable by its owner only, whole or not at all. */
+    /**
+     * Writes a file readable by its owner only, whole or not at all, and durably: the content reaches the disk before
+     * the rename, and the rename before this returns, so a crash or power loss leaves the old file or the new one.
+     */
     public static void writeAtomically(Path file, String content) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             Path temp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temp, content);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(parent);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Makes a rename in {@code dir} durable; where a directory cannot be opened (not Linux), the rename stands as is. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException notSupported) {
+            // Windows cannot open a directory; its renames are journalled by NTFS.
         }
     }
 }

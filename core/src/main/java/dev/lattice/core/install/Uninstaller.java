@@ -43,7 +43,7 @@ public final class Uninstaller extends BootstrapRun {
      */
     public Uninstaller(Plan plan, KubernetesClient target, Function<String, BootstrapCluster> bootstraps, Components components,
                        Function<String, String> environment, RunOptions options, Progress progress) {
-        super(RunState.resumeOrStart(options.runs(), "uninstall", plan.cluster(), plan.namespace()), bootstraps, components,
+        super(RunState.resumeOrStart(options.runs(), "uninstall", plan.cluster(), plan.namespace(), options.resetState()), bootstraps, components,
                 environment, options, progress);
         this.plan = plan;
         this.target = target;

@@ -46,7 +46,7 @@ public record CloudPool(ObjectMeta metadata, Spec spec, Status status) implement
     }
 
     public record Budget(
-            @Field(required = true, min = 0, doc = "Monthly budget in USD.") BigDecimal monthly,
+            @Field(required = true, min = 0, max = 1_000_000_000_000L, doc = "Monthly budget in USD.") BigDecimal monthly,
             @Field(name = "alertAt", min = 0, max = 100, doc = "Percent of the budget that raises BudgetWarning; default 80.") Integer alertAt,
             @Field(name = "hardLimit", doc = "Refuse clusters that would exceed the budget.") Boolean hardLimit) {
         public Budget {

@@ -25,8 +25,8 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
     }
 
     public record Spec(
-            @Field(name = "providerRef", doc = "Name of the CloudPool or StaticPool that holds credentials and capacity.") String providerRef,
-            @Field(doc = "Name of the pool this cluster draws capacity from; must agree with providerRef.") String pool,
+            @Field(name = "providerRef", format = Field.Format.DNS_LABEL, doc = "Name of the CloudPool or StaticPool that holds credentials and capacity.") String providerRef,
+            @Field(format = Field.Format.DNS_LABEL, doc = "Name of the pool this cluster draws capacity from; must agree with providerRef.") String pool,
             ProviderSpec provider,
             @Field(required = true) NodeSpec nodes,
             NetworkingSpec networking,
@@ -155,7 +155,7 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
     }
 
     public record ControlPlaneSpec(
-            @Field(min = 1, doc = "Control-plane nodes; a positive odd number (1, 3, 5).") Integer replicas,
+            @Field(min = 1, max = 9, doc = "Control-plane nodes; a positive odd number (1, 3, 5).") Integer replicas,
             @Field(name = "instanceType", aliases = "machineType") InstanceType instanceType,
             @Field(name = "rootVolume") RootVolume rootVolume) {
         public ControlPlaneSpec {
@@ -164,15 +164,15 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
     }
 
     public record WorkerPoolSpec(
-            @Field(min = 0, doc = "Desired nodes; ignored when min and max enable autoscaling.") Integer replicas,
+            @Field(min = 0, max = 5000, doc = "Desired nodes; ignored when min and max enable autoscaling.") Integer replicas,
             @Field(name = "displayName") String displayName,
             @Field(name = "instanceType", aliases = "machineType") InstanceType instanceType,
             @Field(name = "rootVolume") RootVolume rootVolume,
             Map<String, String> labels,
             List<NodeTaint> taints,
-            @Field(min = 0) Integer min,
-            @Field(min = 0) Integer max,
-            @Field(doc = "Pool this worker pool draws on, when it is not the cluster's.") String pool) {
+            @Field(min = 0, max = 5000) Integer min,
+            @Field(min = 0, max = 5000) Integer max,
+            @Field(format = Field.Format.DNS_LABEL, doc = "Pool this worker pool draws on, when it is not the cluster's.") String pool) {
         public WorkerPoolSpec {
             labels = Immutable.map(labels);
             taints = Immutable.list(taints);
@@ -290,7 +290,10 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(name = "currentReplicas") Integer currentReplicas,
             @Field(name = "readyReplicas") Integer readyReplicas,
             @Field(name = "autoscalingEnabled") Boolean autoscalingEnabled,
-            String message) {
+            @Field(maxLength = Condition.MAX_MESSAGE) String message) {
+        public WorkerPoolStatus {
+            message = Condition.bounded(message);
+        }
     }
 
     public record ChildClusterHealth(
@@ -306,7 +309,7 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
     public record Status(
             @Field(name = "observedGeneration") Long observedGeneration,
             Phase phase,
-            String message,
+            @Field(maxLength = Condition.MAX_MESSAGE) String message,
             List<Condition> conditions,
             @Field(name = "readyControlPlane") Integer readyControlPlane,
             @Field(name = "readyWorkers") Integer readyWorkers,
@@ -322,6 +325,7 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
                 new Status(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         public Status {
+            message = Condition.bounded(message);
             conditions = Immutable.list(conditions);
             workerPools = Immutable.map(workerPools);
             childrenHealth = Immutable.list(childrenHealth);

@@ -21,7 +21,7 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
     }
 
     public record Spec(
-            @Field(min = 0, doc = "Pod replicas; default 1.") Integer replicas,
+            @Field(min = 0, max = 100000, doc = "Pod replicas; default 1.") Integer replicas,
             @Field(required = true, doc = "Containers by name.") Map<String, Container> containers,
             ServicePorts service,
             @Field(doc = "Services, external services and volumes this service uses or is used by, by name.")
@@ -160,7 +160,7 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(name = "mountPath", doc = "Where the volume is mounted; defaults to /data/<id>.") String mountPath) {
     }
 
-    public record Requirements(@Field(doc = "CEL expression over `cluster` that a cluster must satisfy.") String placement) {
+    public record Requirements(@Field(maxLength = 8192, doc = "CEL expression over `cluster` that a cluster must satisfy.") String placement) {
         public static final Requirements NONE = new Requirements(null);
     }
 
@@ -183,11 +183,12 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(name = "observedGeneration") Long observedGeneration,
             Phase phase,
             @Field(doc = "The cluster the solver placed this service on.") String cluster,
-            String message,
+            @Field(maxLength = Condition.MAX_MESSAGE) String message,
             List<Condition> conditions) {
         public static final Status EMPTY = new Status(null, null, null, null, List.of());
 
         public Status {
+            message = Condition.bounded(message);
             conditions = Immutable.list(conditions);
         }
     }

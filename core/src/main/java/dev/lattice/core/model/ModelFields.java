@@ -38,6 +38,22 @@ public final class ModelFields {
             return annotation == null ? Long.MAX_VALUE : annotation.max();
         }
 
+        /** Most characters the field's value holds, when it is a string. */
+        public int maxLength() {
+            if (annotation != null && annotation.maxLength() > 0) {
+                return annotation.maxLength();
+            }
+            return switch (format()) {
+                case DNS_LABEL -> 63;
+                case DNS_SUBDOMAIN -> 253;
+                default -> Field.DEFAULT_MAX_LENGTH;
+            };
+        }
+
+        public Field.Format format() {
+            return annotation == null ? Field.Format.FREE : annotation.format();
+        }
+
         public boolean keepEmpty() {
             return annotation != null && annotation.keepEmpty();
         }

@@ -47,7 +47,8 @@ public final class Quantity implements Comparable<Quantity> {
         }
         BigDecimal number = new BigDecimal(m.group(1));
         String suffix = m.group(2) == null ? "" : m.group(2);
-        if (suffix.startsWith("e") || suffix.startsWith("E")) {
+        // "E" and "Ei" are exa and exbi; only an e or E followed by digits is an exponent.
+        if (suffix.length() > 1 && (suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E') && suffix.charAt(1) != 'i') {
             int exponent;
             try {
                 exponent = Integer.parseInt(suffix.substring(1));

@@ -19,6 +19,16 @@ import java.util.Optional;
  * A field whose value was wrong binds as absent.
  */
 final class Binder {
+    /** Most characters of a string that no field bounds more tightly (list items, map values, free-form content). */
+    static final int MAX_STRING = 64 * 1024;
+    /** Most characters of a map key: a label key with its prefix is 317. */
+    static final int MAX_KEY = 512;
+    /** Bounds of any number with a fraction (money): what status can hold, to the nano-unit. */
+    private static final BigDecimal MAX_DECIMAL = new BigDecimal("1e18");
+    private static final int MAX_DECIMAL_SCALE = 9;
+    /** The largest quantity Kubernetes counts in an int64: 2^63 - 1 units (just under 8Ei). */
+    private static final BigDecimal MAX_QUANTITY = BigDecimal.valueOf(Long.MAX_VALUE);
+
     private final Problems problems;
     private final SourceMap sources;
     private boolean failed;
@@ -71,7 +81,7 @@ final class Binder {
             return map(node, ModelFields.typeArgument(type, 1), path);
         }
         if (raw == Object.class) {
-            return plain(node);
+            return plain(node, path);
         }
         if (raw.isRecord()) {
             return record(node, raw, path);
@@ -94,7 +104,7 @@ final class Binder {
             Integer index = ModelFields.indexOf(type, key);
             if (index == null) {
                 List<String> names = fields.stream().map(FieldInfo::name).toList();
-                problems.error(entry.key().location(), "unknown field \"" + key + "\"" + in(path),
+                problems.error(entry.key().location(), "unknown field " + Problem.quote(key) + in(path),
                         Suggestions.hint(key, names));
                 failed = true;
                 continue;
@@ -137,6 +147,9 @@ final class Binder {
     }
 
     private Object checkBounds(Object value, FieldInfo field, YNode node) {
+        if (value instanceof String text) {
+            return checkString(text, field, node);
+        }
         if (value instanceof Number n && !(value instanceof BigDecimal)) {
             long v = n.longValue();
             if (v < field.min() || v > field.max()) {
@@ -145,12 +158,29 @@ final class Binder {
                 return null;
             }
         }
-        if (value instanceof BigDecimal d && field.min() != Long.MIN_VALUE && d.compareTo(BigDecimal.valueOf(field.min())) < 0) {
-            problems.error(node.location(), "\"" + field.name() + "\" must be at least " + field.min() + ", got " + d.toPlainString());
+        if (value instanceof BigDecimal d && (field.min() != Long.MIN_VALUE && d.compareTo(BigDecimal.valueOf(field.min())) < 0
+                || field.max() != Long.MAX_VALUE && d.compareTo(BigDecimal.valueOf(field.max())) > 0)) {
+            problems.error(node.location(), "\"" + field.name() + "\" must be " + range(field) + ", got " + d.toPlainString());
             failed = true;
             return null;
         }
         return value;
+    }
+
+    private String checkString(String text, FieldInfo field, YNode node) {
+        String problem = switch (field.format()) {
+            case DNS_LABEL -> Names.dnsLabelProblem(field.name(), text);
+            case DNS_SUBDOMAIN -> Names.dnsSubdomainProblem(field.name(), text);
+            case FREE -> text.length() > field.maxLength()
+                    ? "\"" + field.name() + "\" is " + text.length() + " characters long, at most " + field.maxLength() + " are allowed"
+                    : null;
+        };
+        if (problem != null) {
+            problems.error(node.location(), problem);
+            failed = true;
+            return null;
+        }
+        return text;
     }
 
     private static String range(FieldInfo field) {
@@ -215,6 +245,9 @@ final class Binder {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (YNode.Entry entry : mapping.entries()) {
+            if (!keyWithinBound(entry.key())) {
+                continue;
+            }
             String childPath = SourceMap.child(path, entry.key().value());
             sources.record(childPath, entry.key().location(), entry.value().location());
             Object value = bind(entry.value(), valueType, childPath);
@@ -227,13 +260,29 @@ final class Binder {
         return out;
     }
 
+    private boolean keyWithinBound(YNode.Scalar key) {
+        if (key.value().length() <= MAX_KEY) {
+            return true;
+        }
+        problems.error(key.location(), "key " + Problem.quote(key.value()) + " is " + key.value().length()
+                + " characters long, at most " + MAX_KEY + " are allowed");
+        failed = true;
+        return false;
+    }
+
     private String string(YNode node, String path) {
         if (node instanceof YNode.Scalar s && s.type() == YNode.ScalarType.STRING) {
+            if (s.value().length() > MAX_STRING) {
+                problems.error(node.location(), "a string of " + s.value().length() + " characters" + in(path)
+                        + ", at most " + MAX_STRING + " are allowed");
+                failed = true;
+                return null;
+            }
             return s.value();
         }
         if (node instanceof YNode.Scalar s) {
             problems.error(node.location(), "expected a string, got " + s.describe(),
-                    "put the value in quotes: \"" + s.value() + "\"");
+                    "put the value in quotes: " + Problem.quote(s.value()));
             failed = true;
             return null;
         }
@@ -250,7 +299,7 @@ final class Binder {
             } catch (NumberFormatException e) {
                 // falls through to the range error below
             }
-            problems.error(node.location(), "number " + s.value() + " is out of range");
+            problems.error(node.location(), "number " + Problem.quote(s.value()) + " is out of range");
             failed = true;
             return null;
         }
@@ -272,10 +321,20 @@ final class Binder {
 
     private BigDecimal decimal(YNode node) {
         if (node instanceof YNode.Scalar s && (s.type() == YNode.ScalarType.INT || s.type() == YNode.ScalarType.FLOAT)) {
+            BigDecimal d = null;
             try {
-                return new BigDecimal(s.value());
+                d = new BigDecimal(s.value());
             } catch (NumberFormatException e) {
                 // falls through: .inf and .nan are floats in YAML but no amount of money
+            }
+            if (d != null && d.abs().compareTo(MAX_DECIMAL) <= 0 && d.stripTrailingZeros().scale() <= MAX_DECIMAL_SCALE) {
+                return d;
+            }
+            if (d != null) {
+                problems.error(node.location(), "number " + Problem.quote(s.value()) + " is out of range",
+                        "amounts are at most 10^18 with at most " + MAX_DECIMAL_SCALE + " decimal places");
+                failed = true;
+                return null;
             }
         }
         problems.error(node.location(), "expected a number, got " + node.describe());
@@ -286,10 +345,16 @@ final class Binder {
     private Quantity quantity(YNode node) {
         if (node instanceof YNode.Scalar s && s.type() != YNode.ScalarType.BOOL) {
             Optional<Quantity> q = Quantity.tryParse(s.value());
-            if (q.isPresent() && !q.get().isNegative()) {
+            if (q.isPresent() && !q.get().isNegative() && q.get().value().compareTo(MAX_QUANTITY) <= 0) {
                 return q.get();
             }
-            problems.error(node.location(), "invalid quantity \"" + s.value() + "\"", quantityHint(s.value()));
+            if (q.isPresent() && !q.get().isNegative()) {
+                problems.error(node.location(), "quantity " + Problem.quote(s.value()) + " is too large",
+                        "Kubernetes counts quantities in 64 bits: less than 8Ei (at most 9223372036854775807)");
+                failed = true;
+                return null;
+            }
+            problems.error(node.location(), "invalid quantity " + Problem.quote(s.value()), quantityHint(s.value()));
             failed = true;
             return null;
         }
@@ -324,43 +389,71 @@ final class Binder {
             }
             names.add(wire);
         }
-        problems.error(node.location(), "unknown value \"" + text + "\"" + in(path) + "; expected one of: "
+        problems.error(node.location(), "unknown value " + Problem.quote(text) + in(path) + "; expected one of: "
                 + String.join(", ", names), Suggestions.closest(text, names).map(c -> "did you mean \"" + c + "\"?").orElse(null));
         failed = true;
         return null;
     }
 
-    /** Free-form content, as plain Java values in document order. */
-    private static Object plain(YNode node) {
+    /**
+     * Free-form content, as plain Java values in document order, within the bounds of the rest: keys and strings
+     * as long as elsewhere, numbers that JSON (and so the API server) can hold.
+     */
+    private Object plain(YNode node, String path) {
         if (node instanceof YNode.Mapping m) {
             Map<String, Object> out = new LinkedHashMap<>();
-            m.entries().forEach(e -> out.put(e.key().value(), plain(e.value())));
+            for (YNode.Entry e : m.entries()) {
+                if (keyWithinBound(e.key())) {
+                    out.put(e.key().value(), plain(e.value(), SourceMap.child(path, e.key().value())));
+                }
+            }
             return out;
         }
         if (node instanceof YNode.Sequence s) {
-            return s.items().stream().map(Binder::plain).toList();
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < s.items().size(); i++) {
+                out.add(plain(s.items().get(i), SourceMap.index(path, i)));
+            }
+            return out;
         }
         YNode.Scalar s = (YNode.Scalar) node;
         switch (s.type()) {
             case INT:
-                try {
-                    return yamlInteger(s.value());
-                } catch (NumberFormatException e) {
-                    return new BigDecimal(s.value());
-                }
             case FLOAT:
-                try {
-                    return new BigDecimal(s.value());
-                } catch (NumberFormatException e) {
-                    return s.value();
-                }
+                return plainNumber(s);
+            case STRING:
+                return string(node, path);
             case BOOL:
                 return Boolean.parseBoolean(s.value().toLowerCase(java.util.Locale.ROOT));
-            case NULL:
-                return null;
             default:
-                return s.value();
+                return null;
         }
+    }
+
+    private Object plainNumber(YNode.Scalar s) {
+        if (s.type() == YNode.ScalarType.INT) {
+            try {
+                return yamlInteger(s.value());
+            } catch (NumberFormatException e) {
+                // beyond a long: checked as a float below
+            }
+        }
+        BigDecimal d;
+        try {
+            d = new BigDecimal(s.value());
+        } catch (NumberFormatException e) {
+            problems.error(s.location(), "number " + Problem.quote(s.value()) + " cannot be written as JSON",
+                    "the API server reads numbers as JSON; quote it if it is text");
+            failed = true;
+            return null;
+        }
+        if (Double.isInfinite(d.doubleValue())) {
+            problems.error(s.location(), "number " + Problem.quote(s.value()) + " is out of range",
+                    "at most about 1.8e308, what the API server's JSON holds");
+            failed = true;
+            return null;
+        }
+        return d;
     }
 
     /** An integer as the YAML 1.2 core schema reads it: decimal, 0o octal or 0x hexadecimal. */

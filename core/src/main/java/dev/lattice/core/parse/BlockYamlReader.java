@@ -15,7 +15,12 @@ import java.util.Set;
  * differential test holds the two to the same trees.
  */
 final class BlockYamlReader {
-    private static final int MAX_DEPTH = 60;
+    /**
+     * It counts every node, scalars included, so it reaches these bounds no later than snakeyaml-engine does and
+     * hands such documents over to it, which reports them.
+     */
+    private static final int MAX_DEPTH = YamlLoader.MAX_DEPTH;
+    private static final int MAX_NODES = YamlLoader.MAX_NODES;
 
     /** Thrown to leave the subset; never escapes this class. */
     private static final class OutsideSubset extends RuntimeException {
@@ -114,7 +119,7 @@ final class BlockYamlReader {
 
     /** A node that starts at the current position, the first character of a line's content. */
     private YNode blockNode() {
-        if (++depth > MAX_DEPTH || ++nodes > 1_000_000) {
+        if (++depth > MAX_DEPTH || ++nodes > MAX_NODES) {
             throw outside();
         }
         YNode node;
@@ -200,6 +205,7 @@ final class BlockYamlReader {
         int start = pos;
         int startLine = line;
         int startOfLine = lineStart;
+        int startNodes = nodes;
         try {
             key(false);
             return at(':') && (pos + 1 == text.length() || text.charAt(pos + 1) == ' ' || text.charAt(pos + 1) == '\n');
@@ -209,11 +215,15 @@ final class BlockYamlReader {
             pos = start;
             line = startLine;
             lineStart = startOfLine;
+            nodes = startNodes;
         }
     }
 
     /** A mapping key: a quoted scalar or a plain one, with the spaces before its colon skipped. */
     private YNode.Scalar key(boolean flow) {
+        if (++nodes > MAX_NODES) {
+            throw outside();
+        }
         Location location = location();
         String value;
         if (at('\'') || at('"')) {
@@ -235,7 +245,7 @@ final class BlockYamlReader {
 
     /** A value on the current line, or inside a flow collection: a flow collection or a scalar. */
     private YNode inlineNode(boolean flow) {
-        if (++nodes > 1_000_000) {
+        if (++nodes > MAX_NODES) {
             throw outside();
         }
         if (at('{')) {

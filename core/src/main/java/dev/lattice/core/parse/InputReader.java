@@ -18,8 +18,27 @@ public final class InputReader {
     /** The name stdin is reported under. */
     public static final String STDIN = "<stdin>";
 
+    /** Bytes read from all inputs of a run unless the caller says otherwise: three times a 10,000-service fleet. */
+    public static final long DEFAULT_MAX_BYTES = 16L * 1024 * 1024;
+
     /** One input text and the name problems in it are reported under. */
     public record Input(String name, String text) {
+    }
+
+    /** What the inputs of one run may hold together, and how to say the bound can be raised. */
+    public record Limits(long maxBytes, String howToRaise) {
+        public static final Limits DEFAULT = new Limits(DEFAULT_MAX_BYTES, null);
+    }
+
+    /** Bytes still allowed in this run. */
+    private static final class Budget {
+        final Limits limits;
+        long left;
+
+        Budget(Limits limits) {
+            this.limits = limits;
+            this.left = limits.maxBytes();
+        }
     }
 
     private InputReader() {
@@ -30,6 +49,15 @@ public final class InputReader {
      * {@code *.json} files, recursively, in sorted order.
      */
     public static List<Input> read(List<String> arguments, InputStream stdin, Problems problems) {
+        return read(arguments, stdin, Limits.DEFAULT, problems);
+    }
+
+    /**
+     * As {@link #read(List, InputStream, Problems)}, refusing inputs that together hold more than {@code limits}
+     * allow before reading them whole, so memory stays bounded whatever is passed.
+     */
+    public static List<Input> read(List<String> arguments, InputStream stdin, Limits limits, Problems problems) {
+        Budget budget = new Budget(limits);
         List<Input> inputs = new ArrayList<>();
         boolean stdinRead = false;
         for (String argument : arguments) {
@@ -40,7 +68,10 @@ public final class InputReader {
                 }
                 stdinRead = true;
                 try {
-                    decode(STDIN, stdin.readAllBytes(), inputs, problems);
+                    byte[] bytes = stdin.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, budget.left + 1));
+                    if (withinBudget(STDIN, bytes.length, budget, problems)) {
+                        decode(STDIN, bytes, inputs, problems);
+                    }
                 } catch (IOException e) {
                     problems.error(Location.ofFile(STDIN), "cannot read standard input: " + e.getMessage());
                 }
@@ -53,10 +84,10 @@ public final class InputReader {
                     problems.error(Location.ofFile(argument), "no *.yaml, *.yml or *.json files in this directory");
                 }
                 for (Path file : files) {
-                    readFile(file.toString(), file, inputs, problems);
+                    readFile(file.toString(), file, inputs, budget, problems);
                 }
             } else if (Files.exists(path)) {
-                readFile(argument, path, inputs, problems);
+                readFile(argument, path, inputs, budget, problems);
             } else {
                 problems.error(Location.ofFile(argument), "no such file or directory");
             }
@@ -79,12 +110,46 @@ public final class InputReader {
         }
     }
 
-    private static void readFile(String name, Path path, List<Input> inputs, Problems problems) {
+    private static void readFile(String name, Path path, List<Input> inputs, Budget budget, Problems problems) {
         try {
-            decode(name, Files.readAllBytes(path), inputs, problems);
+            // The size first, so a huge file is refused unread; then at most what is left, in case it grew.
+            if (Files.size(path) > budget.left && !withinBudget(name, Files.size(path), budget, problems)) {
+                return;
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(path)) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, budget.left + 1));
+            }
+            if (withinBudget(name, bytes.length, budget, problems)) {
+                decode(name, bytes, inputs, problems);
+            }
         } catch (IOException e) {
             problems.error(Location.ofFile(name), "cannot read file: " + e.getMessage());
         }
+    }
+
+    /** Takes {@code size} bytes from the budget, or reports the input as too large. */
+    private static boolean withinBudget(String name, long size, Budget budget, Problems problems) {
+        if (budget.left < 0) {
+            return false; // already reported; the rest is not read
+        }
+        if (size <= budget.left) {
+            budget.left -= size;
+            return true;
+        }
+        long max = budget.limits.maxBytes();
+        boolean alone = budget.left == max;
+        String message = alone
+                ? "input is larger than the " + mebibytes(max) + " Lattice reads at once"
+                : "inputs together are larger than the " + mebibytes(max) + " Lattice reads at once";
+        String hint = budget.limits.howToRaise() == null ? "split the input" : "split the input, or " + budget.limits.howToRaise();
+        problems.error(Location.ofFile(name), message, hint);
+        budget.left = -1;
+        return false;
+    }
+
+    private static String mebibytes(long bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes + " bytes";
     }
 
     private static void decode(String name, byte[] bytes, List<Input> inputs, Problems problems) {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads JSON (one value, or a stream of values as {@code jq -c} writes them) into the same located tree as
@@ -19,8 +21,44 @@ import java.util.Map;
  */
 final class JsonLoader {
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(YamlLoader.MAX_DEPTH).build())
             .build();
+
+    /** Thrown past a bound, to stop reading at once. */
+    private static final class Refused extends RuntimeException {
+        final Location location;
+
+        Refused(Location location, String message) {
+            super(message, null, false, false);
+            this.location = location;
+        }
+    }
+
+    /** Thrown when the text is not JSON, to hand it to the YAML reader. */
+    private static final class NotJson extends RuntimeException {
+        NotJson() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The documents, with their problems added to {@code problems}; or empty when the text is not JSON, though it
+     * starts like it: {@code {kind: X}} is YAML's flow style, so YAML reads it (and reports what is wrong). A file named
+     * {@code *.json} is JSON, and its syntax errors are reported as such.
+     */
+    static Optional<List<YNode>> tryLoad(String file, String text, Problems problems) {
+        if (file.endsWith(".json")) {
+            return Optional.of(load(file, text, problems));
+        }
+        Problems own = new Problems();
+        try {
+            List<YNode> documents = load(file, text, own, true);
+            problems.addAll(own);
+            return Optional.of(documents);
+        } catch (NotJson e) {
+            return Optional.empty();
+        }
+    }
 
     private JsonLoader() {
     }
@@ -37,13 +75,27 @@ final class JsonLoader {
     }
 
     static List<YNode> load(String file, String text, Problems problems) {
+        return load(file, text, problems, false);
+    }
+
+    private static List<YNode> load(String file, String text, Problems problems, boolean orNotJson) {
         List<YNode> documents = new ArrayList<>();
         try (JsonParser parser = FACTORY.createParser(text)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
-                documents.add(value(file, parser, token, problems));
+                int[] nodes = {0};
+                documents.add(value(file, parser, token, problems, nodes));
             }
+        } catch (Refused e) {
+            problems.error(e.location, e.getMessage());
+        } catch (StreamConstraintsException e) {
+            JsonLocation at = e.getLocation();
+            problems.error(at == null ? Location.ofFile(file) : new Location(file, at.getLineNr(), at.getColumnNr()),
+                    YamlLoader.depthMessage());
         } catch (JsonProcessingException e) {
+            if (orNotJson) {
+                throw new NotJson();
+            }
             JsonLocation at = e.getLocation();
             Location location = at == null ? Location.ofFile(file) : new Location(file, at.getLineNr(), at.getColumnNr());
             problems.error(location, "JSON syntax error: " + e.getOriginalMessage().lines().findFirst().orElse(""));
@@ -53,8 +105,11 @@ final class JsonLoader {
         return documents;
     }
 
-    private static YNode value(String file, JsonParser parser, JsonToken token, Problems problems) throws IOException {
+    private static YNode value(String file, JsonParser parser, JsonToken token, Problems problems, int[] nodes) throws IOException {
         Location location = at(file, parser);
+        if (++nodes[0] > YamlLoader.MAX_NODES) {
+            throw new Refused(location, YamlLoader.nodesMessage());
+        }
         switch (token) {
             case START_OBJECT: {
                 List<YNode.Entry> entries = new ArrayList<>();
@@ -62,7 +117,8 @@ final class JsonLoader {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String name = parser.currentName();
                     Location keyAt = at(file, parser);
-                    YNode v = value(file, parser, parser.nextToken(), problems);
+                    nodes[0]++;
+                    YNode v = value(file, parser, parser.nextToken(), problems, nodes);
                     Location first = keys.putIfAbsent(name, keyAt);
                     if (first != null) {
                         problems.error(keyAt, "duplicate key \"" + name + "\"",
@@ -77,7 +133,7 @@ final class JsonLoader {
                 List<YNode> items = new ArrayList<>();
                 JsonToken t;
                 while ((t = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    items.add(value(file, parser, t, problems));
+                    items.add(value(file, parser, t, problems, nodes));
                 }
                 return new YNode.Sequence(items, location);
             }

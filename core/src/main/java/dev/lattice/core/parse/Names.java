@@ -34,7 +34,22 @@ public final class Names {
         }
         String why = name.length() > 63 ? "it is " + name.length() + " characters long, at most 63 are allowed"
                 : "use lowercase letters, digits and '-', starting and ending with a letter or digit";
-        return "invalid " + what + " \"" + name + "\": not a DNS-1123 label: " + why;
+        return "invalid " + what + " " + Problem.quote(name) + ": not a DNS-1123 label: " + why;
+    }
+
+    /** A DNS-1123 subdomain: at most 253 characters, DNS-1123 labels joined by dots. */
+    public static boolean isDnsSubdomain(String s) {
+        return s != null && !s.isEmpty() && s.length() <= 253 && DNS_SUBDOMAIN.matcher(s).matches();
+    }
+
+    /** Null when {@code name} is a DNS-1123 subdomain, else why not. */
+    public static String dnsSubdomainProblem(String what, String name) {
+        if (isDnsSubdomain(name)) {
+            return null;
+        }
+        String why = name.length() > 253 ? "it is " + name.length() + " characters long, at most 253 are allowed"
+                : "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
+        return "invalid " + what + " " + Problem.quote(name) + ": not a DNS-1123 subdomain: " + why;
     }
 
     /** A DNS-1123 label close to {@code name}, to suggest. */
@@ -54,11 +69,11 @@ public final class Names {
             String prefix = key.substring(0, slash);
             name = key.substring(slash + 1);
             if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
-                return "invalid label key \"" + key + "\": the prefix before '/' must be a DNS subdomain such as example.com";
+                return "invalid label key " + Problem.quote(key) + ": the prefix before '/' must be a DNS subdomain such as example.com";
             }
         }
         if (name.isEmpty() || name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
-            return "invalid label key \"" + key + "\": the name must be 1-63 letters, digits, '-', '_' or '.', "
+            return "invalid label key " + Problem.quote(key) + ": the name must be 1-63 letters, digits, '-', '_' or '.', "
                     + "starting and ending with a letter or digit";
         }
         return null;
@@ -69,7 +84,7 @@ public final class Names {
         if (value.isEmpty() || (value.length() <= 63 && LABEL_NAME.matcher(value).matches())) {
             return null;
         }
-        return "invalid label value \"" + value + "\": at most 63 letters, digits, '-', '_' or '.', "
+        return "invalid label value " + Problem.quote(value) + ": at most 63 letters, digits, '-', '_' or '.', "
                 + "starting and ending with a letter or digit";
     }
 

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 
 /** The rules one object must keep on its own, each reported where the offending value was written. */
 final class ObjectValidator {
+    /** A machine of any kind costs less than this an hour; more is a typo, and would overflow spend tables. */
+    private static final BigDecimal MAX_PRICE_PER_HOUR = new BigDecimal("1000000");
     private static final Pattern K8S_VERSION = Pattern.compile("v?[0-9]+\\.[0-9]+(\\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?");
     private static final Pattern CIDR = Pattern.compile(
             "([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/[0-9]{1,3}");
@@ -83,6 +85,9 @@ final class ObjectValidator {
             if (price.signum() < 0) {
                 error(SourceMap.child("spec.pricing", type), "price of \"" + type + "\" cannot be negative, got "
                         + price.toPlainString(), null);
+            } else if (price.compareTo(MAX_PRICE_PER_HOUR) > 0) {
+                error(SourceMap.child("spec.pricing", type), "price of \"" + type + "\" is " + price.toPlainString()
+                        + " USD an hour, more than " + MAX_PRICE_PER_HOUR.toPlainString(), "prices are per machine and hour");
             }
         });
         if (spec.budget().monthly().compareTo(BigDecimal.ZERO) == 0 && spec.budget().hardLimit()) {

@@ -30,8 +30,13 @@ public final class Parser {
 
     /** Reads {@code -f} arguments (files, directories, {@code -}) and parses them. */
     public static Inputs read(List<String> arguments, InputStream stdin) {
+        return read(arguments, stdin, InputReader.Limits.DEFAULT);
+    }
+
+    /** Reads {@code -f} arguments within {@code limits} and parses them. */
+    public static Inputs read(List<String> arguments, InputStream stdin, InputReader.Limits limits) {
         Problems problems = new Problems();
-        List<InputReader.Input> texts = InputReader.read(arguments, stdin, problems);
+        List<InputReader.Input> texts = InputReader.read(arguments, stdin, limits, problems);
         return parse(texts, problems);
     }
 
@@ -73,13 +78,15 @@ public final class Parser {
         Problems problems = new Problems();
         List<ParsedObject> objects = new ArrayList<>();
         List<ParsedObject> invalid = new ArrayList<>();
-        if (JsonLoader.looksLikeJson(text.text())) {
-            readJson(text.name(), text.text(), problems, objects, invalid);
+        Optional<List<YNode>> json = JsonLoader.looksLikeJson(text.text()) ? JsonLoader.tryLoad(text.name(), text.text(), problems) : Optional.empty();
+        if (json.isPresent()) {
+            readJson(text.name(), json.get(), problems, objects, invalid);
             if (objects.isEmpty() && invalid.isEmpty() && !problems.hasErrors()) {
                 problems.error(new Location(text.name(), 1, 1), "empty input: no objects found");
             }
             return new Read(problems, objects, invalid);
         }
+        // Not JSON, though it may start like it ({kind: X} is YAML's flow style): YAML reads it or says what is wrong.
         List<YamlLoader.Chunk> chunks = YamlLoader.split(text.text(), CHUNK_SIZE);
         // Documents are independent, so large inputs are read on every core; results merge in input order.
         List<ChunkResult> results = (chunks.size() == 1 ? chunks.stream() : chunks.parallelStream())
@@ -109,8 +116,9 @@ public final class Parser {
         for (InputReader.Input text : InputReader.read(arguments, InputStream.nullInputStream(), ignored)) {
             // Each YAML document on its own, so one being written does not hide the others.
             List<YNode> docs = new ArrayList<>();
-            if (JsonLoader.looksLikeJson(text.text())) {
-                docs.addAll(JsonLoader.load(text.name(), text.text(), ignored));
+            Optional<List<YNode>> json = JsonLoader.looksLikeJson(text.text()) ? JsonLoader.tryLoad(text.name(), text.text(), ignored) : Optional.empty();
+            if (json.isPresent()) {
+                docs.addAll(json.get());
             } else {
                 YamlLoader.split(text.text(), 1).forEach(chunk -> docs.addAll(YamlLoader.load(text.name(), chunk, ignored)));
             }
@@ -166,9 +174,9 @@ public final class Parser {
     }
 
     /** JSON is read in one pass (it is fast), then its objects are bound and checked on every core. */
-    private static void readJson(String file, String text, Problems problems, List<ParsedObject> objects, List<ParsedObject> invalid) {
+    private static void readJson(String file, List<YNode> docs, Problems problems, List<ParsedObject> objects, List<ParsedObject> invalid) {
         List<YNode> items = new ArrayList<>();
-        for (YNode doc : JsonLoader.load(file, text, problems)) {
+        for (YNode doc : docs) {
             items.addAll(items(doc, problems));
         }
         int slice = Math.max(1, items.size() / (4 * Runtime.getRuntime().availableProcessors()) + 1);

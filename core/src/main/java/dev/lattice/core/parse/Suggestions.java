@@ -14,14 +14,18 @@ public final class Suggestions {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String w = word.toLowerCase(Locale.ROOT);
+        int allowed = Math.max(2, word.length() / 3);
         for (String candidate : candidates) {
+            // The distance is at least the difference in length: skip what cannot be close (and a huge word's matrix).
+            if (Math.abs(word.length() - candidate.length()) > allowed) {
+                continue;
+            }
             int d = distance(w, candidate.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;
             }
         }
-        int allowed = Math.max(2, word.length() / 3);
         return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 

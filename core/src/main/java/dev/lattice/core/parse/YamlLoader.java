@@ -28,8 +28,10 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * node's line and column. Syntax errors, duplicate keys and unsupported tags become located problems.
  */
 public final class YamlLoader {
-    private static final int MAX_DEPTH = 64;
-    private static final int MAX_NODES = 1_000_000;
+    /** Collections a document may nest; every reader (this, the fast one, JSON) refuses deeper ones. */
+    static final int MAX_DEPTH = 64;
+    /** Nodes (keys, values, collections, and what aliases repeat) a document may hold, in every reader. */
+    static final int MAX_NODES = 1_000_000;
 
     private YamlLoader() {
     }
@@ -98,6 +100,10 @@ public final class YamlLoader {
         try {
             for (Event event : new Parse(settings).parseString(chunk.text())) {
                 builder.accept(event);
+                if (builder.refused) {
+                    // Past a bound nothing more is read: the cost stays that of the bound, not of the input.
+                    break;
+                }
             }
         } catch (MarkedYamlEngineException e) {
             Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
@@ -149,6 +155,16 @@ public final class YamlLoader {
         return null;
     }
 
+    /** The problem every reader reports for a document nested too deeply. */
+    static String depthMessage() {
+        return "document nests more than " + MAX_DEPTH + " levels deep";
+    }
+
+    /** The problem every reader reports for a document with too many nodes. */
+    static String nodesMessage() {
+        return "document has more than " + MAX_NODES + " nodes";
+    }
+
     static Location at(String file, Mark mark, int lineOffset) {
         return mark == null ? Location.ofFile(file) : new Location(file, lineOffset + mark.getLine() + 1, mark.getColumn() + 1);
     }
@@ -170,7 +186,9 @@ public final class YamlLoader {
         private final Map<YNode, Integer> sizes = new IdentityHashMap<>();
         private YNode root;
         private long expanded;
+        private boolean throughAlias;
         private boolean skipping;
+        boolean refused;
 
         TreeBuilder(String file, int lineOffset, Problems problems) {
             this.file = file;
@@ -205,6 +223,7 @@ public final class YamlLoader {
                     open.clear();
                     root = null;
                     expanded = 0;
+                    throughAlias = false;
                     skipping = false;
                     return;
                 case DocumentEnd:
@@ -241,7 +260,7 @@ public final class YamlLoader {
         private void start(CollectionStartEvent event) {
             Location location = at(event.getStartMark());
             if (open.size() >= MAX_DEPTH) {
-                giveUp(location, "document nests more than " + MAX_DEPTH + " levels deep");
+                refuse(location, depthMessage());
                 return;
             }
             event.getTag().ifPresent(tag -> {
@@ -271,13 +290,17 @@ public final class YamlLoader {
                 giveUp(at(event.getStartMark()), "undefined alias *" + name);
                 return;
             }
-            add(target, null, sizes.getOrDefault(target, 1));
+            int size = sizes.getOrDefault(target, 1);
+            throughAlias |= size > 1;
+            add(target, null, size);
         }
 
         private void add(YNode node, String anchor, long size) {
             expanded += size;
             if (expanded > MAX_NODES) {
-                giveUp(node.location(), "document expands to more than " + MAX_NODES + " nodes (through aliases?)");
+                refuse(node.location(), throughAlias
+                        ? "document expands to more than " + MAX_NODES + " nodes through its aliases"
+                        : nodesMessage());
                 return;
             }
             if (anchor != null) {
@@ -333,6 +356,11 @@ public final class YamlLoader {
                 type = YNode.ScalarType.STRING;
             }
             return new YNode.Scalar(event.getValue(), type, location);
+        }
+
+        private void refuse(Location at, String message) {
+            giveUp(at, message);
+            refused = true;
         }
 
         private void giveUp(Location at, String message) {

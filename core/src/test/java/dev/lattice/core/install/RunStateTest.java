@@ -1,10 +1,14 @@
 package dev.lattice.core.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lattice.core.LatticeException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,9 +49,34 @@ class RunStateTest {
     }
 
     @Test
-    void aDamagedStateFileIsNotARunToResume() throws Exception {
-        Files.createDirectories(root.resolve("0badf00d"));
-        Files.writeString(root.resolve("0badf00d/state.json"), "{\"runId\": \"0badf00d\", \"operation\": \"inst");
-        assertThat(RunState.unfinished(root, "install", "dev")).isEmpty();
+    void aDamagedStateFileStopsTheRunWithWhatToDo() throws Exception {
+        RunState earlier = RunState.resumeOrStart(root, "install", "dev", "capi-dev");
+        earlier.complete("bootstrap");
+        Path state = earlier.dir().resolve("state.json");
+        String whole = Files.readString(state);
+        for (String damaged : List.of(whole.substring(0, whole.length() / 2), "", whole.replaceFirst("\"completed\" : \\[[^]]*]", "\"completed\" : null"),
+                whole.replaceFirst("\"runId\" : \"[0-9a-f]+\"", "\"runId\" : null"), "[1, 2]")) {
+            Files.writeString(state, damaged);
+            assertThatThrownBy(() -> RunState.resumeOrStart(root, "install", "dev", "capi-dev"))
+                    .as(damaged).isInstanceOf(LatticeException.class)
+                    .hasMessage("cannot tell where the last install of dev stopped: its state file " + state + " is damaged")
+                    .extracting(e -> ((LatticeException) e).nextStep()).asString().contains("--reset-state");
+        }
+        // Another cluster's or operation's file, whole, is no obstacle; a damaged one that names another cluster neither.
+        Files.writeString(state, whole.replace("\"completed\" : [ \"bootstrap\" ]", "\"completed\" : null").replace("\"dev\"", "\"prod\""));
+        assertThat(RunState.resumeOrStart(root, "install", "dev", "capi-dev").resumed()).isFalse();
+    }
+
+    @Test
+    void resettingSetsTheDamagedFileAsideAndStartsAfresh() throws Exception {
+        RunState earlier = RunState.resumeOrStart(root, "install", "dev", "capi-dev");
+        earlier.complete("bootstrap");
+        Path state = earlier.dir().resolve("state.json");
+        Files.writeString(state, "{\"runId\": \"0badf00d\", \"operation\": \"inst");
+        RunState fresh = RunState.resumeOrStart(root, "install", "dev", "capi-dev", true);
+        assertThat(fresh.resumed()).isFalse();
+        assertThat(fresh.runId()).isNotEqualTo(earlier.runId());
+        assertThat(state).doesNotExist();
+        assertThat(earlier.dir().resolve("state.json.damaged")).hasContent("{\"runId\": \"0badf00d\", \"operation\": \"inst");
     }
 }

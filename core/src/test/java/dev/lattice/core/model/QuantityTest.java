@@ -32,6 +32,9 @@ class QuantityTest {
         "0, 0",
         "+3, 3",
         "12e6, 12e6",
+        "2E, 2E",
+        "1Ei, 1Ei",
+        "3e+2, 300",
     })
     @DisplayName("prints the canonical Kubernetes form")
     void canonicalForm(String input, String expected) {
