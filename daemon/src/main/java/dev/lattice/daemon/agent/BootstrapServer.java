@@ -1,9 +1,7 @@
 package dev.lattice.daemon.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import dev.lattice.core.io.Documents;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -11,17 +9,37 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
-import java.util.concurrent.Executors;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import dev.lattice.core.io.Documents;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,119 +54,224 @@ import org.slf4j.LoggerFactory;
  *       requests with the same token only one succeeds.</li>
  * </ul>
  * The token is the child LatticeCluster's {@code status.bootstrapToken} here; a used or wrong one gets nothing but a 403.
+ *
+ * <p>It runs on Jetty, whose reads do not block: a client that connects and stalls holds a socket, never a thread. The
+ * {@link Limits} bound each client: its connections from one address, how long a connection may stay idle or open at
+ * all, and how large a request may be; TLS offers AEAD suites only.
  */
 public final class BootstrapServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_BODY = 64 * 1024;
     private static final Pattern MANIFESTS = Pattern.compile("/v1/clusters/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/manifests");
+
+    /**
+     * What one client may take of the endpoint.
+     *
+     * @param idleTimeout          a connection that sends or reads nothing this long is closed
+     * @param connectionTime       a connection is closed this long after it opened, whatever it does (slow drips)
+     * @param connectionsPerSource connections one address may hold open at once; more are closed on arrival
+     * @param connections          connections all clients may hold open at once
+     * @param maxBody              the largest request body, in bytes
+     */
+    public record Limits(Duration idleTimeout, Duration connectionTime, int connectionsPerSource, int connections, int maxBody) {
+        /** A join takes one connection for well under a second; a node retries on its own. */
+        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 8, 1024, 64 * 1024);
+    }
 
     private final KubernetesClient client;
     private final Pki.Identity ca;
-    private final HttpsServer server;
+    private final Limits limits;
+    private final Server server;
+    private final ServerConnector connector;
     private final BiFunction<String, String, List<Map<String, Object>>> manifests;
 
     /** {@code manifests} gives what a child applies on first boot, from its name and token. */
     public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port,
                            BiFunction<String, String, List<Map<String, Object>>> manifests) throws IOException {
+        this(client, ca, serving, port, manifests, Limits.DEFAULT);
+    }
+
+    public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port,
+                           BiFunction<String, String, List<Map<String, Object>>> manifests, Limits limits) throws IOException {
         this.client = client;
         this.ca = ca;
         this.manifests = manifests;
-        this.server = HttpsServer.create(new InetSocketAddress(port), 16);
-        server.setHttpsConfigurator(new HttpsConfigurator(Pki.tls(serving, ca.certificatePem())));
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "agent-bootstrap");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/v1/bootstrap", this::bootstrap);
-        server.createContext("/v1/clusters/", this::manifests);
-        server.start();
+        this.limits = limits;
+        QueuedThreadPool threads = new QueuedThreadPool(32, 4);
+        threads.setName("agent-bootstrap");
+        threads.setDaemon(true);
+        server = new Server(threads);
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setSslContext(Pki.tls(serving, ca.certificatePem()));
+        tls.setIncludeProtocols(Pki.TLS_PROTOCOLS.toArray(String[]::new));
+        tls.setIncludeCipherSuites(Pki.TLS_SUITES.toArray(String[]::new));
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setRequestHeaderSize(8 * 1024);
+        http.setIdleTimeout(limits.idleTimeout().toMillis());
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Children reach the parent by IP address, which a TLS client does not send as SNI.
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        connector.addEventListener(new ConnectionGuard());
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                BootstrapServer.this.handle(request, response, callback);
+                return true;
+            }
+        });
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw new IOException("cannot serve the bootstrap endpoint on port " + port + ": " + e.getMessage(), e);
+        }
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    private void bootstrap(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                reply(exchange, 405, Map.of("error", "use POST"));
+    /**
+     * Counts each client's sockets (the TLS connection under every request) and closes those over the limits, and any
+     * connection still open when its time is up.
+     */
+    private final class ConnectionGuard implements Connection.Listener {
+        private final Map<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+        private final AtomicInteger open = new AtomicInteger();
+        /** Each counted connection's source (its socket has no address once closed) and when its time is up. */
+        private final Map<Connection, Tracked> tracked = new ConcurrentHashMap<>();
+
+        private record Tracked(InetAddress source, Scheduler.Task deadline) {
+        }
+
+        @Override
+        public void onOpened(Connection connection) {
+            if (!(connection instanceof SslConnection)
+                    || !(connection.getEndPoint().getRemoteSocketAddress() instanceof InetSocketAddress remote)) {
                 return;
             }
-            Map<?, ?> request;
-            try (InputStream body = exchange.getRequestBody()) {
-                byte[] bytes = body.readNBytes(MAX_BODY + 1);
-                if (bytes.length > MAX_BODY) {
-                    reply(exchange, 413, Map.of("error", "request too large"));
-                    return;
+            InetAddress source = remote.getAddress();
+            int fromSource = perSource.computeIfAbsent(source, a -> new AtomicInteger()).incrementAndGet();
+            int all = open.incrementAndGet();
+            boolean over = fromSource > limits.connectionsPerSource() || all > limits.connections();
+            Scheduler.Task deadline = over ? null : connector.getScheduler().schedule(() -> connection.getEndPoint().close(),
+                    limits.connectionTime().toMillis(), TimeUnit.MILLISECONDS);
+            tracked.put(connection, new Tracked(source, deadline));
+            if (over) {
+                if (fromSource == limits.connectionsPerSource() + 1 || all == limits.connections() + 1) {
+                    LOG.warn("closing new bootstrap connections from {}: it holds {} (at most {}), all clients {} (at most {})",
+                            source.getHostAddress(), fromSource - 1, limits.connectionsPerSource(), all - 1, limits.connections());
                 }
-                request = JSON.readValue(bytes, Map.class);
-            } catch (IOException e) {
-                reply(exchange, 400, Map.of("error", "the body is not JSON"));
+                connection.getEndPoint().close();
+            }
+        }
+
+        @Override
+        public void onClosed(Connection connection) {
+            Tracked t = tracked.remove(connection);
+            if (t == null) {
                 return;
             }
-            String cluster = string(request.get("cluster"));
-            String token = string(request.get("token"));
-            String csr = string(request.get("csr"));
-            if (cluster == null || token == null || csr == null) {
-                reply(exchange, 400, Map.of("error", "cluster, token and csr are required"));
-                return;
+            if (t.deadline() != null) {
+                t.deadline().cancel();
             }
-            // The request is checked before the token is spent, so a bad request does not cost a child its token.
-            String certificate;
-            try {
-                certificate = Pki.clientCertificate(ca, csr, cluster);
-            } catch (IllegalArgumentException e) {
-                reply(exchange, 400, Map.of("error", e.getMessage()));
-                return;
-            }
-            if (!consume(cluster, token)) {
-                LOG.warn("refused a bootstrap request for cluster {} from {}: wrong or used token", cluster,
-                        exchange.getRemoteAddress().getAddress().getHostAddress());
-                reply(exchange, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
-                return;
-            }
-            LOG.info("issued the agent certificate of cluster {}", cluster);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("certificate", certificate);
-            out.put("ca", ca.certificatePem());
-            reply(exchange, 200, out);
-        } catch (RuntimeException e) {
-            LOG.warn("bootstrap request failed: {}", e.getMessage());
-            reply(exchange, 500, Map.of("error", "internal error"));
+            open.decrementAndGet();
+            perSource.computeIfPresent(t.source(), (a, n) -> n.decrementAndGet() <= 0 ? null : n);
         }
     }
 
-    private void manifests(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            Matcher path = MANIFESTS.matcher(exchange.getRequestURI().getPath());
-            if (!path.matches()) {
-                reply(exchange, 404, Map.of("error", "no such endpoint"));
-                return;
+    private void handle(Request request, Response response, Callback callback) {
+        try {
+            String path = request.getHttpURI().getPath();
+            if ("/v1/bootstrap".equals(path)) {
+                bootstrap(request, response, callback);
+            } else {
+                manifests(request, response, callback, path);
             }
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                reply(exchange, 405, Map.of("error", "use GET"));
-                return;
-            }
-            String cluster = path.group(1);
-            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : null;
-            if (token == null || token.isEmpty() || unusedToken(cluster, token) == null) {
-                LOG.warn("refused the manifests of cluster {} to {}: wrong or used token", cluster,
-                        exchange.getRemoteAddress().getAddress().getHostAddress());
-                reply(exchange, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
-                return;
-            }
-            byte[] body = Documents.yamlStream(manifests.apply(cluster, token)).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/yaml");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            LOG.info("served the manifests of cluster {}", cluster);
-        } catch (RuntimeException e) {
-            LOG.warn("manifests request failed: {}", e.getMessage());
-            reply(exchange, 500, Map.of("error", "internal error"));
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("bootstrap endpoint request failed: {}", e.getMessage());
+            reply(response, callback, 500, Map.of("error", "internal error"));
         }
+    }
+
+    private void bootstrap(Request request, Response response, Callback callback) throws IOException {
+        if (!"POST".equals(request.getMethod())) {
+            reply(response, callback, 405, Map.of("error", "use POST"));
+            return;
+        }
+        long declared = request.getLength();
+        if (declared > limits.maxBody()) {
+            reply(response, callback, 413, Map.of("error", "request too large"));
+            return;
+        }
+        Map<?, ?> body;
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(limits.maxBody() + 1);
+            if (bytes.length > limits.maxBody()) {
+                reply(response, callback, 413, Map.of("error", "request too large"));
+                return;
+            }
+            body = JSON.readValue(bytes, Map.class);
+        } catch (IOException e) {
+            reply(response, callback, 400, Map.of("error", "the body is not JSON"));
+            return;
+        }
+        String cluster = string(body.get("cluster"));
+        String token = string(body.get("token"));
+        String csr = string(body.get("csr"));
+        if (cluster == null || token == null || csr == null) {
+            reply(response, callback, 400, Map.of("error", "cluster, token and csr are required"));
+            return;
+        }
+        // The request is checked before the token is spent, so a bad request does not cost a child its token.
+        String certificate;
+        try {
+            certificate = Pki.clientCertificate(ca, csr, cluster);
+        } catch (IllegalArgumentException e) {
+            reply(response, callback, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        if (!consume(cluster, token)) {
+            LOG.warn("refused a bootstrap request for cluster {} from {}: wrong or used token", cluster, Request.getRemoteAddr(request));
+            reply(response, callback, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
+            return;
+        }
+        LOG.info("issued the agent certificate of cluster {}", cluster);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("certificate", certificate);
+        out.put("ca", ca.certificatePem());
+        reply(response, callback, 200, out);
+    }
+
+    private void manifests(Request request, Response response, Callback callback, String path) {
+        Matcher matched = MANIFESTS.matcher(path);
+        if (!matched.matches()) {
+            reply(response, callback, 404, Map.of("error", "no such endpoint"));
+            return;
+        }
+        if (!"GET".equals(request.getMethod())) {
+            reply(response, callback, 405, Map.of("error", "use GET"));
+            return;
+        }
+        String cluster = matched.group(1);
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : null;
+        if (token == null || token.isEmpty() || unusedToken(cluster, token) == null) {
+            LOG.warn("refused the manifests of cluster {} to {}: wrong or used token", cluster, Request.getRemoteAddr(request));
+            reply(response, callback, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
+            return;
+        }
+        byte[] body = Documents.yamlStream(manifests.apply(cluster, token)).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/yaml");
+        response.write(true, ByteBuffer.wrap(body), callback);
+        LOG.info("served the manifests of cluster {}", cluster);
     }
 
     /** The child's LatticeCluster when {@code token} is its unused token, else null. */
@@ -189,16 +312,25 @@ public final class BootstrapServer implements AutoCloseable {
         return o instanceof String s && !s.isBlank() ? s : null;
     }
 
-    private static void reply(HttpExchange exchange, int code, Map<String, ?> body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(code, bytes.length);
-        exchange.getResponseBody().write(bytes);
+    private static void reply(Response response, Callback callback, int code, Map<String, ?> body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            callback.failed(e);
+            return;
+        }
+        response.setStatus(code);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the bootstrap endpoint: {}", e.getMessage());
+        }
     }
 }

@@ -145,7 +145,27 @@ public final class Pki {
         return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
     }
 
-    /** A TLS context serving {@code identity}, or presenting it as a client, and trusting only {@code caPem}. */
+    /** The TLS versions every endpoint and client of the agent protocol speaks. */
+    public static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    /**
+     * The suites they offer: AEAD only (GCM and ChaCha20-Poly1305) with forward secrecy, as HTTP/2 requires and gRPC's
+     * own default; never CBC or SHA-1 MACs.
+     */
+    public static final List<String> TLS_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    /** The protocols and suites above, for a client or server built on the JDK's own TLS. */
+    public static javax.net.ssl.SSLParameters tlsParameters() {
+        javax.net.ssl.SSLParameters parameters = new javax.net.ssl.SSLParameters();
+        parameters.setProtocols(TLS_PROTOCOLS.toArray(String[]::new));
+        parameters.setCipherSuites(TLS_SUITES.toArray(String[]::new));
+        return parameters;
+    }
+
+        /** A TLS context serving {@code identity}, or presenting it as a client, and trusting only {@code caPem}. */
     public static SSLContext tls(Identity identity, String caPem) {
         try {
             KeyManagerFactory keyManagers = null;

@@ -1,0 +1,227 @@
+package dev.lattice.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lattice.core.crd.CrdGenerator;
+import dev.lattice.core.kube.Applier;
+import dev.lattice.core.kube.LiveInputs;
+import dev.lattice.core.model.Kind;
+import dev.lattice.daemon.agent.BootstrapServer;
+import dev.lattice.daemon.agent.Pki;
+import dev.lattice.testfixtures.Envtest;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The parent's bootstrap endpoint under hostile clients, on a real API server that holds the tokens: stalled and
+ * dripping connections, too many from one address, oversized bodies, and TLS suites it must not offer. A real join
+ * (the manifests, then the certificate) succeeds through all of it.
+ */
+class BootstrapServerIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static Envtest api;
+    private static KubernetesClient client;
+    private static Pki.Identity ca;
+    private static Pki.Identity serving;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        api = Envtest.start();
+        client = api.client();
+        new Applier(client).apply(List.of(CrdGenerator.crd(Kind.LATTICE_CLUSTER)), Duration.ofMinutes(1));
+        ca = Pki.newAuthority("test-parent");
+        serving = Pki.serverCertificate(ca, List.of("127.0.0.1", "localhost"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void aJoinSucceedsWhileFiftyClientsStall() throws Exception {
+        String token = child("stalled-join");
+        BootstrapServer.Limits limits = new BootstrapServer.Limits(Duration.ofSeconds(60), Duration.ofSeconds(120), 5, 200, 64 * 1024);
+        try (BootstrapServer server = server(limits)) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                // Ten addresses, five connections each: half send nothing, half finish TLS and send half a request.
+                for (int source = 2; source < 12; source++) {
+                    InetAddress from = InetAddress.getByName("127.0.0." + source);
+                    for (int i = 0; i < 5; i++) {
+                        stalled.add(i % 2 == 0 ? raw(from, server.port()) : halfRequest(from, server.port()));
+                    }
+                }
+                assertThat(stalled).hasSize(50).allSatisfy(s -> assertThat(s.isClosed()).isFalse());
+
+                HttpClient https = https();
+                assertThat(manifests(https, server.port(), "stalled-join", token).statusCode()).isEqualTo(200);
+                assertThat(join(https, server.port(), "stalled-join", token).statusCode()).isEqualTo(200);
+                assertThat(join(https, server.port(), "stalled-join", token).statusCode()).isEqualTo(403);
+
+                // A sixth connection from an address that holds five is closed on arrival.
+                Socket sixth = raw(InetAddress.getByName("127.0.0.2"), server.port());
+                assertThat(sixth.getInputStream().read()).isEqualTo(-1);
+                sixth.close();
+                // The stalled ones are still open: only the limit closed the sixth.
+                assertThat(halfRequestIsOpen(stalled.get(1))).isTrue();
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void closesIdleAndDrippingConnections() throws Exception {
+        BootstrapServer.Limits limits = new BootstrapServer.Limits(Duration.ofSeconds(1), Duration.ofSeconds(3), 5, 200, 64 * 1024);
+        try (BootstrapServer server = server(limits)) {
+            Socket idle = raw(InetAddress.getLoopbackAddress(), server.port());
+            idle.setSoTimeout((int) WAIT.toMillis());
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            idle.close();
+
+            // A client that sends a byte of its headers every half second never idles, but its time is up after three.
+            SSLSocket drip = tls(InetAddress.getLoopbackAddress(), server.port());
+            OutputStream out = drip.getOutputStream();
+            byte[] request = "GET /v1/clusters/x/manifests HTTP/1.1\r\nHost: parent\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 200; i++) {
+                    out.write(request[i % request.length] == '\r' ? 'a' : request[i % request.length]);
+                    out.flush();
+                    Thread.sleep(500);
+                }
+            }).isInstanceOf(IOException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(WAIT);
+            drip.close();
+        }
+    }
+
+    @Test
+    void refusesOversizedBodiesAndWeakTls() throws Exception {
+        try (BootstrapServer server = server(BootstrapServer.Limits.DEFAULT)) {
+            HttpResponse<String> big = https().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/v1/bootstrap"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"pad\": \"" + "x".repeat(100 * 1024) + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(big.statusCode()).isEqualTo(413);
+
+            // TLS 1.2 with a CBC/SHA-1 suite, which the JDK's client still offers when asked: no handshake.
+            SSLSocket weak = (SSLSocket) Pki.tls(null, ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
+            weak.setEnabledProtocols(new String[] {"TLSv1.2"});
+            weak.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"});
+            assertThatThrownBy(weak::startHandshake).isInstanceOf(SSLHandshakeException.class);
+            weak.close();
+            // The same client with an AEAD suite gets through.
+            SSLSocket good = (SSLSocket) Pki.tls(null, ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
+            good.setEnabledProtocols(new String[] {"TLSv1.2"});
+            good.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
+            good.startHandshake();
+            assertThat(good.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+            good.close();
+        }
+    }
+
+    /** A child LatticeCluster whose status holds a fresh bootstrap token; returns the token. */
+    private static String child(String name) {
+        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
+        GenericKubernetesResource cluster = new GenericKubernetesResource();
+        cluster.setApiVersion("lattice.dev/v1alpha1");
+        cluster.setKind("LatticeCluster");
+        cluster.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+        cluster.setAdditionalProperty("spec", Map.of("nodes", Map.of("controlPlane", Map.of("replicas", 1))));
+        GenericKubernetesResource created = clusters.resource(cluster).create();
+        String token = "token-" + name + "-" + System.nanoTime();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("bootstrapToken", token);
+        created.setAdditionalProperty("status", status);
+        clusters.resource(created).updateStatus();
+        return token;
+    }
+
+    private static BootstrapServer server(BootstrapServer.Limits limits) throws IOException {
+        return new BootstrapServer(client, ca, serving, 0, (cluster, token) -> List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap",
+                "metadata", Map.of("name", cluster))), limits);
+    }
+
+    private static HttpClient https() throws Exception {
+        return HttpClient.newBuilder().sslContext(Kube.trusting(ca.certificatePem())).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private static HttpResponse<String> manifests(HttpClient https, int port, String cluster, String token) throws Exception {
+        return https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/v1/clusters/" + cluster + "/manifests"))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> join(HttpClient https, int port, String cluster, String token) throws Exception {
+        String body = new ObjectMapper().writeValueAsString(Map.of("cluster", cluster, "token", token,
+                "csr", Pki.signingRequest(cluster).csrPem()));
+        return https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/v1/bootstrap"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A TCP connection from {@code from} that sends nothing. */
+    private static Socket raw(InetAddress from, int port) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(from, 0));
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+        socket.setSoTimeout((int) WAIT.toMillis());
+        return socket;
+    }
+
+    private static SSLSocket tls(InetAddress from, int port) throws Exception {
+        SSLContext context = Kube.trusting(ca.certificatePem());
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(raw(from, port), "127.0.0.1", port, true);
+        socket.startHandshake();
+        return socket;
+    }
+
+    /** A TLS connection from {@code from} that sent the start of a request and stalls. */
+    private static Socket halfRequest(InetAddress from, int port) throws Exception {
+        SSLSocket socket = tls(from, port);
+        socket.getOutputStream().write("GET /v1/clusters/x/manifests HTTP/1.1\r\nHost: parent\r\n".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /** Whether a stalled half request is still open: finishing it gets an answer. */
+    private static boolean halfRequestIsOpen(Socket socket) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        byte[] head = in.readNBytes(12);
+        return Arrays.equals(Arrays.copyOf(head, 9), "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII));
+    }
+}
