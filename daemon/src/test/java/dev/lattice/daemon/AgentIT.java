@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
@@ -63,8 +66,12 @@ class AgentIT {
             Kube.namespace(parent, "shop");
             Kube.apply(parent, FLEET);
             Kube.apply(parent, WEB.formatted("v1"));
-            String token = await().atMost(WAIT).until(() -> (String) Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child"))
-                    .get("bootstrapToken"), t -> t != null);
+            // The child's token is in the Secret its machines read it from; its status keeps only the hash.
+            Secret tokenSecret = await().atMost(WAIT).until(() -> parent.secrets().inNamespace(ClusterRenderer.namespaceOf("child"))
+                    .withName(ChildProvisioning.tokenSecret("child")).get(), s -> s != null);
+            String token = Kube.decode(tokenSecret.getData().get(ChildProvisioning.TOKEN_KEY));
+            await().atMost(WAIT).until(() -> Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child")).get(BootstrapTokens.HASH),
+                    BootstrapTokens.hash(token)::equals);
             Secret ca = await().atMost(WAIT).until(() -> parent.secrets().inNamespace("lattice-system")
                     .withName(ParentEndpoints.CA_SECRET).get(), s -> s != null);
             String caPem = Kube.decode(ca.getData().get("tls.crt"));
@@ -85,7 +92,8 @@ class AgentIT {
                     Map<String, Object> health = childHealth(parent);
                     assertThat(health).containsEntry("agentState", "Ready").containsKey("lastHeartbeat");
                     Map<String, Object> childStatus = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child"));
-                    assertThat(childStatus).containsEntry("bootstrapComplete", true).doesNotContainKey("bootstrapToken");
+                    assertThat(childStatus).containsEntry("bootstrapComplete", true)
+                            .doesNotContainKeys("bootstrapToken", BootstrapTokens.HASH, BootstrapTokens.EXPIRES);
                     assertThat((List<?>) childStatus.get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
                             .containsEntry("type", "AgentConnected").containsEntry("status", "True"));
                 });

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.crd.CrdGenerator;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.kube.Applier;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
@@ -46,6 +47,9 @@ import org.junit.jupiter.api.Test;
  */
 class BootstrapServerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Tokens valid for an hour of a clock the tests move. */
+    private static final MovableClock CLOCK = new MovableClock();
+    private static final BootstrapTokens TOKENS = new BootstrapTokens(CLOCK, Duration.ofHours(1));
     private static Envtest api;
     private static KubernetesClient client;
     private static Pki.Identity ca;
@@ -85,9 +89,11 @@ class BootstrapServerIT {
                 assertThat(stalled).hasSize(50).allSatisfy(s -> assertThat(s.isClosed()).isFalse());
 
                 HttpClient https = https();
-                assertThat(manifests(https, server.port(), "stalled-join", token).statusCode()).isEqualTo(200);
-                assertThat(join(https, server.port(), "stalled-join", token).statusCode()).isEqualTo(200);
-                assertThat(join(https, server.port(), "stalled-join", token).statusCode()).isEqualTo(403);
+                HttpResponse<String> served = manifests(https, server.port(), "stalled-join", token);
+                assertThat(served.statusCode()).isEqualTo(200);
+                String daemonToken = servedToken(served);
+                assertThat(join(https, server.port(), "stalled-join", daemonToken).statusCode()).isEqualTo(200);
+                assertThat(join(https, server.port(), "stalled-join", daemonToken).statusCode()).isEqualTo(403);
 
                 // A sixth connection from an address that holds five is closed on arrival.
                 Socket sixth = raw(InetAddress.getByName("127.0.0.2"), server.port());
@@ -99,6 +105,41 @@ class BootstrapServerIT {
                 for (Socket s : stalled) {
                     s.close();
                 }
+            }
+        }
+    }
+
+    @Test
+    void aTokenIsSpentByItsFirstUseOnEitherEndpointAndExpires() throws Exception {
+        try (BootstrapServer server = server(BootstrapServer.Limits.DEFAULT)) {
+            HttpClient https = https();
+            // The manifests spend the machines' token and carry the next one, for the daemon; the status holds hashes only.
+            String machines = child("spent");
+            HttpResponse<String> served = manifests(https, server.port(), "spent", machines);
+            assertThat(served.statusCode()).isEqualTo(200);
+            String daemon = servedToken(served);
+            assertThat(daemon).isNotEqualTo(machines).hasSizeGreaterThan(40);
+            assertThat(manifests(https, server.port(), "spent", machines).statusCode()).isEqualTo(403);
+            assertThat(join(https, server.port(), "spent", machines).statusCode()).isEqualTo(403);
+            assertThat(statusOf("spent")).containsEntry(BootstrapTokens.HASH, BootstrapTokens.hash(daemon))
+                    .doesNotContainKey(BootstrapTokens.LEGACY).asString().doesNotContain(machines, daemon);
+            assertThat(join(https, server.port(), "spent", daemon).statusCode()).isEqualTo(200);
+            assertThat(join(https, server.port(), "spent", daemon).statusCode()).isEqualTo(403);
+            assertThat(statusOf("spent")).containsEntry("bootstrapComplete", true).doesNotContainKeys(BootstrapTokens.HASH, BootstrapTokens.EXPIRES);
+
+            // The join takes the machines' token as well (a daemon installed by hand); then the manifests are refused.
+            String direct = child("direct");
+            assertThat(join(https, server.port(), "direct", direct).statusCode()).isEqualTo(200);
+            assertThat(manifests(https, server.port(), "direct", direct).statusCode()).isEqualTo(403);
+
+            // A token past its lifetime is refused everywhere.
+            String late = child("late");
+            CLOCK.move(Duration.ofMinutes(61));
+            try {
+                assertThat(manifests(https, server.port(), "late", late).statusCode()).isEqualTo(403);
+                assertThat(join(https, server.port(), "late", late).statusCode()).isEqualTo(403);
+            } finally {
+                CLOCK.move(Duration.ofMinutes(-61));
             }
         }
     }
@@ -153,7 +194,40 @@ class BootstrapServerIT {
         }
     }
 
-    /** A child LatticeCluster whose status holds a fresh bootstrap token; returns the token. */
+    /** The token the served manifests hand the daemon (the stand-in manifests here carry it in plain sight). */
+    private static String servedToken(HttpResponse<String> served) {
+        return served.body().replaceAll("(?s).*token: ([^\\s]+).*", "$1");
+    }
+
+    private static Map<String, Object> statusOf(String name) {
+        return Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, name));
+    }
+
+    /** A clock the tests move by hand. */
+    private static final class MovableClock extends java.time.Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void move(Duration by) {
+            offset = offset.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(offset);
+        }
+    }
+
+    /** A child LatticeCluster whose status holds a fresh bootstrap token's hash; returns the token. */
     private static String child(String name) {
         var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
         GenericKubernetesResource cluster = new GenericKubernetesResource();
@@ -162,17 +236,16 @@ class BootstrapServerIT {
         cluster.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
         cluster.setAdditionalProperty("spec", Map.of("nodes", Map.of("controlPlane", Map.of("replicas", 1))));
         GenericKubernetesResource created = clusters.resource(cluster).create();
-        String token = "token-" + name + "-" + System.nanoTime();
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("bootstrapToken", token);
+        String token = TOKENS.mint(status);
         created.setAdditionalProperty("status", status);
         clusters.resource(created).updateStatus();
         return token;
     }
 
     private static BootstrapServer server(BootstrapServer.Limits limits) throws IOException {
-        return new BootstrapServer(client, ca, serving, 0, (cluster, token) -> List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap",
-                "metadata", Map.of("name", cluster))), limits);
+        return new BootstrapServer(client, ca, serving, 0, TOKENS, (cluster, token) -> List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap",
+                "metadata", Map.of("name", cluster), "data", Map.of("token", token))), limits);
     }
 
     private static HttpClient https() throws Exception {

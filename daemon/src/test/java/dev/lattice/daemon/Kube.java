@@ -30,13 +30,15 @@ final class Kube {
     /** Options for an in-process daemon: free HTTP port, fast heartbeats. */
     static DaemonOptions options(String cluster, String identity, boolean leaderElection, Integer agentPort, Integer bootstrapPort) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, agentPort, bootstrapPort, leaderElection,
-                identity, Duration.ofSeconds(1), Duration.ofMinutes(1), null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2), false);
+                identity, Duration.ofSeconds(1), Duration.ofMinutes(1), null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
+                Duration.ofHours(1), false);
     }
 
     /** Options for a parent that provisions children: any free ports, providers from {@code components}. */
     static DaemonOptions provisioning(String cluster, Path components, String daemonImage) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, 0, 0, false,
-                cluster, Duration.ofSeconds(1), Duration.ofMinutes(1), components, daemonImage, Duration.ofMinutes(2), false);
+                cluster, Duration.ofSeconds(1), Duration.ofMinutes(1), components, daemonImage, Duration.ofMinutes(2),
+                Duration.ofHours(1), false);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
@@ -78,9 +79,8 @@ class ProvisionIT {
                         .get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
                         .containsEntry("type", "Provisioned").containsEntry("status", "True")));
                 Map<String, Object> status = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"));
-                assertThat(status).containsEntry("pivotComplete", true);
-                String token = (String) status.get("bootstrapToken");
-                assertThat(token).isNotBlank();
+                assertThat(status).containsEntry("pivotComplete", true).doesNotContainKey("bootstrapToken")
+                        .containsKeys(BootstrapTokens.HASH, BootstrapTokens.EXPIRES);
 
                 // The child's Cluster API objects live in the child now, unpaused, and are gone from the parent.
                 KubernetesClient kid = cloud.workload("kid").orElseThrow().client();
@@ -99,10 +99,10 @@ class ProvisionIT {
                 int bootstrapPort = parentDaemon.parentEndpoints().bootstrap().port();
                 assertThat(kcp.getAdditionalProperties().toString())
                         .contains("https://127.0.0.1:" + bootstrapPort + "/v1/clusters/kid/manifests")
-                        .contains(ChildProvisioning.tokenSecret("kid"))
-                        .doesNotContain(token);
+                        .contains(ChildProvisioning.tokenSecret("kid"));
                 Secret tokenSecret = kid.secrets().inNamespace("capi-kid").withName(ChildProvisioning.tokenSecret("kid")).get();
-                assertThat(Kube.decode(tokenSecret.getData().get(ChildProvisioning.TOKEN_KEY))).isEqualTo(token);
+                String machineToken = Kube.decode(tokenSecret.getData().get(ChildProvisioning.TOKEN_KEY));
+                assertThat(kcp.getAdditionalProperties().toString()).doesNotContain(machineToken);
 
                 // The providers, the daemon (this parent's image) and the way home are installed in it.
                 assertThat(kid.apps().deployments().inNamespace("capi-system").withName("cluster-api-controller-manager").get()).isNotNull();
@@ -111,21 +111,30 @@ class ProvisionIT {
                 assertThat(daemon.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsSequence("--cluster-name", "kid");
                 Map<String, String> home = dev.lattice.core.kube.Secrets.text(
                         kid.secrets().inNamespace("lattice-system").withName(AgentClient.SECRET).get());
-                assertThat(home).containsEntry("host", "127.0.0.1").containsEntry("token", token)
+                // The pivot handed the daemon a token of its own: the machines' one is spent, only the hash is kept.
+                String token = home.get("token");
+                assertThat(token).isNotBlank().isNotEqualTo(machineToken);
+                assertThat(status).containsEntry(BootstrapTokens.HASH, BootstrapTokens.hash(token));
+                assertThat(home).containsEntry("host", "127.0.0.1")
                         .containsEntry("bootstrapPort", String.valueOf(bootstrapPort))
                         .containsEntry("grpcPort", String.valueOf(parentDaemon.parentEndpoints().agents().port()));
                 assertThat(Kube.get(kid, Kind.LATTICE_CLUSTER, null, "kid")).isNotNull();
                 assertThat(Kube.get(kid, Kind.STATIC_POOL, null, "lab")).isNotNull();
 
-                // What the first control-plane node would fetch: only with the child's unused token.
+                // What the first control-plane node would fetch: only with the child's valid token, which it spends; the
+                // manifests carry the next one for the daemon.
                 Secret ca = parent.secrets().inNamespace("lattice-system").withName(ParentEndpoints.CA_SECRET).get();
                 HttpClient https = HttpClient.newBuilder().sslContext(Kube.trusting(Kube.decode(ca.getData().get("tls.crt")))).build();
+                assertThat(manifests(https, bootstrapPort, "kid", machineToken).statusCode()).as("superseded by the pivot's").isEqualTo(403);
+                assertThat(manifests(https, bootstrapPort, "kid", "not-the-token").statusCode()).isEqualTo(403);
+                assertThat(manifests(https, bootstrapPort, "parent", token).statusCode()).isEqualTo(403);
                 HttpResponse<String> manifests = manifests(https, bootstrapPort, "kid", token);
                 assertThat(manifests.statusCode()).isEqualTo(200);
                 assertThat(manifests.headers().firstValue("Content-Type")).hasValue("application/yaml");
                 assertThat(manifests.body()).contains("kind: Deployment", "image: " + IMAGE, "name: " + AgentClient.SECRET);
-                assertThat(manifests(https, bootstrapPort, "kid", "not-the-token").statusCode()).isEqualTo(403);
-                assertThat(manifests(https, bootstrapPort, "parent", token).statusCode()).isEqualTo(403);
+                assertThat(manifests(https, bootstrapPort, "kid", token).statusCode()).as("spent").isEqualTo(403);
+                token = servedToken(manifests.body());
+                assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))).containsEntry(BootstrapTokens.HASH, BootstrapTokens.hash(token));
 
                 // The node's own command, as rendered, run with real curl: it trusts only the parent's CA from the spec.
                 Map<String, Object> configSpec = (Map<String, Object>) ((Map<String, Object>) kcp.getAdditionalProperties()
@@ -134,9 +143,21 @@ class ProvisionIT {
                         .filter(f -> ClusterRenderer.PARENT_CA_FILE.equals(f.get("path"))).map(f -> f.get("content").toString())
                         .findFirst().orElseThrow();
                 String command = ((List<String>) configSpec.get("postKubeadmCommands")).get(0);
-                assertThat(firstBoot(command, token, caPem)).as("verified against the parent's CA").contains("kind: Deployment");
-                assertThat(firstBoot(command, token, Pki.newAuthority("impostor").certificatePem()))
-                        .as("another CA's server gets no token").startsWith("curl failed");
+                assertThat(firstBoot(command, token, Pki.newAuthority("impostor").certificatePem(), false))
+                        .as("another CA's server gets no token").startsWith("failed");
+                String applied = firstBoot(command, token, caPem, false);
+                assertThat(applied).as("verified against the parent's CA").contains("kind: Deployment");
+                // A control-plane node that joins later finds the daemon there and fetches nothing (its token is spent).
+                assertThat(firstBoot(command, token, caPem, true)).isEmpty();
+                // What the node applied holds the daemon's token: that is the way home.
+                token = servedToken(applied);
+                String daemonToken = token;
+                kid.secrets().inNamespace("lattice-system").withName(AgentClient.SECRET).edit(s -> {
+                    Map<String, String> data = new java.util.HashMap<>(s.getData());
+                    data.put("token", java.util.Base64.getEncoder().encodeToString(daemonToken.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    s.setData(data);
+                    return s;
+                });
 
                 // The daemon that Deployment runs comes up in the child: it registers with the token and manages itself.
                 try (Daemon kidDaemon = new Daemon(Kube.options("kid", "kid-a", true, null, null), kid)) {
@@ -195,18 +216,38 @@ class ProvisionIT {
      * Runs a first-boot command on this machine: the node's files in a temp directory, and the manifests it would
      * apply printed instead. Returns them, or {@code curl failed} and its exit code.
      */
-    private String firstBoot(String command, String token, String caPem) throws Exception {
+    /**
+     * Runs a node's first-boot command as rendered, with real curl and a stand-in kubectl that finds the daemon's
+     * Secret when {@code daemonThere} and prints what it is asked to apply: what the node would apply, or "failed".
+     */
+    private String firstBoot(String command, String token, String caPem, boolean daemonThere) throws Exception {
         Path tokenFile = java.nio.file.Files.writeString(dir.resolve("bootstrap-token"), token);
         Path caFile = java.nio.file.Files.writeString(dir.resolve("parent-ca.crt"), caPem);
+        Path kubectl = java.nio.file.Files.writeString(dir.resolve("kubectl"), "#!/bin/bash\n"
+                + "case \"$1 $2\" in 'get secret') exit " + (daemonThere ? 0 : 1) + " ;; 'apply -f') cat ;; *) exit 2 ;; esac\n");
+        kubectl.toFile().setExecutable(true);
         String local = command.replace("/etc/lattice/bootstrap-token", tokenFile.toString())
                 .replace(ClusterRenderer.PARENT_CA_FILE, caFile.toString())
                 .replace("--retry 30 --retry-delay 10", "--retry 0")
-                .replaceAll("\\|.*$", "");
-        assertThat(local).startsWith("curl ").doesNotContain("/etc/lattice");
-        Process p = new ProcessBuilder("bash", "-c", local).redirectErrorStream(true).start();
+                .replace("kubectl --kubeconfig /etc/kubernetes/admin.conf", kubectl.toString());
+        assertThat(local).doesNotContain("/etc/lattice", "/etc/kubernetes");
+        Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", local).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         int code = p.waitFor();
-        return code == 0 ? out : "curl failed (" + code + "): " + out;
+        return code == 0 ? out : "failed (" + code + "): " + out;
+    }
+
+    /** The daemon's token in the manifests the bootstrap endpoint served. */
+    private static String servedToken(String manifests) {
+        for (Object doc : new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                .loadAllFromString(manifests)) {
+            Map<String, Object> object = (Map<String, Object>) doc;
+            if ("Secret".equals(object.get("kind")) && AgentClient.SECRET.equals(((Map<String, Object>) object.get("metadata")).get("name"))) {
+                String encoded = (String) ((Map<String, Object>) object.get("data")).get("token");
+                return new String(java.util.Base64.getDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("no token in the manifests:\n" + manifests);
     }
 
     private static HttpResponse<String> manifests(HttpClient https, int port, String cluster, String token) throws Exception {

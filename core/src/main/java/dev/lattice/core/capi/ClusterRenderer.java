@@ -37,6 +37,10 @@ public final class ClusterRenderer {
     public static final String POOL_LABEL = "lattice.dev/worker-pool";
     public static final String AUTOSCALER_MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
     public static final String AUTOSCALER_MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+    /** The namespace the Lattice daemon runs in. */
+    public static final String DAEMON_NAMESPACE = "lattice-system";
+    /** The daemon's Secret that says where its parent is; there once a child's daemon was installed. */
+    public static final String PARENT_SECRET = "lattice-parent";
     private static final Pattern PARTIAL_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
     /**
@@ -190,14 +194,17 @@ public final class ClusterRenderer {
 
     /**
      * On the first control-plane node: fetch the Lattice daemon's manifests from the parent and apply them. The bearer
-     * token goes only to a server whose certificate the parent's CA signed for this host.
+     * token goes only to a server whose certificate the parent's CA signed for this host. The token is spent by that
+     * fetch, so a control-plane node that joins later finds the daemon's Secret already there and fetches nothing.
      */
     private List<String> parentCommands(String kubectl) {
         if (parent == null) {
             return List.of();
         }
         String url = "https://" + parent.host() + ":" + parent.bootstrapPort() + "/v1/clusters/" + name + "/manifests";
-        return List.of("curl -fsS --cacert " + PARENT_CA_FILE + " --retry 30 --retry-delay 10 -H \"Authorization: Bearer $(cat /etc/lattice/bootstrap-token)\" "
+        return List.of(kubectl + " get secret -n " + DAEMON_NAMESPACE + " " + PARENT_SECRET
+                + " >/dev/null 2>&1 || curl -fsS --cacert " + PARENT_CA_FILE
+                + " --retry 30 --retry-delay 10 -H \"Authorization: Bearer $(cat /etc/lattice/bootstrap-token)\" "
                 + url + " | " + kubectl + " apply -f -");
     }
 

@@ -56,21 +56,28 @@ public final class ChildProvisioning {
     }
 
     /**
-     * Applies the child's Cluster API objects, rendered to fetch the daemon's manifests from {@code at}, and its token in
-     * the Secret the objects read it from. Refused, with nothing applied, when the rendering needs variables the
-     * environment does not set.
+     * The child's one-time token in the Secret its Cluster API objects read it from (with the namespace that holds them),
+     * on its parent. Labelled as the cluster's own, so the pivot takes it along.
      */
-    public int apply(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at, String token) {
+    public static List<Map<String, Object>> tokenObjects(String cluster, String token) {
+        String namespace = ClusterRenderer.namespaceOf(cluster);
+        Map<String, Object> secret = Tree.object("v1", "Secret", namespace, tokenSecret(cluster),
+                Map.of(CapiVersions.CLUSTER_NAME_LABEL, cluster, ClusterRenderer.CLUSTER_LABEL, cluster));
+        secret.put("type", "Opaque");
+        secret.put("data", Secrets.data(Map.of(TOKEN_KEY, token)));
+        return List.of(Tree.object("v1", "Namespace", null, namespace, Map.of(ClusterRenderer.CLUSTER_LABEL, cluster)), secret);
+    }
+
+    /**
+     * Applies the child's Cluster API objects, rendered to fetch the daemon's manifests from {@code at} with the token
+     * of {@link #tokenObjects} (which its parent keeps up to date). Refused, with nothing applied, when the rendering
+     * needs variables the environment does not set.
+     */
+    public int apply(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at) {
         ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, at);
         Set<String> missing = new TreeSet<>();
         List<Map<String, Object>> objects = new ArrayList<>();
         objects.add(Tree.object("v1", "Namespace", null, rendered.namespace(), Map.of(ClusterRenderer.CLUSTER_LABEL, cluster.name())));
-        // Labelled as the cluster's own, so the pivot takes it along: new control-plane machines read it too.
-        Map<String, Object> secret = Tree.object("v1", "Secret", rendered.namespace(), at.tokenSecret(),
-                Map.of(CapiVersions.CLUSTER_NAME_LABEL, cluster.name(), ClusterRenderer.CLUSTER_LABEL, cluster.name()));
-        secret.put("type", "Opaque");
-        secret.put("data", Secrets.data(Map.of(TOKEN_KEY, token)));
-        objects.add(secret);
         for (Map<String, Object> object : rendered.objects()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> filled = (Map<String, Object>) InstallPlan.fill(object, environment, missing);

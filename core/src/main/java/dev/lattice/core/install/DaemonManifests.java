@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * touch) and Deployment. Pure; {@code lattice install} applies it to every cluster it creates.
  */
 public final class DaemonManifests {
-    public static final String NAMESPACE = "lattice-system";
+    public static final String NAMESPACE = dev.lattice.core.capi.ClusterRenderer.DAEMON_NAMESPACE;
     public static final String NAME = "lattice-daemon";
     /** The daemon image {@code lattice install} deploys unless told otherwise. */
     public static final String DEFAULT_IMAGE = "ghcr.io/lattice-dev/lattice-daemon:0.1.0";

@@ -318,11 +318,14 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(name = "pivotComplete") Boolean pivotComplete,
             @Field(name = "bootstrapComplete") Boolean bootstrapComplete,
             @Field(name = "unpivotImportComplete") Boolean unpivotImportComplete,
-            @Field(name = "bootstrapToken", doc = "One-time token for the parent's bootstrap endpoint; a secret.") String bootstrapToken,
+            @Field(name = "bootstrapToken", doc = "No longer written (the token itself was kept here); removed by the parent.") String bootstrapToken,
+            @Field(name = "bootstrapTokenHash", maxLength = 64,
+                    doc = "Hex SHA-256 of the child's valid one-time bootstrap token; the token goes to the child only.") String bootstrapTokenHash,
+            @Field(name = "bootstrapTokenExpires", doc = "RFC 3339 time the valid bootstrap token expires.") String bootstrapTokenExpires,
             @Field(name = "childrenHealth") List<ChildClusterHealth> childrenHealth,
             @Field(name = "lastHeartbeat") String lastHeartbeat) {
         public static final Status EMPTY =
-                new Status(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                new Status(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         public Status {
             message = Condition.bounded(message);

@@ -135,6 +135,7 @@ class ClusterRendererTest {
         assertThat(at(spec, "postKubeadmCommands", "0").toString())
                 .contains("https://10.0.0.5:8443/v1/clusters/edge/manifests")
                 .contains("$(cat /etc/lattice/bootstrap-token)")
+                .startsWith("kubectl --kubeconfig /etc/kubernetes/admin.conf get secret -n lattice-system lattice-parent >/dev/null 2>&1 || curl ")
                 .contains("--cacert " + ClusterRenderer.PARENT_CA_FILE)
                 .doesNotContain(" -k ", "-fsSk", "--insecure");
         assertThat(at(spec, "files", "1", "path").toString()).isEqualTo(ClusterRenderer.PARENT_CA_FILE);

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentClient implements AutoCloseable {
     /** The Secret that says where the parent is: host, grpcPort, bootstrapPort, ca.crt, token; then tls.crt, tls.key. */
-    public static final String SECRET = "lattice-parent";
+    public static final String SECRET = dev.lattice.core.capi.ClusterRenderer.PARENT_SECRET;
     /** The source label of objects a parent placed here (see ObjectSync). */
     public static final String FROM_PARENT = "parent";
     private static final Logger LOG = LoggerFactory.getLogger(AgentClient.class);
@@ -151,7 +151,7 @@ public final class AgentClient implements AutoCloseable {
         }
         String cluster = self.get();
         Pki.KeyPairAndRequest request = Pki.signingRequest(cluster);
-        HttpClient http = HttpClient.newBuilder().sslContext(Pki.tls(null, parent.get("ca.crt")))
+        HttpClient http = HttpClient.newBuilder().sslContext(Pki.tls(null, parent.get("ca.crt"))).sslParameters(Pki.tlsParameters())
                 .connectTimeout(Duration.ofSeconds(10)).build();
         String body = JSON.writeValueAsString(Map.of("cluster", cluster, "token", token, "csr", request.csrPem()));
         URI uri = URI.create("https://" + host(parent) + ":" + parent.get("bootstrapPort") + "/v1/bootstrap");

@@ -1,7 +1,9 @@
 package dev.lattice.daemon.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.io.Documents;
+import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -13,7 +15,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,12 +49,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /v1/clusters/NAME/manifests} with {@code Authorization: Bearer TOKEN}: what a new child's first
  *       control-plane node applies (its postKubeadmCommands): the daemon and the Secret that says where this parent
- *       is. The token is checked, not spent.</li>
+ *       is, with a new token for the daemon. The token presented is spent.</li>
  *   <li>{@code POST /v1/bootstrap} with a child's name, its one-time token and a signing request returns a client
- *       certificate for the agent stream. The token is consumed by an optimistic update of the child's status: of two
- *       requests with the same token only one succeeds.</li>
+ *       certificate for the agent stream. The token is spent, and the child's bootstrap complete.</li>
  * </ul>
- * The token is the child LatticeCluster's {@code status.bootstrapToken} here; a used or wrong one gets nothing but a 403.
+ * A token is valid when its hash is the child LatticeCluster's {@code status.bootstrapTokenHash} and it has not
+ * expired ({@link BootstrapTokens}). It is spent by an update of the child's status conditional on the version read, so
+ * of two requests with the same token only one succeeds; a spent, expired or wrong one gets nothing but a 403.
  *
  * <p>It runs on Jetty, whose reads do not block: a client that connects and stalls holds a socket, never a thread. The
  * {@link Limits} bound each client: its connections from one address, how long a connection may stay idle or open at
@@ -80,21 +82,21 @@ public final class BootstrapServer implements AutoCloseable {
 
     private final KubernetesClient client;
     private final Pki.Identity ca;
+    private final BootstrapTokens tokens;
     private final Limits limits;
     private final Server server;
     private final ServerConnector connector;
     private final BiFunction<String, String, List<Map<String, Object>>> manifests;
 
-    /** {@code manifests} gives what a child applies on first boot, from its name and token. */
-    public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port,
-                           BiFunction<String, String, List<Map<String, Object>>> manifests) throws IOException {
-        this(client, ca, serving, port, manifests, Limits.DEFAULT);
-    }
-
-    public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port,
+    /**
+     * {@code manifests} gives what a child applies on first boot, from its name and the token its daemon is to use;
+     * {@code tokens} checks and makes the tokens.
+     */
+    public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port, BootstrapTokens tokens,
                            BiFunction<String, String, List<Map<String, Object>>> manifests, Limits limits) throws IOException {
         this.client = client;
         this.ca = ca;
+        this.tokens = tokens;
         this.manifests = manifests;
         this.limits = limits;
         QueuedThreadPool threads = new QueuedThreadPool(32, 4);
@@ -237,7 +239,7 @@ public final class BootstrapServer implements AutoCloseable {
             reply(response, callback, 400, Map.of("error", e.getMessage()));
             return;
         }
-        if (!consume(cluster, token)) {
+        if (spend(cluster, token, false) == null) {
             LOG.warn("refused a bootstrap request for cluster {} from {}: wrong or used token", cluster, Request.getRemoteAddr(request));
             reply(response, callback, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
             return;
@@ -262,49 +264,79 @@ public final class BootstrapServer implements AutoCloseable {
         String cluster = matched.group(1);
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : null;
-        if (token == null || token.isEmpty() || unusedToken(cluster, token) == null) {
+        String next = token == null || token.isEmpty() ? null : spend(cluster, token, true);
+        if (next == null) {
             LOG.warn("refused the manifests of cluster {} to {}: wrong or used token", cluster, Request.getRemoteAddr(request));
             reply(response, callback, 403, Map.of("error", "wrong or used bootstrap token for cluster " + cluster));
             return;
         }
-        byte[] body = Documents.yamlStream(manifests.apply(cluster, token)).getBytes(StandardCharsets.UTF_8);
+        byte[] body = Documents.yamlStream(manifests.apply(cluster, next)).getBytes(StandardCharsets.UTF_8);
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/yaml");
         response.write(true, ByteBuffer.wrap(body), callback);
         LOG.info("served the manifests of cluster {}", cluster);
     }
 
-    /** The child's LatticeCluster when {@code token} is its unused token, else null. */
-    private GenericKubernetesResource unusedToken(String cluster, String token) {
-        GenericKubernetesResource live = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(cluster).get();
-        if (live == null || !(live.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
+    /**
+     * Spends {@code token} if it is the cluster's valid one: with {@code reissue}, a new token replaces it (returned, for
+     * the child's daemon); without, the bootstrap is complete (returns ""). Null when the token is wrong, spent or
+     * expired, or another request spent it first.
+     */
+    private String spend(String cluster, String token, boolean reissue) {
+        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
+        GenericKubernetesResource live = clusters.withName(cluster).get();
+        if (live == null) {
             return null;
         }
-        Object expected = status.get("bootstrapToken");
-        return expected instanceof String e && MessageDigest.isEqual(e.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))
-                ? live : null;
-    }
-
-    /** True when {@code token} was the cluster's unused token; it is used up by this call. */
-    private boolean consume(String cluster, String token) {
-        GenericKubernetesResource live = unusedToken(cluster, token);
-        if (live == null) {
-            return false;
+        Map<String, Object> status = StatusWriter.of(live);
+        if (!tokens.matches(status, token)) {
+            return null;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> next = new LinkedHashMap<>((Map<String, Object>) live.getAdditionalProperties().get("status"));
-        next.remove("bootstrapToken");
-        next.put("bootstrapComplete", true);
-        live.setAdditionalProperty("status", next);
+        BootstrapTokens.forget(status);
+        String next = "";
+        if (reissue) {
+            next = tokens.mint(status);
+        } else {
+            status.put("bootstrapComplete", true);
+        }
+        live.setAdditionalProperty("status", status);
         try {
             // The resourceVersion read above makes this conditional: a concurrent use of the same token loses.
-            client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(live).updateStatus();
-            return true;
-        } catch (KubernetesClientException ex) {
-            if (ex.getCode() == 409) {
-                return false;
+            clusters.resource(live).updateStatus();
+            return next;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return null;
             }
-            throw ex;
+            throw e;
+        }
+    }
+
+    /**
+     * A new token for {@code cluster}'s daemon, replacing any valid one, unless its bootstrap is complete (empty then):
+     * for the parent that installs the daemon itself, in the pivot.
+     */
+    public java.util.Optional<String> reissue(String cluster) {
+        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
+        for (int attempt = 0; ; attempt++) {
+            GenericKubernetesResource live = clusters.withName(cluster).get();
+            if (live == null) {
+                throw new IllegalStateException("the LatticeCluster " + cluster + " is gone");
+            }
+            Map<String, Object> status = StatusWriter.of(live);
+            if (Boolean.TRUE.equals(status.get("bootstrapComplete"))) {
+                return java.util.Optional.empty();
+            }
+            String token = tokens.mint(status);
+            live.setAdditionalProperty("status", status);
+            try {
+                clusters.resource(live).updateStatus();
+                return java.util.Optional.of(token);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 4) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ParentLink;
 import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.render.Tree;
@@ -40,6 +41,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     private final Integer agentPort;
     private final Integer bootstrapPort;
     private final String daemonImage;
+    private final BootstrapTokens tokens;
     private EndpointsSpec serving;
     private Pki.Identity authority;
     private AgentServer agents;
@@ -47,7 +49,8 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
 
     /** {@code agentPort} and {@code bootstrapPort}, when not null, override the LatticeCluster's. */
     public ParentEndpoints(KubernetesClient client, String namespace, Fleet fleet, Predicate<String> isChild,
-                           Integer agentPort, Integer bootstrapPort, String daemonImage) {
+                           Integer agentPort, Integer bootstrapPort, String daemonImage, BootstrapTokens tokens) {
+        this.tokens = tokens;
         this.client = client;
         this.namespace = namespace;
         this.fleet = fleet;
@@ -75,7 +78,8 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
             }
         }
         Pki.Identity cert = Pki.serverCertificate(ca, hosts);
-        bootstrap = new BootstrapServer(client, ca, cert, bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(), this::homing);
+        bootstrap = new BootstrapServer(client, ca, cert, bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(), tokens,
+                this::homing, BootstrapServer.Limits.DEFAULT);
         agents = new AgentServer(ca, cert, agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
         serving = wanted;
         authority = ca;
@@ -98,7 +102,15 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     }
 
     @Override
-    public synchronized List<Map<String, Object>> homing(String child, String token) {
+    public synchronized List<Map<String, Object>> homing(String child) {
+        if (serving == null) {
+            throw new IllegalStateException("this cluster serves no children");
+        }
+        return homing(child, bootstrap.reissue(child).orElse(null));
+    }
+
+    /** The homing objects with {@code token} for the child's daemon (null: none, its bootstrap is complete). */
+    private synchronized List<Map<String, Object>> homing(String child, String token) {
         if (serving == null) {
             throw new IllegalStateException("this cluster serves no children");
         }

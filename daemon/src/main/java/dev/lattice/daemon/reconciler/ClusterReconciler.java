@@ -4,6 +4,8 @@ import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.kube.Applier;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
@@ -16,11 +18,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +38,6 @@ import java.util.function.Supplier;
  * one-time bootstrap token and its agent's reports. Keys are cluster names.
  */
 public final class ClusterReconciler implements Reconciler {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final List<String> IN_PROVISIONING = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire());
     /** Phases a child's heartbeats do not turn into Ready: the parent is still provisioning or deleting it. */
     private static final List<String> NOT_READY_YET = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire(),
@@ -55,9 +54,11 @@ public final class ClusterReconciler implements Reconciler {
     private final Supplier<String> self;
     private final Fleet fleet;
     private final Provisioning provisioning;
+    private final BootstrapTokens tokens;
 
     ClusterReconciler(KubernetesClient client, LatticeCache cache, StatusWriter status, Supplier<String> self, Fleet fleet,
-                      Provisioning provisioning) {
+                      Provisioning provisioning, BootstrapTokens tokens) {
+        this.tokens = tokens;
         this.client = client;
         this.cache = cache;
         this.status = status;
@@ -204,18 +205,14 @@ public final class ClusterReconciler implements Reconciler {
                 .filter(r -> r.cluster().equals(cluster.name())).findFirst();
         if (!provisioned && refusal.isPresent()) {
             failed(next, "PoolRefused", refusal.get().message(), generation);
-            next.remove("bootstrapToken");
+            BootstrapTokens.forget(next);
             return;
         }
         if (!provisioned) {
             next.put("phase", Phase.PENDING.wire());
             next.remove("message");
         }
-        if (!Boolean.TRUE.equals(next.get("bootstrapComplete")) && next.get("bootstrapToken") == null) {
-            byte[] token = new byte[32];
-            RANDOM.nextBytes(token);
-            next.put("bootstrapToken", Base64.getUrlEncoder().withoutPadding().encodeToString(token));
-        }
+        token(cluster, next);
         provision(cluster, snapshot, next, generation, live);
         Fleet.ChildReport report = fleet.children().get(cluster.name());
         if (report == null) {
@@ -233,6 +230,34 @@ public final class ClusterReconciler implements Reconciler {
         status.condition(next, "AgentConnected", report.connected(), report.connected() ? "Connected" : "Disconnected",
                 report.connected() ? "heartbeats arrive from the cluster's agent" : "the agent's stream is closed; it reconnects on its own",
                 generation);
+    }
+
+    /**
+     * Keeps a valid one-time token for a child whose machines are still to come up: a new one when there is none or it
+     * expired, in the Secret its machines read it from, and only its hash and expiry in the status. Once the child is
+     * pivoted the parent hands its daemon a token itself; once it is bootstrapped none is kept.
+     */
+    private void token(LatticeCluster cluster, Map<String, Object> next) {
+        next.remove(BootstrapTokens.LEGACY);
+        String phase = String.valueOf(next.getOrDefault("phase", Phase.PENDING.wire()));
+        if (Boolean.TRUE.equals(next.get("bootstrapComplete"))) {
+            BootstrapTokens.forget(next);
+            return;
+        }
+        boolean beforePivot = Phase.PENDING.wire().equals(phase) || Phase.PROVISIONING.wire().equals(phase);
+        if (!beforePivot || tokens.valid(next)) {
+            return;
+        }
+        // The cache may lag a token minted a moment ago; replacing it would leave the machines a token the status no
+        // longer names. The status write that follows is conditional on the version the cache read.
+        GenericKubernetesResource fresh = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER))
+                .withName(cluster.name()).get();
+        if (fresh != null && tokens.valid(StatusWriter.of(fresh))) {
+            return;
+        }
+        // The Secret first: a status that names a token no machine can read would help no one.
+        String token = tokens.mint(next);
+        new Applier(client).apply(ChildProvisioning.tokenObjects(cluster.name(), token), Duration.ofSeconds(30));
     }
 
     /** Provisions the child through this cluster's Cluster API while it is Pending, Provisioning or Pivoting. */
@@ -261,7 +286,7 @@ public final class ClusterReconciler implements Reconciler {
                     "this cluster has no spec.parentConfig, so it provisions no children", generation);
             return;
         }
-        provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null), current, (String) next.get("bootstrapToken"));
+        provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null), current);
         String failure = provisioning.failure(cluster.name());
         if (failure != null) {
             next.put("message", failure);

@@ -12,9 +12,9 @@ public interface ParentLink {
 
     /**
      * What a child runs to come home: the daemon (CRDs, RBAC, Deployment) and the Secret that names this parent, its
-     * CA and the child's one-time {@code token} (null once it is spent).
+     * CA and, unless its bootstrap is complete, a new one-time token for its daemon (which replaces any earlier one).
      */
-    List<Map<String, Object>> homing(String child, String token);
+    List<Map<String, Object>> homing(String child);
 
     /**
      * Asks the child's agent to pause its Cluster API objects and hand them back (JSON, owners first); fails when the

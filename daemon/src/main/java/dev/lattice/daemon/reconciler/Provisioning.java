@@ -92,8 +92,8 @@ public final class Provisioning implements AutoCloseable {
      * Starts the steps of {@code child}'s provisioning from {@code phase} (Pending, Provisioning or Pivoting), unless a
      * run is under way or a failed one waits for its retry.
      */
-    public void advance(LatticeCluster child, Pool pool, Phase phase, String token) {
-        start(child.name(), engine -> provision(engine, child, pool, phase, token));
+    public void advance(LatticeCluster child, Pool pool, Phase phase) {
+        start(child.name(), engine -> provision(engine, child, pool, phase));
     }
 
     /**
@@ -140,11 +140,11 @@ public final class Provisioning implements AutoCloseable {
         });
     }
 
-    private void provision(ChildProvisioning engine, LatticeCluster child, Pool pool, Phase from, String token) {
+    private void provision(ChildProvisioning engine, LatticeCluster child, Pool pool, Phase from) {
         String name = child.name();
         Phase at = from;
         if (at == Phase.PENDING) {
-            int applied = engine.apply(child, pool, parent.address(name), token);
+            int applied = engine.apply(child, pool, parent.address(name));
             // From now on its deletion goes through this parent, so that its machines are deleted too.
             finalizer(name, true);
             at = step(name, at, Phase.PROVISIONING, "applied " + applied + " Cluster API objects; waiting for the machines");
@@ -155,7 +155,7 @@ public final class Provisioning implements AutoCloseable {
         }
         if (at == Phase.PIVOTING) {
             if (!engine.moved(child)) {
-                Mover.Result moved = engine.pivot(child, pool, parent.homing(name, token));
+                Mover.Result moved = engine.pivot(child, pool, parent.homing(name));
                 LOG.info("pivoted {}: {} objects created, {} found from an earlier run, {} deleted here", name,
                         moved.created(), moved.resumed(), moved.deleted());
             }

@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.AgentClient;
@@ -19,11 +20,11 @@ public final class Reconcilers {
     private final ClusterReconciler clusters;
 
     public Reconcilers(KubernetesClient client, LatticeCache cache, Supplier<String> self, Fleet fleet, Children children,
-                       Provisioning provisioning, Clock clock, Duration fullSync) {
+                       Provisioning provisioning, BootstrapTokens tokens, Clock clock, Duration fullSync) {
         StatusWriter status = new StatusWriter(client, clock);
         this.services = new ServiceReconciler(client, cache, self, children, clock, fullSync);
         this.pools = new PoolReconciler(cache, status);
-        this.clusters = new ClusterReconciler(client, cache, status, self, fleet, provisioning);
+        this.clusters = new ClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);
     }
 
     public Reconciler services() {

@@ -13,6 +13,7 @@ import dev.lattice.daemon.reconciler.LatticeCache;
 import dev.lattice.daemon.reconciler.PoolReconciler;
 import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.core.capi.Components;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.install.InstallPlan;
 import dev.lattice.daemon.reconciler.Reconciler;
@@ -167,13 +168,15 @@ public final class Daemon implements AutoCloseable {
         final Controller endpoints;
 
         Leading() {
+            BootstrapTokens tokens = new BootstrapTokens(Clock.systemUTC(), options.bootstrapTokenLifetime());
             parent = new ParentEndpoints(client, options.namespace(), fleet,
                     name -> !name.equals(self()) && cache.get(Kind.LATTICE_CLUSTER, null, name) != null,
-                    options.agentPort(), options.bootstrapPort(), options.daemonImage());
+                    options.agentPort(), options.bootstrapPort(), options.daemonImage(), tokens);
             Components components = Components.fromReleases(options.components(), InstallPlan.defaultCache());
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, Clock.systemUTC());
-            Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, provisioning, Clock.systemUTC(), options.resync());
+            Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, provisioning, tokens, Clock.systemUTC(),
+                    options.resync());
             Duration maxBackoff = Duration.ofSeconds(30);
             services = add(new Controller(r.services(), options.resync(), maxBackoff, metrics));
             pools = add(new Controller(r.pools(), options.resync(), maxBackoff, metrics));

@@ -1,6 +1,7 @@
 package dev.lattice.daemon.runtime;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.io.Durations;
 import java.net.InetAddress;
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param components    where the Cluster API providers' manifests are looked for before the cache and the download
  * @param daemonImage   the image of the daemon this one installs into the children it provisions
  * @param provisionTimeout how long one wait of a child's provisioning (machines, providers) may take before it is retried
+ * @param bootstrapTokenLifetime how long a child's one-time bootstrap token stays valid
  */
 public record DaemonOptions(
         Path kubeconfig,
@@ -40,6 +42,7 @@ public record DaemonOptions(
         Path components,
         String daemonImage,
         Duration provisionTimeout,
+        Duration bootstrapTokenLifetime,
         boolean verbose) {
 
     static final String USAGE = """
@@ -70,6 +73,8 @@ public record DaemonOptions(
                                          (default $LATTICE_DAEMON_IMAGE, else this release's image)
               --provision-timeout DUR    how long a child's machines or providers may take to get ready before the
                                          step is tried again (default 30m)
+              --bootstrap-token-ttl DUR  how long a child's one-time bootstrap token stays valid (default 1h); a
+                                         child not yet provisioned gets a new one when it expires
               -v, --verbose              debug logging, stack traces on failures
               -h, --help                 this help
               -V, --version              the daemon's version
@@ -92,6 +97,7 @@ public record DaemonOptions(
         Path components = null;
         String daemonImage = env.getOrDefault("LATTICE_DAEMON_IMAGE", DaemonManifests.DEFAULT_IMAGE);
         Duration provisionTimeout = Duration.ofMinutes(30);
+        Duration tokenLifetime = BootstrapTokens.DEFAULT_LIFETIME;
         boolean verbose = false;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
@@ -118,12 +124,13 @@ public record DaemonOptions(
                 case "--components" -> components = Path.of(value(arg, value, rest));
                 case "--daemon-image" -> daemonImage = value(arg, value, rest);
                 case "--provision-timeout" -> provisionTimeout = duration(arg, value(arg, value, rest));
+                case "--bootstrap-token-ttl" -> tokenLifetime = duration(arg, value(arg, value, rest));
                 case "-v", "--verbose" -> verbose = true;
                 default -> throw new LatticeException("unknown option " + arg, "lattice-daemon --help lists the options", 2, null);
             }
         }
         return new DaemonOptions(kubeconfig, context, clusterName, installCrds, namespace, httpPort, agentPort, bootstrapPort,
-                leaderElection, identity, heartbeat, resync, components, daemonImage, provisionTimeout, verbose);
+                leaderElection, identity, heartbeat, resync, components, daemonImage, provisionTimeout, tokenLifetime, verbose);
     }
 
     private static String value(String option, String inline, List<String> rest) {
