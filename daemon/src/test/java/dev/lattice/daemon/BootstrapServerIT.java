@@ -11,8 +11,10 @@ import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.kube.Applier;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
+import dev.lattice.daemon.agent.AgentServer;
 import dev.lattice.daemon.agent.BootstrapServer;
 import dev.lattice.daemon.agent.Pki;
+import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.testfixtures.Envtest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -224,6 +226,19 @@ class BootstrapServerIT {
         @Override
         public java.time.Instant instant() {
             return java.time.Instant.now().plus(offset);
+        }
+    }
+
+    @Test
+    void theAgentStreamOffersAeadSuitesOnly() throws Exception {
+        try (AgentServer agents = new AgentServer(ca, serving, 0, new Fleet(), name -> false)) {
+            for (String suite : List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384")) {
+                SSLSocket weak = (SSLSocket) Pki.tls(null, ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", agents.port());
+                weak.setEnabledProtocols(new String[] {"TLSv1.2"});
+                weak.setEnabledCipherSuites(new String[] {suite});
+                assertThatThrownBy(weak::startHandshake).as(suite).isInstanceOf(IOException.class);
+                weak.close();
+            }
         }
     }
 
