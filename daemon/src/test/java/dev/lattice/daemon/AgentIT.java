@@ -61,7 +61,7 @@ class AgentIT {
             KubernetesClient child = childApi.client();
             SharedCrds.installMesh(child);
 
-            Daemon parentDaemon = new Daemon(Kube.options("parent", "parent-a", true, agentPort, bootstrapPort), parent);
+            Daemon parentDaemon = new Daemon(Kube.options("parent", "parent-a", true, agentPort, bootstrapPort), Kube.asDaemon(parent, "parent"));
             parentDaemon.start();
             Kube.namespace(parent, "shop");
             Kube.apply(parent, FLEET);
@@ -77,7 +77,7 @@ class AgentIT {
             String caPem = Kube.decode(ca.getData().get("tls.crt"));
             await().atMost(WAIT).until(() -> parentDaemon.parentEndpoints() != null && parentDaemon.parentEndpoints().agents() != null);
 
-            try (Daemon childDaemon = new Daemon(Kube.options("child", "child-a", true, null, null), child)) {
+            try (Daemon childDaemon = new Daemon(Kube.options("child", "child-a", true, null, null), Kube.asDaemon(child, "child"))) {
                 childDaemon.start();
                 String[] docs = FLEET.split("---\n");
                 Kube.apply(child, docs[0] + "---\n" + docs[2]); // its pool and itself
@@ -129,7 +129,7 @@ class AgentIT {
 
                 // The parent returns on the same ports: the child reconnects with its certificate, no token needed.
                 Instant back = Instant.now();
-                try (Daemon returned = new Daemon(Kube.options("parent", "parent-a", true, agentPort, bootstrapPort), parent)) {
+                try (Daemon returned = new Daemon(Kube.options("parent", "parent-a", true, agentPort, bootstrapPort), Kube.asDaemon(parent, "parent"))) {
                     returned.start();
                     await().atMost(WAIT).untilAsserted(() -> {
                         assertThat(childDaemon.agent().connected()).isTrue();

@@ -54,7 +54,7 @@ class DaemonIT {
         client = api.client();
         new FakeCapi(client).installCrds();
         SharedCrds.installMesh(client);
-        daemon = new Daemon(Kube.options("home", "replica-a", true, null, null), client);
+        daemon = new Daemon(Kube.options("home", "replica-a", true, null, null), Kube.asDaemon(client, "home"));
         daemon.start();
         Kube.namespace(client, "shop");
         Kube.applyResource(client, "/daemon/fleet.yaml");
@@ -321,7 +321,7 @@ class DaemonIT {
     @Order(12)
     @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
     void onlyTheLeaderReconciles() throws Exception {
-        try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), client)) {
+        try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), Kube.asDaemon(client, "home"))) {
             standby.start();
             HttpClient http = HttpClient.newHttpClient();
             URI metrics = URI.create("http://127.0.0.1:" + standby.httpPort() + "/metrics");
@@ -350,6 +350,41 @@ class DaemonIT {
 
     private Deployment deployment(String name) {
         return client.apps().deployments().inNamespace("shop").withName(name).get();
+    }
+
+    @Test
+    @Order(13)
+    @DisplayName("the daemon ran on the RBAC lattice install renders, which keeps Secrets to Lattice's namespaces")
+    void theDaemonsRolesKeepSecretsToLatticesNamespaces() {
+        // Every test above ran the daemon as its ServiceAccount with the rendered roles (Kube.asDaemon); here, what
+        // those roles refuse.
+        try (KubernetesClient asDaemon = Kube.asDaemon(client, "home")) {
+            Kube.namespace(client, "elsewhere");
+            client.secrets().inNamespace("elsewhere").resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                    .withName("not-lattices").endMetadata().addToStringData("k", "v").build()).create();
+            assertThat(forbidden(() -> asDaemon.secrets().inNamespace("elsewhere").withName("not-lattices").get())).isTrue();
+            assertThat(forbidden(() -> asDaemon.secrets().inAnyNamespace().list())).isTrue();
+            assertThat(forbidden(() -> asDaemon.secrets().inNamespace("lattice-system").list())).isFalse();
+            assertThat(forbidden(() -> asDaemon.secrets().inNamespace(ClusterRenderer.namespaceOf("home")).list())).isFalse();
+            // It may bind its Secrets role only, never a role it does not hold.
+            var admin = new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("grab")
+                    .withNamespace("elsewhere").endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                    .addNewSubject().withKind("ServiceAccount").withName("lattice-daemon").withNamespace("lattice-system").endSubject().build();
+            assertThat(forbidden(() -> asDaemon.rbac().roleBindings().inNamespace("elsewhere").resource(admin).create())).isTrue();
+            assertThat(forbidden(() -> asDaemon.rbac().clusterRoleBindings().list())).isTrue();
+        }
+    }
+
+    private static boolean forbidden(Runnable call) {
+        try {
+            call.run();
+            return false;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     private List<String> names(ResourceDefinitionContext kind) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Base64;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -79,6 +80,25 @@ final class Kube {
 
     static void namespace(KubernetesClient client, String name) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+    }
+
+    /**
+     * A client that acts as the daemon's ServiceAccount would in a cluster, with only the RBAC that {@code lattice install}
+     * renders for the daemon of {@code clusterName} (applied here by {@code admin}): the API server refuses any call that
+     * the rendered roles do not allow, so a test that passes with it shows the roles cover what the daemon does.
+     */
+    static KubernetesClient asDaemon(KubernetesClient admin, String clusterName) {
+        List<Map<String, Object>> rbac = DaemonManifests.render(clusterName, DaemonManifests.DEFAULT_IMAGE).stream()
+                .filter(o -> List.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+                        .contains(o.get("kind")))
+                .toList();
+        new dev.lattice.core.kube.Applier(admin).apply(rbac, Duration.ofMinutes(1));
+        String namespace = DaemonManifests.NAMESPACE;
+        io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(admin.getConfiguration())
+                .withImpersonateUsername("system:serviceaccount:" + namespace + ":" + DaemonManifests.NAME)
+                .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
+                .build();
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
     }
 
     /** Applies YAML (one or more documents) server-side, as kubectl apply --server-side would. */

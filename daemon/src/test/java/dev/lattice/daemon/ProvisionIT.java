@@ -63,7 +63,7 @@ class ProvisionIT {
             new FakeCapi(parent).installCrds(); // the parent runs Cluster API: it manages itself
 
             List<String> phases = new CopyOnWriteArrayList<>();
-            try (Daemon parentDaemon = new Daemon(Kube.provisioning("parent", components, IMAGE), parent)) {
+            try (Daemon parentDaemon = new Daemon(Kube.provisioning("parent", components, IMAGE), Kube.asDaemon(parent, "parent"))) {
                 parentDaemon.start();
                 Kube.apply(parent, FLEET);
                 Watch watch = parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("kid")
@@ -160,7 +160,7 @@ class ProvisionIT {
                 });
 
                 // The daemon that Deployment runs comes up in the child: it registers with the token and manages itself.
-                try (Daemon kidDaemon = new Daemon(Kube.options("kid", "kid-a", true, null, null), kid)) {
+                try (Daemon kidDaemon = new Daemon(Kube.options("kid", "kid-a", true, null, null), Kube.asDaemon(kid, "kid"))) {
                     kidDaemon.start();
                     await().atMost(WAIT).untilAsserted(() -> {
                         Map<String, Object> now = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"));

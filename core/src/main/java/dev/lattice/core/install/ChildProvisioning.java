@@ -65,7 +65,8 @@ public final class ChildProvisioning {
                 Map.of(CapiVersions.CLUSTER_NAME_LABEL, cluster, ClusterRenderer.CLUSTER_LABEL, cluster));
         secret.put("type", "Opaque");
         secret.put("data", Secrets.data(Map.of(TOKEN_KEY, token)));
-        return List.of(Tree.object("v1", "Namespace", null, namespace, Map.of(ClusterRenderer.CLUSTER_LABEL, cluster)), secret);
+        return List.of(Tree.object("v1", "Namespace", null, namespace, Map.of(ClusterRenderer.CLUSTER_LABEL, cluster)),
+                DaemonManifests.secretsBinding(namespace), secret);
     }
 
     /**

@@ -19,7 +19,8 @@ class DaemonManifestsTest {
         List<String> kinds = objects.stream().map(o -> (String) o.get("kind")).toList();
         assertThat(kinds.subList(0, Kind.values().length)).containsOnly("CustomResourceDefinition");
         assertThat(kinds.subList(Kind.values().length, kinds.size()))
-                .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment");
+                .containsExactly("Namespace", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole",
+                        "RoleBinding", "RoleBinding", "Role", "RoleBinding", "Deployment");
     }
 
     @Test
@@ -44,6 +45,26 @@ class DaemonManifestsTest {
         assertThat(role.getRules()).anyMatch(r -> r.getApiGroups().equals(List.of(Kind.GROUP))
                 && r.getResources().contains("latticeclusters/status") && r.getVerbs().contains("patch"));
         assertThat(role.getRules()).noneMatch(r -> r.getResources().contains("secrets") && r.getApiGroups().equals(List.of("rbac.authorization.k8s.io")));
+        assertThat(role.getRules()).noneMatch(r -> r.getVerbs().contains("*"));
+    }
+
+    @Test
+    void secretsOnlyInTheNamespacesLatticeOwns() {
+        List<ClusterRole> roles = objects.stream().filter(o -> "ClusterRole".equals(o.get("kind")))
+                .map(o -> Serialization.unmarshal(Documents.yaml(o), ClusterRole.class)).toList();
+        ClusterRole daemon = roles.stream().filter(r -> r.getMetadata().getName().equals(DaemonManifests.NAME)).findFirst().orElseThrow();
+        // The ClusterRole bound cluster-wide has no Secrets, and may bind only the Secrets role.
+        assertThat(daemon.getRules()).noneMatch(r -> r.getResources().contains("secrets") || r.getResources().contains("*")
+                && r.getApiGroups().contains(""));
+        assertThat(daemon.getRules()).filteredOn(r -> r.getVerbs().contains("bind") || r.getVerbs().contains("escalate"))
+                .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactly(DaemonManifests.SECRETS_ROLE));
+        // The Secrets role is bound in lattice-system and in the cluster's own Cluster API namespace, nowhere else.
+        assertThat(objects).filteredOn(o -> "RoleBinding".equals(o.get("kind"))
+                        && DaemonManifests.SECRETS_ROLE.equals(((Map<?, ?>) o.get("roleRef")).get("name")))
+                .extracting(o -> (String) ((Map<?, ?>) o.get("metadata")).get("namespace"))
+                .containsExactly("lattice-system", "capi-prod");
+        assertThat(objects).noneMatch(o -> "ClusterRoleBinding".equals(o.get("kind"))
+                && DaemonManifests.SECRETS_ROLE.equals(((Map<?, ?>) o.get("roleRef")).get("name")));
     }
 
     @Test
