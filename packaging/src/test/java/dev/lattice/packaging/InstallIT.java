@@ -184,6 +184,124 @@ class InstallIT {
         };
     }
 
+    /** What a kill leaves: an Error, which the install and uninstall never clean up after, as no process can on SIGKILL. */
+    private static final class Killed extends Error {
+        Killed(String where) {
+            super("killed at: " + where, null, false, false);
+        }
+    }
+
+    /**
+     * Progress that kills the run at the first kill point not in {@code killedAt} (and adds it there): the start of a
+     * step not done before (the boundary after the previous step's checkpoint), or the first progress inside one (half-way
+     * through its work). Run again and again, each run gets one kill point further, until one finishes.
+     */
+    private Progress killAtNext(List<String> killedAt) {
+        return new Progress() {
+            private String step;
+
+            private void point(String where) {
+                if (!killedAt.contains(where)) {
+                    killedAt.add(where);
+                    throw new Killed(where);
+                }
+            }
+
+            @Override
+            public void begin(String text) {
+                progress.begin(text);
+                step = text;
+                point("begin " + text);
+            }
+
+            @Override
+            public void update(String status) {
+                progress.update(status);
+                if (step != null) {
+                    point("inside " + step);
+                }
+            }
+
+            @Override
+            public void done(String text, boolean earlier) {
+                progress.done(text, earlier);
+                step = null;
+            }
+
+            @Override
+            public void warn(String message) {
+                progress.warn(message);
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("an install and an uninstall killed at every step boundary, and inside every step, finish when run again")
+    void survivesAKillAtEveryStep() throws Exception {
+        try (FakeCloud cloud = new FakeCloud()) {
+            Path kubeconfigOut = dir.resolve("dev.kubeconfig");
+            List<String> killedAt = new ArrayList<>();
+            String runId = null;
+            Installer.Result result = null;
+            for (int run = 0; result == null; run++) {
+                assertThat(run).as("runs before the install finished; killed at " + killedAt).isLessThan(60);
+                Installer installer = installer(cloud, kubeconfigOut, options(), killAtNext(killedAt));
+                runId = runId == null ? installer.runId() : runId;
+                assertThat(installer.runId()).as("every run resumes the first").isEqualTo(runId);
+                try {
+                    result = installer.run();
+                } catch (Killed expected) {
+                    assertThat(cloud.bootstrapsRunning()).as("at most the run's one bootstrap cluster").isLessThanOrEqualTo(1);
+                }
+            }
+            assertThat(killedAt).as("killed at every step's start and inside the steps that report progress")
+                    .filteredOn(k -> k.startsWith("begin ")).hasSizeGreaterThanOrEqualTo(9);
+            assertThat(result.resumed()).isTrue();
+            assertThat(cloud.bootstrapsCreated()).as("one bootstrap cluster for the whole install").isEqualTo(1);
+            assertThat(cloud.bootstrapsRunning()).as("and it is gone").isZero();
+            KubernetesClient cluster = cloud.workload("dev").orElseThrow().client();
+            assertThat(cluster.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine").inNamespace("capi-dev")
+                    .list().getItems()).as("every machine once").hasSize(3);
+            assertThat(cluster.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inNamespace("capi-dev")
+                    .list().getItems()).singleElement().satisfies(c -> assertThat(((Map<?, ?>) c.getAdditionalProperties().get("spec"))
+                            .get("paused")).isNotEqualTo(true));
+            assertThat(kubeconfigOut).exists();
+            assertThat(cloud.failures()).isEmpty();
+
+            // Uninstall the same way; once the cluster's API is gone with it, the run resumes without it.
+            killedAt.clear();
+            String uninstallRun = null;
+            boolean finished = false;
+            for (int run = 0; !finished; run++) {
+                assertThat(run).as("runs before the uninstall finished; killed at " + killedAt).isLessThan(60);
+                // As lattice uninstall does: plan from the cluster while it answers, else resume without it.
+                KubernetesClient target = cloud.workload("dev").map(Envtest::client).orElse(null);
+                Uninstaller.Plan plan;
+                try {
+                    plan = Uninstaller.plan(target, "dev");
+                } catch (RuntimeException gone) {
+                    plan = Uninstaller.resumed("dev");
+                    target = null;
+                }
+                Uninstaller uninstaller = new Uninstaller(plan, target, cloud.bootstraps(), components(), System::getenv, options(),
+                        killAtNext(killedAt));
+                uninstallRun = uninstallRun == null ? uninstaller.runId() : uninstallRun;
+                assertThat(uninstaller.runId()).isEqualTo(uninstallRun);
+                try {
+                    uninstaller.run();
+                    finished = true;
+                } catch (Killed expected) {
+                    assertThat(cloud.bootstrapsRunning()).isLessThanOrEqualTo(1);
+                }
+            }
+            assertThat(killedAt).filteredOn(k -> k.startsWith("begin ")).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(cloud.workload("dev")).as("the cluster and its machines are deleted").isEmpty();
+            assertThat(cloud.bootstrapsCreated()).as("one more bootstrap cluster, for the uninstall").isEqualTo(2);
+            assertThat(cloud.bootstrapsRunning()).isZero();
+            assertThat(cloud.failures()).isEmpty();
+        }
+    }
+
     @Test
     @DisplayName("an install that dies half-way resumes where it stopped when run again")
     void resumesAfterACrash() {

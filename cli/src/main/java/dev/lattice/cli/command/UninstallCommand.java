@@ -62,7 +62,7 @@ public final class UninstallCommand implements Callable<Integer> {
             if (name != null && bootstrap.resetState) {
                 RunState.setAsideDamaged(RunState.defaultRoot(), "uninstall", name);
             }
-            if (name == null || RunState.unfinished(RunState.defaultRoot(), "uninstall", name).isEmpty()) {
+            if (name == null || RunState.unfinished(RunState.defaultRoot(), "uninstall", name).filter(RunState::resumed).isEmpty()) {
                 throw unreachable;
             }
             plan = Uninstaller.resumed(name);

@@ -61,8 +61,8 @@ public final class RunState {
     }
 
     /**
-     * The newest unfinished run of {@code operation} for {@code cluster} under {@code root}, or a new one (not yet
-     * written) with a fresh run id.
+     * The newest unfinished run of {@code operation} for {@code cluster} under {@code root}, or a new one, recorded at
+     * once, with a fresh run id.
      */
     public static RunState resumeOrStart(Path root, String operation, String cluster, String namespace) {
         return resumeOrStart(root, operation, cluster, namespace, false);
@@ -84,7 +84,11 @@ public final class RunState {
         new SecureRandom().nextBytes(id);
         String runId = HexFormat.of().formatHex(id);
         String now = Instant.now().toString();
-        return new RunState(root.resolve(runId), new Record(runId, operation, cluster, namespace, List.of(), false, now, now));
+        RunState started = new RunState(root.resolve(runId), new Record(runId, operation, cluster, namespace, List.of(), false, now, now));
+        // Recorded before any step: a run killed inside its first step (a bootstrap cluster half made under this run's
+        // name) is found and resumed by the next, never replaced by a run under another name.
+        started.update(List.of(), false);
+        return started;
     }
 
     /** The newest unfinished run of {@code operation} for {@code cluster}. */

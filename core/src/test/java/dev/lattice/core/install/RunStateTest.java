@@ -39,6 +39,15 @@ class RunStateTest {
     }
 
     @Test
+    void aRunIsRecordedBeforeItsFirstStepSoAKilledOneIsFoundAgain() {
+        RunState first = RunState.resumeOrStart(root, "install", "dev", "capi-dev");
+        assertThat(first.dir().resolve("state.json")).exists();
+        RunState again = RunState.resumeOrStart(root, "install", "dev", "capi-dev");
+        assertThat(again.runId()).isEqualTo(first.runId());
+        assertThat(again.resumed()).as("nothing was done yet").isFalse();
+    }
+
+    @Test
     void theRunDirectoryAndItsFilesAreTheUsersAlone() throws Exception {
         RunState run = RunState.resumeOrStart(root, "install", "dev", "capi-dev");
         Path kubeconfig = run.writePrivate("cluster.kubeconfig", "secret");
