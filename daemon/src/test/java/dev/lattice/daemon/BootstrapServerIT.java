@@ -11,6 +11,7 @@ import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.kube.Applier;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
+import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.daemon.agent.AgentServer;
 import dev.lattice.daemon.agent.BootstrapServer;
 import dev.lattice.daemon.agent.Pki;
@@ -77,7 +78,7 @@ class BootstrapServerIT {
     @Test
     void aJoinSucceedsWhileFiftyClientsStall() throws Exception {
         String token = child("stalled-join");
-        BootstrapServer.Limits limits = new BootstrapServer.Limits(Duration.ofSeconds(60), Duration.ofSeconds(120), 5, 200, 64 * 1024);
+        HttpEndpoint.Limits limits = new HttpEndpoint.Limits(Duration.ofSeconds(60), Duration.ofSeconds(120), 5, 200, 64 * 1024);
         try (BootstrapServer server = server(limits)) {
             List<Socket> stalled = new ArrayList<>();
             try {
@@ -113,7 +114,7 @@ class BootstrapServerIT {
 
     @Test
     void aTokenIsSpentByItsFirstUseOnEitherEndpointAndExpires() throws Exception {
-        try (BootstrapServer server = server(BootstrapServer.Limits.DEFAULT)) {
+        try (BootstrapServer server = server(HttpEndpoint.Limits.DEFAULT)) {
             HttpClient https = https();
             // The manifests spend the machines' token and carry the next one, for the daemon; the status holds hashes only.
             String machines = child("spent");
@@ -148,7 +149,7 @@ class BootstrapServerIT {
 
     @Test
     void closesIdleAndDrippingConnections() throws Exception {
-        BootstrapServer.Limits limits = new BootstrapServer.Limits(Duration.ofSeconds(1), Duration.ofSeconds(3), 5, 200, 64 * 1024);
+        HttpEndpoint.Limits limits = new HttpEndpoint.Limits(Duration.ofSeconds(1), Duration.ofSeconds(3), 5, 200, 64 * 1024);
         try (BootstrapServer server = server(limits)) {
             Socket idle = raw(InetAddress.getLoopbackAddress(), server.port());
             idle.setSoTimeout((int) WAIT.toMillis());
@@ -174,7 +175,7 @@ class BootstrapServerIT {
 
     @Test
     void refusesOversizedBodiesAndWeakTls() throws Exception {
-        try (BootstrapServer server = server(BootstrapServer.Limits.DEFAULT)) {
+        try (BootstrapServer server = server(HttpEndpoint.Limits.DEFAULT)) {
             HttpResponse<String> big = https().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/v1/bootstrap"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"pad\": \"" + "x".repeat(100 * 1024) + "\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -258,7 +259,7 @@ class BootstrapServerIT {
         return token;
     }
 
-    private static BootstrapServer server(BootstrapServer.Limits limits) throws IOException {
+    private static BootstrapServer server(HttpEndpoint.Limits limits) throws IOException {
         return new BootstrapServer(client, ca, serving, 0, TOKENS, (cluster, token) -> List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap",
                 "metadata", Map.of("name", cluster), "data", Map.of("token", token))), limits);
     }

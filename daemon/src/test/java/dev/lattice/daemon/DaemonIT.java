@@ -315,6 +315,27 @@ class DaemonIT {
                 .statusCode()).isEqualTo(200);
         String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("lattice_reconcile_total{controller=\"services\",result=\"success\"}").contains("lattice_leader 1");
+
+        // Clients that connect and stall (from other addresses: one may hold only a few) never keep a probe waiting.
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int source = 2; source < 6; source++) {
+                for (int i = 0; i < 5; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0." + source), 0));
+                    socket.connect(new java.net.InetSocketAddress("127.0.0.1", daemon.httpPort()), 5000);
+                    socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    stalled.add(socket);
+                }
+            }
+            HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            assertThat(probe.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        } finally {
+            for (java.net.Socket socket : stalled) {
+                socket.close();
+            }
+        }
     }
 
     @Test

@@ -6,41 +6,25 @@ import dev.lattice.core.io.Documents;
 import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
+import dev.lattice.daemon.http.HttpEndpoint;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,35 +41,19 @@ import org.slf4j.LoggerFactory;
  * expired ({@link BootstrapTokens}). It is spent by an update of the child's status conditional on the version read, so
  * of two requests with the same token only one succeeds; a spent, expired or wrong one gets nothing but a 403.
  *
- * <p>It runs on Jetty, whose reads do not block: a client that connects and stalls holds a socket, never a thread. The
- * {@link Limits} bound each client: its connections from one address, how long a connection may stay idle or open at
- * all, and how large a request may be; TLS offers AEAD suites only.
+ * <p>It is an {@link HttpEndpoint}: a client that stalls holds a socket, not a thread, and its limits bound each client;
+ * TLS offers AEAD suites only.
  */
 public final class BootstrapServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern MANIFESTS = Pattern.compile("/v1/clusters/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/manifests");
 
-    /**
-     * What one client may take of the endpoint.
-     *
-     * @param idleTimeout          a connection that sends or reads nothing this long is closed
-     * @param connectionTime       a connection is closed this long after it opened, whatever it does (slow drips)
-     * @param connectionsPerSource connections one address may hold open at once; more are closed on arrival
-     * @param connections          connections all clients may hold open at once
-     * @param maxBody              the largest request body, in bytes
-     */
-    public record Limits(Duration idleTimeout, Duration connectionTime, int connectionsPerSource, int connections, int maxBody) {
-        /** A join takes one connection for well under a second; a node retries on its own. */
-        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 8, 1024, 64 * 1024);
-    }
-
     private final KubernetesClient client;
     private final Pki.Identity ca;
     private final BootstrapTokens tokens;
-    private final Limits limits;
-    private final Server server;
-    private final ServerConnector connector;
+    private final int maxBody;
+    private final HttpEndpoint endpoint;
     private final BiFunction<String, String, List<Map<String, Object>>> manifests;
 
     /**
@@ -93,99 +61,27 @@ public final class BootstrapServer implements AutoCloseable {
      * {@code tokens} checks and makes the tokens.
      */
     public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port, BootstrapTokens tokens,
-                           BiFunction<String, String, List<Map<String, Object>>> manifests, Limits limits) throws IOException {
+                           BiFunction<String, String, List<Map<String, Object>>> manifests, HttpEndpoint.Limits limits) throws IOException {
         this.client = client;
         this.ca = ca;
         this.tokens = tokens;
         this.manifests = manifests;
-        this.limits = limits;
-        QueuedThreadPool threads = new QueuedThreadPool(32, 4);
-        threads.setName("agent-bootstrap");
-        threads.setDaemon(true);
-        server = new Server(threads);
+        this.maxBody = limits.maxBody();
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setSslContext(Pki.tls(serving, ca.certificatePem()));
         tls.setIncludeProtocols(Pki.TLS_PROTOCOLS.toArray(String[]::new));
         tls.setIncludeCipherSuites(Pki.TLS_SUITES.toArray(String[]::new));
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setRequestHeaderSize(8 * 1024);
-        http.setIdleTimeout(limits.idleTimeout().toMillis());
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        // Children reach the parent by IP address, which a TLS client does not send as SNI.
-        secure.setSniHostCheck(false);
-        http.addCustomizer(secure);
-        connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
-        connector.setPort(port);
-        connector.setIdleTimeout(limits.idleTimeout().toMillis());
-        connector.addEventListener(new ConnectionGuard());
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        this.endpoint = new HttpEndpoint("agent-bootstrap", port, tls, limits, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 BootstrapServer.this.handle(request, response, callback);
                 return true;
             }
         });
-        try {
-            server.start();
-        } catch (Exception e) {
-            close();
-            throw new IOException("cannot serve the bootstrap endpoint on port " + port + ": " + e.getMessage(), e);
-        }
     }
 
     public int port() {
-        return connector.getLocalPort();
-    }
-
-    /**
-     * Counts each client's sockets (the TLS connection under every request) and closes those over the limits, and any
-     * connection still open when its time is up.
-     */
-    private final class ConnectionGuard implements Connection.Listener {
-        private final Map<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
-        private final AtomicInteger open = new AtomicInteger();
-        /** Each counted connection's source (its socket has no address once closed) and when its time is up. */
-        private final Map<Connection, Tracked> tracked = new ConcurrentHashMap<>();
-
-        private record Tracked(InetAddress source, Scheduler.Task deadline) {
-        }
-
-        @Override
-        public void onOpened(Connection connection) {
-            if (!(connection instanceof SslConnection)
-                    || !(connection.getEndPoint().getRemoteSocketAddress() instanceof InetSocketAddress remote)) {
-                return;
-            }
-            InetAddress source = remote.getAddress();
-            int fromSource = perSource.computeIfAbsent(source, a -> new AtomicInteger()).incrementAndGet();
-            int all = open.incrementAndGet();
-            boolean over = fromSource > limits.connectionsPerSource() || all > limits.connections();
-            Scheduler.Task deadline = over ? null : connector.getScheduler().schedule(() -> connection.getEndPoint().close(),
-                    limits.connectionTime().toMillis(), TimeUnit.MILLISECONDS);
-            tracked.put(connection, new Tracked(source, deadline));
-            if (over) {
-                if (fromSource == limits.connectionsPerSource() + 1 || all == limits.connections() + 1) {
-                    LOG.warn("closing new bootstrap connections from {}: it holds {} (at most {}), all clients {} (at most {})",
-                            source.getHostAddress(), fromSource - 1, limits.connectionsPerSource(), all - 1, limits.connections());
-                }
-                connection.getEndPoint().close();
-            }
-        }
-
-        @Override
-        public void onClosed(Connection connection) {
-            Tracked t = tracked.remove(connection);
-            if (t == null) {
-                return;
-            }
-            if (t.deadline() != null) {
-                t.deadline().cancel();
-            }
-            open.decrementAndGet();
-            perSource.computeIfPresent(t.source(), (a, n) -> n.decrementAndGet() <= 0 ? null : n);
-        }
+        return endpoint.port();
     }
 
     private void handle(Request request, Response response, Callback callback) {
@@ -208,14 +104,14 @@ public final class BootstrapServer implements AutoCloseable {
             return;
         }
         long declared = request.getLength();
-        if (declared > limits.maxBody()) {
+        if (declared > maxBody) {
             reply(response, callback, 413, Map.of("error", "request too large"));
             return;
         }
         Map<?, ?> body;
         try (InputStream in = Request.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(limits.maxBody() + 1);
-            if (bytes.length > limits.maxBody()) {
+            byte[] bytes = in.readNBytes(maxBody + 1);
+            if (bytes.length > maxBody) {
                 reply(response, callback, 413, Map.of("error", "request too large"));
                 return;
             }
@@ -271,9 +167,7 @@ public final class BootstrapServer implements AutoCloseable {
             return;
         }
         byte[] body = Documents.yamlStream(manifests.apply(cluster, next)).getBytes(StandardCharsets.UTF_8);
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/yaml");
-        response.write(true, ByteBuffer.wrap(body), callback);
+        HttpEndpoint.reply(response, callback, 200, "application/yaml", body);
         LOG.info("served the manifests of cluster {}", cluster);
     }
 
@@ -352,17 +246,11 @@ public final class BootstrapServer implements AutoCloseable {
             callback.failed(e);
             return;
         }
-        response.setStatus(code);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(bytes), callback);
+        HttpEndpoint.reply(response, callback, code, "application/json", bytes);
     }
 
     @Override
     public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            LOG.warn("stopping the bootstrap endpoint: {}", e.getMessage());
-        }
+        endpoint.close();
     }
 }

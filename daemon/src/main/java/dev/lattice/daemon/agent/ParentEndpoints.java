@@ -3,6 +3,7 @@ package dev.lattice.daemon.agent;
 import dev.lattice.core.kube.Secrets;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.EndpointsSpec;
+import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ParentLink;
@@ -79,7 +80,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         }
         Pki.Identity cert = Pki.serverCertificate(ca, hosts);
         bootstrap = new BootstrapServer(client, ca, cert, bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(), tokens,
-                this::homing, BootstrapServer.Limits.DEFAULT);
+                this::homing, HttpEndpoint.Limits.DEFAULT);
         agents = new AgentServer(ca, cert, agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
         serving = wanted;
         authority = ca;

@@ -1,54 +1,50 @@
 package dev.lattice.daemon.runtime;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.lattice.daemon.http.HttpEndpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code /healthz} (the process answers), {@code /readyz} (its caches are filled; a standby replica is ready too,
- * so a rollout does not wait on the Lease) and {@code /metrics} (Prometheus text format), on one plain HTTP port.
+ * so a rollout does not wait on the Lease) and {@code /metrics} (Prometheus text format), on one plain HTTP port. It
+ * is an {@link HttpEndpoint}, so clients that stall never keep the kubelet's probes from an answer.
  */
 final class HealthServer implements AutoCloseable {
-    private final HttpServer server;
+    private final HttpEndpoint endpoint;
 
     HealthServer(int port, BooleanSupplier ready, Metrics metrics) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 8);
-        server.createContext("/healthz", e -> text(e, 200, "ok\n"));
-        server.createContext("/readyz", e -> {
-            boolean r = ready.getAsBoolean();
-            text(e, r ? 200 : 503, r ? "ok\n" : "caches not synced yet\n");
-        });
-        server.createContext("/metrics", e -> {
-            try (e) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                metrics.write(out);
-                e.getResponseHeaders().set("Content-Type", metrics.contentType());
-                e.sendResponseHeaders(200, out.size());
-                out.writeTo(e.getResponseBody());
+        endpoint = new HttpEndpoint("daemon-http", port, null, HttpEndpoint.Limits.DEFAULT, new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws IOException {
+                switch (request.getHttpURI().getPath()) {
+                    case "/healthz" -> HttpEndpoint.text(response, callback, 200, "ok\n");
+                    case "/readyz" -> {
+                        boolean r = ready.getAsBoolean();
+                        HttpEndpoint.text(response, callback, r ? 200 : 503, r ? "ok\n" : "caches not synced yet\n");
+                    }
+                    case "/metrics" -> {
+                        ByteArrayOutputStream out = new ByteArrayOutputStream();
+                        metrics.write(out);
+                        HttpEndpoint.reply(response, callback, 200, metrics.contentType(), out.toByteArray());
+                    }
+                    default -> HttpEndpoint.text(response, callback, 404, "not found\n");
+                }
+                return true;
             }
         });
-        server.start();
     }
 
     int port() {
-        return server.getAddress().getPort();
-    }
-
-    private static void text(HttpExchange e, int code, String body) throws IOException {
-        try (e) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            e.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            e.sendResponseHeaders(code, bytes.length);
-            e.getResponseBody().write(bytes);
-        }
+        return endpoint.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        endpoint.close();
     }
 }
