@@ -12,9 +12,11 @@ import dev.lattice.core.kube.Applier;
 import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.http.HttpEndpoint;
+import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.AgentServer;
 import dev.lattice.daemon.agent.BootstrapServer;
 import dev.lattice.daemon.agent.Pki;
+import dev.lattice.daemon.agent.ServingCertificate;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.testfixtures.Envtest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -56,7 +58,7 @@ class BootstrapServerIT {
     private static Envtest api;
     private static KubernetesClient client;
     private static Pki.Identity ca;
-    private static Pki.Identity serving;
+    private static javax.net.ssl.X509KeyManager serving;
 
     @BeforeAll
     static void start() {
@@ -65,7 +67,7 @@ class BootstrapServerIT {
         client = api.client();
         new Applier(client).apply(List.of(CrdGenerator.crd(Kind.LATTICE_CLUSTER)), Duration.ofMinutes(1));
         ca = Pki.newAuthority("test-parent");
-        serving = Pki.serverCertificate(ca, List.of("127.0.0.1", "localhost"));
+        serving = Pki.keyManager(Pki.serverCertificate(ca, List.of("127.0.0.1", "localhost")));
     }
 
     @AfterAll
@@ -182,13 +184,13 @@ class BootstrapServerIT {
             assertThat(big.statusCode()).isEqualTo(413);
 
             // TLS 1.2 with a CBC/SHA-1 suite, which the JDK's client still offers when asked: no handshake.
-            SSLSocket weak = (SSLSocket) Pki.tls(null, ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
+            SSLSocket weak = (SSLSocket) Pki.trusting(ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
             weak.setEnabledProtocols(new String[] {"TLSv1.2"});
             weak.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"});
             assertThatThrownBy(weak::startHandshake).isInstanceOf(SSLHandshakeException.class);
             weak.close();
             // The same client with an AEAD suite gets through.
-            SSLSocket good = (SSLSocket) Pki.tls(null, ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
+            SSLSocket good = (SSLSocket) Pki.trusting(ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
             good.setEnabledProtocols(new String[] {"TLSv1.2"});
             good.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
             good.startHandshake();
@@ -234,13 +236,82 @@ class BootstrapServerIT {
     void theAgentStreamOffersAeadSuitesOnly() throws Exception {
         try (AgentServer agents = new AgentServer(ca, serving, 0, new Fleet(), name -> false)) {
             for (String suite : List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384")) {
-                SSLSocket weak = (SSLSocket) Pki.tls(null, ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", agents.port());
+                SSLSocket weak = (SSLSocket) Pki.trusting(ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", agents.port());
                 weak.setEnabledProtocols(new String[] {"TLSv1.2"});
                 weak.setEnabledCipherSuites(new String[] {suite});
                 assertThatThrownBy(weak::startHandshake).as(suite).isInstanceOf(IOException.class);
                 weak.close();
             }
         }
+    }
+
+    @Test
+    void aRenewedServingCertificateIsPresentedWhileOpenConnectionsGoOn() throws Exception {
+        MovableClock clock = new MovableClock();
+        try (ServingCertificate certificate = new ServingCertificate(ca, List.of("127.0.0.1"), clock, Duration.ofHours(1));
+             BootstrapServer server = new BootstrapServer(client, ca, certificate.keys(), 0, TOKENS, (c, t) -> List.of(),
+                     HttpEndpoint.Limits.DEFAULT);
+             AgentServer agents = new AgentServer(ca, certificate.keys(), 0, new Fleet(), name -> false)) {
+            SSLSocket open = tls(InetAddress.getLoopbackAddress(), server.port());
+            java.math.BigInteger first = serial(open);
+            assertThat(serial(handshake(agents.port()))).isEqualTo(first);
+            assertThat(certificate.renewIfDue()).as("two thirds of its validity are left").isFalse();
+
+            clock.move(Duration.ofDays(250));
+            assertThat(certificate.renewIfDue()).as("in the last third").isTrue();
+            java.math.BigInteger renewed = serial(handshake(server.port()));
+            assertThat(renewed).isNotEqualTo(first);
+            assertThat(serial(handshake(agents.port()))).isEqualTo(renewed);
+            // The connection made before goes on, with the certificate it was made with.
+            open.getOutputStream().write("GET /nowhere HTTP/1.1\r\nHost: parent\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            open.getOutputStream().flush();
+            assertThat(new String(open.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 404");
+            assertThat(serial(open)).isEqualTo(first);
+            open.close();
+        }
+    }
+
+    @Test
+    void aChildRenewsItsCertificateWithTheOneItHas() throws Exception {
+        try (BootstrapServer server = server(HttpEndpoint.Limits.DEFAULT)) {
+            String token = child("renewing");
+            Pki.KeyPairAndRequest keys = Pki.signingRequest("renewing");
+            String body = new ObjectMapper().writeValueAsString(Map.of("cluster", "renewing", "token", token, "csr", keys.csrPem()));
+            HttpResponse<String> joined = https().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/v1/bootstrap"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(joined.statusCode()).isEqualTo(200);
+            Map<String, String> parent = new LinkedHashMap<>();
+            parent.put("host", "127.0.0.1");
+            parent.put("bootstrapPort", String.valueOf(server.port()));
+            parent.put("ca.crt", ca.certificatePem());
+            parent.put("tls.crt", (String) new ObjectMapper().readValue(joined.body(), Map.class).get("certificate"));
+            parent.put("tls.key", keys.keyPem());
+
+            // The name comes from the certificate shown, not from what the request asks for.
+            Map<String, String> renewed = AgentClient.renew(parent, "someone-else");
+            assertThat(renewed.get("tls.crt")).isNotEqualTo(parent.get("tls.crt"));
+            assertThat(Pki.commonName(certificate(renewed.get("tls.crt")))).isEqualTo("renewing");
+            assertThat(renewed.get("tls.key")).isNotEqualTo(parent.get("tls.key"));
+            // Without a certificate there is nothing to renew.
+            assertThat(https().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/v1/renew"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"csr\": \"x\"}")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(401);
+        }
+    }
+
+    private static java.security.cert.X509Certificate certificate(String pem) throws Exception {
+        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static SSLSocket handshake(int port) throws Exception {
+        SSLSocket socket = (SSLSocket) Kube.trusting(ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", port);
+        socket.startHandshake();
+        return socket;
+    }
+
+    private static java.math.BigInteger serial(SSLSocket socket) throws Exception {
+        return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
     }
 
     /** A child LatticeCluster whose status holds a fresh bootstrap token's hash; returns the token. */

@@ -95,6 +95,15 @@ class DaemonUnitsTest {
         }
 
         @Test
+        void aCertificateIsDueForRenewalInTheLastThirdOfItsValidity() throws Exception {
+            String pem = Pki.serverCertificate(ca, List.of("parent.example")).certificatePem();
+            java.time.Instant issued = parse(pem).getNotBefore().toInstant();
+            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(200)))).isFalse();
+            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(250)))).isTrue();
+            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(400)))).as("expired").isTrue();
+        }
+
+        @Test
         void refusesARequestThatIsNotOne() {
             assertThatThrownBy(() -> Pki.clientCertificate(ca, ca.certificatePem(), "child"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signing request");

@@ -71,6 +71,8 @@ public final class AgentClient implements AutoCloseable {
     private final String version;
     private final Thread thread;
     private volatile boolean connected;
+    /** Not before this does a failed renewal try again. */
+    private volatile Instant nextRenewal = Instant.MIN;
     private volatile boolean closed;
     private volatile ManagedChannel channel;
 
@@ -150,30 +152,71 @@ public final class AgentClient implements AutoCloseable {
             throw new IllegalStateException("the Secret " + namespace + "/" + SECRET + " holds neither a certificate nor a bootstrap token");
         }
         String cluster = self.get();
+        Map<String, String> next = certificate(parent, "/v1/bootstrap", Pki.trusting(parent.get("ca.crt")),
+                Map.of("cluster", cluster, "token", token), cluster);
+        next.remove("token");
+        keep(next);
+        LOG.info("registered with the parent at {}: agent certificate received", host(parent));
+        return next;
+    }
+
+    /**
+     * Renews the client certificate once it is in the last third of its validity, over TLS with the current one, and
+     * keeps the new one in the Secret for the next connection; the stream that is open goes on. A failure is only
+     * logged: the old certificate is good for months yet, and the next heartbeat tries again.
+     */
+    private Map<String, String> renewIfDue(Map<String, String> parent) {
+        if (!Pki.dueForRenewal(parent.get("tls.crt"), Instant.now()) || Instant.now().isBefore(nextRenewal)) {
+            return parent;
+        }
+        try {
+            Map<String, String> next = renew(parent, self.get());
+            keep(next);
+            LOG.info("renewed the agent certificate with the parent at {}", host(parent));
+            return next;
+        } catch (Exception e) {
+            nextRenewal = Instant.now().plus(Duration.ofMinutes(10));
+            LOG.warn("agent: renewing the certificate failed, trying again in 10 minutes: {}", e.getMessage());
+            return parent;
+        }
+    }
+
+    /** A new client certificate for {@code cluster}, asked for over TLS with the current one in {@code parent}. */
+    public static Map<String, String> renew(Map<String, String> parent, String cluster) throws Exception {
+        Pki.Identity current = new Pki.Identity(parent.get("tls.crt"), parent.get("tls.key"));
+        return certificate(parent, "/v1/renew", Pki.tls(current, parent.get("ca.crt")), Map.of(), cluster);
+    }
+
+    /** Posts {@code fields} and a new signing request to {@code path}; {@code parent} with the certificate it gives. */
+    private static Map<String, String> certificate(Map<String, String> parent, String path, javax.net.ssl.SSLContext tls,
+                                                   Map<String, String> fields, String cluster) throws Exception {
         Pki.KeyPairAndRequest request = Pki.signingRequest(cluster);
-        HttpClient http = HttpClient.newBuilder().sslContext(Pki.tls(null, parent.get("ca.crt"))).sslParameters(Pki.tlsParameters())
+        HttpClient http = HttpClient.newBuilder().sslContext(tls).sslParameters(Pki.tlsParameters())
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        String body = JSON.writeValueAsString(Map.of("cluster", cluster, "token", token, "csr", request.csrPem()));
-        URI uri = URI.create("https://" + host(parent) + ":" + parent.get("bootstrapPort") + "/v1/bootstrap");
+        Map<String, String> body = new HashMap<>(fields);
+        body.put("csr", request.csrPem());
+        URI uri = URI.create("https://" + host(parent) + ":" + parent.get("bootstrapPort") + path);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
         Map<?, ?> reply = JSON.readValue(response.body(), Map.class);
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("the parent at " + uri.getHost() + " refused the bootstrap: " + reply.get("error"));
+            throw new IllegalStateException("the parent at " + uri.getHost() + " refused " + path + ": " + reply.get("error"));
         }
         Map<String, String> next = new HashMap<>(parent);
-        next.remove("token");
         next.put("tls.crt", (String) reply.get("certificate"));
         next.put("tls.key", request.keyPem());
-        Map<String, String> data = Secrets.data(next);
+        return next;
+    }
+
+    /** Writes {@code parent} back to the Secret it came from. */
+    private void keep(Map<String, String> parent) {
+        Map<String, String> data = Secrets.data(parent);
         client.secrets().inNamespace(namespace).withName(SECRET).edit(s -> {
             s.setData(data);
             s.setStringData(null);
             return s;
         });
-        LOG.info("registered with the parent at {}: agent certificate received", uri.getHost());
-        return next;
     }
 
     private void stream(Map<String, String> parent) throws Exception {
@@ -218,6 +261,7 @@ public final class AgentClient implements AutoCloseable {
                 }
                 connected = true;
                 fleet.heartbeatSent(Instant.now());
+                parent = renewIfDue(parent);
                 done.await(heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
             }
             if (failure[0] != null) {

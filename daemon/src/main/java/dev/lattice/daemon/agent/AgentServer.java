@@ -69,11 +69,13 @@ public final class AgentServer implements Children, AutoCloseable {
     /**
      * @param isChild whether a name is a LatticeCluster this parent manages (not itself)
      */
-    public AgentServer(Pki.Identity ca, Pki.Identity serving, int port, Fleet fleet, Predicate<String> isChild) throws IOException {
+    public AgentServer(Pki.Identity ca, javax.net.ssl.X509KeyManager serving, int port, Fleet fleet, Predicate<String> isChild)
+            throws IOException {
         this.fleet = fleet;
         this.isChild = isChild;
+        // The key manager is asked at each handshake, so a renewed certificate needs no restart (ServingCertificate).
         TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder()
-                .keyManager(Pki.stream(serving.certificatePem()), Pki.stream(serving.keyPem()))
+                .keyManager(serving)
                 .trustManager(Pki.stream(ca.certificatePem()))
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         this.server = Grpc.newServerBuilderForPort(port, credentials.build())

@@ -20,6 +20,7 @@ import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -60,7 +61,7 @@ public final class BootstrapServer implements AutoCloseable {
      * {@code manifests} gives what a child applies on first boot, from its name and the token its daemon is to use;
      * {@code tokens} checks and makes the tokens.
      */
-    public BootstrapServer(KubernetesClient client, Pki.Identity ca, Pki.Identity serving, int port, BootstrapTokens tokens,
+    public BootstrapServer(KubernetesClient client, Pki.Identity ca, javax.net.ssl.X509KeyManager serving, int port, BootstrapTokens tokens,
                            BiFunction<String, String, List<Map<String, Object>>> manifests, HttpEndpoint.Limits limits) throws IOException {
         this.client = client;
         this.ca = ca;
@@ -69,6 +70,8 @@ public final class BootstrapServer implements AutoCloseable {
         this.maxBody = limits.maxBody();
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setSslContext(Pki.tls(serving, ca.certificatePem()));
+        // A child renewing its client certificate shows the one it has; everyone else shows none.
+        tls.setWantClientAuth(true);
         tls.setIncludeProtocols(Pki.TLS_PROTOCOLS.toArray(String[]::new));
         tls.setIncludeCipherSuites(Pki.TLS_SUITES.toArray(String[]::new));
         this.endpoint = new HttpEndpoint("agent-bootstrap", port, tls, limits, new Handler.Abstract() {
@@ -89,6 +92,8 @@ public final class BootstrapServer implements AutoCloseable {
             String path = request.getHttpURI().getPath();
             if ("/v1/bootstrap".equals(path)) {
                 bootstrap(request, response, callback);
+            } else if ("/v1/renew".equals(path)) {
+                renew(request, response, callback);
             } else {
                 manifests(request, response, callback, path);
             }
@@ -103,21 +108,8 @@ public final class BootstrapServer implements AutoCloseable {
             reply(response, callback, 405, Map.of("error", "use POST"));
             return;
         }
-        long declared = request.getLength();
-        if (declared > maxBody) {
-            reply(response, callback, 413, Map.of("error", "request too large"));
-            return;
-        }
-        Map<?, ?> body;
-        try (InputStream in = Request.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(maxBody + 1);
-            if (bytes.length > maxBody) {
-                reply(response, callback, 413, Map.of("error", "request too large"));
-                return;
-            }
-            body = JSON.readValue(bytes, Map.class);
-        } catch (IOException e) {
-            reply(response, callback, 400, Map.of("error", "the body is not JSON"));
+        Map<?, ?> body = body(request, response, callback);
+        if (body == null) {
             return;
         }
         String cluster = string(body.get("cluster"));
@@ -145,6 +137,64 @@ public final class BootstrapServer implements AutoCloseable {
         out.put("certificate", certificate);
         out.put("ca", ca.certificatePem());
         reply(response, callback, 200, out);
+    }
+
+    /**
+     * {@code POST /v1/renew} with a signing request, over TLS with the child's current client certificate: a new one for
+     * the same cluster (the name comes from the certificate shown, never from the request). The agent asks once its
+     * certificate is in the last third of its validity, on the side of its open stream, which goes on.
+     */
+    private void renew(Request request, Response response, Callback callback) throws IOException {
+        if (!"POST".equals(request.getMethod())) {
+            reply(response, callback, 405, Map.of("error", "use POST"));
+            return;
+        }
+        String cluster = null;
+        if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData tls
+                && tls.peerCertificates() != null && tls.peerCertificates().length > 0) {
+            cluster = Pki.commonName(tls.peerCertificates()[0]);
+        }
+        if (cluster == null) {
+            reply(response, callback, 401, Map.of("error", "show the client certificate to renew"));
+            return;
+        }
+        Map<?, ?> body = body(request, response, callback);
+        if (body == null) {
+            return;
+        }
+        String csr = string(body.get("csr"));
+        if (csr == null) {
+            reply(response, callback, 400, Map.of("error", "csr is required"));
+            return;
+        }
+        String certificate;
+        try {
+            certificate = Pki.clientCertificate(ca, csr, cluster);
+        } catch (IllegalArgumentException e) {
+            reply(response, callback, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        LOG.info("renewed the agent certificate of cluster {}", cluster);
+        reply(response, callback, 200, Map.of("certificate", certificate, "ca", ca.certificatePem()));
+    }
+
+    /** The request's JSON body, or null once it has answered why there is none. */
+    private Map<?, ?> body(Request request, Response response, Callback callback) {
+        if (request.getLength() > maxBody) {
+            reply(response, callback, 413, Map.of("error", "request too large"));
+            return null;
+        }
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(maxBody + 1);
+            if (bytes.length > maxBody) {
+                reply(response, callback, 413, Map.of("error", "request too large"));
+                return null;
+            }
+            return JSON.readValue(bytes, Map.class);
+        } catch (IOException e) {
+            reply(response, callback, 400, Map.of("error", "the body is not JSON"));
+            return null;
+        }
     }
 
     private void manifests(Request request, Response response, Callback callback, String path) {

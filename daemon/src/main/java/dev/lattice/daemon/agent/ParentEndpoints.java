@@ -47,6 +47,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     private Pki.Identity authority;
     private AgentServer agents;
     private BootstrapServer bootstrap;
+    private ServingCertificate certificate;
 
     /** {@code agentPort} and {@code bootstrapPort}, when not null, override the LatticeCluster's. */
     public ParentEndpoints(KubernetesClient client, String namespace, Fleet fleet, Predicate<String> isChild,
@@ -78,10 +79,10 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
                 hosts.add(local);
             }
         }
-        Pki.Identity cert = Pki.serverCertificate(ca, hosts);
-        bootstrap = new BootstrapServer(client, ca, cert, bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(), tokens,
-                this::homing, HttpEndpoint.Limits.DEFAULT);
-        agents = new AgentServer(ca, cert, agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
+        certificate = new ServingCertificate(ca, hosts, java.time.Clock.systemUTC(), java.time.Duration.ofHours(1));
+        bootstrap = new BootstrapServer(client, ca, certificate.keys(), bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(),
+                tokens, this::homing, HttpEndpoint.Limits.DEFAULT);
+        agents = new AgentServer(ca, certificate.keys(), agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
         serving = wanted;
         authority = ca;
         LOG.info("serving children: agent stream on port {}, bootstrap on port {}", agents.port(), bootstrap.port());
@@ -182,6 +183,10 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         if (bootstrap != null) {
             bootstrap.close();
             bootstrap = null;
+        }
+        if (certificate != null) {
+            certificate.close();
+            certificate = null;
         }
         serving = null;
         authority = null;

@@ -24,9 +24,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
@@ -60,6 +63,8 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 public final class Pki {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String SIGNATURE = "SHA256withECDSA";
+    /** How long a parent's serving certificate and a child's client certificate are valid. */
+    public static final Duration LIFETIME = Duration.ofDays(365);
 
     /** A certificate with its private key, both PEM. */
     public record Identity(String certificatePem, String keyPem) {
@@ -99,7 +104,7 @@ public final class Pki {
             names.add(new GeneralName(isAddress(host) ? GeneralName.iPAddress : GeneralName.dNSName, host));
         }
         X509Certificate cert = issue(ca, new X500Name("CN=" + hosts.get(0)), keys.getPublic(), KeyPurposeId.id_kp_serverAuth,
-                new GeneralNames(names.toArray(GeneralName[]::new)), Duration.ofDays(365));
+                new GeneralNames(names.toArray(GeneralName[]::new)), LIFETIME);
         return new Identity(pem(cert), pem(keys.getPrivate()));
     }
 
@@ -132,7 +137,7 @@ public final class Pki {
             if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey))) {
                 throw new IllegalArgumentException("the signing request's signature does not verify");
             }
-            return pem(issue(ca, new X500Name("CN=" + cluster), publicKey, KeyPurposeId.id_kp_clientAuth, null, Duration.ofDays(365)));
+            return pem(issue(ca, new X500Name("CN=" + cluster), publicKey, KeyPurposeId.id_kp_clientAuth, null, LIFETIME));
         } catch (IOException | OperatorCreationException | PKCSException | GeneralSecurityException e) {
             throw new IllegalArgumentException("unreadable signing request (an ECDSA P-256 key is expected): " + e.getMessage(), e);
         }
@@ -157,6 +162,45 @@ public final class Pki {
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
 
+    /**
+     * Whether the certificate {@code pem} is in the last third of its validity at {@code now} (or past it): time to get
+     * a new one, long before the old one stops working.
+     */
+    public static boolean dueForRenewal(String pem, Instant now) {
+        X509Certificate cert = parseCertificate(pem);
+        Instant from = cert.getNotBefore().toInstant();
+        Instant to = cert.getNotAfter().toInstant();
+        return !now.isBefore(to.minus(Duration.between(from, to).dividedBy(3)));
+    }
+
+    /** A key manager presenting {@code identity}, which {@link #present} can change for the next handshakes. */
+    public static AdvancedTlsX509KeyManager keyManager(Identity identity) {
+        AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+        present(keys, identity);
+        return keys;
+    }
+
+    /** Makes {@code keys} present {@code identity} from the next handshake on; connections already open go on as they were. */
+    public static void present(AdvancedTlsX509KeyManager keys, Identity identity) {
+        keys.updateIdentityCredentials(new X509Certificate[] {identity.certificate()}, identity.key());
+    }
+
+    /** A TLS context presenting what {@code keys} holds at each handshake and trusting only {@code caPem}. */
+    public static SSLContext tls(X509KeyManager keys, String caPem) {
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("ca", parseCertificate(caPem));
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLSv1.3");
+            context.init(new KeyManager[] {keys}, trust.getTrustManagers(), RANDOM);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
     /** The protocols and suites above, for a client or server built on the JDK's own TLS. */
     public static javax.net.ssl.SSLParameters tlsParameters() {
         javax.net.ssl.SSLParameters parameters = new javax.net.ssl.SSLParameters();
@@ -165,7 +209,12 @@ public final class Pki {
         return parameters;
     }
 
-        /** A TLS context serving {@code identity}, or presenting it as a client, and trusting only {@code caPem}. */
+        /** A client TLS context that trusts only {@code caPem} and presents nothing. */
+    public static SSLContext trusting(String caPem) {
+        return tls((Identity) null, caPem);
+    }
+
+    /** A TLS context serving {@code identity}, or presenting it as a client, and trusting only {@code caPem}. */
     public static SSLContext tls(Identity identity, String caPem) {
         try {
             KeyManagerFactory keyManagers = null;
