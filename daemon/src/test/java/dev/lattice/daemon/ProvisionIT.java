@@ -196,6 +196,45 @@ class ProvisionIT {
         }
     }
 
+    @Test
+    void aParentStoppedAsEachPhaseBeginsResumesWhereItWas() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        Path components = FakeCapi.writeComponents(dir.resolve("components"));
+        try (FakeCloud cloud = new FakeCloud()) {
+            KubernetesClient parent = cloud.existing().client();
+            new FakeCapi(parent).installCrds();
+            // Each parent daemon is stopped the moment the child's phase moves on, half-way into the next step; the
+            // next one (as after a restart, or a new leader) picks up from the status.
+            List<String> stoppedAt = new java.util.ArrayList<>();
+            String phase = null;
+            for (int run = 0; !"Pivoted".equals(phase); run++) {
+                assertThat(run).as("stopped at " + stoppedAt).isLessThan(8);
+                String before = phase;
+                try (Daemon parentDaemon = new Daemon(Kube.provisioning("parent", components, IMAGE), Kube.asDaemon(parent, "parent"))) {
+                    parentDaemon.start();
+                    if (run == 0) {
+                        Kube.apply(parent, FLEET);
+                    }
+                    phase = await().atMost(WAIT).until(() -> (String) Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))
+                            .get("phase"), p -> p != null && !p.equals(before));
+                }
+                stoppedAt.add(phase);
+            }
+            assertThat(stoppedAt).containsSubsequence("Provisioning", "Pivoting", "Pivoted");
+            KubernetesClient kid = cloud.workload("kid").orElseThrow().client();
+            assertThat(kid.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine").inNamespace("capi-kid").list().getItems())
+                    .as("every machine once").hasSize(3);
+            assertThat(kid.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inNamespace("capi-kid").list().getItems())
+                    .singleElement().satisfies(c -> assertThat(((Map<?, ?>) c.getAdditionalProperties().get("spec")).get("paused"))
+                            .isNotEqualTo(true));
+            assertThat(parent.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inNamespace("capi-kid").list().getItems())
+                    .as("moved, not copied").isEmpty();
+            assertThat(kid.apps().deployments().inNamespace("lattice-system").withName("lattice-daemon").get()).isNotNull();
+            assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))).containsEntry("pivotComplete", true);
+            assertThat(cloud.failures()).isEmpty();
+        }
+    }
+
     private static Watcher<GenericKubernetesResource> phasesOf(List<String> phases) {
         return new Watcher<>() {
             @Override
