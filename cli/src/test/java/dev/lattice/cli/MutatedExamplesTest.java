@@ -59,12 +59,7 @@ class MutatedExamplesTest {
         Files.writeString(file, mutated);
         // The mutant goes with the rest of its example set, so references between files are exercised too.
         List<String> args = new ArrayList<>(List.of("plan", "-f", file.toString()));
-        try (Stream<Path> siblings = Files.list(source.getParent())) {
-            siblings.filter(p -> !p.equals(source)).sorted().forEach(p -> {
-                args.add("-f");
-                args.add(p.toString());
-            });
-        }
+        withSiblings(args, source);
         CliRun run = CliRun.of(args.toArray(String[]::new));
         String why = "seed " + seed + " mutating " + source + "\n--- input\n" + mutated + "\n" + run.dump();
         assertThat(run.exitCode()).as(why).isIn(0, 1, 3);
@@ -97,18 +92,23 @@ class MutatedExamplesTest {
         Path file = dir.resolve("hostile-" + seed + ".yaml");
         Files.writeString(file, String.join("\n", lines));
         List<String> args = new ArrayList<>(List.of("plan", "-f", file.toString()));
-        try (Stream<Path> siblings = Files.list(source.getParent())) {
-            siblings.filter(p -> !p.equals(source)).sorted().forEach(p -> {
-                args.add("-f");
-                args.add(p.toString());
-            });
-        }
+        withSiblings(args, source);
         CliRun run = CliRun.of(args.toArray(String[]::new));
         String why = "seed " + seed + ": " + source + " line " + (at + 1) + " set to " + hostile.substring(0, Math.min(40, hostile.length()))
                 + "\n" + run.dump().substring(0, Math.min(4000, run.dump().length()));
         assertThat(run.exitCode()).as(why).isEqualTo(1);
         assertThat(run.err()).as(why).contains(file + ":" + (at + 1) + ":").doesNotContain("\tat ", "Exception");
         assertThat(run.err().length()).as(why).isLessThan(20_000);
+    }
+
+    /** The files beside {@code source}, as -f arguments: references between the files of an example resolve. */
+    private static void withSiblings(List<String> args, Path source) throws java.io.IOException {
+        try (Stream<Path> siblings = Files.list(source.getParent())) {
+            siblings.filter(p -> !p.equals(source)).sorted().forEach(p -> {
+                args.add("-f");
+                args.add(p.toString());
+            });
+        }
     }
 
     static String mutate(String text, Random random) {

@@ -29,12 +29,13 @@ public final class Names {
 
     /** Null when {@code name} is a DNS-1123 label, else why not. */
     public static String dnsLabelProblem(String what, String name) {
-        if (isDnsLabel(name)) {
-            return null;
-        }
-        String why = name.length() > 63 ? "it is " + name.length() + " characters long, at most 63 are allowed"
-                : "use lowercase letters, digits and '-', starting and ending with a letter or digit";
-        return "invalid " + what + " " + Problem.quote(name) + ": not a DNS-1123 label: " + why;
+        return isDnsLabel(name) ? null : nameProblem(what, name, "label", 63, "'-'");
+    }
+
+    private static String nameProblem(String what, String name, String kind, int most, String punctuation) {
+        String why = name.length() > most ? "it is " + name.length() + " characters long, at most " + most + " are allowed"
+                : "use lowercase letters, digits and " + punctuation + ", starting and ending with a letter or digit";
+        return "invalid " + what + " " + Problem.quote(name) + ": not a DNS-1123 " + kind + ": " + why;
     }
 
     /** A DNS-1123 subdomain: at most 253 characters, DNS-1123 labels joined by dots. */
@@ -44,12 +45,7 @@ public final class Names {
 
     /** Null when {@code name} is a DNS-1123 subdomain, else why not. */
     public static String dnsSubdomainProblem(String what, String name) {
-        if (isDnsSubdomain(name)) {
-            return null;
-        }
-        String why = name.length() > 253 ? "it is " + name.length() + " characters long, at most 253 are allowed"
-                : "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
-        return "invalid " + what + " " + Problem.quote(name) + ": not a DNS-1123 subdomain: " + why;
+        return isDnsSubdomain(name) ? null : nameProblem(what, name, "subdomain", 253, "'-' and '.'");
     }
 
     /** A DNS-1123 label close to {@code name}, to suggest. */

@@ -120,11 +120,8 @@ public final class BootstrapServer implements AutoCloseable {
             return;
         }
         // The request is checked before the token is spent, so a bad request does not cost a child its token.
-        String certificate;
-        try {
-            certificate = Pki.clientCertificate(ca, csr, cluster);
-        } catch (IllegalArgumentException e) {
-            reply(response, callback, 400, Map.of("error", e.getMessage()));
+        String certificate = certificate(csr, cluster, response, callback);
+        if (certificate == null) {
             return;
         }
         if (spend(cluster, token, false) == null) {
@@ -167,15 +164,22 @@ public final class BootstrapServer implements AutoCloseable {
             reply(response, callback, 400, Map.of("error", "csr is required"));
             return;
         }
-        String certificate;
-        try {
-            certificate = Pki.clientCertificate(ca, csr, cluster);
-        } catch (IllegalArgumentException e) {
-            reply(response, callback, 400, Map.of("error", e.getMessage()));
+        String certificate = certificate(csr, cluster, response, callback);
+        if (certificate == null) {
             return;
         }
         LOG.info("renewed the agent certificate of cluster {}", cluster);
         reply(response, callback, 200, Map.of("certificate", certificate, "ca", ca.certificatePem()));
+    }
+
+    /** A client certificate for {@code cluster} from the signing request {@code csr}, or null once it has answered why not. */
+    private String certificate(String csr, String cluster, Response response, Callback callback) {
+        try {
+            return Pki.clientCertificate(ca, csr, cluster);
+        } catch (IllegalArgumentException e) {
+            reply(response, callback, 400, Map.of("error", e.getMessage()));
+            return null;
+        }
     }
 
     /** The request's JSON body, or null once it has answered why there is none. */

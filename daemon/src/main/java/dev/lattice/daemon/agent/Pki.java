@@ -26,7 +26,6 @@ import java.util.Date;
 import java.util.List;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509KeyManager;
@@ -185,7 +184,9 @@ public final class Pki {
         keys.updateIdentityCredentials(new X509Certificate[] {identity.certificate()}, identity.key());
     }
 
-    /** A TLS context presenting what {@code keys} holds at each handshake and trusting only {@code caPem}. */
+    /**
+     * A TLS context presenting what {@code keys} holds at each handshake (null: nothing) and trusting only {@code caPem}.
+     */
     public static SSLContext tls(X509KeyManager keys, String caPem) {
         try {
             KeyStore trusted = KeyStore.getInstance("PKCS12");
@@ -194,7 +195,7 @@ public final class Pki {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);
             SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(new KeyManager[] {keys}, trust.getTrustManagers(), RANDOM);
+            context.init(keys == null ? null : new KeyManager[] {keys}, trust.getTrustManagers(), RANDOM);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
@@ -209,33 +210,14 @@ public final class Pki {
         return parameters;
     }
 
-        /** A client TLS context that trusts only {@code caPem} and presents nothing. */
+    /** A client TLS context that trusts only {@code caPem} and presents nothing. */
     public static SSLContext trusting(String caPem) {
-        return tls((Identity) null, caPem);
+        return tls((X509KeyManager) null, caPem);
     }
 
     /** A TLS context serving {@code identity}, or presenting it as a client, and trusting only {@code caPem}. */
     public static SSLContext tls(Identity identity, String caPem) {
-        try {
-            KeyManagerFactory keyManagers = null;
-            if (identity != null) {
-                KeyStore keys = KeyStore.getInstance("PKCS12");
-                keys.load(null, null);
-                keys.setKeyEntry("key", identity.key(), new char[0], new java.security.cert.Certificate[] {identity.certificate()});
-                keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keyManagers.init(keys, new char[0]);
-            }
-            KeyStore trusted = KeyStore.getInstance("PKCS12");
-            trusted.load(null, null);
-            trusted.setCertificateEntry("ca", parseCertificate(caPem));
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(keyManagers == null ? null : keyManagers.getKeyManagers(), trust.getTrustManagers(), RANDOM);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
-        }
+        return tls(identity == null ? null : keyManager(identity), caPem);
     }
 
     private static X509Certificate issue(Identity ca, X500Name subject, java.security.PublicKey key, KeyPurposeId purpose,
