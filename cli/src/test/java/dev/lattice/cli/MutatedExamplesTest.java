@@ -33,7 +33,7 @@ class MutatedExamplesTest {
     private static final int HOSTILE_CASES = Integer.getInteger("lattice.hostile", 200);
     /** Values no field accepts: every string, number, quantity, enum and free-form field refuses each one. */
     private static final String[] HOSTILE = {
-        "\"" + "x".repeat(70_000) + "\"", "1e400", "-1e400", "[".repeat(100) + "]".repeat(100),
+        "\"" + "x".repeat(300_000) + "\"", "1e400", "-1e400", "[".repeat(100) + "]".repeat(100),
         "{" + "a: {".repeat(70) + "b: c" + "}".repeat(71), "9".repeat(400)};
     /** A line that sets a scalar value (a key or a list item), which a hostile value can replace. */
     private static final Pattern VALUE_LINE = Pattern.compile("^(\\s*(?:- )?(?:[A-Za-z0-9_./-]+: |- ))(?!\\||>)\\S.*$");

@@ -19,8 +19,12 @@ import java.util.Optional;
  * A field whose value was wrong binds as absent.
  */
 final class Binder {
-    /** Most characters of a string that no field bounds more tightly (list items, map values, free-form content). */
-    static final int MAX_STRING = 64 * 1024;
+    /**
+     * Most characters of a string that no field bounds more tightly (list items, map values such as annotations,
+     * free-form content): what Kubernetes allows all of an object's annotations together, so an object kubectl applied
+     * (its last-applied-configuration annotation) still reads back.
+     */
+    static final int MAX_STRING = 256 * 1024;
     /** Most characters of a map key: a label key with its prefix is 317. */
     static final int MAX_KEY = 512;
     /** Bounds of any number with a fraction (money): what status can hold, to the nano-unit. */

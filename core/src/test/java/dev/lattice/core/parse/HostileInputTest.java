@@ -58,7 +58,7 @@ class HostileInputTest {
         void quotesOnlyAnExcerptOfAHugeValue() {
             String huge = "x".repeat(5 * 1024 * 1024);
             List<String> problems = problems(CLOUD_POOL.replace("name: aws-creds", "name: " + huge));
-            assertThat(problems).singleElement().asString().hasSizeLessThan(400).contains("a string of 5242880 characters in spec.credentialsRef.name, at most 65536 are allowed");
+            assertThat(problems).singleElement().asString().hasSizeLessThan(400).contains("a string of 5242880 characters in spec.credentialsRef.name, at most 262144 are allowed");
             assertThat(problems(CLOUD_POOL.replace("name: aws-creds", "name: " + "x".repeat(60_000)))).singleElement().asString()
                     .hasSizeLessThan(400).contains("(60000 characters)");
         }
@@ -109,9 +109,16 @@ class HostileInputTest {
             String longKey = "k".repeat(600);
             assertThat(problems(CLOUD_POOL + "  pricing: {" + longKey + ": 1}\n")).singleElement().asString()
                     .contains("key \"kkkk").contains("is 600 characters long, at most 512 are allowed").hasSizeLessThan(400);
-            assertThat(problems(service("").replace("image: nginx", "image: nginx\n      env: {BIG: \"" + "v".repeat(70_000) + "\"}")))
+            assertThat(problems(service("").replace("image: nginx", "image: nginx\n      env: {BIG: \"" + "v".repeat(300_000) + "\"}")))
                     .singleElement().asString()
-                    .contains("a string of 70000 characters in spec.containers.main.env.BIG, at most 65536 are allowed");
+                    .contains("a string of 300000 characters in spec.containers.main.env.BIG, at most 262144 are allowed");
+        }
+
+        @Test
+        void readsBackAnObjectKubectlAppliedWithItsWholeSelfInAnAnnotation() {
+            String applied = "x".repeat(200_000);
+            String pool = POOL.replace("  name: dc\n", "  name: dc\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '" + applied + "'\n");
+            assertThat(parse(pool).staticPools().get(0).metadata().annotations()).containsKey("kubectl.kubernetes.io/last-applied-configuration");
         }
 
         @Test
