@@ -207,6 +207,10 @@ class DaemonIT {
             assertThat((String) newer.get("message")).contains("pool lab cannot hold cluster aaa-newer");
             assertThat(Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "zzz-older"))).containsEntry("phase", "Pending");
         });
+        // This cluster serves no children (no parentConfig): it hands out no token, and makes no Secret for one.
+        assertThat(Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "zzz-older")))
+                .doesNotContainKeys("bootstrapToken", dev.lattice.core.install.BootstrapTokens.HASH);
+        assertThat(client.namespaces().withName(ClusterRenderer.namespaceOf("zzz-older")).get()).isNull();
         for (String name : List.of("aaa-newer", "zzz-older")) {
             client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).delete();
         }

@@ -245,7 +245,8 @@ public final class ClusterReconciler implements Reconciler {
             return;
         }
         boolean beforePivot = Phase.PENDING.wire().equals(phase) || Phase.PROVISIONING.wire().equals(phase);
-        if (!beforePivot || tokens.valid(next)) {
+        // Only a parent that serves the bootstrap endpoint hands out tokens; elsewhere a LatticeCluster is just listed.
+        if (!beforePivot || tokens.valid(next) || !provisioning.possible(cluster.name())) {
             return;
         }
         // The cache may lag a token minted a moment ago; replacing it would leave the machines a token the status no
