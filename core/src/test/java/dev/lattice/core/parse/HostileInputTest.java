@@ -6,6 +6,7 @@ import static dev.lattice.core.parse.ParserTest.parse;
 import static dev.lattice.core.parse.ParserTest.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.core.CloudFixtures;
 import dev.lattice.core.model.Condition;
 import dev.lattice.core.model.LatticeService;
 import java.io.ByteArrayInputStream;
@@ -21,16 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Input that looks valid but is not, and input built to cost: each refused with a located, short error. */
 class HostileInputTest {
 
-    static final String CLOUD_POOL = """
-            apiVersion: lattice.dev/v1alpha1
-            kind: CloudPool
-            metadata: {name: aws}
-            spec:
-              provider: aws
-              credentialsRef: {name: aws-creds}
-              budget: {monthly: 5000}
-              regions: {us-east-1: {enabled: true}}
-            """;
+    /** The CloudPool aws, with a credentials reference to break. */
+    static final String CLOUD_POOL = CloudFixtures.cloudPool("{monthly: 5000}", "  credentialsRef: {name: aws-creds}\n");
 
     static String service(String extra) {
         return """
@@ -50,7 +43,7 @@ class HostileInputTest {
         @Test
         void refusesANameLongerThanKubernetesAllows() {
             assertThat(problems(CLOUD_POOL.replace("name: aws-creds", "name: " + "a".repeat(300)))).singleElement().asString()
-                    .startsWith("in.yaml:6:26: invalid name \"aaaa")
+                    .startsWith("in.yaml:8:26: invalid name \"aaaa")
                     .contains("(300 characters)", "not a DNS-1123 subdomain: it is 300 characters long, at most 253 are allowed");
         }
 
@@ -66,7 +59,7 @@ class HostileInputTest {
         @Test
         void refusesAnAmountOfMoneyNoBudgetHas() {
             assertThat(problems(CLOUD_POOL.replace("monthly: 5000", "monthly: 1e400"))).singleElement().asString()
-                    .startsWith("in.yaml:7:21: number \"1e400\" is out of range");
+                    .startsWith("in.yaml:6:21: number \"1e400\" is out of range");
             assertThat(problems(CLOUD_POOL.replace("monthly: 5000", "monthly: 2e12"))).singleElement().asString()
                     .contains("\"monthly\" must be between 0 and 1000000000000, got 2000000000000");
             assertThat(problems(CLOUD_POOL + "  pricing: {m5.large: 1e400, m5.xlarge: 0.0000000001, g5.xlarge: 2000000}\n"))
