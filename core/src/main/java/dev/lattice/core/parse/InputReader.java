@@ -113,7 +113,9 @@ public final class InputReader {
     private static void readFile(String name, Path path, List<Input> inputs, Budget budget, Problems problems) {
         try {
             // The size first, so a huge file is refused unread; then at most what is left, in case it grew.
-            if (Files.size(path) > budget.left && !withinBudget(name, Files.size(path), budget, problems)) {
+            long size = Files.size(path);
+            if (size > budget.left) {
+                withinBudget(name, size, budget, problems);
                 return;
             }
             byte[] bytes;

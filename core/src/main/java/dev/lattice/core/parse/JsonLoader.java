@@ -42,11 +42,14 @@ final class JsonLoader {
     }
 
     /**
-     * The documents, with their problems added to {@code problems}; or empty when the text is not JSON, though it
-     * starts like it: {@code {kind: X}} is YAML's flow style, so YAML reads it (and reports what is wrong). A file named
+     * The documents, with their problems added to {@code problems}; or empty when the text is not JSON, by its first
+     * character or though it starts like it: {@code {kind: X}} is YAML's flow style, so YAML reads it (and reports what is wrong). A file named
      * {@code *.json} is JSON, and its syntax errors are reported as such.
      */
     static Optional<List<YNode>> tryLoad(String file, String text, Problems problems) {
+        if (!looksLikeJson(text)) {
+            return Optional.empty();
+        }
         if (file.endsWith(".json")) {
             return Optional.of(load(file, text, problems));
         }
@@ -64,7 +67,7 @@ final class JsonLoader {
     }
 
     /** Whether a text is JSON by its first significant character. */
-    static boolean looksLikeJson(String text) {
+    private static boolean looksLikeJson(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (!Character.isWhitespace(c)) {

@@ -78,7 +78,7 @@ public final class Parser {
         Problems problems = new Problems();
         List<ParsedObject> objects = new ArrayList<>();
         List<ParsedObject> invalid = new ArrayList<>();
-        Optional<List<YNode>> json = JsonLoader.looksLikeJson(text.text()) ? JsonLoader.tryLoad(text.name(), text.text(), problems) : Optional.empty();
+        Optional<List<YNode>> json = JsonLoader.tryLoad(text.name(), text.text(), problems);
         if (json.isPresent()) {
             readJson(text.name(), json.get(), problems, objects, invalid);
             if (objects.isEmpty() && invalid.isEmpty() && !problems.hasErrors()) {
@@ -116,7 +116,7 @@ public final class Parser {
         for (InputReader.Input text : InputReader.read(arguments, InputStream.nullInputStream(), ignored)) {
             // Each YAML document on its own, so one being written does not hide the others.
             List<YNode> docs = new ArrayList<>();
-            Optional<List<YNode>> json = JsonLoader.looksLikeJson(text.text()) ? JsonLoader.tryLoad(text.name(), text.text(), ignored) : Optional.empty();
+            Optional<List<YNode>> json = JsonLoader.tryLoad(text.name(), text.text(), ignored);
             if (json.isPresent()) {
                 docs.addAll(json.get());
             } else {
