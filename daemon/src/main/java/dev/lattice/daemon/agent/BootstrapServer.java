@@ -260,34 +260,6 @@ public final class BootstrapServer implements AutoCloseable {
         }
     }
 
-    /**
-     * A new token for {@code cluster}'s daemon, replacing any valid one, unless its bootstrap is complete (empty then):
-     * for the parent that installs the daemon itself, in the pivot.
-     */
-    public java.util.Optional<String> reissue(String cluster) {
-        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
-        for (int attempt = 0; ; attempt++) {
-            GenericKubernetesResource live = clusters.withName(cluster).get();
-            if (live == null) {
-                throw new IllegalStateException("the LatticeCluster " + cluster + " is gone");
-            }
-            Map<String, Object> status = StatusWriter.of(live);
-            if (Boolean.TRUE.equals(status.get("bootstrapComplete"))) {
-                return java.util.Optional.empty();
-            }
-            String token = tokens.mint(status);
-            live.setAdditionalProperty("status", status);
-            try {
-                clusters.resource(live).updateStatus();
-                return java.util.Optional.of(token);
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt >= 4) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     private static String string(Object o) {
         return o instanceof String s && !s.isBlank() ? s : null;
     }

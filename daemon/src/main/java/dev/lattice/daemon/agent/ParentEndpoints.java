@@ -104,15 +104,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     }
 
     @Override
-    public synchronized List<Map<String, Object>> homing(String child) {
-        if (serving == null) {
-            throw new IllegalStateException("this cluster serves no children");
-        }
-        return homing(child, bootstrap.reissue(child).orElse(null));
-    }
-
-    /** The homing objects with {@code token} for the child's daemon (null: none, its bootstrap is complete). */
-    private synchronized List<Map<String, Object>> homing(String child, String token) {
+    public synchronized List<Map<String, Object>> homing(String child, String token) {
         if (serving == null) {
             throw new IllegalStateException("this cluster serves no children");
         }

@@ -12,9 +12,9 @@ public interface ParentLink {
 
     /**
      * What a child runs to come home: the daemon (CRDs, RBAC, Deployment) and the Secret that names this parent, its
-     * CA and, unless its bootstrap is complete, a new one-time token for its daemon (which replaces any earlier one).
+     * CA and the one-time {@code token} for its daemon (null once its bootstrap is complete).
      */
-    List<Map<String, Object>> homing(String child);
+    List<Map<String, Object>> homing(String child, String token);
 
     /**
      * Asks the child's agent to pause its Cluster API objects and hand them back (JSON, owners first); fails when the

@@ -1,6 +1,7 @@
 package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.Interrupted;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.ChildProvisioning;
 import dev.lattice.core.install.Progress;
 import dev.lattice.core.kube.LiveInputs;
@@ -53,6 +54,7 @@ public final class Provisioning implements AutoCloseable {
     private final KubernetesClient client;
     private final Function<Progress, ChildProvisioning> engines;
     private final ParentLink parent;
+    private final BootstrapTokens tokens;
     private final Clock clock;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "provisioning");
@@ -65,7 +67,9 @@ public final class Provisioning implements AutoCloseable {
     };
 
     /** {@code engines} makes the provisioning engine for one run, telling {@code progress} how its waits get on. */
-    public Provisioning(KubernetesClient client, Function<Progress, ChildProvisioning> engines, ParentLink parent, Clock clock) {
+    public Provisioning(KubernetesClient client, Function<Progress, ChildProvisioning> engines, ParentLink parent,
+                        BootstrapTokens tokens, Clock clock) {
+        this.tokens = tokens;
         this.client = client;
         this.engines = engines;
         this.parent = parent;
@@ -155,7 +159,7 @@ public final class Provisioning implements AutoCloseable {
         }
         if (at == Phase.PIVOTING) {
             if (!engine.moved(child)) {
-                Mover.Result moved = engine.pivot(child, pool, parent.homing(name));
+                Mover.Result moved = engine.pivot(child, pool, parent.homing(name, daemonToken(name)));
                 LOG.info("pivoted {}: {} objects created, {} found from an earlier run, {} deleted here", name,
                         moved.created(), moved.resumed(), moved.deleted());
             }
@@ -191,6 +195,29 @@ public final class Provisioning implements AutoCloseable {
         }
         finalizer(name, false);
         LOG.info("{}: deleted, its machines with it", name);
+    }
+
+    /**
+     * A new one-time token for the daemon this parent installs into {@code name} in the pivot, replacing any valid one
+     * in the status (the machines' token, or the one the manifests handed out); null once its bootstrap is complete.
+     */
+    private String daemonToken(String name) {
+        String[] token = new String[1];
+        boolean[] complete = new boolean[1];
+        boolean minted = edit(name, true, live -> {
+            Map<String, Object> status = StatusWriter.of(live);
+            complete[0] = Boolean.TRUE.equals(status.get("bootstrapComplete"));
+            if (complete[0]) {
+                return false;
+            }
+            token[0] = tokens.mint(status);
+            live.setAdditionalProperty("status", status);
+            return true;
+        });
+        if (!minted && !complete[0]) {
+            throw new IllegalStateException("the LatticeCluster " + name + " is gone");
+        }
+        return minted ? token[0] : null;
     }
 
     /** Adds or removes this parent's finalizer on the child's LatticeCluster. */

@@ -174,7 +174,7 @@ public final class Daemon implements AutoCloseable {
                     options.agentPort(), options.bootstrapPort(), options.daemonImage(), tokens);
             Components components = Components.fromReleases(options.components(), InstallPlan.defaultCache());
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, System::getenv,
-                    options.provisionTimeout(), Duration.ofMillis(500), progress), parent, Clock.systemUTC());
+                    options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
             Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, provisioning, tokens, Clock.systemUTC(),
                     options.resync());
             Duration maxBackoff = Duration.ofSeconds(30);
