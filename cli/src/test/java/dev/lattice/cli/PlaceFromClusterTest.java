@@ -2,8 +2,8 @@ package dev.lattice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Examples;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -2,22 +2,21 @@ package dev.lattice.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.install.BootstrapTokens;
-import dev.lattice.core.kube.Applier;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
-import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.AgentServer;
 import dev.lattice.daemon.agent.BootstrapServer;
 import dev.lattice.daemon.agent.Pki;
 import dev.lattice.daemon.agent.ServingCertificate;
+import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.daemon.reconciler.Fleet;
+import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;

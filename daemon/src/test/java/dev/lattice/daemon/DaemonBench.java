@@ -3,8 +3,12 @@ package dev.lattice.daemon;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Parser;
+import dev.lattice.core.placement.Solver;
+import dev.lattice.core.placement.Weights;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.FleetGenerator;
@@ -19,10 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import dev.lattice.core.parse.InputReader;
-import dev.lattice.core.parse.Parser;
-import dev.lattice.core.placement.Solver;
-import dev.lattice.core.placement.Weights;
 import org.junit.jupiter.api.Test;
 
 /**

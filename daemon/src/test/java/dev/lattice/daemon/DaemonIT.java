@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.testfixtures.Envtest;
@@ -103,7 +104,7 @@ class DaemonIT {
         await().atMost(WAIT).untilAsserted(() -> {
             java.util.Set<Kind> seen = java.util.EnumSet.noneOf(Kind.class);
             for (Kind kind : Kind.values()) {
-                List<GenericKubernetesResource> all = client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(kind))
+                List<GenericKubernetesResource> all = client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(kind))
                         .inAnyNamespace().list().getItems();
                 if (!all.isEmpty()) {
                     seen.add(kind);
@@ -151,7 +152,7 @@ class DaemonIT {
     @DisplayName("a deleted service takes its objects with it")
     void aDeletedServiceTakesItsObjects() {
         await().atMost(WAIT).until(() -> deployment("db") != null);
-        client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_SERVICE)).inNamespace("shop")
+        client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(Kind.LATTICE_SERVICE)).inNamespace("shop")
                 .withName("db").delete();
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(deployment("db")).isNull();
@@ -188,7 +189,7 @@ class DaemonIT {
             assertThat((String) status.get("message")).contains("pool lab cannot hold cluster huge");
             assertThat(status).doesNotContainKey("bootstrapToken");
         });
-        client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("huge").delete();
+        client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("huge").delete();
     }
 
     @Test
@@ -212,7 +213,7 @@ class DaemonIT {
                 .doesNotContainKeys("bootstrapToken", dev.lattice.core.install.BootstrapTokens.HASH);
         assertThat(client.namespaces().withName(ClusterRenderer.namespaceOf("zzz-older")).get()).isNull();
         for (String name : List.of("aaa-newer", "zzz-older")) {
-            client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).delete();
+            client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).delete();
         }
     }
 
@@ -419,7 +420,7 @@ class DaemonIT {
 
     @SuppressWarnings("unchecked")
     private void edit(Kind kind, String namespace, String name, java.util.function.Consumer<Map<String, Object>> change) {
-        var resources = client.genericKubernetesResources(dev.lattice.core.kube.LiveInputs.context(kind));
+        var resources = client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(kind));
         // The daemon writes the status meanwhile, which moves the resourceVersion on: read, change and write again.
         await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
                 && k.getCode() == 409).until(() -> {
@@ -438,6 +439,6 @@ class DaemonIT {
     }
 
     private static ResourceDefinitionContext context(String group, String version, String kind, String plural) {
-        return dev.lattice.core.kube.LiveInputs.context(group + "/" + version, kind, plural, true);
+        return dev.lattice.engine.kube.LiveInputs.context(group + "/" + version, kind, plural, true);
     }
 }

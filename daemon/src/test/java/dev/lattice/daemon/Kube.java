@@ -1,9 +1,9 @@
 package dev.lattice.daemon;
 
 import dev.lattice.core.install.DaemonManifests;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.runtime.DaemonOptions;
+import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,12 +14,12 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.List;
-import java.util.Base64;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -92,7 +92,7 @@ final class Kube {
                 .filter(o -> List.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
                         .contains(o.get("kind")))
                 .toList();
-        new dev.lattice.core.kube.Applier(admin).apply(rbac, Duration.ofMinutes(1));
+        new dev.lattice.engine.kube.Applier(admin).apply(rbac, Duration.ofMinutes(1));
         String namespace = DaemonManifests.NAMESPACE;
         io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(admin.getConfiguration())
                 .withImpersonateUsername("system:serviceaccount:" + namespace + ":" + DaemonManifests.NAME)
@@ -120,7 +120,7 @@ final class Kube {
     }
 
     static Map<String, Object> status(GenericKubernetesResource r) {
-        return r == null ? Map.of() : dev.lattice.core.kube.StatusWriter.of(r);
+        return r == null ? Map.of() : dev.lattice.engine.kube.StatusWriter.of(r);
     }
 
     static int freePort() {

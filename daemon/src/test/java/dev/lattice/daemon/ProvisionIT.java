@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
-import dev.lattice.core.install.ChildProvisioning;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.pivot.Mover;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
 import dev.lattice.daemon.agent.Pki;
 import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.daemon.runtime.Daemon;
+import dev.lattice.engine.install.ChildProvisioning;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.pivot.Mover;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.FakeCapi;
 import dev.lattice.testfixtures.FakeCloud;
@@ -109,7 +109,7 @@ class ProvisionIT {
                 Deployment daemon = kid.apps().deployments().inNamespace("lattice-system").withName("lattice-daemon").get();
                 assertThat(daemon.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(IMAGE);
                 assertThat(daemon.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsSequence("--cluster-name", "kid");
-                Map<String, String> home = dev.lattice.core.kube.Secrets.text(
+                Map<String, String> home = dev.lattice.engine.kube.Secrets.text(
                         kid.secrets().inNamespace("lattice-system").withName(AgentClient.SECRET).get());
                 // The pivot handed the daemon a token of its own: the machines' one is spent, only the hash is kept.
                 String token = home.get("token");

@@ -3,9 +3,9 @@ package dev.lattice.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.parse.Inputs;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.Seeds;

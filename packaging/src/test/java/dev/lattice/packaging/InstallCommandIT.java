@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.cli.Main;
 import dev.lattice.core.install.DaemonManifests;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.FakeCapi;

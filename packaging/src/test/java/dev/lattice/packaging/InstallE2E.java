@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.cli.Main;
-import dev.lattice.core.bootstrap.DockerEngine;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
+import dev.lattice.engine.bootstrap.DockerEngine;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Examples;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
@@ -20,9 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real thing, under {@code -Pe2e}: {@code lattice install} of the docker-laptop example through a kind or k3s

@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.lattice.core.Interrupted;
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.capi.Components;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.install.InstallPlan;
-import dev.lattice.core.install.Installer;
-import dev.lattice.core.install.Progress;
-import dev.lattice.core.install.RunOptions;
-import dev.lattice.core.install.Uninstaller;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.parse.Parser;
-import dev.lattice.core.pivot.Mover;
+import dev.lattice.engine.Interrupted;
+import dev.lattice.engine.components.Components;
+import dev.lattice.engine.install.Installer;
+import dev.lattice.engine.install.Progress;
+import dev.lattice.engine.install.RunOptions;
+import dev.lattice.engine.install.Uninstaller;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.pivot.Mover;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.FakeCapi;
@@ -79,7 +79,7 @@ class InstallIT {
 
     private InstallPlan plan() {
         return InstallPlan.of(Parser.read(List.of(Examples.dir().resolve("docker-laptop/cluster.yaml").toString()),
-                new ByteArrayInputStream(new byte[0])), null, System::getenv, components, dir.resolve("cache"));
+                new ByteArrayInputStream(new byte[0])), null, System::getenv, components()::source);
     }
 
     private RunOptions options() {

@@ -9,7 +9,7 @@ import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Parser;
-import dev.lattice.core.pivot.Mover;
+import dev.lattice.engine.pivot.Mover;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.FakeCapi;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -1,6 +1,6 @@
 package dev.lattice.testfixtures;
 
-import dev.lattice.core.bootstrap.BootstrapCluster;
+import dev.lattice.engine.bootstrap.BootstrapCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,16 +1,16 @@
 package dev.lattice.cli.command;
 
-import dev.lattice.core.bootstrap.BootstrapCluster;
-import dev.lattice.core.bootstrap.ExistingCluster;
-import dev.lattice.core.bootstrap.K3sCluster;
-import dev.lattice.core.bootstrap.KindCluster;
-import dev.lattice.core.capi.Components;
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.io.Durations;
-import dev.lattice.core.install.PoolCredentials;
-import dev.lattice.core.install.RunOptions;
 import dev.lattice.core.model.Pool;
+import dev.lattice.engine.LocalCache;
+import dev.lattice.engine.bootstrap.BootstrapCluster;
+import dev.lattice.engine.bootstrap.ExistingCluster;
+import dev.lattice.engine.bootstrap.K3sCluster;
+import dev.lattice.engine.bootstrap.KindCluster;
+import dev.lattice.engine.components.Components;
+import dev.lattice.engine.install.PoolCredentials;
+import dev.lattice.engine.install.RunOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -89,7 +89,7 @@ public final class BootstrapOptions {
     }
 
     Components components() {
-        return Components.fromReleases(componentsDir, InstallPlan.defaultCache());
+        return Components.fromReleases(componentsDir, LocalCache.components());
     }
 
     /** {@code 90s}, {@code 30m}, {@code 1h30m}, or an ISO-8601 duration. */

@@ -5,9 +5,9 @@ import dev.lattice.cli.output.Printer;
 import dev.lattice.cli.output.ProgressPrinter;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.install.InstallPlan;
-import dev.lattice.core.install.Installer;
 import dev.lattice.core.io.Documents;
-import dev.lattice.core.kube.KubeConnection;
+import dev.lattice.engine.install.Installer;
+import dev.lattice.engine.kube.KubeConnection;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -66,7 +66,7 @@ public final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InstallPlan plan = InstallPlan.of(input.read(), name, System::getenv, bootstrap.componentsDir, InstallPlan.defaultCache());
+        InstallPlan plan = InstallPlan.of(input.read(), name, System::getenv, bootstrap.components()::source);
         PrintWriter err = spec.commandLine().getErr();
         if (!plan.missingVariables().isEmpty()) {
             err.println("warning: " + plan.cluster().name() + " leaves " + String.join(", ", plan.missingVariables())

@@ -2,10 +2,10 @@ package dev.lattice.cli.command;
 
 import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.kube.KubeConnection;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
+import dev.lattice.engine.kube.KubeConnection;
+import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package dev.lattice.cli.command;
 
 import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Printer;
-import dev.lattice.core.kube.KubeConnection;
-import dev.lattice.core.kube.ServerVersion;
 import dev.lattice.core.render.Tree;
+import dev.lattice.engine.kube.KubeConnection;
+import dev.lattice.engine.kube.ServerVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;

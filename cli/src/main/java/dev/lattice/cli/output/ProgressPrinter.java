@@ -1,7 +1,7 @@
 package dev.lattice.cli.output;
 
-import dev.lattice.core.install.Progress;
 import dev.lattice.core.io.Durations;
+import dev.lattice.engine.install.Progress;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;

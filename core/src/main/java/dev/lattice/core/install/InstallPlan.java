@@ -12,8 +12,6 @@ import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.render.Tree;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +23,7 @@ import java.util.function.Function;
 /**
  * What {@code lattice install} will do for one LatticeCluster, decided before anything is touched: the provider
  * components and where each comes from, the Cluster API objects for the bootstrap cluster (with clusterctl-style
- * variables filled from the environment), and the steps in order. Pure apart from looking at which component
- * files exist.
+ * variables filled from the environment), and the steps in order. Pure: the caller says where components come from.
  */
 public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, String namespace, List<Source> components,
                           List<Map<String, Object>> objects, List<String> steps, Set<String> missingVariables) {
@@ -36,28 +33,10 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     }
 
     /**
-     * Lattice's cache: {@code $XDG_CACHE_HOME/lattice}, else {@code ~/.cache/lattice}; the system property
-     * {@code lattice.cache-dir} overrides both (tests use it to keep out of the home directory).
-     */
-    public static Path cacheRoot() {
-        String override = System.getProperty("lattice.cache-dir");
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "lattice") : Path.of(System.getProperty("user.home"), ".cache", "lattice");
-    }
-
-    /** Where component manifests are cached between runs: {@code ~/.cache/lattice/components}. */
-    public static Path defaultCache() {
-        return cacheRoot().resolve("components");
-    }
-
-    /**
      * Plans the install of the one LatticeCluster in {@code inputs} (or the one named {@code name}), with the pools
-     * it draws on from the same inputs.
+     * it draws on from the same inputs; {@code source} says where each component's manifest would come from.
      */
-    public static InstallPlan of(Inputs inputs, String name, Function<String, String> environment, Path componentsDir, Path cache) {
+    public static InstallPlan of(Inputs inputs, String name, Function<String, String> environment, Function<Component, String> source) {
         LatticeCluster cluster = choose(inputs, name);
         List<PoolAccounting.Refusal> refusals = PoolAccounting.account(inputs).refusals().stream()
                 .filter(r -> r.cluster().equals(cluster.name())).toList();
@@ -67,7 +46,26 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
                     LatticeException.UNPLACEABLE, null);
         }
         Pool pool = inputs.poolOf(cluster).orElse(null);
-        ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, null);
+        Provisioning rendered = provisioning(cluster, pool, null, environment);
+        Provider provider = cluster.provider(pool);
+        List<Source> sources = new ArrayList<>();
+        for (Component c : CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap())) {
+            sources.add(new Source(c, source.apply(c)));
+        }
+        return new InstallPlan(cluster, pool, provider, rendered.namespace(), sources, rendered.objects(),
+                steps(cluster, provider, sources, rendered.objects(), rendered.namespace()), rendered.missingVariables());
+    }
+
+    /** The objects that provision a cluster: its namespace, then its Cluster API objects, variables filled. */
+    public record Provisioning(String namespace, List<Map<String, Object>> objects, Set<String> missingVariables) {
+    }
+
+    /**
+     * Renders what provisions {@code cluster} (its nodes fetch the daemon's manifests from {@code at}, when given),
+     * with clusterctl-style variables filled from {@code environment}; the unset ones are listed, not refused.
+     */
+    public static Provisioning provisioning(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at, Function<String, String> environment) {
+        ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, at);
         Set<String> missing = new TreeSet<>();
         List<Map<String, Object>> objects = new ArrayList<>();
         objects.add(Tree.object("v1", "Namespace", null, rendered.namespace(),
@@ -77,12 +75,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
             Map<String, Object> filled = (Map<String, Object>) fill(object, environment, missing);
             objects.add(filled);
         }
-        Provider provider = cluster.provider(pool);
-        List<Source> sources = new ArrayList<>();
-        for (Component c : CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap())) {
-            sources.add(new Source(c, source(c, componentsDir, cache)));
-        }
-        return new InstallPlan(cluster, pool, provider, rendered.namespace(), sources, objects, steps(cluster, provider, sources, objects, rendered.namespace()), missing);
+        return new Provisioning(rendered.namespace(), objects, missing);
     }
 
     private static LatticeCluster choose(Inputs inputs, String name) {
@@ -102,16 +95,6 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
 
     private static String names(List<LatticeCluster> clusters) {
         return String.join(", ", clusters.stream().map(LatticeCluster::name).toList());
-    }
-
-    private static String source(Component c, Path componentsDir, Path cache) {
-        if (componentsDir != null && Files.isRegularFile(componentsDir.resolve(c.cachePath()))) {
-            return componentsDir.resolve(c.cachePath()).toString();
-        }
-        if (cache != null && Files.isRegularFile(cache.resolve(c.cachePath()))) {
-            return cache.resolve(c.cachePath()).toString();
-        }
-        return c.url();
     }
 
     /** {@code node} with clusterctl-style {@code ${VARIABLE}}s filled from {@code environment}; the unset ones go to {@code missing}. */

@@ -1,19 +1,19 @@
 package dev.lattice.daemon.reconciler;
 
-import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
-import dev.lattice.core.install.ChildProvisioning;
-import dev.lattice.core.kube.Applier;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.Phase;
 import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.render.Tree;
+import dev.lattice.engine.install.ChildProvisioning;
+import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

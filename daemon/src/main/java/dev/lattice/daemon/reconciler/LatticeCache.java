@@ -1,13 +1,13 @@
 package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.capacity.PoolAccounting;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.InvalidInputException;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.core.parse.Problem;
+import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;

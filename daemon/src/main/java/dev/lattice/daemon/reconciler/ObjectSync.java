@@ -1,9 +1,9 @@
 package dev.lattice.daemon.reconciler;
 
-import dev.lattice.core.kube.Applier;
-import dev.lattice.core.kube.LiveInputs;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.mesh.MeshCompiler.CompiledKind;
+import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

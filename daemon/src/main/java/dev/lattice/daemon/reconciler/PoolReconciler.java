@@ -1,9 +1,9 @@
 package dev.lattice.daemon.reconciler;
 
-import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
 import dev.lattice.core.capacity.PoolStatus;
 import dev.lattice.core.model.Kind;
+import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;
 import java.util.Map;

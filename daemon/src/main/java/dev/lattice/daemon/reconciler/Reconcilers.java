@@ -1,9 +1,9 @@
 package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.install.BootstrapTokens;
-import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.AgentClient;
+import dev.lattice.engine.kube.StatusWriter;
 import dev.lattice.proto.agent.v1.Heartbeat;
 import dev.lattice.proto.agent.v1.PoolResources;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

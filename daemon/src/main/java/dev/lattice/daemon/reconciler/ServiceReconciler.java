@@ -1,7 +1,5 @@
 package dev.lattice.daemon.reconciler;
 
-import dev.lattice.core.kube.PlacementRecorder;
-import dev.lattice.core.kube.StatusWriter;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.mesh.ServiceGraph;
 import dev.lattice.core.model.Kind;
@@ -11,6 +9,8 @@ import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
+import dev.lattice.engine.kube.PlacementRecorder;
+import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;

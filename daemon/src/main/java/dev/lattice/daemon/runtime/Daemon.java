@@ -1,7 +1,7 @@
 package dev.lattice.daemon.runtime;
 
 import dev.lattice.core.crd.CrdGenerator;
-import dev.lattice.core.kube.Applier;
+import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.render.Tree;
@@ -12,13 +12,13 @@ import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.LatticeCache;
 import dev.lattice.daemon.reconciler.PoolReconciler;
 import dev.lattice.daemon.reconciler.Provisioning;
-import dev.lattice.core.capi.Components;
-import dev.lattice.core.install.BootstrapTokens;
-import dev.lattice.core.install.ChildProvisioning;
-import dev.lattice.core.install.InstallPlan;
 import dev.lattice.daemon.reconciler.Reconciler;
 import dev.lattice.daemon.reconciler.Reconcilers;
 import dev.lattice.daemon.reconciler.ServiceReconciler;
+import dev.lattice.engine.LocalCache;
+import dev.lattice.engine.components.Components;
+import dev.lattice.engine.install.ChildProvisioning;
+import dev.lattice.engine.kube.Applier;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -172,7 +172,7 @@ public final class Daemon implements AutoCloseable {
             parent = new ParentEndpoints(client, options.namespace(), fleet,
                     name -> !name.equals(self()) && cache.get(Kind.LATTICE_CLUSTER, null, name) != null,
                     options.agentPort(), options.bootstrapPort(), options.daemonImage(), tokens);
-            Components components = Components.fromReleases(options.components(), InstallPlan.defaultCache());
+            Components components = Components.fromReleases(options.components(), LocalCache.components());
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
             Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, provisioning, tokens, Clock.systemUTC(),

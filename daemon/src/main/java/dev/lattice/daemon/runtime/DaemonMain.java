@@ -1,7 +1,7 @@
 package dev.lattice.daemon.runtime;
 
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.kube.KubeConnection;
+import dev.lattice.engine.kube.KubeConnection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

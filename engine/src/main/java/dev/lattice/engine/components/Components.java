@@ -1,0 +1,135 @@
+package dev.lattice.engine.components;
+
+import dev.lattice.core.LatticeException;
+import dev.lattice.core.capi.CapiVersions;
+import dev.lattice.core.capi.CapiVersions.Component;
+import dev.lattice.core.capi.Variables;
+import dev.lattice.core.io.Documents;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Provider component manifests, as clusterctl gets them: from a components directory (air-gapped use), else from
+ * the cache, else downloaded from the release into the cache; then with clusterctl's variables filled in. A
+ * manifest that still needs a variable is refused, naming the variables (never their values).
+ */
+public final class Components {
+    private final Path directory;
+    private final Path cache;
+    private final Function<Component, URI> location;
+    private final HttpClient http;
+
+    /**
+     * @param directory {@code --components-dir}, or null
+     * @param cache     where downloads are kept ({@code NAME/VERSION/FILE} under it)
+     * @param location  where a component is downloaded from (its release URL; a test points it at a local server)
+     */
+    public Components(Path directory, Path cache, Function<Component, URI> location) {
+        this.directory = directory;
+        this.cache = cache;
+        this.location = location;
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** Release URLs, cached in {@code cache}. */
+    public static Components fromReleases(Path directory, Path cache) {
+        return new Components(directory, cache, c -> URI.create(c.url()));
+    }
+
+    /** Where a component's manifest will come from: a file in the directory or the cache, else its release URL. */
+    public String source(Component component) {
+        if (directory != null && Files.isRegularFile(directory.resolve(component.cachePath()))) {
+            return directory.resolve(component.cachePath()).toString();
+        }
+        if (Files.isRegularFile(cache.resolve(component.cachePath()))) {
+            return cache.resolve(component.cachePath()).toString();
+        }
+        return component.url();
+    }
+
+    /** The manifest text of a component, with variables filled from {@code environment}. */
+    public String manifest(Component component, Function<String, String> environment) {
+        Variables.Result filled = Variables.substitute(read(component), environment);
+        if (!filled.missing().isEmpty()) {
+            throw new LatticeException(component.name() + " " + component.version() + " needs "
+                    + String.join(", ", filled.missing()) + ", which " + (filled.missing().size() == 1 ? "is" : "are") + " not set",
+                    "set them in the environment (as for clusterctl), then run the same command again");
+        }
+        return filled.text();
+    }
+
+    /**
+     * The manifest's objects, variables filled, each carrying its provider label as clusterctl sets it (release
+     * manifests mostly have it already), so that a pivot finds the provider's CRDs.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> objects(Component component, Function<String, String> environment) {
+        List<Map<String, Object>> objects = Documents.readStream(manifest(component, environment));
+        if (component.providerLabel() != null) {
+            for (Map<String, Object> object : objects) {
+                Map<String, Object> metadata = (Map<String, Object>) object.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
+                Map<String, Object> labels = (Map<String, Object>) metadata.computeIfAbsent("labels", k -> new LinkedHashMap<>());
+                labels.putIfAbsent(CapiVersions.PROVIDER_LABEL, component.providerLabel());
+            }
+        }
+        return objects;
+    }
+
+    /** The raw manifest: from the directory, the cache, or a download kept in the cache. */
+    public String read(Component component) {
+        try {
+            if (directory != null && Files.isRegularFile(directory.resolve(component.cachePath()))) {
+                return Files.readString(directory.resolve(component.cachePath()));
+            }
+            Path cached = cache.resolve(component.cachePath());
+            if (!Files.isRegularFile(cached)) {
+                download(component, cached);
+            }
+            return Files.readString(cached);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void download(Component component, Path to) throws IOException {
+        URI uri = location.apply(component);
+        HttpResponse<Path> response;
+        Path partial = Files.createDirectories(to.getParent()).resolve(to.getFileName() + ".part");
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofFile(partial));
+        } catch (IOException e) {
+            Files.deleteIfExists(partial);
+            throw new LatticeException("cannot download " + component.name() + " " + component.version() + " from " + uri
+                    + ": " + e.getMessage(), offline(component));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Files.deleteIfExists(partial);
+            throw new LatticeException("interrupted while downloading " + component.name(), null);
+        }
+        if (response.statusCode() != 200) {
+            Files.deleteIfExists(partial);
+            throw new LatticeException("cannot download " + component.name() + " " + component.version() + " from " + uri
+                    + ": HTTP " + response.statusCode(), offline(component));
+        }
+        // Only a whole file reaches the cache, so an interrupted download is never taken for a manifest.
+        Files.move(partial, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private String offline(Component component) {
+        return "without network, put the file at " + (directory != null ? directory : "DIR") + "/" + component.cachePath()
+                + " and pass --components-dir, or at " + cache.resolve(component.cachePath());
+    }
+}

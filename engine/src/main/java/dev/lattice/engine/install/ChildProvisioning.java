@@ -1,0 +1,153 @@
+package dev.lattice.engine.install;
+
+import dev.lattice.core.LatticeException;
+import dev.lattice.core.capi.CapiVersions;
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.install.DaemonManifests;
+import dev.lattice.core.install.InstallPlan;
+import dev.lattice.core.model.CanonicalForm;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.Pool;
+import dev.lattice.core.render.Tree;
+import dev.lattice.engine.components.Components;
+import dev.lattice.engine.kube.Secrets;
+import dev.lattice.engine.pivot.Mover;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A parent provisioning one of its children through its own Cluster API, as {@code lattice install} does from a
+ * bootstrap cluster: render and apply the child's Cluster API objects here, wait for its machines, install the
+ * providers and the given objects (the daemon, where its parent is) into it, and pivot. Each step is idempotent, so a
+ * daemon that restarts part-way runs the step it was in again.
+ */
+public final class ChildProvisioning {
+    /** The key of the token in its Secret, which the control plane's first boot reads (see {@link ClusterRenderer.Parent}). */
+    public static final String TOKEN_KEY = "token";
+
+    private final ManagementCluster parent;
+    private final Components components;
+    private final Function<String, String> environment;
+    private final Duration timeout;
+    private final Duration poll;
+    private final Progress progress;
+
+    /** {@code timeout} bounds each wait (the machines, the providers); {@code progress} hears how they get on. */
+    public ChildProvisioning(KubernetesClient parent, Components components, Function<String, String> environment,
+                             Duration timeout, Duration poll, Progress progress) {
+        this.parent = new ManagementCluster(parent, poll);
+        this.components = components;
+        this.environment = environment;
+        this.timeout = timeout;
+        this.poll = poll;
+        this.progress = progress;
+    }
+
+    /** The Secret holding a child's one-time token on its parent, in the child's Cluster API namespace. */
+    public static String tokenSecret(String cluster) {
+        return cluster + "-lattice-token";
+    }
+
+    /**
+     * The child's one-time token in the Secret its Cluster API objects read it from (with the namespace that holds them),
+     * on its parent. Labelled as the cluster's own, so the pivot takes it along.
+     */
+    public static List<Map<String, Object>> tokenObjects(String cluster, String token) {
+        String namespace = ClusterRenderer.namespaceOf(cluster);
+        Map<String, Object> secret = Tree.object("v1", "Secret", namespace, tokenSecret(cluster),
+                Map.of(CapiVersions.CLUSTER_NAME_LABEL, cluster, ClusterRenderer.CLUSTER_LABEL, cluster));
+        secret.put("type", "Opaque");
+        secret.put("data", Secrets.data(Map.of(TOKEN_KEY, token)));
+        return List.of(Tree.object("v1", "Namespace", null, namespace, Map.of(ClusterRenderer.CLUSTER_LABEL, cluster)),
+                DaemonManifests.secretsBinding(namespace), secret);
+    }
+
+    /**
+     * Applies the child's Cluster API objects, rendered to fetch the daemon's manifests from {@code at} with the token
+     * of {@link #tokenObjects} (which its parent keeps up to date). Refused, with nothing applied, when the rendering
+     * needs variables the environment does not set.
+     */
+    public int apply(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at) {
+        InstallPlan.Provisioning rendered = InstallPlan.provisioning(cluster, pool, at, environment);
+        if (!rendered.missingVariables().isEmpty()) {
+            throw new LatticeException("the Cluster API objects of " + cluster.name() + " need " + String.join(", ", rendered.missingVariables())
+                    + ", which the daemon's environment does not set", "set them in the env of the lattice-daemon Deployment");
+        }
+        parent.applier().apply(rendered.objects(), timeout);
+        return rendered.objects().size();
+    }
+
+    /** Waits until the child's control plane and workers are ready; returns how they stand. */
+    public String waitReady(LatticeCluster cluster) {
+        return parent.waitReady(ClusterRenderer.namespaceOf(cluster), cluster.name(), timeout, progress).toString();
+    }
+
+    /** Whether the child's Cluster is gone from here, as after the pivot's last step. */
+    public boolean moved(LatticeCluster cluster) {
+        return parent.client().genericKubernetesResources(CapiVersions.CLUSTER_API, "Cluster")
+                .inNamespace(ClusterRenderer.namespaceOf(cluster)).withName(cluster.name()).get() == null;
+    }
+
+    /**
+     * Installs the Cluster API providers, {@code forChild}, the pool and the LatticeCluster itself into the child (reached
+     * with the kubeconfig Cluster API wrote, which never leaves memory), then moves the child's Cluster API objects
+     * into it.
+     */
+    public Mover.Result pivot(LatticeCluster cluster, Pool pool, List<Map<String, Object>> forChild) {
+        String namespace = ClusterRenderer.namespaceOf(cluster);
+        try (KubernetesClient child = ManagementCluster.connect(parent.kubeconfig(namespace, cluster.name()))) {
+            ManagementCluster workload = new ManagementCluster(child, poll);
+            workload.installProviders(CapiVersions.componentsFor(cluster.provider(pool), cluster.spec().provider().kubernetes().bootstrap()),
+                    components, environment, timeout, progress);
+            List<Map<String, Object>> objects = new ArrayList<>(forChild);
+            if (pool != null) {
+                objects.add(declared(pool));
+            }
+            objects.add(declared(cluster));
+            workload.applier().apply(objects, timeout);
+            return mover(parent.client(), child).move(namespace, cluster.name());
+        }
+    }
+
+    /** Takes over the child's Cluster API objects as its agent handed them back (owners first), unpaused here. */
+    public Mover.Result adopt(LatticeCluster cluster, List<GenericKubernetesResource> graph) {
+        return mover(null, parent.client()).adopt(ClusterRenderer.namespaceOf(cluster), graph);
+    }
+
+    private Mover mover(KubernetesClient source, KubernetesClient target) {
+        return new Mover(source, target, new Mover.Listener() {
+            @Override
+            public void step(String message) {
+                progress.update(message);
+            }
+        });
+    }
+
+    /** Deletes the child's Cluster here, so that Cluster API deletes its machines, and waits until it is gone. */
+    public void delete(LatticeCluster cluster) {
+        parent.deleteCluster(ClusterRenderer.namespaceOf(cluster), cluster.name(), timeout, progress);
+    }
+
+    /** What was declared of a live object: no status, and none of the server's metadata (its UID is this cluster's). */
+    private static Map<String, Object> declared(LatticeObject object) {
+        Map<String, Object> out = new LinkedHashMap<>(CanonicalForm.of(object));
+        out.remove("status");
+        if (out.get("metadata") instanceof Map<?, ?> meta) {
+            Map<String, Object> kept = new LinkedHashMap<>();
+            for (String field : List.of("name", "namespace", "labels", "annotations")) {
+                if (meta.get(field) != null) {
+                    kept.put(field, meta.get(field));
+                }
+            }
+            out.put("metadata", kept);
+        }
+        return out;
+    }
+}

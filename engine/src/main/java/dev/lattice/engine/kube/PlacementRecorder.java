@@ -1,0 +1,75 @@
+package dev.lattice.engine.kube;
+
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.placement.Placement;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Records placement decisions in each LatticeService's status: {@code status.cluster}, {@code status.phase} and the
+ * {@code Scheduled} condition (metav1.Condition shape, its transition time kept while its status does not change).
+ */
+public final class PlacementRecorder {
+    public static final String CONDITION = "Scheduled";
+
+    private final KubernetesClient client;
+    private final StatusWriter status;
+
+    public PlacementRecorder(KubernetesClient client, Clock clock) {
+        this.client = client;
+        this.status = new StatusWriter(client, clock);
+    }
+
+    /** Writes every decision; returns how many services' status changed. */
+    public int record(List<Placement> placements) {
+        return record(placements, p -> client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE))
+                .inNamespace(p.namespace()).withName(p.service()).get());
+    }
+
+    /**
+     * Writes every decision whose status differs from the service as {@code live} gives it (a daemon's informer cache,
+     * so unchanged services cost no request); returns how many services' status changed.
+     */
+    public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live) {
+        int changed = 0;
+        for (Placement p : placements) {
+            try {
+                GenericKubernetesResource current = live.apply(p);
+                if (current == null) {
+                    continue; // deleted since it was read
+                }
+                if (status.write(Kind.LATTICE_SERVICE, current, statusFor(p, StatusWriter.of(current), current.getMetadata().getGeneration()))) {
+                    changed++;
+                }
+            } catch (KubernetesClientException e) {
+                throw LiveInputs.unreachable(client, "record the placement of " + p.namespace() + "/" + p.service(), e);
+            }
+        }
+        return changed;
+    }
+
+    Map<String, Object> statusFor(Placement p, Map<String, Object> before, Long generation) {
+        Map<String, Object> next = new LinkedHashMap<>(before);
+        next.put("phase", p.phase().name());
+        if (p.scheduled()) {
+            next.put("cluster", p.cluster());
+            next.remove("message");
+        } else {
+            next.remove("cluster");
+            next.put("message", p.message());
+        }
+        if (generation != null) {
+            next.put("observedGeneration", generation);
+        }
+        status.condition(next, CONDITION, p.scheduled(), p.scheduled() ? "Placed" : p.reason(),
+                (p.scheduled() ? "Placed on " + p.cluster() + " (score " + p.score() + ")" : p.message())
+                        + (p.move() == null ? "" : "; moved from " + p.move().from() + ": " + p.move().message()), generation);
+        return next;
+    }
+}
