@@ -1,7 +1,8 @@
 package dev.lattice.cli;
 
+import dev.lattice.cli.command.LatticeCommand;
 import dev.lattice.cli.output.ErrorHandler;
-import dev.lattice.core.placement.PlacementRule;
+import dev.lattice.core.rule.PlacementRule;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.ArrayList;

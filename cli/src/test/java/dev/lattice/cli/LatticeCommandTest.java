@@ -2,6 +2,7 @@ package dev.lattice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.cli.command.LatticeCommand;
 import dev.lattice.testfixtures.Examples;
 import java.nio.file.Files;
 import java.nio.file.Path;

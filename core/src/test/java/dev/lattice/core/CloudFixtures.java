@@ -1,5 +1,6 @@
 package dev.lattice.core;
 
+
 /** The CloudPool {@code aws} and clusters on it, as YAML, for the tests of pool accounting and placement. */
 public final class CloudFixtures {
     private CloudFixtures() {

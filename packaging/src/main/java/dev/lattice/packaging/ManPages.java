@@ -1,6 +1,6 @@
 package dev.lattice.packaging;
 
-import dev.lattice.cli.LatticeCommand;
+import dev.lattice.cli.command.LatticeCommand;
 import dev.lattice.cli.command.VersionCommand.Client;
 import java.io.File;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package dev.lattice.cli.command;
 
-import dev.lattice.cli.LatticeCommand;
 import dev.lattice.cli.complete.CompletionScripts;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

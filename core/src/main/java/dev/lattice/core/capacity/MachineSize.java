@@ -1,6 +1,7 @@
 package dev.lattice.core.capacity;
 
 import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.InstanceCatalog;
 import dev.lattice.core.model.InstanceType;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.Quantity;

@@ -1,8 +1,9 @@
 package dev.lattice.core.mesh;
 
+import dev.lattice.core.graph.ServiceGraph;
+import dev.lattice.core.graph.ServiceGraph.Edge;
+import dev.lattice.core.graph.ServiceGraph.ServiceId;
 import dev.lattice.core.mesh.PolicyRenderer.Peer;
-import dev.lattice.core.mesh.ServiceGraph.Edge;
-import dev.lattice.core.mesh.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.LatticeService.Resource;

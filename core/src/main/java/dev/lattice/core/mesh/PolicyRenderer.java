@@ -2,7 +2,7 @@ package dev.lattice.core.mesh;
 
 import static dev.lattice.core.render.Tree.map;
 
-import dev.lattice.core.mesh.ServiceGraph.ServiceId;
+import dev.lattice.core.graph.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.render.Tree;
 import java.util.ArrayList;

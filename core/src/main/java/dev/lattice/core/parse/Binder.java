@@ -3,6 +3,7 @@ package dev.lattice.core.parse;
 import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ModelFields.FieldInfo;
 import dev.lattice.core.model.Quantity;
+import dev.lattice.core.text.Suggestions;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;

@@ -1,5 +1,6 @@
 package dev.lattice.core.parse;
 
+
 /** A place in a user's input: file, 1-based line and column (0 when the place is the whole file). */
 public record Location(String file, int line, int column) {
 

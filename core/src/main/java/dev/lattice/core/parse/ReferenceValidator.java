@@ -1,14 +1,15 @@
 package dev.lattice.core.parse;
 
-import dev.lattice.core.capacity.InstanceCatalog;
 import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.InstanceCatalog;
 import dev.lattice.core.model.InstanceType;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
-import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.text.Suggestions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

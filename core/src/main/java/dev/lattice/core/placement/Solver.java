@@ -1,13 +1,14 @@
 package dev.lattice.core.placement;
 
 import dev.lattice.core.capacity.PoolAccounting;
-import dev.lattice.core.mesh.ServiceGraph;
-import dev.lattice.core.mesh.ServiceGraph.ServiceId;
+import dev.lattice.core.graph.ServiceGraph;
+import dev.lattice.core.graph.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
-import dev.lattice.proto.placement.v1.Cluster;
+import dev.lattice.core.rule.PlacementRule;
+import dev.lattice.core.rule.v1.Cluster;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;

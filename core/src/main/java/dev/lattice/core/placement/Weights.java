@@ -1,5 +1,6 @@
 package dev.lattice.core.placement;
 
+
 /**
  * How much each score term counts. Defaults: all three count equally. Each term is in [0, 1]; the total is their
  * weighted mean.

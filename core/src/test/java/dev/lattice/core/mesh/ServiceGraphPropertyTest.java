@@ -2,7 +2,8 @@ package dev.lattice.core.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lattice.core.mesh.ServiceGraph.Side;
+import dev.lattice.core.graph.ServiceGraph;
+import dev.lattice.core.graph.ServiceGraph.Side;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;

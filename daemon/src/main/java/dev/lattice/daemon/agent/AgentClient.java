@@ -2,9 +2,12 @@ package dev.lattice.daemon.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.reconciler.Fleet;
+import dev.lattice.daemon.reconciler.LatticeCache;
 import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.engine.kube.Secrets;
+import dev.lattice.engine.kube.StatusWriter;
 import dev.lattice.engine.pivot.Mover;
 import dev.lattice.proto.agent.v1.AgentMessage;
 import dev.lattice.proto.agent.v1.AgentReady;
@@ -12,6 +15,7 @@ import dev.lattice.proto.agent.v1.AgentServiceGrpc;
 import dev.lattice.proto.agent.v1.CommandResult;
 import dev.lattice.proto.agent.v1.Heartbeat;
 import dev.lattice.proto.agent.v1.ParentCommand;
+import dev.lattice.proto.agent.v1.PoolResources;
 import dev.lattice.proto.agent.v1.ProtocolVersion;
 import dev.lattice.proto.agent.v1.StateReport;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -322,6 +326,24 @@ public final class AgentClient implements AutoCloseable {
     private static AgentMessage result(ParentCommand command, boolean ok, String message) {
         return AgentMessage.newBuilder().setResult(CommandResult.newBuilder().setCommandId(command.getId()).setOk(ok)
                 .setMessage(message)).build();
+    }
+
+    /** A child's heartbeat: its nodes, and its phase and worker pools as its own LatticeCluster's status says. */
+    public static Heartbeat heartbeat(KubernetesClient client, LatticeCache cache, String self) {
+        Heartbeat.Builder h = nodes(client);
+        GenericKubernetesResource own = self == null ? null : cache.get(Kind.LATTICE_CLUSTER, null, self);
+        Map<String, Object> status = own == null ? Map.of() : StatusWriter.of(own);
+        h.setState(String.valueOf(status.getOrDefault("phase", "Ready")));
+        if (status.get("workerPools") instanceof Map<?, ?> pools) {
+            pools.forEach((name, p) -> {
+                if (p instanceof Map<?, ?> m) {
+                    h.addPools(PoolResources.newBuilder().setName(String.valueOf(name))
+                            .setDesiredReplicas(m.get("desiredReplicas") instanceof Number n ? n.intValue() : 0)
+                            .setReadyReplicas(m.get("readyReplicas") instanceof Number n ? n.intValue() : 0));
+                }
+            });
+        }
+        return h.build();
     }
 
     /** Counts this cluster's nodes for a heartbeat: all, ready, and control-plane ones. */

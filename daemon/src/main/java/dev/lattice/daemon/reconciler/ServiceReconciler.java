@@ -1,7 +1,7 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.graph.ServiceGraph;
 import dev.lattice.core.mesh.MeshCompiler;
-import dev.lattice.core.mesh.ServiceGraph;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeExternalService;

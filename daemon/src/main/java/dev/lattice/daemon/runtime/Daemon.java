@@ -198,7 +198,7 @@ public final class Daemon implements AutoCloseable {
                 }
             }, options.resync(), maxBackoff, metrics));
             agent = new AgentClient(client, options.namespace(), Daemon.this::self, fleet,
-                    () -> Reconcilers.heartbeat(client, cache, self()), options.heartbeatInterval(), Duration.ofSeconds(30), version());
+                    () -> AgentClient.heartbeat(client, cache, self()), options.heartbeatInterval(), Duration.ofSeconds(30), version());
             everything();
             agent.start();
         }

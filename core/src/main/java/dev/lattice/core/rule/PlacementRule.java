@@ -1,5 +1,6 @@
-package dev.lattice.core.placement;
+package dev.lattice.core.rule;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelValidationException;
@@ -13,10 +14,9 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
-import dev.lattice.core.parse.Suggestions;
-import dev.lattice.proto.placement.v1.Capacity;
-import com.google.protobuf.Descriptors.FieldDescriptor;
-import dev.lattice.proto.placement.v1.Cluster;
+import dev.lattice.core.rule.v1.Capacity;
+import dev.lattice.core.rule.v1.Cluster;
+import dev.lattice.core.text.Suggestions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,14 +1,5 @@
-package dev.lattice.cli;
+package dev.lattice.cli.command;
 
-import dev.lattice.cli.command.CompleteCommand;
-import dev.lattice.cli.command.CompletionCommand;
-import dev.lattice.cli.command.ExitCodes;
-import dev.lattice.cli.command.InstallCommand;
-import dev.lattice.cli.command.PlaceCommand;
-import dev.lattice.cli.command.PlanCommand;
-import dev.lattice.cli.command.PoolCommand;
-import dev.lattice.cli.command.UninstallCommand;
-import dev.lattice.cli.command.VersionCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -33,7 +24,7 @@ import picocli.CommandLine.ScopeType;
 public final class LatticeCommand implements Runnable {
 
     /** The subcommands, in the order help lists them. */
-    static final List<Class<?>> SUBCOMMANDS = List.of(InstallCommand.class, UninstallCommand.class, PlanCommand.class,
+    public static final List<Class<?>> SUBCOMMANDS = List.of(InstallCommand.class, UninstallCommand.class, PlanCommand.class,
             PlaceCommand.class, PoolCommand.class, VersionCommand.class, CompletionCommand.class, CompleteCommand.class);
 
     private CommandSpec spec;
@@ -116,7 +107,7 @@ public final class LatticeCommand implements Runnable {
      * which {@code lattice --help} would otherwise pay just to list them. Empty when the file is missing (each
      * subcommand is then built in full).
      */
-    static Properties listings() {
+    public static Properties listings() {
         Properties p = new Properties();
         try (InputStream in = LatticeCommand.class.getResourceAsStream(LISTINGS)) {
             if (in != null) {

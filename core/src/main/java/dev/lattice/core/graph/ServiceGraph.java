@@ -1,4 +1,4 @@
-package dev.lattice.core.mesh;
+package dev.lattice.core.graph;
 
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.model.LatticeObject;

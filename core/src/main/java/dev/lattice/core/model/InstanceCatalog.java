@@ -1,4 +1,4 @@
-package dev.lattice.core.capacity;
+package dev.lattice.core.model;
 
 import java.math.BigDecimal;
 import java.util.Map;

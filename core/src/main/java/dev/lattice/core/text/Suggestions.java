@@ -1,4 +1,4 @@
-package dev.lattice.core.parse;
+package dev.lattice.core.text;
 
 import java.util.Collection;
 import java.util.Locale;

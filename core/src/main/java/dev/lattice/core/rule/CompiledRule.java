@@ -1,4 +1,5 @@
-package dev.lattice.core.placement;
+package dev.lattice.core.rule;
+
 
 /** A placement rule after compilation: ready to evaluate, or the reason it is not. */
 public sealed interface CompiledRule permits PlacementRule, InvalidRule {
