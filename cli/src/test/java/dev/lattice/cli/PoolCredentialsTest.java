@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.parse.Parser;
-import dev.lattice.engine.install.PoolCredentials;
+import dev.lattice.engine.kube.PoolCredentials;
 import dev.lattice.testfixtures.Examples;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,16 +1,72 @@
 package dev.lattice.packaging;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.lattice.core.seeded.ClockReader;
+import dev.lattice.core.seeded.FileWriter;
+import dev.lattice.core.seeded.KubeCaller;
+import dev.lattice.core.seeded.ProcessStarter;
+import dev.lattice.core.seeded.cycle.a.Ping;
+import dev.lattice.core.seeded.cycle.b.Pong;
+import dev.lattice.cli.command.seeded.ClientHolder;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** STYLE.md rule 1: dependencies point one way, proto → core → {cli, daemon}. */
+/**
+ * STYLE.md rule 1: dependencies point one way, {@code cli → engine → core ← daemon} (the daemon may use the engine;
+ * proto stands alone), core is pure, no module has a package cycle. Each rule is also shown to fail on a class
+ * written to break it (test sources under {@code dev.lattice.*.seeded}).
+ */
 class ArchitectureTest {
     static JavaClasses classes;
+
+    private static final Pattern FILE_WRITES = Pattern.compile(
+            "write.*|newOutputStream|newBufferedWriter|move|copy|delete.*|create.*|set(Attribute|PosixFilePermissions|LastModifiedTime|Owner)");
+
+    /** Calls that write files, start processes or read the clock (only an injected {@link java.time.Clock} may tell core the time). */
+    private static final DescribedPredicate<JavaMethodCall> ACTS_ON_THE_WORLD = DescribedPredicate.describe(
+            "write files, start processes or read the clock", call -> {
+                String owner = call.getTarget().getOwner().getName();
+                String name = call.getTarget().getName();
+                return (owner.equals("java.nio.file.Files") && FILE_WRITES.matcher(name).matches())
+                        || (owner.equals("java.lang.Runtime") && name.equals("exec"))
+                        || (owner.equals("java.lang.System") && (name.equals("currentTimeMillis") || name.equals("nanoTime")))
+                        || (owner.startsWith("java.time.") && (name.equals("now") || name.startsWith("system")));
+            });
+
+    static final ArchRule CORE_ACTS_ON_NOTHING = noClasses().that().resideInAPackage("dev.lattice.core..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client..", "com.github.dockerjava..", "io.grpc..",
+                    "java.net.http..", "dev.lattice.engine..", "dev.lattice.proto..", "dev.lattice.cli..", "dev.lattice.daemon..",
+                    "picocli..", "org.jline..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(ProcessBuilder.class.getName())
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(java.io.FileOutputStream.class.getName())
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(java.io.FileWriter.class.getName())
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(java.io.RandomAccessFile.class.getName())
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(java.net.Socket.class.getName())
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(java.net.URL.class.getName())
+            .because("core is the pure planning core: no clients, network, processes or file writes (STYLE.md rule 1)");
+
+    static final ArchRule CORE_CALLS_NOTHING_OUTSIDE = noClasses().that().resideInAPackage("dev.lattice.core..")
+            .should().callMethodWhere(ACTS_ON_THE_WORLD)
+            .because("the same inputs make the same plan: core reads its inputs, takes the time from an injected Clock, "
+                    + "and leaves writing and running to the engine");
+
+    static final ArchRule COMMANDS_GO_THROUGH_THE_ENGINE = noClasses().that().resideInAPackage("dev.lattice.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client..", "com.github.dockerjava..", "io.grpc..")
+            .because("commands parse flags, call the engine or core, and print (STYLE.md rule 5)");
+
+    static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.lattice.(**)").should().beFreeOfCycles();
 
     @BeforeAll
     static void importAll() {
@@ -19,16 +75,33 @@ class ArchitectureTest {
     }
 
     @Test
-    void coreNeverReachesUpIntoTheCliOrTheDaemon() {
-        noClasses().that().resideInAPackage("dev.lattice.core..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.cli..", "dev.lattice.daemon..", "picocli..", "org.jline..")
+    void coreActsOnNothing() {
+        CORE_ACTS_ON_NOTHING.check(classes);
+        CORE_CALLS_NOTHING_OUTSIDE.check(classes);
+    }
+
+    @Test
+    void commandsCallTheEngineNeverAClient() {
+        COMMANDS_GO_THROUGH_THE_ENGINE.check(classes);
+    }
+
+    @Test
+    void noModuleHasAPackageCycle() {
+        NO_PACKAGE_CYCLES.check(classes);
+    }
+
+    @Test
+    void theEngineStaysBelowTheCliAndTheDaemon() {
+        noClasses().that().resideInAPackage("dev.lattice.engine..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.cli..", "dev.lattice.daemon..", "dev.lattice.proto..",
+                        "picocli..", "org.jline..", "io.grpc..")
                 .check(classes);
     }
 
     @Test
     void theCliAndTheDaemonDoNotKnowEachOther() {
         noClasses().that().resideInAPackage("dev.lattice.cli..")
-                .should().dependOnClassesThat().resideInAPackage("dev.lattice.daemon..").check(classes);
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.daemon..", "dev.lattice.proto..").check(classes);
         noClasses().that().resideInAPackage("dev.lattice.daemon..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.cli..", "picocli..", "org.jline..").check(classes);
     }
@@ -36,7 +109,8 @@ class ArchitectureTest {
     @Test
     void theProtocolStandsAlone() {
         noClasses().that().resideInAPackage("dev.lattice.proto..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.core..", "dev.lattice.cli..", "dev.lattice.daemon..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.core..", "dev.lattice.engine..", "dev.lattice.cli..",
+                        "dev.lattice.daemon..")
                 .check(classes);
     }
 
@@ -51,7 +125,52 @@ class ArchitectureTest {
 
     @Test
     void productionCodeNeverUsesTestFixtures() {
-        noClasses().that().resideInAnyPackage("dev.lattice.core..", "dev.lattice.cli..", "dev.lattice.daemon..")
+        noClasses().that().resideInAnyPackage("dev.lattice.core..", "dev.lattice.engine..", "dev.lattice.cli..", "dev.lattice.daemon..")
                 .should().dependOnClassesThat().resideInAPackage("dev.lattice.testfixtures..").check(classes);
+    }
+
+    @Nested
+    @DisplayName("each guard fails on a seeded violation")
+    class Seeded {
+        private JavaClasses seeded(Class<?>... types) {
+            return new ClassFileImporter().importClasses(types);
+        }
+
+        private void fails(ArchRule rule, Class<?>... types) {
+            assertThatThrownBy(() -> rule.check(seeded(types))).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining(types[0].getSimpleName());
+        }
+
+        @Test
+        void aKubernetesClientInCore() {
+            fails(CORE_ACTS_ON_NOTHING, KubeCaller.class);
+        }
+
+        @Test
+        void aProcessStartedFromCore() {
+            fails(CORE_ACTS_ON_NOTHING, ProcessStarter.class);
+            fails(CORE_CALLS_NOTHING_OUTSIDE, ProcessStarter.class);
+        }
+
+        @Test
+        void aFileWrittenFromCore() {
+            fails(CORE_CALLS_NOTHING_OUTSIDE, FileWriter.class);
+        }
+
+        @Test
+        void theClockReadInCore() {
+            fails(CORE_CALLS_NOTHING_OUTSIDE, ClockReader.class);
+        }
+
+        @Test
+        void aCommandHoldingAClient() {
+            fails(COMMANDS_GO_THROUGH_THE_ENGINE, ClientHolder.class);
+        }
+
+        @Test
+        void twoPackagesThatUseEachOther() {
+            assertThatThrownBy(() -> NO_PACKAGE_CYCLES.check(seeded(Ping.class, Pong.class))).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("Cycle detected").hasMessageContaining("seeded.cycle.a");
+        }
     }
 }

@@ -9,9 +9,9 @@ import dev.lattice.engine.bootstrap.ExistingCluster;
 import dev.lattice.engine.bootstrap.K3sCluster;
 import dev.lattice.engine.bootstrap.KindCluster;
 import dev.lattice.engine.components.Components;
-import dev.lattice.engine.install.PoolCredentials;
 import dev.lattice.engine.install.RunOptions;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.lattice.engine.kube.KubeConnection;
+import dev.lattice.engine.kube.PoolCredentials;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,13 +58,13 @@ public final class BootstrapOptions {
      * The environment the providers' variables come from, with the pool's credentials Secret laid over it when
      * the pool names one and {@code cluster} (the cluster that holds the pool) can be read; else a warning.
      */
-    Function<String, String> environment(Pool pool, Supplier<KubernetesClient> cluster, PrintWriter err) {
+    Function<String, String> environment(Pool pool, Supplier<KubeConnection> cluster, PrintWriter err) {
         Function<String, String> environment = System::getenv;
         if (pool == null || pool.credentialsRef() == null) {
             return environment;
         }
-        try (KubernetesClient client = cluster.get()) {
-            Map<String, String> credentials = PoolCredentials.read(client, pool);
+        try (KubeConnection connection = cluster.get()) {
+            Map<String, String> credentials = connection.poolCredentials(pool);
             err.println("Credentials: " + credentials.size() + " value" + (credentials.size() == 1 ? "" : "s") + " from the Secret of pool "
                     + pool.name() + " (" + String.join(", ", credentials.keySet()) + ")");
             return PoolCredentials.over(environment, credentials);

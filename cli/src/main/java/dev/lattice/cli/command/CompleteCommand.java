@@ -5,8 +5,6 @@ import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.engine.kube.KubeConnection;
-import dev.lattice.engine.kube.LiveInputs;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,8 +87,8 @@ public final class CompleteCommand implements Callable<Integer> {
         if (command.findOption("--kubeconfig") == null && command.findOption("--context") == null) {
             return List.of();
         }
-        try (KubernetesClient client = KubeConnection.connect(path(valueOf("--kubeconfig")), valueOf("--context"), CLUSTER_TIMEOUT)) {
-            return kinds.stream().flatMap(kind -> LiveInputs.names(client, kind).stream()).sorted().distinct().toList();
+        try (KubeConnection cluster = KubeConnection.open(path(valueOf("--kubeconfig")), valueOf("--context"), CLUSTER_TIMEOUT)) {
+            return kinds.stream().flatMap(kind -> cluster.names(kind).stream()).sorted().distinct().toList();
         }
     }
 

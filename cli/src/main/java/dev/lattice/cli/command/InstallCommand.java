@@ -95,7 +95,7 @@ public final class InstallCommand implements Callable<Integer> {
 
     private int install(InstallPlan plan, PrintWriter err) {
         Path out = kubeconfigOut != null ? kubeconfigOut : Path.of(plan.cluster().name() + ".kubeconfig");
-        Function<String, String> environment = bootstrap.environment(plan.pool(), () -> KubeConnection.connect(poolKubeconfig, null), err);
+        Function<String, String> environment = bootstrap.environment(plan.pool(), () -> KubeConnection.open(poolKubeconfig, null), err);
         Installer installer = new Installer(plan, bootstrap.bootstraps(), bootstrap.components(), environment, daemonImage,
                 out, bootstrap.runOptions(), new ProgressPrinter(err, ProgressPrinter.terminal()));
         err.println((installer.resumes() ? "Resuming install " : "Installing ") + plan.cluster().name() + " ("

@@ -8,9 +8,7 @@ import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
-import dev.lattice.engine.kube.LiveInputs;
-import dev.lattice.engine.kube.PlacementRecorder;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.lattice.engine.kube.KubeConnection;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -83,12 +81,12 @@ public final class PlaceCommand implements Callable<Integer> {
             }
             return print(result, ledger);
         }
-        try (KubernetesClient client = source.connect()) {
-            Inputs inputs = LiveInputs.read(client);
+        try (KubeConnection cluster = source.connect()) {
+            Inputs inputs = cluster.inputs();
             PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
             Solver.Result result = place(inputs, ledger, weights, err);
             if (!dryRun) {
-                int changed = new PlacementRecorder(client, Clock.systemUTC()).record(result.placements());
+                int changed = cluster.record(result.placements(), Clock.systemUTC());
                 err.println("recorded " + changed + " of " + result.placements().size()
                         + " decisions in the services' status (the rest were already up to date)");
                 err.flush();

@@ -8,10 +8,10 @@ import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
 import dev.lattice.core.parse.Problem;
-import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.placement.Placement;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
@@ -24,9 +24,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code lattice plan}: validates the inputs and shows what they hold, changing nothing. */

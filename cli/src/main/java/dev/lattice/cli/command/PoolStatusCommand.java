@@ -1,16 +1,16 @@
 package dev.lattice.cli.command;
 
+import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Format;
 import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
+import dev.lattice.core.LatticeException;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.parse.Inputs;
-import dev.lattice.cli.complete.Dynamic;
-import dev.lattice.core.LatticeException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

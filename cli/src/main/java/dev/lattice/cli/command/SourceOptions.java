@@ -5,8 +5,6 @@ import dev.lattice.core.LatticeException;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.engine.kube.KubeConnection;
-import dev.lattice.engine.kube.LiveInputs;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +43,12 @@ public final class SourceOptions {
         return Parser.read(files, System.in, InputLimit.from(System.getenv()));
     }
 
-    public KubernetesClient connect() {
+    public KubeConnection connect() {
         if (kubeconfig == null && context == null && !KubeConnection.hasDefaultConfig()) {
             throw new LatticeException("nothing to read: no -f files, and no kubeconfig ($KUBECONFIG is unset and "
                     + "~/.kube/config does not exist)", "name files with -f, or a cluster with --kubeconfig/--context");
         }
-        return KubeConnection.connect(kubeconfig, context);
+        return KubeConnection.open(kubeconfig, context);
     }
 
     /** The objects from whichever source was named. */
@@ -58,8 +56,8 @@ public final class SourceOptions {
         if (!fromCluster(spec)) {
             return readFiles();
         }
-        try (KubernetesClient client = connect()) {
-            return LiveInputs.read(client);
+        try (KubeConnection cluster = connect()) {
+            return cluster.inputs();
         }
     }
 }

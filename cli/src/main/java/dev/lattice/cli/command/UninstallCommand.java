@@ -6,7 +6,6 @@ import dev.lattice.core.LatticeException;
 import dev.lattice.engine.install.RunState;
 import dev.lattice.engine.install.Uninstaller;
 import dev.lattice.engine.kube.KubeConnection;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.Console;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,10 +51,10 @@ public final class UninstallCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        KubernetesClient target = null;
+        KubeConnection target = null;
         Uninstaller.Plan plan;
         try {
-            target = KubeConnection.connect(kubeconfig, context);
+            target = KubeConnection.open(kubeconfig, context);
             plan = Uninstaller.plan(target, name);
         } catch (LatticeException unreachable) {
             // An uninstall that got past the unpivot has deleted the cluster's API along with it; it resumes without.
@@ -69,7 +68,7 @@ public final class UninstallCommand implements Callable<Integer> {
             target = null;
         }
         Uninstaller uninstaller = new Uninstaller(plan, target, bootstrap.bootstraps(), bootstrap.components(),
-                bootstrap.environment(plan.pool(), () -> KubeConnection.connect(kubeconfig, context), err),
+                bootstrap.environment(plan.pool(), () -> KubeConnection.open(kubeconfig, context), err),
                 bootstrap.runOptions(), new ProgressPrinter(err, ProgressPrinter.terminal()));
         if (target == null && !uninstaller.pastUnpivot()) {
             throw new LatticeException("cannot reach the cluster " + name + ", and its uninstall has not moved its Cluster API "

@@ -5,7 +5,6 @@ import dev.lattice.cli.output.Printer;
 import dev.lattice.core.render.Tree;
 import dev.lattice.engine.kube.KubeConnection;
 import dev.lattice.engine.kube.ServerVersion;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -86,8 +85,8 @@ public final class VersionCommand implements Callable<Integer> {
                 "java", Tree.map("version", client.java(), "vendor", client.javaVendor(), "vm", client.javaVm())));
         ServerVersion server = null;
         if (kubeconfig != null || context != null) {
-            try (KubernetesClient kube = KubeConnection.connect(kubeconfig, context)) {
-                server = ServerVersion.read(kube);
+            try (KubeConnection cluster = KubeConnection.open(kubeconfig, context)) {
+                server = cluster.version();
             }
             data.put("server", Tree.map("url", server.server(), "kubernetes", server.kubernetes(),
                     "daemon", server.daemon().map(d -> Tree.map("version", d.version(), "image", d.image(),

@@ -10,6 +10,7 @@ import dev.lattice.core.model.Pool;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.engine.bootstrap.BootstrapCluster;
 import dev.lattice.engine.components.Components;
+import dev.lattice.engine.kube.KubeConnection;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.pivot.Mover;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,7 +50,18 @@ public final class Uninstaller extends BootstrapRun {
         this.target = target;
     }
 
+    /** As the constructor above, on a connection the CLI opened (or null). */
+    public Uninstaller(Plan plan, KubeConnection target, Function<String, BootstrapCluster> bootstraps, Components components,
+                       Function<String, String> environment, RunOptions options, Progress progress) {
+        this(plan, target == null ? null : target.client(), bootstraps, components, environment, options, progress);
+    }
+
     /** Plans the uninstall of the LatticeCluster {@code name} (or the only one) that the cluster holds. */
+    /** As {@link #plan(KubernetesClient, String)}, on a connection the CLI opened. */
+    public static Plan plan(KubeConnection target, String name) {
+        return plan(target.client(), name);
+    }
+
     public static Plan plan(KubernetesClient target, String name) {
         Inputs inputs = LiveInputs.read(target);
         List<LatticeCluster> clusters = inputs.clusters();

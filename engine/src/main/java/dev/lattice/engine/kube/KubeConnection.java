@@ -1,6 +1,10 @@
 package dev.lattice.engine.kube;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.Pool;
+import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.placement.Placement;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -8,14 +12,67 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
-/** Opens a client the way kubectl would: a kubeconfig file (or the default one) and an optional context. */
-public final class KubeConnection {
-    private KubeConnection() {
+/**
+ * A cluster reached the way kubectl would reach it: a kubeconfig file (or the default one) and an optional context.
+ * The commands work through it and never hold a client of their own.
+ */
+public final class KubeConnection implements AutoCloseable {
+    private final KubernetesClient client;
+
+    private KubeConnection(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** Connects as {@link #connect(Path, String, Duration)} does. */
+    public static KubeConnection open(Path kubeconfig, String context, Duration timeout) {
+        return new KubeConnection(connect(kubeconfig, context, timeout));
+    }
+
+    /** Connects as {@link #connect(Path, String)} does. */
+    public static KubeConnection open(Path kubeconfig, String context) {
+        return open(kubeconfig, context, null);
+    }
+
+    /** The client, for the engine's own classes. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** The cluster's pools, clusters and services, parsed as files are. */
+    public Inputs inputs() {
+        return LiveInputs.read(client);
+    }
+
+    /** The names of the objects of a kind, sorted. */
+    public List<String> names(Kind kind) {
+        return LiveInputs.names(client, kind);
+    }
+
+    /** Records each decision in its service's status; returns how many changed. */
+    public int record(List<Placement> placements, Clock clock) {
+        return new PlacementRecorder(client, clock).record(placements);
+    }
+
+    /** The API server's address and version, and the Lattice daemon's, if one runs. */
+    public ServerVersion version() {
+        return ServerVersion.read(client);
+    }
+
+    /** The pool's credentials from the Secret its credentialsRef names; none when it names none. */
+    public Map<String, String> poolCredentials(Pool pool) {
+        return PoolCredentials.read(client, pool);
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 
     /**

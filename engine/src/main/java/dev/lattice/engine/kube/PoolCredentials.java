@@ -1,10 +1,8 @@
-package dev.lattice.engine.install;
+package dev.lattice.engine.kube;
 
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.SecretRef;
-import dev.lattice.engine.kube.Applier;
-import dev.lattice.engine.kube.Secrets;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
