@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.parse.Parser;
+import dev.lattice.core.plan.Plan;
+import dev.lattice.core.plan.Planner;
 import dev.lattice.daemon.runtime.Daemon;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.FakeCapi;
 import dev.lattice.testfixtures.SharedCrds;
@@ -15,6 +19,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,6 +96,23 @@ class DaemonIT {
 
     @Test
     @Order(2)
+    @DisplayName("the daemon acts on the plan lattice place makes from the same objects, and from the files they came from")
+    void actsOnThePlanTheCliMakes() throws Exception {
+        String fromFiles;
+        try (InputStream in = DaemonIT.class.getResourceAsStream("/daemon/fleet.yaml")) {
+            Plan plan = Planner.defaults().plan(Parser.read(List.of("-"), in));
+            fromFiles = plan.digest() + " " + plan.objectsDigest();
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            // What lattice place --kubeconfig reads, planned the one way every entry point plans.
+            Plan plan = Planner.defaults().plan(LiveInputs.read(client));
+            String live = plan.digest() + " " + plan.objectsDigest();
+            assertThat(daemon.plan()).isEqualTo(live).isEqualTo(fromFiles);
+        });
+    }
+
+    @Test
+    @Order(3)
     @DisplayName("every object the daemon owns says its phase and conditions for the generation it saw")
     void everyOwnedObjectHasAPhaseConditionsAndObservedGeneration() {
         Kube.apply(client, """
@@ -124,7 +146,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @DisplayName("a change to a LatticeService reaches its Deployment")
     void aChangeReachesItsObjects() {
         await().atMost(WAIT).until(() -> deployment("api") != null);
@@ -134,7 +156,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DisplayName("withdrawing the inbound declaration removes the allow rules; the deny baseline stays")
     void aWithdrawnDeclarationRemovesTheAllowRule() {
         await().atMost(WAIT).until(() -> names(AUTHZ).stream().anyMatch(n -> n.contains("db")));
@@ -148,7 +170,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     @DisplayName("a deleted service takes its objects with it")
     void aDeletedServiceTakesItsObjects() {
         await().atMost(WAIT).until(() -> deployment("db") != null);
@@ -162,7 +184,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     @DisplayName("a pool's status accounts for the clusters drawing on it")
     void poolStatusAccountsItsClusters() {
         await().atMost(WAIT).untilAsserted(() -> {
@@ -179,7 +201,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     @DisplayName("a cluster its pool cannot hold is not provisioned and says why")
     void aClusterItsPoolCannotHoldFails() {
         Kube.apply(client, labCluster("huge", 100));
@@ -193,7 +215,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     @DisplayName("a cluster that arrives later never pushes out one that holds its allocation, whatever their names")
     void aNewerClusterNeverPushesOutAnOlderOne() {
         Kube.apply(client, labCluster("zzz-older", 10));
@@ -233,7 +255,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     @DisplayName("scaling a worker pool is editing the LatticeCluster: its MachineDeployment follows, status from CAPI")
     void scalingAPoolEditsItsMachineDeployment() {
         String ns = ClusterRenderer.namespaceOf("home");
@@ -279,7 +301,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     @DisplayName("a worker pool added to the spec gets its MachineDeployment; one removed loses it")
     void addingAndRemovingAWorkerPoolReshapesTheCluster() {
         String ns = ClusterRenderer.namespaceOf("home");
@@ -309,7 +331,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     @DisplayName("health, readiness and Prometheus metrics are served")
     void servesHealthAndMetrics() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -344,7 +366,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
     void onlyTheLeaderReconciles() throws Exception {
         try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), Kube.asDaemon(client, "home"))) {
@@ -379,7 +401,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     @DisplayName("the daemon ran on the RBAC lattice install renders, which keeps Secrets to Lattice's namespaces")
     void theDaemonsRolesKeepSecretsToLatticesNamespaces() {
         // Every test above ran the daemon as its ServiceAccount with the rendered roles (Kube.asDaemon); here, what

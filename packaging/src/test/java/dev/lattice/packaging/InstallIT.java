@@ -9,6 +9,8 @@ import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.parse.Parser;
+import dev.lattice.core.plan.Plan;
+import dev.lattice.core.plan.Planner;
 import dev.lattice.engine.Interrupted;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.install.Installer;
@@ -78,8 +80,8 @@ class InstallIT {
     }
 
     private InstallPlan plan() {
-        return InstallPlan.of(Parser.read(List.of(Examples.dir().resolve("docker-laptop/cluster.yaml").toString()),
-                new ByteArrayInputStream(new byte[0])), null, System::getenv, components()::source);
+        return InstallPlan.of(Planner.defaults().plan(Parser.read(List.of(Examples.dir().resolve("docker-laptop/cluster.yaml").toString()),
+                new ByteArrayInputStream(new byte[0]))), null, System::getenv, components()::source);
     }
 
     private RunOptions options() {

@@ -6,6 +6,8 @@ import dev.lattice.cli.output.ProgressPrinter;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.io.Documents;
+import dev.lattice.core.plan.Plan;
+import dev.lattice.core.plan.Planner;
 import dev.lattice.engine.install.Installer;
 import dev.lattice.engine.kube.KubeConnection;
 import java.io.PrintWriter;
@@ -66,7 +68,8 @@ public final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InstallPlan plan = InstallPlan.of(input.read(), name, System::getenv, bootstrap.components()::source);
+        Plan decided = Planner.defaults().plan(input.read());
+        InstallPlan plan = InstallPlan.of(decided, name, System::getenv, bootstrap.components()::source);
         PrintWriter err = spec.commandLine().getErr();
         if (!plan.missingVariables().isEmpty()) {
             err.println("warning: " + plan.cluster().name() + " leaves " + String.join(", ", plan.missingVariables())
@@ -78,6 +81,7 @@ public final class InstallCommand implements Callable<Integer> {
             return install(plan, err);
         }
         Map<String, Object> data = new LinkedHashMap<>();
+        data.put("plan", Map.of("decisions", decided.digest(), "objects", decided.objectsDigest()));
         data.put("cluster", plan.cluster().name());
         data.put("provider", plan.provider().wire());
         data.put("bootstrap", plan.cluster().spec().provider().kubernetes().bootstrap().wire());

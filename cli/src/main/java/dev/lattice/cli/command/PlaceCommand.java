@@ -4,10 +4,11 @@ import dev.lattice.cli.output.PlacementView;
 import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.parse.Inputs;
-import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
+import dev.lattice.core.plan.Plan;
+import dev.lattice.core.plan.Planner;
 import dev.lattice.engine.kube.KubeConnection;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -68,59 +69,54 @@ public final class PlaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Weights weights = weights();
-        boolean fromCluster = source.fromCluster(spec);
+        Planner planner = new Planner(weights(), explain, MeshCompiler.DEFAULT_TRUST_DOMAIN);
         PrintWriter err = spec.commandLine().getErr();
-        if (!fromCluster) {
-            Inputs inputs = source.readFiles();
-            PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
-            Solver.Result result = place(inputs, ledger, weights, err);
+        if (!source.fromCluster(spec)) {
+            Plan plan = place(planner, source.readFiles(), err);
             if (!dryRun) {
                 err.println("note: decisions from files are printed, not recorded; --dry-run says so explicitly");
                 err.flush();
             }
-            return print(result, ledger);
+            return print(plan);
         }
         try (KubeConnection cluster = source.connect()) {
-            Inputs inputs = cluster.inputs();
-            PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
-            Solver.Result result = place(inputs, ledger, weights, err);
+            Plan plan = place(planner, cluster.inputs(), err);
             if (!dryRun) {
-                int changed = cluster.record(result.placements(), Clock.systemUTC());
-                err.println("recorded " + changed + " of " + result.placements().size()
+                int changed = cluster.record(plan.placements(), Clock.systemUTC());
+                err.println("recorded " + changed + " of " + plan.placements().size()
                         + " decisions in the services' status (the rest were already up to date)");
                 err.flush();
             }
-            return print(result, ledger);
+            return print(plan);
         }
     }
 
-    private Solver.Result place(Inputs inputs, PoolAccounting.Ledger ledger, Weights weights, PrintWriter err) {
-        Solver.Result result = new Solver(weights, explain).solve(inputs, ledger);
-        inputs.warnings().forEach(w -> err.println(w.render()));
-        result.warnings().forEach(w -> err.println(w.render()));
-        ledger.refusals().forEach(r -> err.println(r.location() + ": refused: " + r.message()));
+    private Plan place(Planner planner, Inputs inputs, PrintWriter err) {
+        Plan plan = planner.plan(inputs);
+        plan.placementWarnings().forEach(w -> err.println(w.render()));
+        plan.pools().refusals().forEach(r -> err.println(r.location() + ": refused: " + r.message()));
         if (inputs.services().isEmpty()) {
             err.println("note: no LatticeService in the inputs: nothing to place");
         }
-        long moving = result.placements().stream().filter(p -> p.move() != null).count();
+        long moving = plan.placements().stream().filter(p -> p.move() != null).count();
         if (moving > 0) {
             err.println("note: " + moving + (moving == 1 ? " service leaves" : " services leave")
                     + " the cluster it was placed on (REASON says why)");
         }
         err.flush();
-        return result;
+        return plan;
     }
 
-    private int print(Solver.Result result, PoolAccounting.Ledger ledger) {
+    private int print(Plan plan) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("placements", PlacementView.data(result.placements(), explain));
-        if (!ledger.refusals().isEmpty()) {
-            data.put("refusals", PoolView.refusals(ledger));
+        data.put("plan", Map.of("decisions", plan.digest()));
+        data.put("placements", PlacementView.data(plan.placements(), explain));
+        if (!plan.pools().refusals().isEmpty()) {
+            data.put("refusals", PoolView.refusals(plan.pools()));
         }
         new Printer(spec.commandLine().getOut(), output.format())
-                .print(data, () -> PlacementView.table(result.placements(), explain));
-        return result.allScheduled() && ledger.refusals().isEmpty() ? 0 : LatticeException.UNPLACEABLE;
+                .print(data, () -> PlacementView.table(plan.placements(), explain));
+        return plan.complete() ? 0 : LatticeException.UNPLACEABLE;
     }
 
     private Weights weights() {

@@ -13,8 +13,9 @@ import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
-import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
+import dev.lattice.core.plan.Plan;
+import dev.lattice.core.plan.Planner;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,9 +68,8 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         Inputs inputs = input.read();
         PrintWriter err = spec.commandLine().getErr();
-        for (Problem warning : inputs.warnings()) {
-            err.println(warning.render());
-        }
+        Plan plan = new Planner(Weights.DEFAULT, false, trustDomain).plan(inputs);
+        plan.warnings().forEach(w -> err.println(w.render()));
         err.flush();
         Printer.Table table = new Printer.Table("KIND", "NAME", "NAMESPACE", "SOURCE");
         List<Map<String, Object>> objects = new ArrayList<>();
@@ -87,11 +87,11 @@ public final class PlanCommand implements Callable<Integer> {
             o.put("line", p.source().document().line());
             objects.add(o);
         }
-        List<Problem> allWarnings = new ArrayList<>(inputs.warnings());
         List<java.util.function.Supplier<String>> text = new ArrayList<>(List.of(table::render));
         Map<String, Object> data = new LinkedHashMap<>();
+        data.put("plan", Map.of("decisions", plan.digest(), "objects", plan.objectsDigest()));
         data.put("objects", objects);
-        PoolAccounting.Ledger ledger = PoolAccounting.account(inputs);
+        PoolAccounting.Ledger ledger = plan.pools();
         if (!ledger.pools().isEmpty()) {
             data.put("pools", PoolView.data(ledger));
             text.add(() -> "\n" + PoolView.table(ledger, output.format() == Format.wide));
@@ -99,32 +99,23 @@ public final class PlanCommand implements Callable<Integer> {
         if (!ledger.refusals().isEmpty()) {
             data.put("refusals", PoolView.refusals(ledger));
         }
-        // Without clusters there is nothing to place on: services alone are only checked and compiled.
-        List<Placement> placements = List.of();
-        if (!inputs.clusters().isEmpty() && !inputs.services().isEmpty()) {
-            Solver.Result placed = new Solver(Weights.DEFAULT, false).solve(inputs, ledger);
-            placed.warnings().forEach(w -> err.println(w.render()));
-            allWarnings.addAll(placed.warnings());
-            placements = placed.placements();
+        List<Placement> placements = plan.placed() ? plan.placements() : List.of();
+        if (plan.placed()) {
             data.put("placements", PlacementView.data(placements, false));
-            List<Placement> shown = placements;
-            text.add(() -> "\n" + PlacementView.table(shown, false));
+            text.add(() -> "\n" + PlacementView.table(placements, false));
         }
-        MeshCompiler.Result mesh = only(new MeshCompiler(trustDomain).compile(inputs, placements), inputs);
-        mesh.warnings().forEach(w -> err.println(w.render()));
-        allWarnings.addAll(mesh.warnings());
-        allWarnings.sort(Problem.BY_LOCATION);
+        MeshCompiler.Result mesh = only(plan.compiled(), inputs);
         if (!inputs.services().isEmpty() || !inputs.externalServices().isEmpty()) {
             data.put("manifests", ManifestView.manifests(mesh));
             data.put("edges", ManifestView.edges(mesh));
             text.add(() -> "\n" + ManifestView.table(mesh));
         }
-        data.put("warnings", warnings(allWarnings));
+        data.put("warnings", warnings(plan.warnings()));
         err.flush();
         new Printer(spec.commandLine().getOut(), output.format()).print(data,
                 () -> text.stream().map(java.util.function.Supplier::get).collect(java.util.stream.Collectors.joining()),
                 () -> ManifestView.yaml(mesh, !inputs.clusters().isEmpty()));
-        long unplaced = placements.stream().filter(p -> !p.scheduled()).count();
+        long unplaced = plan.placed() ? plan.unplaced() : 0;
         if (!ledger.refusals().isEmpty() || unplaced > 0) {
             ledger.refusals().forEach(r -> err.println(r.location() + ": " + r.message()));
             int n = ledger.refusals().size();

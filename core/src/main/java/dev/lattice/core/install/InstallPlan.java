@@ -11,6 +11,7 @@ import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.parse.Inputs;
+import dev.lattice.core.plan.Plan;
 import dev.lattice.core.render.Tree;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,12 +34,13 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     }
 
     /**
-     * Plans the install of the one LatticeCluster in {@code inputs} (or the one named {@code name}), with the pools
-     * it draws on from the same inputs; {@code source} says where each component's manifest would come from.
+     * Plans the install of the one LatticeCluster of the plan's inputs (or the one named {@code name}), refused
+     * when the plan's pools cannot hold it; {@code source} says where each component's manifest would come from.
      */
-    public static InstallPlan of(Inputs inputs, String name, Function<String, String> environment, Function<Component, String> source) {
+    public static InstallPlan of(Plan plan, String name, Function<String, String> environment, Function<Component, String> source) {
+        Inputs inputs = plan.inputs();
         LatticeCluster cluster = choose(inputs, name);
-        List<PoolAccounting.Refusal> refusals = PoolAccounting.account(inputs).refusals().stream()
+        List<PoolAccounting.Refusal> refusals = plan.pools().refusals().stream()
                 .filter(r -> r.cluster().equals(cluster.name())).toList();
         if (!refusals.isEmpty()) {
             throw new LatticeException(String.join("\n", refusals.stream().map(r -> r.location() + ": " + r.message()).toList()),

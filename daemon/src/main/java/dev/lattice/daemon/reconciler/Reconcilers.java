@@ -21,7 +21,7 @@ public final class Reconcilers {
         this.clusters = new ClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);
     }
 
-    public Reconciler services() {
+    public ServiceReconciler services() {
         return services;
     }
 

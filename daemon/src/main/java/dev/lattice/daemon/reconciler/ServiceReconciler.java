@@ -3,12 +3,11 @@ package dev.lattice.daemon.reconciler;
 import dev.lattice.core.graph.ServiceGraph;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
-import dev.lattice.core.placement.Solver;
-import dev.lattice.core.placement.Weights;
+import dev.lattice.core.plan.Plan;
+import dev.lattice.core.plan.Planner;
 import dev.lattice.engine.kube.PlacementRecorder;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -44,8 +43,8 @@ public final class ServiceReconciler implements Reconciler {
     private final Supplier<String> self;
     private final Children children;
     private final Duration fullEvery;
-    private final Solver solver = new Solver(Weights.DEFAULT, false);
-    private final MeshCompiler compiler = new MeshCompiler(MeshCompiler.DEFAULT_TRUST_DOMAIN);
+    private final Planner planner = Planner.defaults();
+    private volatile String lastPlan;
     private Set<String> warned = new HashSet<>();
     private long lastFull;
 
@@ -61,6 +60,14 @@ public final class ServiceReconciler implements Reconciler {
         this.fullEvery = fullEvery;
     }
 
+    /**
+     * The last plan this reconciler acted on, as {@link Plan#digest()} and {@link Plan#objectsDigest()} separated by a
+     * space; null before the first.
+     */
+    public String lastPlan() {
+        return lastPlan;
+    }
+
     @Override
     public String name() {
         return "services";
@@ -69,7 +76,8 @@ public final class ServiceReconciler implements Reconciler {
     @Override
     public void reconcile(String key) {
         LatticeCache.Snapshot snapshot = cache.snapshot();
-        List<Placement> placements = new ArrayList<>(solver.solve(snapshot.inputs(), snapshot.ledger()).placements());
+        Plan plan = planner.plan(snapshot.inputs(), snapshot.ledger());
+        List<Placement> placements = plan.placements();
         for (Placement p : placements) {
             if (p.move() != null) {
                 LOG.info("{}/{} leaves {} ({}: {}){}", p.namespace(), p.service(), p.move().from(), p.move().reason(),
@@ -79,17 +87,14 @@ public final class ServiceReconciler implements Reconciler {
         recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
         recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
 
-        MeshCompiler.Result compiled = compiler.compile(snapshot.inputs(), placements);
-        logNewWarnings(compiled.warnings());
-        recordExternal(snapshot, compiled);
-        Map<String, List<Map<String, Object>>> byCluster = new TreeMap<>();
-        for (LatticeCluster c : snapshot.inputs().clusters()) {
-            byCluster.put(c.name(), List.of()); // a cluster left with no services still gets its stale objects removed
-        }
-        for (MeshCompiler.ClusterManifests m : compiled.manifests()) {
-            if (m.cluster() != null) {
-                byCluster.put(m.cluster(), m.objects());
-            }
+        logNewWarnings(plan.warnings());
+        recordExternal(snapshot, plan.compiled());
+        Map<String, List<Map<String, Object>>> byCluster = plan.objectsByCluster();
+        String digests = plan.digest() + " " + plan.objectsDigest();
+        if (!digests.equals(lastPlan)) {
+            LOG.info("plan {} (decisions, objects): {} services placed, {} not, on {} clusters", digests,
+                    plan.placements().size() - plan.unplaced(), plan.unplaced(), snapshot.inputs().clusters().size());
+            lastPlan = digests;
         }
         String own = self.get();
         boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;

@@ -143,6 +143,12 @@ public final class Daemon implements AutoCloseable {
         return leading == null ? null : leading.parent;
     }
 
+    /** The digests of the plan the services were last reconciled to while this replica leads (see ServiceReconciler.lastPlan); else null. */
+    public String plan() {
+        Leading l = leading;
+        return l == null ? null : l.planned.lastPlan();
+    }
+
     public synchronized AgentClient agent() {
         return leading == null ? null : leading.agent;
     }
@@ -166,6 +172,7 @@ public final class Daemon implements AutoCloseable {
         final Controller pools;
         final Controller clusters;
         final Controller endpoints;
+        final ServiceReconciler planned;
 
         Leading() {
             BootstrapTokens tokens = new BootstrapTokens(Clock.systemUTC(), options.bootstrapTokenLifetime());
@@ -178,7 +185,8 @@ public final class Daemon implements AutoCloseable {
             Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, provisioning, tokens, Clock.systemUTC(),
                     options.resync());
             Duration maxBackoff = Duration.ofSeconds(30);
-            services = add(new Controller(r.services(), options.resync(), maxBackoff, metrics));
+            planned = r.services();
+            services = add(new Controller(planned, options.resync(), maxBackoff, metrics));
             pools = add(new Controller(r.pools(), options.resync(), maxBackoff, metrics));
             // Cluster API objects are not watched: their statuses are read again every 15 s.
             clusters = add(new Controller(r.clusters(), Duration.ofSeconds(15), maxBackoff, metrics));
