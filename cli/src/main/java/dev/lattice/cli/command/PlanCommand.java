@@ -69,7 +69,8 @@ public final class PlanCommand implements Callable<Integer> {
         Inputs inputs = input.read();
         PrintWriter err = spec.commandLine().getErr();
         Plan plan = new Planner(Weights.DEFAULT, false, trustDomain).plan(inputs);
-        plan.warnings().forEach(w -> err.println(w.render()));
+        List<Problem> warnings = plan.warnings();
+        warnings.forEach(w -> err.println(w.render()));
         err.flush();
         Printer.Table table = new Printer.Table("KIND", "NAME", "NAMESPACE", "SOURCE");
         List<Map<String, Object>> objects = new ArrayList<>();
@@ -110,7 +111,7 @@ public final class PlanCommand implements Callable<Integer> {
             data.put("edges", ManifestView.edges(mesh));
             text.add(() -> "\n" + ManifestView.table(mesh));
         }
-        data.put("warnings", warnings(plan.warnings()));
+        data.put("warnings", warnings(warnings));
         err.flush();
         new Printer(spec.commandLine().getOut(), output.format()).print(data,
                 () -> text.stream().map(java.util.function.Supplier::get).collect(java.util.stream.Collectors.joining()),

@@ -30,7 +30,6 @@ import java.util.function.Supplier;
 public final class Plan {
     private final Inputs inputs;
     private final PoolAccounting.Ledger pools;
-    private final boolean placed;
     private final List<Placement> placements;
     private final List<Problem> placementWarnings;
     private final String trustDomain;
@@ -39,11 +38,10 @@ public final class Plan {
     private String digest;
     private String objectsDigest;
 
-    Plan(Inputs inputs, PoolAccounting.Ledger pools, boolean placed, List<Placement> placements, List<Problem> placementWarnings,
+    Plan(Inputs inputs, PoolAccounting.Ledger pools, List<Placement> placements, List<Problem> placementWarnings,
          String trustDomain, Supplier<MeshCompiler.Result> compile) {
         this.inputs = inputs;
         this.pools = pools;
-        this.placed = placed;
         this.placements = List.copyOf(placements);
         this.placementWarnings = List.copyOf(placementWarnings);
         this.trustDomain = trustDomain;
@@ -65,7 +63,7 @@ public final class Plan {
      * Unschedulable, and the compiled objects are for no cluster in particular.
      */
     public boolean placed() {
-        return placed;
+        return !inputs.clusters().isEmpty() && !placements.isEmpty();
     }
 
     /** The decision for every service, in input order. */

@@ -52,9 +52,8 @@ public final class Planner {
         warnings.sort(Problem.BY_LOCATION);
         // Without clusters there is nothing to place on (every service is Unschedulable): services alone are only
         // checked and compiled, each into objects for no cluster in particular.
-        boolean clusters = !inputs.clusters().isEmpty();
-        List<Placement> compiledWith = clusters ? placements : List.of();
-        return new Plan(inputs, pools, clusters && !placements.isEmpty(), placements, warnings, trustDomain,
+        List<Placement> compiledWith = inputs.clusters().isEmpty() ? List.of() : placements;
+        return new Plan(inputs, pools, placements, warnings, trustDomain,
                 () -> compiler.compile(inputs, compiledWith));
     }
 }

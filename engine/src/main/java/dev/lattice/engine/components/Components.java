@@ -50,13 +50,17 @@ public final class Components {
 
     /** Where a component's manifest will come from: a file in the directory or the cache, else its release URL. */
     public String source(Component component) {
+        Path local = local(component);
+        return local != null ? local.toString() : component.url();
+    }
+
+    /** The component's file in the directory, else in the cache; null when neither has it. */
+    private Path local(Component component) {
         if (directory != null && Files.isRegularFile(directory.resolve(component.cachePath()))) {
-            return directory.resolve(component.cachePath()).toString();
+            return directory.resolve(component.cachePath());
         }
-        if (Files.isRegularFile(cache.resolve(component.cachePath()))) {
-            return cache.resolve(component.cachePath()).toString();
-        }
-        return component.url();
+        Path cached = cache.resolve(component.cachePath());
+        return Files.isRegularFile(cached) ? cached : null;
     }
 
     /** The manifest text of a component, with variables filled from {@code environment}. */
@@ -90,14 +94,12 @@ public final class Components {
     /** The raw manifest: from the directory, the cache, or a download kept in the cache. */
     public String read(Component component) {
         try {
-            if (directory != null && Files.isRegularFile(directory.resolve(component.cachePath()))) {
-                return Files.readString(directory.resolve(component.cachePath()));
+            Path local = local(component);
+            if (local == null) {
+                local = cache.resolve(component.cachePath());
+                download(component, local);
             }
-            Path cached = cache.resolve(component.cachePath());
-            if (!Files.isRegularFile(cached)) {
-                download(component, cached);
-            }
-            return Files.readString(cached);
+            return Files.readString(local);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
