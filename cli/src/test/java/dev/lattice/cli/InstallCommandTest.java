@@ -8,6 +8,7 @@ import dev.lattice.core.io.Documents;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.testfixtures.Examples;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+
 
 @DisplayName("lattice install --dry-run")
 class InstallCommandTest {
@@ -65,7 +67,7 @@ class InstallCommandTest {
         List<Object> docs = new ArrayList<>();
         new Load(LoadSettings.builder().build()).loadAllFromString(run.out()).forEach(docs::add);
         Inputs inputs = Parser.read(List.of(DOCKER), new ByteArrayInputStream(new byte[0]));
-        List<Map<String, Object>> rendered = ClusterRenderer.render(inputs.clusters().get(0), null, null).objects();
+        List<HasMetadata> rendered = ClusterRenderer.render(inputs.clusters().get(0), null, null).objects();
         assertThat(docs).hasSize(rendered.size() + 1);
         assertThat(((Map<String, Object>) docs.get(0)).get("kind")).isEqualTo("Namespace");
         assertThat(Documents.yamlStream(docs.subList(1, docs.size()))).isEqualTo(Documents.yamlStream(rendered));

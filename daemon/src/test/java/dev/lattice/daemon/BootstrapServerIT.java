@@ -18,6 +18,7 @@ import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -43,6 +44,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
 
 /**
  * The parent's bootstrap endpoint under hostile clients, on a real API server that holds the tokens: stalled and
@@ -330,8 +332,8 @@ class BootstrapServerIT {
     }
 
     private static BootstrapServer server(HttpEndpoint.Limits limits) throws IOException {
-        return new BootstrapServer(client, ca, serving, 0, TOKENS, (cluster, token) -> List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap",
-                "metadata", Map.of("name", cluster), "data", Map.of("token", token))), limits);
+        return new BootstrapServer(client, ca, serving, 0, TOKENS, (cluster, token) -> List.of(new ConfigMapBuilder()
+                .withNewMetadata().withName(cluster).endMetadata().addToData("token", token).build()), limits);
     }
 
     private static HttpClient https() throws Exception {

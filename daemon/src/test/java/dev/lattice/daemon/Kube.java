@@ -5,6 +5,7 @@ import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.runtime.DaemonOptions;
 import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
@@ -88,9 +89,9 @@ final class Kube {
      * the rendered roles do not allow, so a test that passes with it shows the roles cover what the daemon does.
      */
     static KubernetesClient asDaemon(KubernetesClient admin, String clusterName) {
-        List<Map<String, Object>> rbac = DaemonManifests.render(clusterName, DaemonManifests.DEFAULT_IMAGE).stream()
+        List<HasMetadata> rbac = DaemonManifests.render(clusterName, DaemonManifests.DEFAULT_IMAGE).stream()
                 .filter(o -> List.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
-                        .contains(o.get("kind")))
+                        .contains(o.getKind()))
                 .toList();
         new dev.lattice.engine.kube.Applier(admin).apply(rbac, Duration.ofMinutes(1));
         String namespace = DaemonManifests.NAMESPACE;

@@ -10,6 +10,7 @@ import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
 import dev.lattice.core.parse.Parser;
+import dev.lattice.core.render.Manifests;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.StructuralSchema;
 import java.io.ByteArrayInputStream;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+
 
 /**
  * The CRDs are generated from the model; the checked-in manifests under packaging/crds must match them, every
@@ -53,11 +55,10 @@ class CrdTest {
     @EnumSource(Kind.class)
     @SuppressWarnings("unchecked")
     void schemasAreStructural(Kind kind) {
-        Map<String, Object> spec = (Map<String, Object>) CrdGenerator.crd(kind).get("spec");
-        Map<String, Object> version = ((List<Map<String, Object>>) spec.get("versions")).get(0);
-        Map<String, Object> schema = (Map<String, Object>) ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema");
+        Map<String, Object> schema = Manifests.tree(CrdGenerator.schema(kind));
         assertThat(StructuralSchema.nonStructural(schema, kind.kindName())).isEmpty();
-        assertThat(version.get("subresources")).isEqualTo(Map.of("status", Map.of()));
+        assertThat(Manifests.tree(CrdGenerator.crd(kind).getSpec().getVersions().get(0).getSubresources()))
+                .isEqualTo(Map.of("status", Map.of()));
     }
 
     static Stream<ParsedObject> exampleObjects() {
@@ -68,9 +69,7 @@ class CrdTest {
     @MethodSource("exampleObjects")
     @SuppressWarnings("unchecked")
     void everyExampleValidatesAgainstItsCrd(ParsedObject example) {
-        Map<String, Object> spec = (Map<String, Object>) CrdGenerator.crd(example.object().kind()).get("spec");
-        Map<String, Object> version = ((List<Map<String, Object>>) spec.get("versions")).get(0);
-        Map<String, Object> schema = (Map<String, Object>) ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema");
+        Map<String, Object> schema = Manifests.tree(CrdGenerator.schema(example.object().kind()));
         Map<String, Object> canonical = CanonicalForm.of(example.object());
         assertThat(StructuralSchema.violations(canonical, schema)).as(Documents.yaml(canonical)).isEmpty();
     }
@@ -90,9 +89,7 @@ class CrdTest {
     @Test
     @SuppressWarnings("unchecked")
     void theSchemaCatchesWhatTheApiServerWouldPrune() {
-        Map<String, Object> spec = (Map<String, Object>) CrdGenerator.crd(Kind.STATIC_POOL).get("spec");
-        Map<String, Object> version = ((List<Map<String, Object>>) spec.get("versions")).get(0);
-        Map<String, Object> schema = (Map<String, Object>) ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema");
+        Map<String, Object> schema = Manifests.tree(CrdGenerator.schema(Kind.STATIC_POOL));
         Map<String, Object> bad = Map.of("apiVersion", "lattice.dev/v1alpha1", "kind", "StaticPool", "metadata", Map.of("name", "x"),
                 "spec", Map.of("provider", "vmware", "capacity", Map.of("cores", -1, "memory", "10TB"), "extra", 1));
         assertThat(StructuralSchema.violations(bad, schema)).containsExactlyInAnyOrder(

@@ -9,6 +9,7 @@ import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Parser;
+import dev.lattice.core.render.Manifests;
 import dev.lattice.engine.pivot.Mover;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.FakeCapi;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
 
 /**
  * The pivot between two real kube-apiservers, with a realistic Cluster API object graph that the fake provider
@@ -88,7 +90,7 @@ class MoverIT {
                 Parser.parse(List.of(new InputReader.Input("c.yaml", yaml))).clusters().get(0), null, null);
         List<Map<String, Object>> objects = new ArrayList<>();
         objects.add(Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", Map.of("name", r.namespace())));
-        objects.addAll(r.objects());
+        objects.addAll(Manifests.trees(r.objects()));
         new FakeCapi(source).provision(objects);
         return r.namespace();
     }

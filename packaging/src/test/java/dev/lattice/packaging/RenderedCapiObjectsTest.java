@@ -9,6 +9,7 @@ import dev.lattice.core.model.Pool;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
+import dev.lattice.core.render.Manifests;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.SharedCrds;
 import java.io.ByteArrayInputStream;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
 
 /**
  * Every Cluster API object the cluster renderer writes is one the real providers' CRDs (../shared/crds, the
@@ -81,7 +83,7 @@ class RenderedCapiObjectsTest {
             Pool pool = inputs.poolOf(cluster).orElse(null);
             ClusterRenderer.Parent parent = new ClusterRenderer.Parent("10.0.0.5", 8443, cluster.name() + "-bootstrap-token",
                     "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-            for (Map<String, Object> object : ClusterRenderer.render(cluster, pool, parent).objects()) {
+            for (Map<String, Object> object : Manifests.trees(ClusterRenderer.render(cluster, pool, parent).objects())) {
                 @SuppressWarnings("unchecked")
                 String name = ((Map<String, Object>) object.get("metadata")).get("name").toString();
                 out.add(Arguments.of(source + ": " + object.get("kind") + "/" + name, object));

@@ -10,6 +10,7 @@ import dev.lattice.core.parse.Parser;
 import dev.lattice.core.placement.Placement;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
+import dev.lattice.core.render.Manifests;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.SharedCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -96,7 +97,7 @@ class RenderedManifestsTest {
         List<Placement> placements = inputs.clusters().isEmpty() ? List.of()
                 : new Solver(Weights.DEFAULT, false).solve(inputs).placements();
         for (MeshCompiler.ClusterManifests m : new MeshCompiler("cluster.local").compile(inputs, placements).manifests()) {
-            for (Map<String, Object> o : m.objects()) {
+            for (Map<String, Object> o : Manifests.trees(m.objects())) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> metadata = (Map<String, Object>) o.get("metadata");
                 out.add(Arguments.of(source + " " + o.get("kind") + " " + metadata.get("name"), o));

@@ -1,59 +1,53 @@
 package dev.lattice.cli.output;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lattice.core.placement.Placement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Placements as the JSON/YAML contract scripts rely on, and as a kubectl-like table. */
 public final class PlacementView {
     private PlacementView() {
     }
 
-    public static List<Map<String, Object>> data(List<Placement> placements, boolean explain) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    /**
+     * One placement as scripts read it: where it went and why, or why not; the moves it made; with {@code explain},
+     * every candidate and every rejection. {@code cluster} is always there (null when not placed).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Data(String service, String namespace, String phase, @JsonInclude(JsonInclude.Include.ALWAYS) String cluster,
+                       Double score, Scores scores, String reason, String message, Move moved, List<Candidate> candidates,
+                       List<Rejected> rejected) {
+    }
+
+    public record Scores(double capacity, double locality, double cost) {
+        static Scores of(Placement.Scores s) {
+            return new Scores(s.capacity(), s.locality(), s.cost());
+        }
+    }
+
+    public record Move(String from, String reason, String message) {
+    }
+
+    public record Candidate(String cluster, double score, Scores scores) {
+    }
+
+    public record Rejected(String cluster, String reason, String message) {
+    }
+
+    public static List<Data> data(List<Placement> placements, boolean explain) {
+        List<Data> out = new ArrayList<>();
         for (Placement p : placements) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("service", p.service());
-            m.put("namespace", p.namespace());
-            m.put("phase", p.phase().name());
-            m.put("cluster", p.cluster());
-            if (p.scheduled()) {
-                m.put("score", p.score());
-                m.put("scores", scores(p.scores()));
-            } else {
-                m.put("reason", p.reason());
-                m.put("message", p.message());
-            }
-            if (p.move() != null) {
-                Map<String, Object> move = new LinkedHashMap<>();
-                move.put("from", p.move().from());
-                move.put("reason", p.move().reason());
-                move.put("message", p.move().message());
-                m.put("moved", move);
-            }
-            if (explain) {
-                List<Map<String, Object>> candidates = new ArrayList<>();
-                for (Placement.Candidate c : p.candidates()) {
-                    Map<String, Object> cm = new LinkedHashMap<>();
-                    cm.put("cluster", c.cluster());
-                    cm.put("score", c.score());
-                    cm.put("scores", scores(c.scores()));
-                    candidates.add(cm);
-                }
-                List<Map<String, Object>> rejected = new ArrayList<>();
-                for (Placement.Rejection r : p.rejected()) {
-                    Map<String, Object> rm = new LinkedHashMap<>();
-                    rm.put("cluster", r.cluster());
-                    rm.put("reason", r.reason());
-                    rm.put("message", r.message());
-                    rejected.add(rm);
-                }
-                m.put("candidates", candidates);
-                m.put("rejected", rejected);
-            }
-            out.add(m);
+            Move moved = p.move() == null ? null : new Move(p.move().from(), p.move().reason(), p.move().message());
+            List<Candidate> candidates = explain
+                    ? p.candidates().stream().map(c -> new Candidate(c.cluster(), c.score(), Scores.of(c.scores()))).toList() : null;
+            List<Rejected> rejected = explain
+                    ? p.rejected().stream().map(r -> new Rejected(r.cluster(), r.reason(), r.message())).toList() : null;
+            out.add(p.scheduled()
+                    ? new Data(p.service(), p.namespace(), p.phase().name(), p.cluster(), p.score(), Scores.of(p.scores()), null, null,
+                            moved, candidates, rejected)
+                    : new Data(p.service(), p.namespace(), p.phase().name(), p.cluster(), null, null, p.reason(), p.message(),
+                            moved, candidates, rejected));
         }
         return out;
     }
@@ -64,14 +58,6 @@ public final class PlacementView {
             return move;
         }
         return move.isEmpty() ? p.reason() : p.reason() + "; " + move;
-    }
-
-    private static Map<String, Object> scores(Placement.Scores s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("capacity", s.capacity());
-        m.put("locality", s.locality());
-        m.put("cost", s.cost());
-        return m;
     }
 
     /**

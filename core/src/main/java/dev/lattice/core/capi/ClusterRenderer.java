@@ -1,6 +1,5 @@
 package dev.lattice.core.capi;
 
-import static dev.lattice.core.render.Tree.map;
 import static dev.lattice.core.render.Tree.orNull;
 
 import dev.lattice.core.model.InstanceType;
@@ -12,8 +11,12 @@ import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
-import dev.lattice.core.render.Tree;
+import dev.lattice.core.render.CustomObject;
+import dev.lattice.core.render.Manifests;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,13 +58,13 @@ public final class ClusterRenderer {
     public static final String PARENT_CA_FILE = "/etc/lattice/parent-ca.crt";
 
     /** The objects, in the order to apply them, and the variables left for the environment. */
-    public record Rendered(String namespace, List<Map<String, Object>> objects, Set<String> variables) {
+    public record Rendered(String namespace, List<HasMetadata> objects, Set<String> variables) {
         /**
          * Only the objects of the worker pool {@code name} (machine template, bootstrap config template,
          * MachineDeployment) and their variables: what adding that pool to a running cluster creates.
          */
         public Rendered workerPool(String name) {
-            List<Map<String, Object>> own = objects.stream().filter(o -> name.equals(Tree.labels(o).get(POOL_LABEL))).toList();
+            List<HasMetadata> own = objects.stream().filter(o -> name.equals(Manifests.labels(o).get(POOL_LABEL))).toList();
             return new Rendered(namespace, own, ClusterRenderer.variables(own));
         }
     }
@@ -119,77 +122,76 @@ public final class ClusterRenderer {
 
     private Rendered render() {
         Infrastructure infra = Infrastructure.of(provider, this);
-        List<Map<String, Object>> objects = new ArrayList<>();
+        List<HasMetadata> objects = new ArrayList<>();
         objects.add(clusterObject(infra));
-        objects.add(object(infra.apiVersion(), infra.clusterKind(), name, labels(null), map("spec", infra.clusterSpec())));
+        objects.add(object(infra.apiVersion(), infra.clusterKind(), name, null, infra.clusterSpec()));
         ControlPlaneSpec cp = cluster.spec().nodes().controlPlane();
         String cpName = name + "-control-plane";
-        objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), cpName, labels(null),
-                map("spec", map("template", map("spec", infra.machineSpec(cp.instanceType(), cp.rootVolume(), true))))));
+        objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), cpName, null,
+                Capi.TemplateSpec.of(infra.machineSpec(cp.instanceType(), cp.rootVolume(), true))));
         objects.add(bootstrap == Bootstrap.RKE2 ? rke2ControlPlane(infra, cpName, cp) : kubeadmControlPlane(infra, cpName, cp));
         for (Map.Entry<String, WorkerPoolSpec> e : new TreeMap<>(cluster.spec().nodes().workerPools()).entrySet()) {
             String poolName = e.getKey();
             WorkerPoolSpec wp = e.getValue();
             String mdName = name + "-" + poolName;
-            objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), mdName, labels(poolName),
-                    map("spec", map("template", map("spec", infra.machineSpec(wp.instanceType(), wp.rootVolume(), false))))));
+            objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), mdName, poolName,
+                    Capi.TemplateSpec.of(infra.machineSpec(wp.instanceType(), wp.rootVolume(), false))));
             objects.add(bootstrap == Bootstrap.RKE2 ? rke2ConfigTemplate(mdName, poolName, wp) : kubeadmConfigTemplate(infra, mdName, poolName, wp));
             objects.add(machineDeployment(infra, mdName, poolName, wp));
         }
         return new Rendered(namespace, objects, variables(objects));
     }
 
-    private Map<String, Object> clusterObject(Infrastructure infra) {
+    private HasMetadata clusterObject(Infrastructure infra) {
         LatticeCluster.NetworkingSpec net = cluster.spec().networking();
         List<String> pods = net == null || net.pods().isEmpty() ? List.of("10.244.0.0/16") : net.pods();
         List<String> services = net == null || net.services().isEmpty() ? List.of("10.96.0.0/12") : net.services();
         String domain = net == null || net.serviceDomain() == null ? "cluster.local" : net.serviceDomain();
         String cpKind = bootstrap == Bootstrap.RKE2 ? "RKE2ControlPlane" : "KubeadmControlPlane";
         String cpApi = bootstrap == Bootstrap.RKE2 ? CapiVersions.RKE2_CONTROL_PLANE_API : CapiVersions.KUBEADM_CONTROL_PLANE_API;
-        return object(CapiVersions.CLUSTER_API, "Cluster", name, labels(null), map("spec", map(
-                "clusterNetwork", map("pods", map("cidrBlocks", pods), "services", map("cidrBlocks", services),
-                        "serviceDomain", domain),
-                "controlPlaneRef", map("apiVersion", cpApi, "kind", cpKind, "name", name + "-control-plane"),
-                "infrastructureRef", map("apiVersion", infra.apiVersion(), "kind", infra.clusterKind(), "name", name))));
+        return object(CapiVersions.CLUSTER_API, "Cluster", name, null, new Capi.ClusterSpec(
+                new Capi.ClusterNetwork(new Capi.CidrBlocks(pods), new Capi.CidrBlocks(services), domain),
+                new Capi.Ref(cpApi, cpKind, name + "-control-plane"),
+                new Capi.Ref(infra.apiVersion(), infra.clusterKind(), name)));
     }
 
-    private Map<String, Object> kubeadmControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
-        Map<String, Object> registration = orNull(map("kubeletExtraArgs", orNull(new TreeMap<>(infra.kubeletArgs()))));
-        Map<String, Object> configSpec = map(
-                "clusterConfiguration", orNull(map("apiServer", orNull(map("certSANs", orNull(infra.certSans()))))),
-                "initConfiguration", registration == null ? null : map("nodeRegistration", registration),
-                "joinConfiguration", registration == null ? null : map("nodeRegistration", registration),
-                "files", orNull(parentFiles()),
-                "postKubeadmCommands", orNull(parentCommands("kubectl --kubeconfig /etc/kubernetes/admin.conf")));
-        return object(CapiVersions.KUBEADM_CONTROL_PLANE_API, "KubeadmControlPlane", cpName, labels(null), map("spec", map(
-                "replicas", cp.replicas(),
-                "version", version,
-                "machineTemplate", map("infrastructureRef",
-                        map("apiVersion", infra.apiVersion(), "kind", infra.machineTemplateKind(), "name", cpName)),
-                "kubeadmConfigSpec", configSpec)));
+    private HasMetadata kubeadmControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
+        Map<String, String> kubelet = new TreeMap<>(infra.kubeletArgs());
+        Capi.NodeConfiguration registration = kubelet.isEmpty() ? null : new Capi.NodeConfiguration(new Capi.NodeRegistration(kubelet, null));
+        Capi.KubeadmConfigSpec configSpec = new Capi.KubeadmConfigSpec(
+                infra.certSans().isEmpty() ? null : new Capi.ClusterConfiguration(new Capi.ApiServer(infra.certSans())),
+                registration,
+                registration,
+                orNull(parentFiles()),
+                orNull(parentCommands("kubectl --kubeconfig /etc/kubernetes/admin.conf")));
+        return object(CapiVersions.KUBEADM_CONTROL_PLANE_API, "KubeadmControlPlane", cpName, null, new Capi.KubeadmControlPlaneSpec(
+                cp.replicas(),
+                version,
+                new Capi.MachineInfrastructure(new Capi.Ref(infra.apiVersion(), infra.machineTemplateKind(), cpName)),
+                configSpec));
     }
 
-    private Map<String, Object> rke2ControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
-        return object(CapiVersions.RKE2_CONTROL_PLANE_API, "RKE2ControlPlane", cpName, labels(null), map("spec", map(
-                "replicas", cp.replicas(),
-                "version", version,
-                "infrastructureRef", map("apiVersion", infra.apiVersion(), "kind", infra.machineTemplateKind(), "name", cpName),
-                "registrationMethod", "control-plane-endpoint",
-                "rolloutStrategy", map("type", "RollingUpdate", "rollingUpdate", map("maxSurge", 1)),
+    private HasMetadata rke2ControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
+        return object(CapiVersions.RKE2_CONTROL_PLANE_API, "RKE2ControlPlane", cpName, null, new Capi.Rke2ControlPlaneSpec(
+                cp.replicas(),
+                version,
+                new Capi.Ref(infra.apiVersion(), infra.machineTemplateKind(), cpName),
+                "control-plane-endpoint",
+                new Capi.RolloutStrategy("RollingUpdate", new Capi.RollingUpdate(1)),
                 // Cilium is installed by Lattice, so RKE2 brings no CNI of its own.
-                "serverConfig", map("cni", "none"),
-                "files", orNull(parentFiles()),
-                "postRKE2Commands", orNull(parentCommands("/var/lib/rancher/rke2/bin/kubectl --kubeconfig /etc/rancher/rke2/rke2.yaml")))));
+                new Capi.ServerConfig("none"),
+                orNull(parentFiles()),
+                orNull(parentCommands("/var/lib/rancher/rke2/bin/kubectl --kubeconfig /etc/rancher/rke2/rke2.yaml"))));
     }
 
     /** The parent's one-time token, written to the node from its Secret, so no spec ever holds it. */
-    private List<Map<String, Object>> parentFiles() {
+    private List<Capi.File> parentFiles() {
         if (parent == null) {
             return List.of();
         }
-        return List.of(map("path", "/etc/lattice/bootstrap-token", "owner", "root:root", "permissions", "0600",
-                "contentFrom", map("secret", map("name", parent.tokenSecret(), "key", "token"))),
-                map("path", PARENT_CA_FILE, "owner", "root:root", "permissions", "0644", "content", parent.caPem()));
+        return List.of(new Capi.File("/etc/lattice/bootstrap-token", "root:root", "0600", null,
+                        new Capi.ContentFrom(new Capi.SecretKey(parent.tokenSecret(), "token"))),
+                new Capi.File(PARENT_CA_FILE, "root:root", "0644", parent.caPem(), null));
     }
 
     /**
@@ -208,79 +210,75 @@ public final class ClusterRenderer {
                 + url + " | " + kubectl + " apply -f -");
     }
 
-    private Map<String, Object> kubeadmConfigTemplate(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
+    private HasMetadata kubeadmConfigTemplate(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
         Map<String, String> kubelet = new TreeMap<>(infra.kubeletArgs());
         if (!wp.labels().isEmpty()) {
             kubelet.put("node-labels", new TreeMap<>(wp.labels()).entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
         }
-        List<Map<String, Object>> taints = wp.taints().stream()
-                .map(t -> map("key", t.key(), "value", t.value(), "effect", t.effect().wire())).toList();
-        Map<String, Object> registration = orNull(map("kubeletExtraArgs", orNull(kubelet), "taints", orNull(taints)));
-        return object(CapiVersions.KUBEADM_BOOTSTRAP_API, "KubeadmConfigTemplate", mdName, labels(poolName), map("spec",
-                map("template", map("spec", registration == null ? map() : map("joinConfiguration", map("nodeRegistration", registration))))));
+        List<Capi.Taint> taints = wp.taints().stream().map(t -> new Capi.Taint(t.key(), t.value(), t.effect().wire())).toList();
+        Capi.NodeConfiguration join = kubelet.isEmpty() && taints.isEmpty() ? null
+                : new Capi.NodeConfiguration(new Capi.NodeRegistration(kubelet.isEmpty() ? null : kubelet, orNull(taints)));
+        return object(CapiVersions.KUBEADM_BOOTSTRAP_API, "KubeadmConfigTemplate", mdName, poolName,
+                Capi.TemplateSpec.of(new Capi.KubeadmConfig(join)));
     }
 
-    private Map<String, Object> rke2ConfigTemplate(String mdName, String poolName, WorkerPoolSpec wp) {
+    private HasMetadata rke2ConfigTemplate(String mdName, String poolName, WorkerPoolSpec wp) {
         List<String> nodeLabels = new TreeMap<>(wp.labels()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         List<String> nodeTaints = wp.taints().stream().map(ClusterRenderer::taint).toList();
-        return object(CapiVersions.RKE2_BOOTSTRAP_API, "RKE2ConfigTemplate", mdName, labels(poolName), map("spec",
-                map("template", map("spec", map("agentConfig", orNull(map("nodeLabels", orNull(nodeLabels), "nodeTaints", orNull(nodeTaints))))))));
+        Capi.AgentConfig agent = nodeLabels.isEmpty() && nodeTaints.isEmpty() ? null : new Capi.AgentConfig(orNull(nodeLabels), orNull(nodeTaints));
+        return object(CapiVersions.RKE2_BOOTSTRAP_API, "RKE2ConfigTemplate", mdName, poolName, Capi.TemplateSpec.of(new Capi.Rke2Config(agent)));
     }
 
     private static String taint(NodeTaint t) {
         return t.key() + (t.value() == null ? "" : "=" + t.value()) + ":" + t.effect().wire();
     }
 
-    private Map<String, Object> machineDeployment(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
+    private HasMetadata machineDeployment(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
         Map<String, String> selector = new TreeMap<>(Map.of(CapiVersions.CLUSTER_NAME_LABEL, name, POOL_LABEL, poolName));
         String configKind = bootstrap == Bootstrap.RKE2 ? "RKE2ConfigTemplate" : "KubeadmConfigTemplate";
         String configApi = bootstrap == Bootstrap.RKE2 ? CapiVersions.RKE2_BOOTSTRAP_API : CapiVersions.KUBEADM_BOOTSTRAP_API;
-        Map<String, Object> md = object(CapiVersions.CLUSTER_API, "MachineDeployment", mdName, labels(poolName), map("spec", map(
-                "clusterName", name,
+        Capi.MachineDeploymentSpec spec = new Capi.MachineDeploymentSpec(
+                name,
                 // The autoscaler owns the size of an autoscaled pool; Lattice would fight it by writing replicas.
-                "replicas", wp.autoscaling() ? null : wp.replicas() == null ? 0 : wp.replicas(),
-                "selector", map("matchLabels", selector),
-                "template", map(
-                        "metadata", map("labels", selector),
-                        "spec", map(
-                                "clusterName", name,
-                                "version", version,
-                                "bootstrap", map("configRef", map("apiVersion", configApi, "kind", configKind, "name", mdName)),
-                                "infrastructureRef", map("apiVersion", infra.apiVersion(), "kind", infra.machineTemplateKind(),
-                                        "name", mdName))))));
+                wp.autoscaling() ? null : wp.replicas() == null ? 0 : wp.replicas(),
+                new LabelSelectorBuilder().withMatchLabels(selector).build(),
+                new Capi.MachineTemplateSpec(new Capi.MachineMetadata(selector), new Capi.MachineSpec(
+                        name,
+                        version,
+                        new Capi.Bootstrap(new Capi.Ref(configApi, configKind, mdName)),
+                        new Capi.Ref(infra.apiVersion(), infra.machineTemplateKind(), mdName))));
+        CustomObject<Capi.MachineDeploymentSpec> md = object(CapiVersions.CLUSTER_API, "MachineDeployment", mdName, poolName, spec);
         if (wp.autoscaling()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> metadata = (Map<String, Object>) md.get("metadata");
-            metadata.put("annotations", map(AUTOSCALER_MIN, String.valueOf(wp.min()), AUTOSCALER_MAX, String.valueOf(wp.max())));
+            Map<String, String> sizes = new LinkedHashMap<>();
+            sizes.put(AUTOSCALER_MIN, String.valueOf(wp.min()));
+            sizes.put(AUTOSCALER_MAX, String.valueOf(wp.max()));
+            md.getMetadata().setAnnotations(sizes);
         }
         return md;
     }
 
-    private Map<String, String> labels(String workerPool) {
+    private <S> CustomObject<S> object(String apiVersion, String kind, String objectName, String workerPool, S spec) {
         Map<String, String> labels = new TreeMap<>();
         labels.put(CapiVersions.CLUSTER_NAME_LABEL, name);
         labels.put(CLUSTER_LABEL, name);
         if (workerPool != null) {
             labels.put(POOL_LABEL, workerPool);
         }
-        return labels;
+        return new CustomObject<>(apiVersion, kind, Manifests.meta(namespace, objectName, labels), spec);
     }
 
-    private Map<String, Object> object(String apiVersion, String kind, String objectName, Map<String, String> labels, Map<String, Object> body) {
-        Map<String, Object> o = Tree.object(apiVersion, kind, namespace, objectName, labels);
-        o.putAll(body);
-        return o;
-    }
-
-    private static Set<String> variables(Object tree) {
+    /** The clusterctl-style variables the objects (or plain trees) refer to. */
+    public static Set<String> variables(Object objects) {
         Set<String> out = new TreeSet<>();
-        collect(tree, out);
+        collect(objects, out);
         return out;
     }
 
     private static void collect(Object node, Set<String> out) {
-        if (node instanceof Map<?, ?> m) {
+        if (node instanceof HasMetadata object) {
+            collect(Manifests.tree(object), out);
+        } else if (node instanceof Map<?, ?> m) {
             m.values().forEach(v -> collect(v, out));
         } else if (node instanceof List<?> l) {
             l.forEach(v -> collect(v, out));

@@ -1,8 +1,9 @@
 package dev.lattice.core.capi;
 
-import static dev.lattice.core.render.Tree.map;
 import static dev.lattice.core.render.Tree.orNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.lattice.core.model.InstanceType;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.RootVolume;
@@ -41,9 +42,11 @@ abstract class Infrastructure {
 
     abstract String machineTemplateKind();
 
-    abstract Map<String, Object> clusterSpec();
+    /** The spec of the provider's cluster kind. */
+    abstract Object clusterSpec();
 
-    abstract Map<String, Object> machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane);
+    /** The spec of a machine made from the provider's machine template kind. */
+    abstract Object machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane);
 
     Map<String, String> kubeletArgs() {
         return Map.of();
@@ -82,16 +85,22 @@ abstract class Infrastructure {
             return "DockerMachineTemplate";
         }
 
-        @Override
-        Map<String, Object> clusterSpec() {
-            return map();
+        /** CAPD needs nothing of its own for the cluster: an empty spec. */
+        record ClusterSpec() {
+        }
+
+        record MachineSpec(String customImage) {
         }
 
         @Override
-        Map<String, Object> machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
+        Object clusterSpec() {
+            return new ClusterSpec();
+        }
+
+        @Override
+        Object machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
             LatticeCluster.DockerConfig docker = config().docker();
-            String image = docker != null && docker.nodeImage() != null ? docker.nodeImage() : "kindest/node:" + r.version();
-            return map("customImage", image);
+            return new MachineSpec(docker != null && docker.nodeImage() != null ? docker.nodeImage() : "kindest/node:" + r.version());
         }
 
         /** As CAPD's own templates: kubelet must not evict pods because the host's disk looks full. */
@@ -132,29 +141,43 @@ abstract class Infrastructure {
             return aws != null ? aws : new LatticeCluster.AwsConfig(null, null, null, null, null, null);
         }
 
-        @Override
-        Map<String, Object> clusterSpec() {
-            LatticeCluster.AwsConfig aws = aws();
-            Map<String, Object> network = map(
-                    "vpc", aws.vpcId() == null ? null : map("id", aws.vpcId()),
-                    "subnets", orNull(aws.subnetIds().stream().map(id -> (Object) map("id", id)).toList()));
-            return map("region", orVariable(aws.region(), "AWS_REGION"),
-                    "sshKeyName", aws.sshKeyName(),
-                    "network", orNull(network));
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record ClusterSpec(String region, String sshKeyName, Network network) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record Network(Id vpc, List<Id> subnets) {
+        }
+
+        record Id(String id) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record MachineSpec(String instanceType, String iamInstanceProfile, String sshKeyName, Id ami, Volume rootVolume) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record Volume(int size, String type) {
         }
 
         @Override
-        Map<String, Object> machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
+        Object clusterSpec() {
+            LatticeCluster.AwsConfig aws = aws();
+            Id vpc = aws.vpcId() == null ? null : new Id(aws.vpcId());
+            List<Id> subnets = orNull(aws.subnetIds().stream().map(Id::new).toList());
+            return new ClusterSpec(orVariable(aws.region(), "AWS_REGION"), aws.sshKeyName(),
+                    vpc == null && subnets == null ? null : new Network(vpc, subnets));
+        }
+
+        @Override
+        Object machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
             LatticeCluster.AwsConfig aws = aws();
             String profile = aws.iamInstanceProfile() != null ? aws.iamInstanceProfile()
                     : controlPlane ? "control-plane.cluster-api-provider-aws.sigs.k8s.io" : "nodes.cluster-api-provider-aws.sigs.k8s.io";
             String instanceType = type instanceof InstanceType.Named n ? n.name()
                     : "${" + (controlPlane ? "AWS_CONTROL_PLANE_MACHINE_TYPE" : "AWS_NODE_MACHINE_TYPE") + "}";
-            return map("instanceType", instanceType,
-                    "iamInstanceProfile", profile,
-                    "sshKeyName", aws.sshKeyName(),
-                    "ami", aws.amiId() == null ? null : map("id", aws.amiId()),
-                    "rootVolume", rootVolume == null ? null : map("size", rootVolume.sizeGb(), "type", rootVolume.type()));
+            return new MachineSpec(instanceType, profile, aws.sshKeyName(), aws.amiId() == null ? null : new Id(aws.amiId()),
+                    rootVolume == null ? null : new Volume(rootVolume.sizeGb(), rootVolume.type()));
         }
 
         /** Kubernetes has no in-tree AWS cloud provider since 1.27: the external one (installed with Lattice) takes over. */
@@ -195,32 +218,64 @@ abstract class Infrastructure {
             return r.name() + "-cloud-config";
         }
 
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record ClusterSpec(IdentityRef identityRef, Filtered externalNetwork, Filtered network, List<Subnet> managedSubnets,
+                           LoadBalancer apiServerLoadBalancer, SecurityGroups managedSecurityGroups) {
+        }
+
+        record IdentityRef(String type, String name, String cloudName) {
+        }
+
+        /** A resource found by name. */
+        record Filtered(Filter filter) {
+            static Filtered named(String name) {
+                return new Filtered(new Filter(name));
+            }
+        }
+
+        record Filter(String name) {
+        }
+
+        record Subnet(String cidr) {
+        }
+
+        record LoadBalancer(boolean enabled) {
+        }
+
+        record SecurityGroups(boolean allowAllInClusterTraffic) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record MachineSpec(String flavor, Filtered image, String sshKeyName, Volume rootVolume) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record Volume(@JsonProperty("sizeGiB") int sizeGib, String type) {
+        }
+
         @Override
-        Map<String, Object> clusterSpec() {
+        Object clusterSpec() {
             LatticeCluster.OpenStackConfig os = os();
             String cloud = Optional.ofNullable(os.cloud()).or(() -> r.poolSetting("cloud")).orElse("${OPENSTACK_CLOUD}");
             String external = Optional.ofNullable(os.externalNetwork()).or(() -> r.poolSetting("externalNetwork"))
                     .orElse("${OPENSTACK_EXTERNAL_NETWORK_NAME}");
             String network = Optional.ofNullable(os.network()).or(() -> r.poolSetting("network")).orElse(null);
-            return map("identityRef", map("type", "Secret", "name", cloudsSecret(), "cloudName", cloud),
-                    "externalNetwork", map("filter", map("name", external)),
-                    "network", network == null ? null : map("filter", map("name", network)),
-                    "managedSubnets", network == null ? List.of(map("cidr", "10.6.0.0/24")) : null,
-                    "apiServerLoadBalancer", map("enabled", true),
-                    "managedSecurityGroups", map("allowAllInClusterTraffic", true));
+            return new ClusterSpec(new IdentityRef("Secret", cloudsSecret(), cloud),
+                    Filtered.named(external),
+                    network == null ? null : Filtered.named(network),
+                    network == null ? List.of(new Subnet("10.6.0.0/24")) : null,
+                    new LoadBalancer(true),
+                    new SecurityGroups(true));
         }
 
         @Override
-        Map<String, Object> machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
+        Object machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
             LatticeCluster.OpenStackConfig os = os();
             String flavor = type instanceof InstanceType.Named n ? n.name()
                     : "${" + (controlPlane ? "OPENSTACK_CONTROL_PLANE_MACHINE_FLAVOR" : "OPENSTACK_NODE_MACHINE_FLAVOR") + "}";
             String image = Optional.ofNullable(os.image()).or(() -> r.poolSetting("image")).orElse("${OPENSTACK_IMAGE_NAME}");
             String key = Optional.ofNullable(os.sshKeyName()).or(() -> r.poolSetting("sshKeyName")).orElse(null);
-            return map("flavor", flavor,
-                    "image", map("filter", map("name", image)),
-                    "sshKeyName", key,
-                    "rootVolume", rootVolume == null ? null : map("sizeGiB", rootVolume.sizeGb(), "type", rootVolume.type()));
+            return new MachineSpec(flavor, Filtered.named(image), key, rootVolume == null ? null : new Volume(rootVolume.sizeGb(), rootVolume.type()));
         }
 
         @Override
@@ -255,20 +310,46 @@ abstract class Infrastructure {
             return px != null ? px : new LatticeCluster.ProxmoxConfig(null, null, null, null, null, null, List.of(), null, null, List.of());
         }
 
-        @Override
-        Map<String, Object> clusterSpec() {
-            LatticeCluster.ProxmoxConfig px = px();
-            List<String> addresses = px.ipv4Addresses().isEmpty() ? List.of("${NODE_IP_RANGES}") : px.ipv4Addresses();
-            List<String> dns = px.dnsServers().isEmpty() ? List.of("${DNS_SERVERS}") : px.dnsServers();
-            return map("controlPlaneEndpoint", map("host", orVariable(px.controlPlaneEndpoint(), "CONTROL_PLANE_ENDPOINT_IP"), "port", 6443),
-                    "ipv4Config", map("addresses", addresses, "prefix", px.ipv4Prefix() == null ? 24 : px.ipv4Prefix(),
-                            "gateway", orVariable(px.gateway(), "GATEWAY"), "metric", 100),
-                    "dnsServers", dns,
-                    "allowedNodes", px.node() == null ? null : List.of(px.node()));
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record ClusterSpec(Endpoint controlPlaneEndpoint, Ipv4Config ipv4Config, List<String> dnsServers, List<String> allowedNodes) {
+        }
+
+        record Endpoint(String host, int port) {
+        }
+
+        record Ipv4Config(List<String> addresses, int prefix, String gateway, int metric) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record MachineSpec(String sourceNode, @JsonProperty("templateID") Integer templateId, String storage, String format, boolean full,
+                           int numSockets, int numCores, @JsonProperty("memoryMiB") long memoryMib, Disks disks, Networks network) {
+        }
+
+        record Disks(Disk bootVolume) {
+        }
+
+        record Disk(String disk, int sizeGb) {
+        }
+
+        record Networks(@JsonProperty("default") Nic defaultNic) {
+        }
+
+        record Nic(String bridge, String model) {
         }
 
         @Override
-        Map<String, Object> machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
+        Object clusterSpec() {
+            LatticeCluster.ProxmoxConfig px = px();
+            List<String> addresses = px.ipv4Addresses().isEmpty() ? List.of("${NODE_IP_RANGES}") : px.ipv4Addresses();
+            List<String> dns = px.dnsServers().isEmpty() ? List.of("${DNS_SERVERS}") : px.dnsServers();
+            return new ClusterSpec(new Endpoint(orVariable(px.controlPlaneEndpoint(), "CONTROL_PLANE_ENDPOINT_IP"), 6443),
+                    new Ipv4Config(addresses, px.ipv4Prefix() == null ? 24 : px.ipv4Prefix(), orVariable(px.gateway(), "GATEWAY"), 100),
+                    dns,
+                    px.node() == null ? null : List.of(px.node()));
+        }
+
+        @Override
+        Object machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane) {
             LatticeCluster.ProxmoxConfig px = px();
             int cores = 2;
             int sockets = 1;
@@ -286,16 +367,9 @@ abstract class Infrastructure {
                     memoryMib = named.get().memory().value().divide(BigDecimal.valueOf(1024L * 1024), 0, RoundingMode.DOWN).longValue();
                 }
             }
-            return map("sourceNode", orVariable(px.node(), "PROXMOX_SOURCENODE"),
-                    "templateID", px.templateId(),
-                    "storage", px.storage(),
-                    "format", "qcow2",
-                    "full", true,
-                    "numSockets", sockets,
-                    "numCores", cores,
-                    "memoryMiB", memoryMib,
-                    "disks", map("bootVolume", map("disk", "scsi0", "sizeGb", disk == null ? 40 : disk)),
-                    "network", map("default", map("bridge", orVariable(px.bridge(), "BRIDGE"), "model", "virtio")));
+            return new MachineSpec(orVariable(px.node(), "PROXMOX_SOURCENODE"), px.templateId(), px.storage(), "qcow2", true,
+                    sockets, cores, memoryMib, new Disks(new Disk("scsi0", disk == null ? 40 : disk)),
+                    new Networks(new Nic(orVariable(px.bridge(), "BRIDGE"), "virtio")));
         }
     }
 }

@@ -6,6 +6,16 @@ import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ModelFields.FieldInfo;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.parse.ShortForms;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersionBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRuleBuilder;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -26,62 +36,59 @@ public final class CrdGenerator {
     }
 
     /** The CRDs of every kind, in the order of {@link Kind}. */
-    public static List<Map<String, Object>> all() {
-        List<Map<String, Object>> crds = new ArrayList<>();
+    public static List<CustomResourceDefinition> all() {
+        List<CustomResourceDefinition> crds = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             crds.add(crd(kind));
         }
         return crds;
     }
 
-    public static Map<String, Object> crd(Kind kind) {
-        Map<String, Object> names = new LinkedHashMap<>();
-        names.put("kind", kind.kindName());
-        names.put("listKind", kind.kindName() + "List");
-        names.put("plural", kind.plural());
-        names.put("singular", kind.singular());
-        names.put("shortNames", kind.shortNames());
-        names.put("categories", List.of("lattice"));
-
-        Map<String, Object> version = new LinkedHashMap<>();
-        version.put("name", Kind.VERSION);
-        version.put("served", true);
-        version.put("storage", true);
-        version.put("schema", Map.of("openAPIV3Schema", rootSchema(kind)));
-        version.put("subresources", Map.of("status", Map.of()));
-        version.put("additionalPrinterColumns", PrinterColumns.of(kind));
-
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("group", Kind.GROUP);
-        spec.put("names", names);
-        spec.put("scope", kind.namespaced() ? "Namespaced" : "Cluster");
-        spec.put("versions", List.of(version));
-
-        Map<String, Object> crd = new LinkedHashMap<>();
-        crd.put("apiVersion", "apiextensions.k8s.io/v1");
-        crd.put("kind", "CustomResourceDefinition");
-        crd.put("metadata", Map.of("name", kind.plural() + "." + Kind.GROUP));
-        crd.put("spec", spec);
-        return crd;
+    public static CustomResourceDefinition crd(Kind kind) {
+        CustomResourceDefinitionVersion version = new CustomResourceDefinitionVersionBuilder()
+                .withName(Kind.VERSION)
+                .withServed(true)
+                .withStorage(true)
+                .withNewSchema().withOpenAPIV3Schema(rootSchema(kind)).endSchema()
+                .withNewSubresources().withNewStatus().endStatus().endSubresources()
+                .withAdditionalPrinterColumns(PrinterColumns.of(kind))
+                .build();
+        return new CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName(kind.plural() + "." + Kind.GROUP).endMetadata()
+                .withNewSpec()
+                .withGroup(Kind.GROUP)
+                .withNewNames()
+                .withKind(kind.kindName())
+                .withListKind(kind.kindName() + "List")
+                .withPlural(kind.plural())
+                .withSingular(kind.singular())
+                .withShortNames(kind.shortNames())
+                .withCategories("lattice")
+                .endNames()
+                .withScope(kind.namespaced() ? "Namespaced" : "Cluster")
+                .withVersions(version)
+                .endSpec()
+                .build();
     }
 
-    private static Map<String, Object> rootSchema(Kind kind) {
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("apiVersion", Map.of("type", "string"));
-        properties.put("kind", Map.of("type", "string"));
-        properties.put("metadata", Map.of("type", "object"));
-        Map<String, Object> spec = schema(kind.specType());
+    /** The schema the API server checks objects of {@code kind} against. */
+    public static JSONSchemaProps schema(Kind kind) {
+        return crd(kind).getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+    }
+
+    private static JSONSchemaProps rootSchema(Kind kind) {
+        Map<String, JSONSchemaProps> properties = new LinkedHashMap<>();
+        properties.put("apiVersion", typed("string"));
+        properties.put("kind", typed("string"));
+        properties.put("metadata", typed("object"));
+        JSONSchemaProps spec = schema(kind.specType());
         if (kind == Kind.LATTICE_CLUSTER) {
             acceptShortForms(spec);
         }
         properties.put("spec", spec);
         properties.put("status", schema(kind.statusType()));
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("type", "object");
-        root.put("description", description(kind));
-        root.put("properties", properties);
-        root.put("required", List.of("spec"));
-        return root;
+        return new JSONSchemaPropsBuilder().withType("object").withDescription(description(kind)).withProperties(properties)
+                .withRequired("spec").build();
     }
 
     /**
@@ -90,32 +97,26 @@ public final class CrdGenerator {
      * {@code kubectl apply} takes what {@code lattice plan} takes and keeps it as written; the daemon normalises it
      * with the same parser. Where a short and a canonical form say the same thing, a CEL rule refuses both at once.
      */
-    @SuppressWarnings("unchecked")
-    private static void acceptShortForms(Map<String, Object> spec) {
-        Map<String, Object> properties = (Map<String, Object>) spec.get("properties");
-        Map<String, Object> nodes = (Map<String, Object>) properties.get("nodes");
-        Map<String, Object> nodeProperties = (Map<String, Object>) nodes.get("properties");
-        Map<String, Object> hoisted = new LinkedHashMap<>();
+    private static void acceptShortForms(JSONSchemaProps spec) {
+        Map<String, JSONSchemaProps> properties = spec.getProperties();
+        JSONSchemaProps nodes = properties.get("nodes");
+        Map<String, JSONSchemaProps> hoisted = new LinkedHashMap<>();
         ShortForms.HOISTED.forEach((field, canonical) -> {
             String[] path = canonical.split("\\.");
-            Map<String, Object> target = (Map<String, Object>) ((Map<String, Object>) properties.get(path[0])).get("properties");
-            Map<String, Object> s = new LinkedHashMap<>(field.equals("workers") ? schema(LatticeCluster.WorkerPoolSpec.class)
-                    : (Map<String, Object>) target.get(path[1]));
-            s.put("description", "Short form of spec." + canonical + (field.equals("workers")
-                    ? ": a worker pool named " + ShortForms.DEFAULT_POOL + "." : "."));
-            hoisted.put(field, s);
+            JSONSchemaProps target = properties.get(path[0]).getProperties().get(path[1]);
+            hoisted.put(field, new JSONSchemaPropsBuilder(field.equals("workers") ? schema(LatticeCluster.WorkerPoolSpec.class) : target)
+                    .withDescription("Short form of spec." + canonical + (field.equals("workers")
+                            ? ": a worker pool named " + ShortForms.DEFAULT_POOL + "." : "."))
+                    .build());
         });
         properties.putAll(hoisted);
         // An integer (its replicas) or the whole object: a structural schema cannot type that, so the parser checks it.
-        nodeProperties.put("controlPlane", ordered("description",
-                "The control plane {replicas, instanceType, rootVolume}, or its replicas alone (3).",
-                "x-kubernetes-preserve-unknown-fields", true));
-        nodeProperties.put("workers", ordered("description",
-                "Short form of a worker pool named " + ShortForms.DEFAULT_POOL + ": the pool, or its replicas alone (10).",
-                "x-kubernetes-preserve-unknown-fields", true));
-        spec.remove("required");
-        nodes.remove("required");
-        spec.put("x-kubernetes-validations", List.of(
+        nodes.getProperties().put("controlPlane", anything("The control plane {replicas, instanceType, rootVolume}, or its replicas alone (3)."));
+        nodes.getProperties().put("workers",
+                anything("Short form of a worker pool named " + ShortForms.DEFAULT_POOL + ": the pool, or its replicas alone (10)."));
+        spec.setRequired(List.of());
+        nodes.setRequired(List.of());
+        spec.setXKubernetesValidations(List.of(
                 rule("has(self.nodes) || has(self.controlPlane)",
                         "a cluster needs its nodes: spec.nodes.controlPlane (or the short form spec.controlPlane)"),
                 rule("!has(self.kubernetes) || !has(self.provider) || !has(self.provider.kubernetes)",
@@ -124,39 +125,35 @@ public final class CrdGenerator {
                                 + ShortForms.DEFAULT_POOL + "' in self.nodes.workerPools)",
                         "spec.workers makes a worker pool named " + ShortForms.DEFAULT_POOL
                                 + ", and spec.nodes.workerPools already has one; keep one")));
-        Map<String, Object> proxmox = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
-                properties.get("provider")).get("properties")).get("config")).get("properties");
-        Map<String, Object> px = (Map<String, Object>) proxmox.get("proxmox");
-        Map<String, Object> pxProperties = (Map<String, Object>) px.get("properties");
-        List<Map<String, Object>> pairs = new ArrayList<>();
+        JSONSchemaProps px = properties.get("provider").getProperties().get("config").getProperties().get("proxmox");
+        Map<String, JSONSchemaProps> pxProperties = px.getProperties();
+        List<ValidationRule> pairs = new ArrayList<>();
         for (String field : List.copyOf(pxProperties.keySet())) {
             String snake = ShortForms.snake(field);
             if (!snake.equals(field)) {
-                Map<String, Object> alias = new LinkedHashMap<>((Map<String, Object>) pxProperties.get(field));
-                alias.put("description", "Short form of " + field + ".");
-                pxProperties.put(snake, alias);
+                pxProperties.put(snake, new JSONSchemaPropsBuilder(pxProperties.get(field)).withDescription("Short form of " + field + ".").build());
                 pairs.add(rule("!has(self." + snake + ") || !has(self." + field + ")",
                         snake + " and " + field + " say the same thing; keep one"));
             }
         }
         for (String size : ShortForms.PROXMOX_SIZES) {
-            pxProperties.put(size, ordered("type", "integer", "minimum", 1, "description",
-                    "Short form of the " + (size.startsWith("cp_") ? "control plane's" : "workers'") + " instanceType."));
+            pxProperties.put(size, new JSONSchemaPropsBuilder().withType("integer").withMinimum(1.0).withDescription(
+                    "Short form of the " + (size.startsWith("cp_") ? "control plane's" : "workers'") + " instanceType.").build());
         }
-        px.put("x-kubernetes-validations", pairs);
+        px.setXKubernetesValidations(pairs);
     }
 
-    private static Map<String, Object> rule(String rule, String message) {
-        return ordered("rule", rule, "message", message);
+    private static ValidationRule rule(String rule, String message) {
+        return new ValidationRuleBuilder().withRule(rule).withMessage(message).build();
     }
 
-    /** A map in the order given, so the manifests are written the same way every run. */
-    private static Map<String, Object> ordered(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return m;
+    private static JSONSchemaProps typed(String type) {
+        return new JSONSchemaPropsBuilder().withType(type).build();
+    }
+
+    /** Any value at all, which the parser checks. */
+    private static JSONSchemaProps anything(String description) {
+        return new JSONSchemaPropsBuilder().withDescription(description).withXKubernetesPreserveUnknownFields(true).build();
     }
 
     private static String description(Kind kind) {
@@ -169,90 +166,76 @@ public final class CrdGenerator {
         }
     }
 
-    static Map<String, Object> schema(Type type) {
+    static JSONSchemaProps schema(Type type) {
         Class<?> raw = ModelFields.raw(type);
-        Map<String, Object> s = new LinkedHashMap<>();
+        JSONSchemaPropsBuilder s = new JSONSchemaPropsBuilder();
         if (raw == String.class) {
-            s.put("type", "string");
+            s.withType("string");
         } else if (raw == Integer.class) {
-            s.put("type", "integer");
-            s.put("format", "int32");
+            s.withType("integer").withFormat("int32");
         } else if (raw == Long.class) {
-            s.put("type", "integer");
-            s.put("format", "int64");
+            s.withType("integer").withFormat("int64");
         } else if (raw == Boolean.class) {
-            s.put("type", "boolean");
+            s.withType("boolean");
         } else if (raw == BigDecimal.class) {
-            s.put("type", "number");
+            s.withType("number");
         } else if (raw == Quantity.class) {
-            s.put("anyOf", List.of(Map.of("type", "integer"), Map.of("type", "string")));
-            s.put("pattern", QUANTITY_PATTERN);
-            s.put("x-kubernetes-int-or-string", true);
+            s.withAnyOf(typed("integer"), typed("string")).withPattern(QUANTITY_PATTERN).withXKubernetesIntOrString(true);
         } else if (raw.isEnum()) {
-            s.put("type", "string");
-            List<String> values = new ArrayList<>();
+            List<JsonNode> values = new ArrayList<>();
             for (Object constant : raw.getEnumConstants()) {
-                values.add(ModelFields.wire((Enum<?>) constant));
+                values.add(TextNode.valueOf(ModelFields.wire((Enum<?>) constant)));
             }
-            s.put("enum", values);
+            s.withType("string").withEnum(values);
         } else if (raw == List.class) {
-            s.put("type", "array");
-            s.put("items", schema(ModelFields.typeArgument(type, 0)));
+            s.withType("array").withNewItems().withSchema(schema(ModelFields.typeArgument(type, 0))).endItems();
         } else if (raw == Map.class) {
             Type valueType = ModelFields.typeArgument(type, 1);
-            s.put("type", "object");
+            s.withType("object");
             if (valueType == Object.class) {
-                s.put("x-kubernetes-preserve-unknown-fields", true);
+                s.withXKubernetesPreserveUnknownFields(true);
             } else {
-                s.put("additionalProperties", schema(valueType));
+                s.withNewAdditionalProperties().withSchema(schema(valueType)).endAdditionalProperties();
             }
         } else if (raw.isRecord()) {
             return objectSchema(raw);
         } else if (raw.isSealed()) {
             // A name or an object: structural schemas cannot say "string or object", so the parser checks it.
-            s.put("description", "A name (string) or an explicit object.");
-            s.put("x-kubernetes-preserve-unknown-fields", true);
+            return anything("A name (string) or an explicit object.");
         } else {
             throw new IllegalArgumentException("no schema for " + type);
         }
-        return s;
+        return s.build();
     }
 
-    private static Map<String, Object> objectSchema(Class<?> type) {
-        Map<String, Object> properties = new LinkedHashMap<>();
+    private static JSONSchemaProps objectSchema(Class<?> type) {
+        Map<String, JSONSchemaProps> properties = new LinkedHashMap<>();
         List<String> required = new ArrayList<>();
         for (FieldInfo field : ModelFields.of(type)) {
-            Map<String, Object> fieldSchema = schema(field.type());
-            if (field.min() != Long.MIN_VALUE && "integer".equals(fieldSchema.get("type"))) {
-                fieldSchema.put("minimum", field.min());
+            JSONSchemaPropsBuilder fieldSchema = new JSONSchemaPropsBuilder(schema(field.type()));
+            boolean integer = "integer".equals(fieldSchema.getType());
+            if (field.min() != Long.MIN_VALUE && integer) {
+                fieldSchema.withMinimum((double) field.min());
             }
-            if (field.max() != Long.MAX_VALUE && "integer".equals(fieldSchema.get("type"))) {
-                fieldSchema.put("maximum", field.max());
+            if (field.max() != Long.MAX_VALUE && integer) {
+                fieldSchema.withMaximum((double) field.max());
             }
-            if ("string".equals(fieldSchema.get("type")) && !fieldSchema.containsKey("enum")) {
-                fieldSchema.put("maxLength", field.maxLength());
+            if ("string".equals(fieldSchema.getType()) && !fieldSchema.hasEnum()) {
+                fieldSchema.withMaxLength((long) field.maxLength());
             }
             if (!field.doc().isEmpty()) {
-                fieldSchema.put("description", field.doc());
+                fieldSchema.withDescription(field.doc());
             }
-            properties.put(field.name(), fieldSchema);
+            JSONSchemaProps built = fieldSchema.build();
+            properties.put(field.name(), built);
             // Aliases are accepted on input, so an object applied with them is not pruned.
             for (String alias : field.aliases()) {
-                Map<String, Object> aliasSchema = new LinkedHashMap<>(fieldSchema);
-                aliasSchema.put("description", "Alias of " + field.name() + ".");
-                properties.put(alias, aliasSchema);
+                properties.put(alias, new JSONSchemaPropsBuilder(built).withDescription("Alias of " + field.name() + ".").build());
             }
             if (field.required()) {
                 required.add(field.name());
             }
         }
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("type", "object");
-        s.put("properties", properties);
-        if (!required.isEmpty()) {
-            s.put("required", required);
-        }
-        return s;
+        return new JSONSchemaPropsBuilder().withType("object").withProperties(properties).withRequired(required).build();
     }
-
 }

@@ -1,18 +1,18 @@
 package dev.lattice.core.crd;
 
 import dev.lattice.core.model.Kind;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinitionBuilder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The columns {@code kubectl get} shows for each kind. */
 final class PrinterColumns {
     private PrinterColumns() {
     }
 
-    static List<Map<String, Object>> of(Kind kind) {
-        List<Map<String, Object>> c = new ArrayList<>();
+    static List<CustomResourceColumnDefinition> of(Kind kind) {
+        List<CustomResourceColumnDefinition> c = new ArrayList<>();
         switch (kind) {
             case STATIC_POOL:
                 c.add(column("Provider", "string", ".spec.provider", 0));
@@ -51,14 +51,8 @@ final class PrinterColumns {
         return c;
     }
 
-    private static Map<String, Object> column(String name, String type, String path, int priority) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("type", type);
-        m.put("jsonPath", path);
-        if (priority > 0) {
-            m.put("priority", priority);
-        }
-        return m;
+    private static CustomResourceColumnDefinition column(String name, String type, String path, int priority) {
+        return new CustomResourceColumnDefinitionBuilder().withName(name).withType(type).withJsonPath(path)
+                .withPriority(priority > 0 ? priority : null).build();
     }
 }

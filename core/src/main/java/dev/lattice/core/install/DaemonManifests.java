@@ -1,13 +1,35 @@
 package dev.lattice.core.install;
 
-import static dev.lattice.core.render.Tree.map;
-import static dev.lattice.core.render.Tree.object;
-
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.render.Manifests;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleRef;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,41 +59,38 @@ public final class DaemonManifests {
     }
 
     /** The objects, CRDs and namespace first, for a daemon that manages the LatticeCluster {@code clusterName}. */
-    public static List<Map<String, Object>> render(String clusterName, String image) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    public static List<HasMetadata> render(String clusterName, String image) {
+        List<HasMetadata> out = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             out.add(CrdGenerator.crd(kind));
         }
-        out.add(object("v1", "Namespace", null, NAMESPACE, LABELS));
+        out.add(namespace(NAMESPACE));
         // Its own Cluster API objects move in here; the daemon hands them back from here when it is unpivoted.
-        out.add(object("v1", "Namespace", null, ClusterRenderer.namespaceOf(clusterName), LABELS));
-        out.add(object("v1", "ServiceAccount", NAMESPACE, NAME, LABELS));
-        Map<String, Object> role = object("rbac.authorization.k8s.io/v1", "ClusterRole", null, NAME, LABELS);
-        role.put("rules", clusterRules());
-        out.add(role);
-        out.add(binding("ClusterRoleBinding", null, "ClusterRole", NAME));
-        Map<String, Object> secrets = object("rbac.authorization.k8s.io/v1", "ClusterRole", null, SECRETS_ROLE, LABELS);
-        secrets.put("rules", List.of(rule("", List.of("secrets"), ALL)));
-        out.add(secrets);
+        out.add(namespace(ClusterRenderer.namespaceOf(clusterName)));
+        out.add(new ServiceAccountBuilder().withMetadata(meta(NAMESPACE, NAME)).build());
+        out.add(new ClusterRoleBuilder().withMetadata(meta(null, NAME)).withRules(clusterRules()).build());
+        out.add(new ClusterRoleBindingBuilder().withMetadata(meta(null, NAME))
+                .withRoleRef(roleRef("ClusterRole", NAME)).withSubjects(subject()).build());
+        out.add(new ClusterRoleBuilder().withMetadata(meta(null, SECRETS_ROLE)).withRules(rule("", List.of("secrets"), ALL)).build());
         // Secrets only where Lattice keeps them: its own namespace and its Cluster API namespace (a parent binds the
         // same role in each child's namespace as it creates it: secretsBinding).
         out.add(secretsBinding(NAMESPACE));
         out.add(secretsBinding(ClusterRenderer.namespaceOf(clusterName)));
-        Map<String, Object> leases = object("rbac.authorization.k8s.io/v1", "Role", NAMESPACE, NAME, LABELS);
         // Leader election: one Lease in its own namespace.
-        leases.put("rules", List.of(rule("coordination.k8s.io", List.of("leases"), List.of("get", "list", "watch", "create", "update", "patch"))));
-        out.add(leases);
-        out.add(binding("RoleBinding", NAMESPACE, "Role", NAME));
+        out.add(new RoleBuilder().withMetadata(meta(NAMESPACE, NAME))
+                .withRules(rule("coordination.k8s.io", List.of("leases"), List.of("get", "list", "watch", "create", "update", "patch"))).build());
+        out.add(new RoleBindingBuilder().withMetadata(meta(NAMESPACE, NAME)).withRoleRef(roleRef("Role", NAME)).withSubjects(subject()).build());
         out.add(deployment(clusterName, image));
         return out;
     }
 
     /** The RoleBinding that lets the daemon use Secrets in {@code namespace}, one Lattice owns. */
-    public static Map<String, Object> secretsBinding(String namespace) {
-        return binding("RoleBinding", namespace, "ClusterRole", SECRETS_ROLE);
+    public static RoleBinding secretsBinding(String namespace) {
+        return new RoleBindingBuilder().withMetadata(meta(namespace, SECRETS_ROLE))
+                .withRoleRef(roleRef("ClusterRole", SECRETS_ROLE)).withSubjects(subject()).build();
     }
 
-    private static List<Map<String, Object>> clusterRules() {
+    private static List<PolicyRule> clusterRules() {
         List<String> lattice = new ArrayList<>();
         List<String> statuses = new ArrayList<>();
         for (Kind kind : Kind.values()) {
@@ -79,7 +98,7 @@ public final class DaemonManifests {
             statuses.add(kind.plural() + "/status");
         }
         List<String> apply = List.of("get", "list", "watch", "create", "patch", "delete");
-        List<Map<String, Object>> rules = new ArrayList<>(List.of(
+        List<PolicyRule> rules = new ArrayList<>(List.of(
                 // Informers on every Lattice kind; finalizers on LatticeClusters; status on all. A child's agent
                 // applies and deletes what its parent places there.
                 rule(Kind.GROUP, lattice, List.of("get", "list", "watch", "update", "patch")),
@@ -102,51 +121,75 @@ public final class DaemonManifests {
                 // Secrets: none here. A parent binds the Secrets role in each child's namespace as it creates it, and
                 // may bind that role only.
                 rule("rbac.authorization.k8s.io", List.of("rolebindings"), List.of("get", "create", "patch")),
-                map("apiGroups", List.of("rbac.authorization.k8s.io"), "resources", List.of("clusterroles"),
-                        "verbs", List.of("bind"), "resourceNames", List.of(SECRETS_ROLE)),
+                new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io").withResources("clusterroles")
+                        .withVerbs("bind").withResourceNames(SECRETS_ROLE).build(),
                 rule("", List.of("nodes"), List.of("get", "list", "watch")),
                 rule("", List.of("events"), List.of("create", "patch"))));
         return rules;
     }
 
-    private static Map<String, Object> rule(String group, List<String> resources, List<String> verbs) {
-        return map("apiGroups", List.of(group), "resources", resources, "verbs", verbs);
+    private static PolicyRule rule(String group, List<String> resources, List<String> verbs) {
+        return new PolicyRuleBuilder().withApiGroups(group).withResources(resources).withVerbs(verbs).build();
     }
 
-    private static Map<String, Object> binding(String kind, String namespace, String roleKind, String role) {
-        Map<String, Object> b = object("rbac.authorization.k8s.io/v1", kind, namespace, role, LABELS);
-        b.put("roleRef", map("apiGroup", "rbac.authorization.k8s.io", "kind", roleKind, "name", role));
-        b.put("subjects", List.of(map("kind", "ServiceAccount", "name", NAME, "namespace", NAMESPACE)));
-        return b;
+    private static RoleRef roleRef(String kind, String name) {
+        return new RoleRef("rbac.authorization.k8s.io", kind, name);
     }
 
-    private static Map<String, Object> deployment(String clusterName, String image) {
-        Map<String, Object> d = object("apps/v1", "Deployment", NAMESPACE, NAME, LABELS);
-        Map<String, Object> probe = map("httpGet", map("path", "/healthz", "port", "http"), "periodSeconds", 10);
-        Map<String, Object> ready = map("httpGet", map("path", "/readyz", "port", "http"), "periodSeconds", 5);
-        Map<String, Object> container = map(
-                "name", "daemon",
-                "image", image,
+    private static Subject subject() {
+        return new SubjectBuilder().withKind("ServiceAccount").withName(NAME).withNamespace(NAMESPACE).build();
+    }
+
+    private static Namespace namespace(String name) {
+        return new NamespaceBuilder().withMetadata(meta(null, name)).build();
+    }
+
+    private static ObjectMeta meta(String namespace, String name) {
+        return Manifests.meta(namespace, name, LABELS);
+    }
+
+    private static Deployment deployment(String clusterName, String image) {
+        Map<String, String> scrape = new LinkedHashMap<>();
+        scrape.put("prometheus.io/scrape", "true");
+        scrape.put("prometheus.io/port", String.valueOf(HTTP_PORT));
+        scrape.put("prometheus.io/path", "/metrics");
+        Container container = new ContainerBuilder()
+                .withName("daemon")
+                .withImage(image)
                 // Its own image is what it installs into the children it provisions.
-                "args", List.of("--cluster-name", clusterName, "--daemon-image", image),
+                .withArgs("--cluster-name", clusterName, "--daemon-image", image)
                 // The replica's name in the leader-election Lease.
-                "env", List.of(map("name", "POD_NAME", "valueFrom", map("fieldRef", map("fieldPath", "metadata.name")))),
-                "ports", List.of(map("name", "http", "containerPort", HTTP_PORT),
-                        // Served only on a parent (spec.parentConfig); its children dial these.
-                        map("name", "agent", "containerPort", 50051), map("name", "bootstrap", "containerPort", 8443)),
-                "livenessProbe", probe,
-                "readinessProbe", ready,
-                "resources", map("requests", map("cpu", "100m", "memory", "128Mi"), "limits", map("memory", "256Mi")),
-                "securityContext", map("allowPrivilegeEscalation", false, "readOnlyRootFilesystem", true,
-                        "runAsNonRoot", true, "capabilities", map("drop", List.of("ALL"))));
-        d.put("spec", map(
+                .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef()
+                .endValueFrom().endEnv()
+                .addNewPort().withName("http").withContainerPort(HTTP_PORT).endPort()
+                // Served only on a parent (spec.parentConfig); its children dial these.
+                .addNewPort().withName("agent").withContainerPort(50051).endPort()
+                .addNewPort().withName("bootstrap").withContainerPort(8443).endPort()
+                .withLivenessProbe(httpProbe("/healthz", 10))
+                .withReadinessProbe(httpProbe("/readyz", 5))
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("128Mi"))
+                .addToLimits("memory", new Quantity("256Mi"))
+                .endResources()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .build();
+        return new DeploymentBuilder()
+                .withMetadata(meta(NAMESPACE, NAME))
+                .withNewSpec()
                 // Two replicas, leader-elected, so a node's loss never stops reconciling.
-                "replicas", 2,
-                "selector", map("matchLabels", Map.of("app.kubernetes.io/name", NAME)),
-                "template", map(
-                        "metadata", map("labels", LABELS, "annotations", map(
-                                "prometheus.io/scrape", "true", "prometheus.io/port", String.valueOf(HTTP_PORT), "prometheus.io/path", "/metrics")),
-                        "spec", map("serviceAccountName", NAME, "containers", List.of(container)))));
-        return d;
+                .withReplicas(2)
+                .withNewSelector().withMatchLabels(Map.of("app.kubernetes.io/name", NAME)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(LABELS).withAnnotations(scrape).endMetadata()
+                .withNewSpec().withServiceAccountName(NAME).withContainers(container).endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static Probe httpProbe(String path, int periodSeconds) {
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(periodSeconds).build();
     }
 }

@@ -12,7 +12,9 @@ import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.plan.Plan;
-import dev.lattice.core.render.Tree;
+import dev.lattice.core.render.Manifests;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +29,7 @@ import java.util.function.Function;
  * variables filled from the environment), and the steps in order. Pure: the caller says where components come from.
  */
 public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, String namespace, List<Source> components,
-                          List<Map<String, Object>> objects, List<String> steps, Set<String> missingVariables) {
+                          List<HasMetadata> objects, List<String> steps, Set<String> missingVariables) {
 
     /** Where a component's manifest comes from. */
     public record Source(Component component, String from) {
@@ -59,7 +61,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     }
 
     /** The objects that provision a cluster: its namespace, then its Cluster API objects, variables filled. */
-    public record Provisioning(String namespace, List<Map<String, Object>> objects, Set<String> missingVariables) {
+    public record Provisioning(String namespace, List<HasMetadata> objects, Set<String> missingVariables) {
     }
 
     /**
@@ -69,13 +71,11 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     public static Provisioning provisioning(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at, Function<String, String> environment) {
         ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, at);
         Set<String> missing = new TreeSet<>();
-        List<Map<String, Object>> objects = new ArrayList<>();
-        objects.add(Tree.object("v1", "Namespace", null, rendered.namespace(),
-                Map.of(ClusterRenderer.CLUSTER_LABEL, cluster.name())));
-        for (Map<String, Object> object : rendered.objects()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> filled = (Map<String, Object>) fill(object, environment, missing);
-            objects.add(filled);
+        List<HasMetadata> objects = new ArrayList<>();
+        objects.add(new NamespaceBuilder()
+                .withMetadata(Manifests.meta(null, rendered.namespace(), Map.of(ClusterRenderer.CLUSTER_LABEL, cluster.name()))).build());
+        for (HasMetadata object : rendered.objects()) {
+            objects.add(fill(object, environment, missing));
         }
         return new Provisioning(rendered.namespace(), objects, missing);
     }
@@ -99,6 +99,17 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
         return String.join(", ", clusters.stream().map(LatticeCluster::name).toList());
     }
 
+    /** The object with its variables filled: as it was when it has none, else as the tree it is written as. */
+    private static HasMetadata fill(HasMetadata object, Function<String, String> environment, Set<String> missing) {
+        Map<String, Object> tree = Manifests.tree(object);
+        if (ClusterRenderer.variables(tree).isEmpty()) {
+            return object;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> filled = (Map<String, Object>) fill(tree, environment, missing);
+        return Manifests.object(filled);
+    }
+
     /** {@code node} with clusterctl-style {@code ${VARIABLE}}s filled from {@code environment}; the unset ones go to {@code missing}. */
     static Object fill(Object node, Function<String, String> environment, Set<String> missing) {
         if (node instanceof Map<?, ?> m) {
@@ -118,7 +129,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     }
 
     private static List<String> steps(LatticeCluster cluster, Provider provider, List<Source> sources,
-                                      List<Map<String, Object>> objects, String namespace) {
+                                      List<HasMetadata> objects, String namespace) {
         String name = cluster.name();
         int controlPlane = cluster.spec().nodes().controlPlane().replicas();
         int workers = cluster.spec().nodes().workerPools().values().stream().mapToInt(WorkerPoolSpec::initialNodes).sum();

@@ -3,6 +3,7 @@ package dev.lattice.core.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lattice.core.render.Manifests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ public final class Documents {
     private Documents() {
     }
 
+    /** A tree (typed objects and records in it written as their trees) as one YAML document. */
     public static String yaml(Object tree) {
         DumpSettings settings = DumpSettings.builder()
                 .setDefaultFlowStyle(FlowStyle.BLOCK)
@@ -41,7 +43,7 @@ public final class Documents {
                 // Strings a YAML 1.1 reader (kubectl, Helm) would take for booleans, numbers or dates are quoted.
                 .setSchema(QUOTING)
                 .build();
-        return new Dump(settings).dumpToString(tree);
+        return new Dump(settings).dumpToString(Manifests.plain(tree));
     }
 
     /** Several trees as one multi-document YAML stream, ready for {@code kubectl apply -f -}. */
@@ -70,7 +72,7 @@ public final class Documents {
 
     public static String json(Object tree) {
         try {
-            return JSON.writeValueAsString(tree) + "\n";
+            return JSON.writeValueAsString(Manifests.plain(tree)) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

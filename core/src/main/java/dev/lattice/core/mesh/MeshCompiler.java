@@ -10,6 +10,7 @@ import dev.lattice.core.model.LatticeService.Resource;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -44,12 +45,12 @@ public final class MeshCompiler {
             new CompiledKind("v1", "Service", "services"),
             new CompiledKind("v1", "PersistentVolumeClaim", "persistentvolumeclaims"),
             new CompiledKind("apps/v1", "Deployment", "deployments"),
-            new CompiledKind(PolicyRenderer.CILIUM, "CiliumNetworkPolicy", "ciliumnetworkpolicies"),
-            new CompiledKind(PolicyRenderer.ISTIO_SECURITY, "AuthorizationPolicy", "authorizationpolicies"),
-            new CompiledKind(PolicyRenderer.ISTIO_NETWORKING, "ServiceEntry", "serviceentries"));
+            new CompiledKind(Cilium.API, Cilium.NETWORK_POLICY, "ciliumnetworkpolicies"),
+            new CompiledKind(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, "authorizationpolicies"),
+            new CompiledKind(Istio.NETWORKING, Istio.SERVICE_ENTRY, "serviceentries"));
 
     /** The objects for one cluster; {@code cluster} is null for services the solver could not place. */
-    public record ClusterManifests(String cluster, List<ServiceId> services, List<Map<String, Object>> objects) {
+    public record ClusterManifests(String cluster, List<ServiceId> services, List<HasMetadata> objects) {
     }
 
     /** An agreed edge with the clusters its two ends were placed on (null where not placed). */
@@ -127,7 +128,7 @@ public final class MeshCompiler {
             TreeSet<String> namespaces = new TreeSet<>();
             here.forEach(id -> namespaces.add(id.namespace()));
             externalsHere.forEach(id -> namespaces.add(id.namespace()));
-            List<Map<String, Object>> objects = new ArrayList<>();
+            List<HasMetadata> objects = new ArrayList<>();
             for (String namespace : namespaces) {
                 objects.add(WorkloadRenderer.namespace(namespace));
                 objects.addAll(PolicyRenderer.baseline(namespace));
@@ -160,12 +161,12 @@ public final class MeshCompiler {
         return new Result(manifests, edges, graph.agreedExternal(), graph.warnings());
     }
 
-    private static List<Map<String, Object>> workload(LatticeService s, Map<String, String> volumeOwners) {
-        List<Map<String, Object>> objects = new ArrayList<>();
+    private static List<HasMetadata> workload(LatticeService s, Map<String, String> volumeOwners) {
+        List<HasMetadata> objects = new ArrayList<>();
         objects.add(WorkloadRenderer.serviceAccount(s));
         s.spec().resources().values().stream().filter(Resource::ownsVolume).forEach(r -> objects.add(WorkloadRenderer.claim(s, r)));
         objects.add(WorkloadRenderer.deployment(s, volumeOwners));
-        Map<String, Object> service = WorkloadRenderer.service(s);
+        HasMetadata service = WorkloadRenderer.service(s);
         if (service != null) {
             objects.add(service);
         }

@@ -1,10 +1,13 @@
 package dev.lattice.core.mesh;
 
-import static dev.lattice.core.render.Tree.map;
-
 import dev.lattice.core.graph.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeService;
-import dev.lattice.core.render.Tree;
+import dev.lattice.core.render.CustomObject;
+import dev.lattice.core.render.Manifests;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +20,6 @@ import java.util.TreeSet;
  */
 final class PolicyRenderer {
     static final String DEFAULT_DENY = "lattice-default-deny";
-    static final String CILIUM = "cilium.io/v2";
-    static final String ISTIO_SECURITY = "security.istio.io/v1";
-    static final String ISTIO_NETWORKING = "networking.istio.io/v1";
     static final String NAMESPACE_LABEL = "k8s:io.kubernetes.pod.namespace";
     /** Cilium's label for the cluster an endpoint runs in, across a cluster mesh. */
     static final String CLUSTER_LABEL = "io.cilium.k8s.policy.cluster";
@@ -60,69 +60,60 @@ final class PolicyRenderer {
      * Cilium: every pod of the namespace denies all ingress and all egress except DNS (through Cilium's DNS
      * proxy, which the FQDN egress rules need). Istio: an allow-nothing policy for the namespace.
      */
-    static List<Map<String, Object>> baseline(String namespace) {
-        Map<String, Object> cilium = Tree.object(CILIUM, "CiliumNetworkPolicy", namespace, DEFAULT_DENY, managed());
-        cilium.put("spec", map(
-                "endpointSelector", Map.of(),
-                "enableDefaultDeny", map("ingress", true, "egress", true),
-                "ingress", List.of(Map.of()),
-                "egress", List.of(map(
-                        "toEndpoints", List.of(map("matchLabels", map(
-                                NAMESPACE_LABEL, "kube-system",
-                                "k8s:k8s-app", "kube-dns"))),
-                        "toPorts", List.of(map(
-                                "ports", List.of(map("port", "53", "protocol", "ANY")),
-                                "rules", map("dns", List.of(map("matchPattern", "*")))))))));
-        Map<String, Object> istio = Tree.object(ISTIO_SECURITY, "AuthorizationPolicy", namespace, DEFAULT_DENY, managed());
-        istio.put("spec", Map.of());
-        return List.of(cilium, istio);
+    static List<HasMetadata> baseline(String namespace) {
+        Map<String, String> dns = new LinkedHashMap<>();
+        dns.put(NAMESPACE_LABEL, "kube-system");
+        dns.put("k8s:k8s-app", "kube-dns");
+        Cilium.PolicySpec deny = new Cilium.PolicySpec(
+                new LabelSelector(),
+                new Cilium.DefaultDeny(true, true),
+                List.of(new Cilium.IngressRule(null, null)),
+                List.of(Cilium.EgressRule.toEndpoints(
+                        List.of(new LabelSelectorBuilder().withMatchLabels(dns).build()),
+                        List.of(new Cilium.PortRule(List.of(new Cilium.PortProtocol("53", "ANY")),
+                                new Cilium.L7Rules(List.of(new Cilium.DnsRule("*"))))))));
+        ObjectMeta meta = Manifests.meta(namespace, DEFAULT_DENY, managed());
+        return List.of(new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, meta, deny),
+                new CustomObject<>(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, Manifests.meta(namespace, DEFAULT_DENY, managed()),
+                        Istio.AuthorizationPolicySpec.ALLOW_NOTHING));
     }
 
     /** Cilium ingress for a callee: its agreed callers, to its ports. */
-    static Map<String, Object> ciliumIngress(LatticeService callee, List<Peer> callers) {
-        Map<String, Object> policy = Tree.object(CILIUM, "CiliumNetworkPolicy", callee.metadata().namespace(),
-                KubeNames.derived(callee.name(), "ingress"), WorkloadRenderer.labels(callee.name()));
-        policy.put("spec", map(
-                "endpointSelector", selects(callee.name()),
-                "ingress", List.of(map(
-                        "fromEndpoints", callers.stream().map(PolicyRenderer::endpoint).toList(),
-                        "toPorts", toPorts(ports(callee), true)))));
-        return policy;
+    static CustomObject<Cilium.PolicySpec> ciliumIngress(LatticeService callee, List<Peer> callers) {
+        Cilium.PolicySpec spec = new Cilium.PolicySpec(WorkloadRenderer.selects(callee.name()), null,
+                List.of(new Cilium.IngressRule(callers.stream().map(PolicyRenderer::endpoint).toList(), toPorts(ports(callee), true))),
+                null);
+        return new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, meta(callee, "ingress"), spec);
     }
 
     /** Cilium egress for a caller: to each agreed callee's ports, and to each agreed external endpoint. */
-    static Map<String, Object> ciliumEgress(LatticeService caller, List<Peer> callees, Map<ServiceId, LatticeService> services,
+    static CustomObject<Cilium.PolicySpec> ciliumEgress(LatticeService caller, List<Peer> callees, Map<ServiceId, LatticeService> services,
             List<ExternalEndpoint> externals) {
-        List<Map<String, Object>> rules = new ArrayList<>();
+        List<Cilium.EgressRule> rules = new ArrayList<>();
         for (Peer callee : callees) {
-            rules.add(map(
-                    "toEndpoints", List.of(endpoint(callee)),
-                    "toPorts", toPorts(ports(services.get(callee.id())), true)));
+            rules.add(Cilium.EgressRule.toEndpoints(List.of(endpoint(callee)), toPorts(ports(services.get(callee.id())), true)));
         }
         for (ExternalEndpoint e : externals) {
-            rules.add(map(
-                    e.ipAddress() ? "toCIDR" : "toFQDNs", e.ipAddress() ? List.of(e.cidr()) : List.of(map("matchName", e.host())),
-                    "toPorts", toPorts(List.of(new Port(e.port(), "TCP")), false)));
+            List<Cilium.PortRule> ports = toPorts(List.of(new Port(e.port(), "TCP")), false);
+            rules.add(e.ipAddress()
+                    ? new Cilium.EgressRule(null, List.of(e.cidr()), null, ports)
+                    : new Cilium.EgressRule(null, null, List.of(new Cilium.FqdnSelector(e.host())), ports));
         }
-        Map<String, Object> policy = Tree.object(CILIUM, "CiliumNetworkPolicy", caller.metadata().namespace(),
-                KubeNames.derived(caller.name(), "egress"), WorkloadRenderer.labels(caller.name()));
-        policy.put("spec", map("endpointSelector", selects(caller.name()), "egress", rules));
-        return policy;
+        Cilium.PolicySpec spec = new Cilium.PolicySpec(WorkloadRenderer.selects(caller.name()), null, null, rules);
+        return new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, meta(caller, "egress"), spec);
     }
 
     /** Istio: the callee's pods accept its agreed callers' mesh identities, on its ports. */
-    static Map<String, Object> istioAllow(LatticeService callee, List<ServiceId> callers, String trustDomain) {
+    static CustomObject<Istio.AuthorizationPolicySpec> istioAllow(LatticeService callee, List<ServiceId> callers, String trustDomain) {
         List<String> principals = callers.stream().map(c -> principal(trustDomain, c)).toList();
         List<String> ports = ports(callee).stream().map(p -> String.valueOf(p.number())).distinct().toList();
-        Map<String, Object> policy = Tree.object(ISTIO_SECURITY, "AuthorizationPolicy", callee.metadata().namespace(),
-                KubeNames.derived(callee.name(), "allow"), WorkloadRenderer.labels(callee.name()));
-        policy.put("spec", map(
-                "selector", selects(callee.name()),
-                "action", "ALLOW",
-                "rules", List.of(map(
-                        "from", List.of(map("source", map("principals", principals))),
-                        "to", ports.isEmpty() ? null : List.of(map("operation", map("ports", ports)))))));
-        return policy;
+        Istio.AuthorizationPolicySpec spec = new Istio.AuthorizationPolicySpec(
+                new Istio.WorkloadSelector(Map.of(WorkloadRenderer.NAME_LABEL, callee.name())),
+                "ALLOW",
+                List.of(new Istio.Rule(
+                        List.of(new Istio.From(new Istio.Source(principals))),
+                        ports.isEmpty() ? null : List.of(new Istio.To(new Istio.Operation(ports))))));
+        return new CustomObject<>(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, meta(callee, "allow"), spec);
     }
 
     /** The SPIFFE identity Istio gives a service's pods (their ServiceAccount is named after the service). */
@@ -131,37 +122,36 @@ final class PolicyRenderer {
     }
 
     /** Istio: one external endpoint made known to the mesh, visible in its own namespace only. */
-    static Map<String, Object> serviceEntry(ServiceId external, ExternalEndpoint e) {
-        Map<String, Object> entry = Tree.object(ISTIO_NETWORKING, "ServiceEntry", external.namespace(),
-                KubeNames.derived(external.name(), e.name()), managed());
+    static CustomObject<Istio.ServiceEntrySpec> serviceEntry(ServiceId external, ExternalEndpoint e) {
         String portName = e.istioProtocol().toLowerCase(java.util.Locale.ROOT) + "-" + e.port();
-        entry.put("spec", map(
-                "hosts", List.of(e.ipAddress() ? e.name() + "." + external.name() + "." + external.namespace() + ".external" : e.host()),
-                "addresses", e.ipAddress() ? List.of(e.cidr()) : null,
-                "ports", List.of(map("number", e.port(), "name", portName, "protocol", e.istioProtocol())),
-                "location", "MESH_EXTERNAL",
-                "resolution", e.ipAddress() ? "STATIC" : "DNS",
-                "endpoints", e.ipAddress() ? List.of(map("address", e.host())) : null,
-                "exportTo", List.of(".")));
-        return entry;
+        Istio.ServiceEntrySpec spec = new Istio.ServiceEntrySpec(
+                List.of(e.ipAddress() ? e.name() + "." + external.name() + "." + external.namespace() + ".external" : e.host()),
+                e.ipAddress() ? List.of(e.cidr()) : null,
+                List.of(new Istio.Port(e.port(), portName, e.istioProtocol())),
+                "MESH_EXTERNAL",
+                e.ipAddress() ? "STATIC" : "DNS",
+                e.ipAddress() ? List.of(new Istio.Endpoint(e.host())) : null,
+                List.of("."));
+        return new CustomObject<>(Istio.NETWORKING, Istio.SERVICE_ENTRY,
+                Manifests.meta(external.namespace(), KubeNames.derived(external.name(), e.name()), managed()), spec);
     }
 
-    private static Map<String, Object> selects(String service) {
-        return map("matchLabels", Map.of(WorkloadRenderer.NAME_LABEL, service));
+    private static ObjectMeta meta(LatticeService s, String suffix) {
+        return Manifests.meta(s.metadata().namespace(), KubeNames.derived(s.name(), suffix), WorkloadRenderer.labels(s.name()));
     }
 
-    private static Map<String, Object> endpoint(Peer peer) {
+    private static LabelSelector endpoint(Peer peer) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(WorkloadRenderer.NAME_LABEL, peer.id().name());
         labels.put(NAMESPACE_LABEL, peer.id().namespace());
         if (peer.remoteCluster() != null) {
             labels.put(CLUSTER_LABEL, peer.remoteCluster());
         }
-        return map("matchLabels", labels);
+        return new LabelSelectorBuilder().withMatchLabels(labels).build();
     }
 
     /** Cilium toPorts for these ports; none (any port) when a service declares none. */
-    private static List<Map<String, Object>> toPorts(List<Port> ports, boolean inMesh) {
+    private static List<Cilium.PortRule> toPorts(List<Port> ports, boolean inMesh) {
         if (ports.isEmpty()) {
             return null;
         }
@@ -169,7 +159,8 @@ final class PolicyRenderer {
         if (inMesh && !all.contains(HBONE)) {
             all.add(HBONE);
         }
-        return List.of(map("ports", all.stream().map(p -> map("port", String.valueOf(p.number()), "protocol", p.protocol())).toList()));
+        return List.of(new Cilium.PortRule(all.stream().map(p -> new Cilium.PortProtocol(String.valueOf(p.number()), p.protocol())).toList(),
+                null));
     }
 
     private static Map<String, String> managed() {

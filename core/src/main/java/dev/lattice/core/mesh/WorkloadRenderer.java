@@ -1,13 +1,39 @@
 package dev.lattice.core.mesh;
 
-import static dev.lattice.core.render.Tree.map;
-import static dev.lattice.core.render.Tree.orNull;
-
 import dev.lattice.core.model.LatticeService;
-import dev.lattice.core.model.LatticeService.Container;
 import dev.lattice.core.model.LatticeService.Resource;
 import dev.lattice.core.model.Quantity;
-import dev.lattice.core.render.Tree;
+import dev.lattice.core.render.Manifests;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodAffinityTerm;
+import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,108 +60,129 @@ final class WorkloadRenderer {
         return labels;
     }
 
-    static Map<String, Object> namespace(String name) {
+    static Namespace namespace(String name) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(DATAPLANE_LABEL, "ambient");
         labels.put(MANAGED_BY_LABEL, MANAGER);
-        return Tree.object("v1", "Namespace", null, name, labels);
+        return new NamespaceBuilder().withMetadata(Manifests.meta(null, name, labels)).build();
     }
 
-    static Map<String, Object> serviceAccount(LatticeService s) {
-        return Tree.object("v1", "ServiceAccount", s.metadata().namespace(), s.name(), labels(s.name()));
+    static ServiceAccount serviceAccount(LatticeService s) {
+        return new ServiceAccountBuilder().withMetadata(meta(s, s.name())).build();
     }
 
     /**
      * @param volumeOwners the owner of each shared volume, by volume key; consumers (and an owner with several
      *                     replicas) are kept on the owner's node, where the claim is attached
      */
-    static Map<String, Object> deployment(LatticeService s, Map<String, String> volumeOwners) {
-        List<Map<String, Object>> volumes = new ArrayList<>();
-        List<Map<String, Object>> mounts = new ArrayList<>();
+    static Deployment deployment(LatticeService s, Map<String, String> volumeOwners) {
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
         List<String> affinityTo = new ArrayList<>();
         s.spec().resources().forEach((name, r) -> {
             if (!r.isSharedVolume()) {
                 return;
             }
             String volume = KubeNames.label(name);
-            volumes.add(map("name", volume, "persistentVolumeClaim", map("claimName", claimName(r.id()))));
-            mounts.add(map("name", volume, "mountPath", mountPath(r)));
+            volumes.add(new VolumeBuilder().withName(volume).withNewPersistentVolumeClaim().withClaimName(claimName(r.id())).endPersistentVolumeClaim()
+                    .build());
+            mounts.add(new VolumeMountBuilder().withName(volume).withMountPath(mountPath(r)).build());
             String owner = volumeOwners.get(s.volumeKey(r));
             if (owner != null && (!owner.equals(s.name()) || s.spec().replicas() > 1) && !affinityTo.contains(owner)) {
                 affinityTo.add(owner);
             }
         });
-        List<Map<String, Object>> containers = new ArrayList<>();
+        List<Container> containers = new ArrayList<>();
         s.spec().containers().forEach((name, c) -> containers.add(container(name, c, mounts)));
-        List<Map<String, Object>> terms = affinityTo.stream().<Map<String, Object>>map(owner -> map(
-                "labelSelector", map("matchLabels", Map.of(NAME_LABEL, owner)),
-                "topologyKey", "kubernetes.io/hostname")).toList();
-        Map<String, Object> podSpec = map(
-                "serviceAccountName", s.name(),
-                "containers", containers,
-                "volumes", orNull(volumes),
-                "affinity", terms.isEmpty() ? null : map("podAffinity", map("requiredDuringSchedulingIgnoredDuringExecution", terms)));
-        Map<String, Object> deployment = Tree.object("apps/v1", "Deployment", s.metadata().namespace(), s.name(), labels(s.name()));
-        deployment.put("spec", map(
-                "replicas", s.spec().replicas(),
-                "selector", map("matchLabels", Map.of(NAME_LABEL, s.name())),
-                "template", map("metadata", map("labels", labels(s.name())), "spec", podSpec)));
-        return deployment;
+        List<PodAffinityTerm> terms = affinityTo.stream().map(owner -> new PodAffinityTermBuilder()
+                .withLabelSelector(selects(owner))
+                .withTopologyKey("kubernetes.io/hostname").build()).toList();
+        PodSpecBuilder pod = new PodSpecBuilder()
+                .withServiceAccountName(s.name())
+                .withContainers(containers)
+                .withVolumes(volumes);
+        if (!terms.isEmpty()) {
+            pod.withNewAffinity().withNewPodAffinity().withRequiredDuringSchedulingIgnoredDuringExecution(terms).endPodAffinity().endAffinity();
+        }
+        return new DeploymentBuilder()
+                .withMetadata(meta(s, s.name()))
+                .withNewSpec()
+                .withReplicas(s.spec().replicas())
+                .withSelector(selects(s.name()))
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels(s.name())).endMetadata()
+                .withSpec(pod.build())
+                .endTemplate()
+                .endSpec()
+                .build();
     }
 
-    private static Map<String, Object> container(String name, Container c, List<Map<String, Object>> mounts) {
-        List<Map<String, Object>> env = new ArrayList<>();
-        c.env().forEach((k, v) -> env.add(map("name", k, "value", v)));
-        List<Map<String, Object>> ports = new ArrayList<>();
-        c.ports().forEach((portName, p) -> ports.add(map(
-                "name", IANA_SVC_NAME.matcher(portName).matches() ? portName : null,
-                "containerPort", p.port(),
-                "protocol", p.protocol().wire())));
-        Map<String, Object> resources = map(
-                "requests", orNull(quantities(c.resources().requests())),
-                "limits", orNull(quantities(c.resources().limits())));
-        return map(
-                "name", name,
-                "image", c.image(),
-                "command", orNull(c.command()),
-                "args", orNull(c.args()),
-                "env", orNull(env),
-                "ports", orNull(ports),
-                "resources", orNull(resources),
-                "volumeMounts", orNull(mounts));
+    private static Container container(String name, LatticeService.Container c, List<VolumeMount> mounts) {
+        List<EnvVar> env = new ArrayList<>();
+        c.env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+        List<ContainerPort> ports = new ArrayList<>();
+        c.ports().forEach((portName, p) -> ports.add(new ContainerPortBuilder()
+                .withName(IANA_SVC_NAME.matcher(portName).matches() ? portName : null)
+                .withContainerPort(p.port())
+                .withProtocol(p.protocol().wire()).build()));
+        ResourceRequirements resources = new ResourceRequirementsBuilder()
+                .withRequests(quantities(c.resources().requests()))
+                .withLimits(quantities(c.resources().limits())).build();
+        return new ContainerBuilder()
+                .withName(name)
+                .withImage(c.image())
+                .withCommand(c.command())
+                .withArgs(c.args())
+                .withEnv(env)
+                .withPorts(ports)
+                .withResources(resources.getRequests().isEmpty() && resources.getLimits().isEmpty() ? null : resources)
+                .withVolumeMounts(mounts)
+                .build();
     }
 
-    private static Map<String, String> quantities(Map<String, Quantity> in) {
-        Map<String, String> out = new LinkedHashMap<>();
-        in.forEach((k, v) -> out.put(k, v.toString()));
+    private static Map<String, io.fabric8.kubernetes.api.model.Quantity> quantities(Map<String, Quantity> in) {
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> out = new LinkedHashMap<>();
+        in.forEach((k, v) -> out.put(k, new io.fabric8.kubernetes.api.model.Quantity(v.toString())));
         return out;
     }
 
     /** The Service in front of the pods; none when the service exposes no ports. */
-    static Map<String, Object> service(LatticeService s) {
+    static Service service(LatticeService s) {
         if (s.spec().service() == null || s.spec().service().ports().isEmpty()) {
             return null;
         }
-        List<Map<String, Object>> ports = new ArrayList<>();
-        s.spec().service().ports().forEach((name, p) -> ports.add(map(
-                "name", name,
-                "port", p.port(),
-                "targetPort", p.targetPort() != null ? p.targetPort() : p.port(),
-                "protocol", p.protocol().wire())));
-        Map<String, Object> service = Tree.object("v1", "Service", s.metadata().namespace(), KubeNames.label(s.name()), labels(s.name()));
-        service.put("spec", map("selector", Map.of(NAME_LABEL, s.name()), "ports", ports));
-        return service;
+        List<ServicePort> ports = new ArrayList<>();
+        s.spec().service().ports().forEach((name, p) -> ports.add(new ServicePortBuilder()
+                .withName(name)
+                .withPort(p.port())
+                .withTargetPort(new IntOrString(p.targetPort() != null ? p.targetPort() : p.port()))
+                .withProtocol(p.protocol().wire()).build()));
+        return new ServiceBuilder()
+                .withMetadata(meta(s, KubeNames.label(s.name())))
+                .withNewSpec().withSelector(Map.of(NAME_LABEL, s.name())).withPorts(ports).endSpec()
+                .build();
     }
 
     /** The claim a volume's owner declares; its consumers mount the same claim. */
-    static Map<String, Object> claim(LatticeService owner, Resource volume) {
-        Map<String, Object> claim = Tree.object("v1", "PersistentVolumeClaim", owner.metadata().namespace(), claimName(volume.id()),
-                labels(owner.name()));
-        claim.put("spec", map(
-                "accessModes", List.of("ReadWriteOnce"),
-                "storageClassName", volume.params().storageClass(),
-                "resources", map("requests", map("storage", volume.params().size().toString()))));
-        return claim;
+    static PersistentVolumeClaim claim(LatticeService owner, Resource volume) {
+        return new PersistentVolumeClaimBuilder()
+                .withMetadata(meta(owner, claimName(volume.id())))
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(volume.params().storageClass())
+                .withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity(volume.params().size().toString()))
+                .endResources()
+                .endSpec()
+                .build();
+    }
+
+    /** Selects the pods of {@code service}. */
+    static LabelSelector selects(String service) {
+        return new LabelSelectorBuilder().withMatchLabels(Map.of(NAME_LABEL, service)).build();
+    }
+
+    private static ObjectMeta meta(LatticeService s, String name) {
+        return Manifests.meta(s.metadata().namespace(), name, labels(s.name()));
     }
 
     static String claimName(String volumeId) {

@@ -8,6 +8,8 @@ import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
 import java.nio.charset.StandardCharsets;
+import dev.lattice.core.render.Manifests;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -106,8 +108,8 @@ public final class Plan {
      * The compiled objects of each cluster, by name; every cluster of the inputs is there, one that holds no
      * service with none (so whoever applies them removes what it held before).
      */
-    public SortedMap<String, List<Map<String, Object>>> objectsByCluster() {
-        SortedMap<String, List<Map<String, Object>>> out = new TreeMap<>();
+    public SortedMap<String, List<HasMetadata>> objectsByCluster() {
+        SortedMap<String, List<HasMetadata>> out = new TreeMap<>();
         for (LatticeCluster c : inputs.clusters()) {
             out.put(c.name(), List.of());
         }
@@ -192,7 +194,9 @@ public final class Plan {
         }
 
         void add(Object node) {
-            if (node instanceof Map<?, ?> m) {
+            if (node instanceof HasMetadata object) {
+                add(Manifests.tree(object));
+            } else if (node instanceof Map<?, ?> m) {
                 tag('M', m.size());
                 m.forEach((k, v) -> {
                     add(k);

@@ -2,6 +2,7 @@ package dev.lattice.core.capi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.core.render.Manifests;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.parse.InputReader;
@@ -73,7 +74,7 @@ class ClusterRendererTest {
             """;
 
     private static Map<String, Object> find(ClusterRenderer.Rendered r, String kind) {
-        return r.objects().stream().filter(o -> kind.equals(o.get("kind"))).findFirst().orElseThrow();
+        return Manifests.trees(r.objects()).stream().filter(o -> kind.equals(o.get("kind"))).findFirst().orElseThrow();
     }
 
     @SuppressWarnings("unchecked")
@@ -113,7 +114,7 @@ class ClusterRendererTest {
                 .as("workers run the control plane's RKE2 release").isEqualTo("v1.31.0+rke2r1");
         assertThat(at(find(r, "MachineDeployment"), "spec", "template", "spec", "bootstrap", "configRef", "kind").toString())
                 .isEqualTo("RKE2ConfigTemplate");
-        assertThat(r.objects()).noneMatch(o -> o.get("kind").toString().startsWith("Kubeadm"));
+        assertThat(Manifests.trees(r.objects())).noneMatch(o -> o.get("kind").toString().startsWith("Kubeadm"));
     }
 
     @Test
@@ -149,11 +150,11 @@ class ClusterRendererTest {
     void everyObjectSitsInTheClustersNamespaceWithItsLabelsAndRefsPointAtRenderedObjects() {
         ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "kubeadm")).clusters().get(0), null, null);
         assertThat(r.namespace()).isEqualTo("capi-edge");
-        for (Map<String, Object> o : r.objects()) {
+        for (Map<String, Object> o : Manifests.trees(r.objects())) {
             assertThat(at(o, "metadata", "namespace").toString()).isEqualTo("capi-edge");
             assertThat(at(o, "metadata", "labels", CapiVersions.CLUSTER_NAME_LABEL).toString()).isEqualTo("edge");
         }
-        List<String> names = r.objects().stream().map(o -> o.get("kind") + "/" + at(o, "metadata", "name")).toList();
+        List<String> names = Manifests.trees(r.objects()).stream().map(o -> o.get("kind") + "/" + at(o, "metadata", "name")).toList();
         Map<String, Object> cluster = find(r, "Cluster");
         assertThat(names).contains(at(cluster, "spec", "controlPlaneRef", "kind") + "/" + at(cluster, "spec", "controlPlaneRef", "name"),
                 at(cluster, "spec", "infrastructureRef", "kind") + "/" + at(cluster, "spec", "infrastructureRef", "name"));

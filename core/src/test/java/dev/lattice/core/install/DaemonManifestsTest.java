@@ -2,6 +2,7 @@ package dev.lattice.core.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.core.render.Manifests;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.model.Kind;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -12,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DaemonManifestsTest {
-    private final List<Map<String, Object>> objects = DaemonManifests.render("prod", "registry.example/lattice-daemon:1.2.3");
+    private final List<Map<String, Object>> objects = Manifests.trees(DaemonManifests.render("prod", "registry.example/lattice-daemon:1.2.3"));
 
     @Test
     void theCrdsComeFirstThenTheNamespaceThenWhatRunsInIt() {

@@ -1,5 +1,6 @@
 package dev.lattice.core.mesh;
 
+import dev.lattice.core.render.Manifests;
 import static dev.lattice.core.mesh.ServiceGraphPropertyTest.list;
 import static dev.lattice.core.mesh.ServiceGraphPropertyTest.map;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +47,7 @@ class MeshCompilerTest {
 
     static Map<String, Object> object(MeshCompiler.Result result, String cluster, String kind, String name) {
         return result.manifests().stream().filter(m -> java.util.Objects.equals(m.cluster(), cluster))
-                .flatMap(m -> m.objects().stream())
+                .flatMap(m -> m.objects().stream().map(Manifests::tree))
                 .filter(o -> o.get("kind").equals(kind) && map(o, "metadata").get("name").equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " on " + cluster));
     }
@@ -80,7 +81,7 @@ class MeshCompilerTest {
     void theCompiledKindsListCoversEveryKindWritten() {
         java.util.Set<String> written = new java.util.TreeSet<>();
         for (String example : List.of("service-graph", "dc-chicago")) {
-            compile(read(EXAMPLES.resolve(example))).manifests().forEach(m -> m.objects().forEach(o ->
+            compile(read(EXAMPLES.resolve(example))).manifests().forEach(m -> Manifests.trees(m.objects()).forEach(o ->
                     written.add(o.get("apiVersion") + " " + o.get("kind"))));
         }
         java.util.Set<String> listed = new java.util.TreeSet<>();
@@ -89,7 +90,7 @@ class MeshCompilerTest {
         assertThat(listed).containsAll(written).doesNotContain("v1 Namespace");
         assertThat(written).contains("cilium.io/v2 CiliumNetworkPolicy", "security.istio.io/v1 AuthorizationPolicy",
                 "networking.istio.io/v1 ServiceEntry", "apps/v1 Deployment", "v1 PersistentVolumeClaim");
-        compile(read(EXAMPLES.resolve("service-graph"))).manifests().forEach(m -> m.objects().forEach(o ->
+        compile(read(EXAMPLES.resolve("service-graph"))).manifests().forEach(m -> Manifests.trees(m.objects()).forEach(o ->
                 assertThat(map(o, "metadata").get("labels")).as(o.get("kind") + " is labelled as compiled")
                         .isInstanceOfSatisfying(Map.class, l -> assertThat(l).containsEntry(MeshCompiler.MANAGED_BY_LABEL, MeshCompiler.MANAGER))));
     }
@@ -117,7 +118,7 @@ class MeshCompilerTest {
 
         @Test
         void aServiceNobodyAgreedToCallAcceptsNothing() {
-            List<String> names = result.manifests().stream().flatMap(m -> m.objects().stream())
+            List<String> names = result.manifests().stream().flatMap(m -> m.objects().stream().map(Manifests::tree))
                     .map(o -> o.get("kind") + "/" + map(o, "metadata").get("name")).toList();
             assertThat(names).contains("Deployment/postgres", "Service/postgres")
                     .doesNotContain("CiliumNetworkPolicy/postgres-ingress", "AuthorizationPolicy/postgres-allow",
@@ -149,7 +150,7 @@ class MeshCompilerTest {
             assertThat(map(entry, "spec")).containsEntry("hosts", List.of("api.stripe.com"))
                     .containsEntry("resolution", "DNS").containsEntry("location", "MESH_EXTERNAL");
             assertThat(result.manifests().stream().filter(m -> "shop-general".equals(m.cluster()))
-                    .flatMap(m -> m.objects().stream()).map(Object::toString)).noneMatch(s -> s.contains("stripe"));
+                    .flatMap(m -> m.objects().stream().map(Manifests::tree)).map(Object::toString)).noneMatch(s -> s.contains("stripe"));
         }
 
         @Test
@@ -167,7 +168,7 @@ class MeshCompilerTest {
         @Test
         void everyNamespaceOfEveryClusterGetsTheBaseline() {
             for (MeshCompiler.ClusterManifests m : result.manifests()) {
-                assertThat(m.objects().subList(0, 3)).extracting(o -> o.get("kind") + "/" + map(o, "metadata").get("name"))
+                assertThat(Manifests.trees(m.objects()).subList(0, 3)).extracting(o -> o.get("kind") + "/" + map(o, "metadata").get("name"))
                         .containsExactly("Namespace/shop", "CiliumNetworkPolicy/lattice-default-deny", "AuthorizationPolicy/lattice-default-deny");
             }
         }

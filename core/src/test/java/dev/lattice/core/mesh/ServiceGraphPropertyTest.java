@@ -1,5 +1,6 @@
 package dev.lattice.core.mesh;
 
+import dev.lattice.core.render.Manifests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.core.graph.ServiceGraph;
@@ -286,7 +287,7 @@ class ServiceGraphPropertyTest {
         MeshCompiler.Result result = compile(c);
         Set<String> namesSeen = new HashSet<>();
         for (MeshCompiler.ClusterManifests m : result.manifests()) {
-            for (Map<String, Object> o : m.objects()) {
+            for (Map<String, Object> o : Manifests.trees(m.objects())) {
                 Map<String, Object> metadata = map(o, "metadata");
                 String name = (String) metadata.get("name");
                 assertThat(KubeNames.isDns1035(name) || o.get("kind").equals("ServiceAccount") || o.get("kind").equals("Deployment"))
@@ -307,7 +308,7 @@ class ServiceGraphPropertyTest {
     // -- reading the rendered trees
 
     static List<Map<String, Object>> objects(MeshCompiler.Result result, String kind) {
-        return result.manifests().stream().flatMap(m -> m.objects().stream()).filter(o -> kind.equals(o.get("kind"))).toList();
+        return result.manifests().stream().flatMap(m -> m.objects().stream().map(Manifests::tree)).filter(o -> kind.equals(o.get("kind"))).toList();
     }
 
     @SuppressWarnings("unchecked")

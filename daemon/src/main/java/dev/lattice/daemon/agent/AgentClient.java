@@ -287,11 +287,9 @@ public final class AgentClient implements AutoCloseable {
                     return AgentMessage.newBuilder().setState(report).build();
                 }
                 case APPLY -> {
-                    List<Map<String, Object>> objects = new ArrayList<>();
+                    List<GenericKubernetesResource> objects = new ArrayList<>();
                     for (String json : command.getApply().getObjectsJsonList()) {
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> o = JSON.readValue(json, Map.class);
-                        objects.add(o);
+                        objects.add(JSON.readValue(json, GenericKubernetesResource.class));
                     }
                     sync.apply(FROM_PARENT, objects);
                     return result(command, true, "applied " + objects.size() + " objects");

@@ -1,5 +1,7 @@
 package dev.lattice.daemon.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ObjectSync;
@@ -12,6 +14,7 @@ import dev.lattice.proto.agent.v1.ObjectRef;
 import dev.lattice.proto.agent.v1.ParentCommand;
 import dev.lattice.proto.agent.v1.StartUnpivot;
 import dev.lattice.proto.agent.v1.StateSyncRequest;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -24,8 +27,6 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.stub.StreamObserver;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -61,7 +62,7 @@ public final class AgentServer implements Children, AutoCloseable {
     private final Server server;
     private final Fleet fleet;
     private final Predicate<String> isChild;
-    private final Map<String, List<Map<String, Object>>> desired = new ConcurrentHashMap<>();
+    private final Map<String, List<HasMetadata>> desired = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** Commands whose answer someone waits for, by id. */
     private final Map<String, CompletableFuture<CommandResult>> answers = new ConcurrentHashMap<>();
@@ -113,11 +114,11 @@ public final class AgentServer implements Children, AutoCloseable {
     }
 
     @Override
-    public boolean desired(String cluster, List<Map<String, Object>> objects) {
+    public boolean desired(String cluster, List<HasMetadata> objects) {
         if (!isChild.test(cluster)) {
             return false;
         }
-        List<Map<String, Object>> before = desired.put(cluster, objects);
+        List<HasMetadata> before = desired.put(cluster, objects);
         Session session = sessions.get(cluster);
         if (session != null && !objects.equals(before)) {
             session.push(objects);
@@ -233,13 +234,13 @@ public final class AgentServer implements Children, AutoCloseable {
         }
 
         /** Sends the objects the child should hold, and deletes for what it holds besides. */
-        synchronized void push(List<Map<String, Object>> objects) {
+        synchronized void push(List<HasMetadata> objects) {
             if (!synced) {
                 return; // the state report will bring it here
             }
             ApplyObjects.Builder apply = ApplyObjects.newBuilder();
             Set<ObjectRef> now = new LinkedHashSet<>();
-            for (Map<String, Object> o : objects) {
+            for (HasMetadata o : objects) {
                 try {
                     apply.addObjectsJson(JSON.writeValueAsString(o));
                 } catch (JsonProcessingException e) {

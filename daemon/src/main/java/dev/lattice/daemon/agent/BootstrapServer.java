@@ -8,6 +8,7 @@ import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -55,14 +56,14 @@ public final class BootstrapServer implements AutoCloseable {
     private final BootstrapTokens tokens;
     private final int maxBody;
     private final HttpEndpoint endpoint;
-    private final BiFunction<String, String, List<Map<String, Object>>> manifests;
+    private final BiFunction<String, String, List<HasMetadata>> manifests;
 
     /**
      * {@code manifests} gives what a child applies on first boot, from its name and the token its daemon is to use;
      * {@code tokens} checks and makes the tokens.
      */
     public BootstrapServer(KubernetesClient client, Pki.Identity ca, javax.net.ssl.X509KeyManager serving, int port, BootstrapTokens tokens,
-                           BiFunction<String, String, List<Map<String, Object>>> manifests, HttpEndpoint.Limits limits) throws IOException {
+                           BiFunction<String, String, List<HasMetadata>> manifests, HttpEndpoint.Limits limits) throws IOException {
         this.client = client;
         this.ca = ca;
         this.tokens = tokens;

@@ -3,15 +3,16 @@ package dev.lattice.daemon.agent;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.DaemonManifests;
-import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.EndpointsSpec;
-import dev.lattice.core.render.Tree;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.render.Manifests;
 import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ParentLink;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Secrets;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -104,11 +105,11 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     }
 
     @Override
-    public synchronized List<Map<String, Object>> homing(String child, String token) {
+    public synchronized List<HasMetadata> homing(String child, String token) {
         if (serving == null) {
             throw new IllegalStateException("this cluster serves no children");
         }
-        List<Map<String, Object>> objects = new ArrayList<>(DaemonManifests.render(child, daemonImage));
+        List<HasMetadata> objects = new ArrayList<>(DaemonManifests.render(child, daemonImage));
         Map<String, String> parent = new LinkedHashMap<>();
         parent.put("host", serving.host());
         parent.put("grpcPort", String.valueOf(agents.port()));
@@ -117,11 +118,11 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         if (token != null) {
             parent.put("token", token);
         }
-        Map<String, Object> secret = Tree.object("v1", "Secret", DaemonManifests.NAMESPACE, AgentClient.SECRET,
-                Map.of("app.kubernetes.io/part-of", "lattice"));
-        secret.put("type", "Opaque");
-        secret.put("data", Secrets.data(parent));
-        objects.add(secret);
+        objects.add(new SecretBuilder()
+                .withMetadata(Manifests.meta(DaemonManifests.NAMESPACE, AgentClient.SECRET, Map.of("app.kubernetes.io/part-of", "lattice")))
+                .withType("Opaque")
+                .withData(Secrets.data(parent))
+                .build());
         return objects;
     }
 
@@ -140,7 +141,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     }
 
     @Override
-    public boolean desired(String cluster, List<Map<String, Object>> objects) {
+    public boolean desired(String cluster, List<HasMetadata> objects) {
         AgentServer a = agents();
         return a != null && a.desired(cluster, objects);
     }

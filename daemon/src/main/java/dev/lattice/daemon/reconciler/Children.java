@@ -1,7 +1,7 @@
 package dev.lattice.daemon.reconciler;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
-import java.util.Map;
 
 /** The child clusters this daemon reaches through their agents. */
 public interface Children {
@@ -12,5 +12,5 @@ public interface Children {
      * The objects {@code cluster} should hold from this daemon; they reach it now if its agent is connected, else when
      * it connects. False when {@code cluster} is not a child this daemon knows.
      */
-    boolean desired(String cluster, List<Map<String, Object>> objects);
+    boolean desired(String cluster, List<HasMetadata> objects);
 }

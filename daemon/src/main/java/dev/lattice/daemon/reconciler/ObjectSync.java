@@ -1,10 +1,12 @@
 package dev.lattice.daemon.reconciler;
 
-import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.mesh.MeshCompiler.CompiledKind;
+import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -37,11 +39,8 @@ public final class ObjectSync {
 
     /** An object's coordinates. */
     public record Ref(String apiVersion, String kind, String namespace, String name) {
-        public static Ref of(Map<String, Object> object) {
-            Map<?, ?> meta = (Map<?, ?>) object.get("metadata");
-            Object ns = meta.get("namespace");
-            return new Ref(String.valueOf(object.get("apiVersion")), String.valueOf(object.get("kind")),
-                    ns == null ? null : ns.toString(), String.valueOf(meta.get("name")));
+        public static Ref of(HasMetadata object) {
+            return new Ref(object.getApiVersion(), object.getKind(), object.getMetadata().getNamespace(), object.getMetadata().getName());
         }
 
         @Override
@@ -64,11 +63,11 @@ public final class ObjectSync {
      * Applies {@code desired} from {@code source} and deletes what that source applied before and no longer wants.
      * Returns how many objects were applied or deleted.
      */
-    public synchronized int sync(String source, List<Map<String, Object>> desired, boolean full) {
+    public synchronized int sync(String source, List<? extends HasMetadata> desired, boolean full) {
         Map<Ref, Integer> before = applied.get(source);
         Map<Ref, Integer> now = new LinkedHashMap<>();
-        List<Map<String, Object>> changed = new ArrayList<>();
-        for (Map<String, Object> o : desired) {
+        List<HasMetadata> changed = new ArrayList<>();
+        for (HasMetadata o : desired) {
             Ref ref = Ref.of(o);
             int hash = o.hashCode();
             now.put(ref, hash);
@@ -87,8 +86,8 @@ public final class ObjectSync {
     }
 
     /** Applies the objects labelled as coming from {@code source}; returns them as applied. */
-    public List<Map<String, Object>> apply(String source, List<Map<String, Object>> objects) {
-        List<Map<String, Object>> labelled = objects.stream().map(o -> labelled(o, source)).toList();
+    public List<GenericKubernetesResource> apply(String source, List<? extends HasMetadata> objects) {
+        List<GenericKubernetesResource> labelled = objects.stream().map(o -> labelled(o, source)).toList();
         if (!labelled.isEmpty()) {
             applier.apply(labelled, FOUNDATIONS);
         }
@@ -131,14 +130,10 @@ public final class ObjectSync {
         return LiveInputs.context(kind.apiVersion(), kind.kind(), kind.plural(), true);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> labelled(Map<String, Object> object, String source) {
-        Map<String, Object> copy = new LinkedHashMap<>(object);
-        Map<String, Object> meta = new LinkedHashMap<>((Map<String, Object>) object.get("metadata"));
-        Map<String, Object> labels = meta.get("labels") instanceof Map<?, ?> l ? new HashMap<>((Map<String, Object>) l) : new HashMap<>();
-        labels.put(SOURCE_LABEL, source);
-        meta.put("labels", labels);
-        copy.put("metadata", meta);
+    /** A copy of the object labelled with its source; the object itself, which a plan may share, is left as it is. */
+    private GenericKubernetesResource labelled(HasMetadata object, String source) {
+        GenericKubernetesResource copy = client.getKubernetesSerialization().convertValue(object, GenericKubernetesResource.class);
+        copy.setMetadata(new ObjectMetaBuilder(copy.getMetadata()).addToLabels(SOURCE_LABEL, source).build());
         return copy;
     }
 }

@@ -11,6 +11,7 @@ import dev.lattice.core.plan.Planner;
 import dev.lattice.engine.kube.PlacementRecorder;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +90,7 @@ public final class ServiceReconciler implements Reconciler {
 
         logNewWarnings(plan.warnings());
         recordExternal(snapshot, plan.compiled());
-        Map<String, List<Map<String, Object>>> byCluster = plan.objectsByCluster();
+        Map<String, List<HasMetadata>> byCluster = plan.objectsByCluster();
         String digests = plan.digest() + " " + plan.objectsDigest();
         if (!digests.equals(lastPlan)) {
             LOG.info("plan {} (decisions, objects): {} services placed, {} not, on {} clusters", digests,
@@ -98,7 +99,7 @@ public final class ServiceReconciler implements Reconciler {
         }
         String own = self.get();
         boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;
-        for (Map.Entry<String, List<Map<String, Object>>> e : byCluster.entrySet()) {
+        for (Map.Entry<String, List<HasMetadata>> e : byCluster.entrySet()) {
             if (e.getKey().equals(own)) {
                 int changed = sync.sync(own, e.getValue(), full);
                 if (changed > 0) {

@@ -4,7 +4,6 @@ import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
-import dev.lattice.core.render.Tree;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
 import dev.lattice.daemon.reconciler.Controller;
@@ -20,6 +19,8 @@ import dev.lattice.engine.components.Components;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -29,7 +30,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -104,11 +104,11 @@ public final class Daemon implements AutoCloseable {
 
     /** The Lattice CRDs and the daemon's namespace, applied server-side as {@code lattice install} does. */
     private void installCrds() {
-        List<Map<String, Object>> objects = new ArrayList<>();
+        List<HasMetadata> objects = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             objects.add(CrdGenerator.crd(kind));
         }
-        objects.add(Tree.object("v1", "Namespace", null, options.namespace(), Map.of()));
+        objects.add(new NamespaceBuilder().withNewMetadata().withName(options.namespace()).endMetadata().build());
         new Applier(client).apply(objects, Duration.ofMinutes(1));
     }
 

@@ -1,10 +1,13 @@
 package dev.lattice.engine.components;
 
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.CapiVersions.Component;
+import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.Variables;
 import dev.lattice.core.io.Documents;
+import dev.lattice.core.render.Manifests;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -78,14 +81,13 @@ public final class Components {
      * The manifest's objects, variables filled, each carrying its provider label as clusterctl sets it (release
      * manifests mostly have it already), so that a pivot finds the provider's CRDs.
      */
-    @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> objects(Component component, Function<String, String> environment) {
-        List<Map<String, Object>> objects = Documents.readStream(manifest(component, environment));
+    public List<GenericKubernetesResource> objects(Component component, Function<String, String> environment) {
+        List<GenericKubernetesResource> objects = Documents.readStream(manifest(component, environment)).stream().map(Manifests::object).toList();
         if (component.providerLabel() != null) {
-            for (Map<String, Object> object : objects) {
-                Map<String, Object> metadata = (Map<String, Object>) object.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
-                Map<String, Object> labels = (Map<String, Object>) metadata.computeIfAbsent("labels", k -> new LinkedHashMap<>());
+            for (GenericKubernetesResource object : objects) {
+                Map<String, String> labels = new LinkedHashMap<>(Manifests.labels(object));
                 labels.putIfAbsent(CapiVersions.PROVIDER_LABEL, component.providerLabel());
+                object.setMetadata(new ObjectMetaBuilder(object.getMetadata()).withLabels(labels).build());
             }
         }
         return objects;

@@ -9,17 +9,23 @@ import dev.lattice.core.model.CanonicalForm;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.Pool;
-import dev.lattice.core.render.Tree;
+import dev.lattice.core.render.Manifests;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.kube.Secrets;
 import dev.lattice.engine.pivot.Mover;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -59,13 +65,15 @@ public final class ChildProvisioning {
      * The child's one-time token in the Secret its Cluster API objects read it from (with the namespace that holds them),
      * on its parent. Labelled as the cluster's own, so the pivot takes it along.
      */
-    public static List<Map<String, Object>> tokenObjects(String cluster, String token) {
+    public static List<HasMetadata> tokenObjects(String cluster, String token) {
         String namespace = ClusterRenderer.namespaceOf(cluster);
-        Map<String, Object> secret = Tree.object("v1", "Secret", namespace, tokenSecret(cluster),
-                Map.of(CapiVersions.CLUSTER_NAME_LABEL, cluster, ClusterRenderer.CLUSTER_LABEL, cluster));
-        secret.put("type", "Opaque");
-        secret.put("data", Secrets.data(Map.of(TOKEN_KEY, token)));
-        return List.of(Tree.object("v1", "Namespace", null, namespace, Map.of(ClusterRenderer.CLUSTER_LABEL, cluster)),
+        Secret secret = new SecretBuilder()
+                .withMetadata(Manifests.meta(namespace, tokenSecret(cluster),
+                        new TreeMap<>(Map.of(CapiVersions.CLUSTER_NAME_LABEL, cluster, ClusterRenderer.CLUSTER_LABEL, cluster))))
+                .withType("Opaque")
+                .withData(Secrets.data(Map.of(TOKEN_KEY, token)))
+                .build();
+        return List.of(new NamespaceBuilder().withMetadata(Manifests.meta(null, namespace, Map.of(ClusterRenderer.CLUSTER_LABEL, cluster))).build(),
                 DaemonManifests.secretsBinding(namespace), secret);
     }
 
@@ -100,13 +108,13 @@ public final class ChildProvisioning {
      * with the kubeconfig Cluster API wrote, which never leaves memory), then moves the child's Cluster API objects
      * into it.
      */
-    public Mover.Result pivot(LatticeCluster cluster, Pool pool, List<Map<String, Object>> forChild) {
+    public Mover.Result pivot(LatticeCluster cluster, Pool pool, List<? extends HasMetadata> forChild) {
         String namespace = ClusterRenderer.namespaceOf(cluster);
         try (KubernetesClient child = ManagementCluster.connect(parent.kubeconfig(namespace, cluster.name()))) {
             ManagementCluster workload = new ManagementCluster(child, poll);
             workload.installProviders(CapiVersions.componentsFor(cluster.provider(pool), cluster.spec().provider().kubernetes().bootstrap()),
                     components, environment, timeout, progress);
-            List<Map<String, Object>> objects = new ArrayList<>(forChild);
+            List<HasMetadata> objects = new ArrayList<>(forChild);
             if (pool != null) {
                 objects.add(declared(pool));
             }
@@ -136,17 +144,13 @@ public final class ChildProvisioning {
     }
 
     /** What was declared of a live object: no status, and none of the server's metadata (its UID is this cluster's). */
-    private static Map<String, Object> declared(LatticeObject object) {
-        Map<String, Object> out = new LinkedHashMap<>(CanonicalForm.of(object));
-        out.remove("status");
-        if (out.get("metadata") instanceof Map<?, ?> meta) {
-            Map<String, Object> kept = new LinkedHashMap<>();
-            for (String field : List.of("name", "namespace", "labels", "annotations")) {
-                if (meta.get(field) != null) {
-                    kept.put(field, meta.get(field));
-                }
-            }
-            out.put("metadata", kept);
+    private static GenericKubernetesResource declared(LatticeObject object) {
+        GenericKubernetesResource out = Manifests.object(CanonicalForm.of(object));
+        out.getAdditionalProperties().remove("status");
+        ObjectMeta live = out.getMetadata();
+        if (live != null) {
+            out.setMetadata(new ObjectMetaBuilder().withName(live.getName()).withNamespace(live.getNamespace())
+                    .withLabels(live.getLabels()).withAnnotations(live.getAnnotations()).build());
         }
         return out;
     }

@@ -7,11 +7,15 @@ import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.model.CanonicalForm;
 import dev.lattice.core.model.LatticeCluster.Phase;
 import dev.lattice.core.model.Provider;
+import dev.lattice.core.render.Manifests;
 import dev.lattice.engine.Interrupted;
 import dev.lattice.engine.bootstrap.BootstrapCluster;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.pivot.Mover;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -168,11 +173,11 @@ public final class Installer extends BootstrapRun {
     }
 
     private void applyLatticeCluster(ManagementCluster target) {
-        List<Map<String, Object>> objects = new ArrayList<>();
+        List<HasMetadata> objects = new ArrayList<>();
         if (plan.pool() != null) {
-            objects.add(CanonicalForm.of(plan.pool()));
+            objects.add(Manifests.object(CanonicalForm.of(plan.pool())));
         }
-        objects.add(CanonicalForm.of(plan.cluster()));
+        objects.add(Manifests.object(CanonicalForm.of(plan.cluster())));
         target.applier().apply(objects, options.timeout());
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("phase", Phase.READY.wire());
@@ -191,20 +196,19 @@ public final class Installer extends BootstrapRun {
     }
 
     /** The Secret CAPO reads: {@code clouds.yaml} (and a CA) from clusterctl's usual variables. */
-    private Map<String, Object> openStackCredentials() {
+    private Secret openStackCredentials() {
         String clouds = environment.apply("OPENSTACK_CLOUD_YAML_B64");
         if (clouds == null || clouds.isBlank()) {
             throw new LatticeException("OpenStack needs its clouds.yaml, and OPENSTACK_CLOUD_YAML_B64 is not set",
                     "export OPENSTACK_CLOUD_YAML_B64=$(base64 -w0 clouds.yaml), as for clusterctl, then run the same command again");
         }
-        Map<String, Object> data = new LinkedHashMap<>();
+        Map<String, String> data = new LinkedHashMap<>();
         data.put("clouds.yaml", clouds.strip());
         String ca = environment.apply("OPENSTACK_CLOUD_CACERT_B64");
         data.put("cacert", ca == null || ca.isBlank() ? Base64.getEncoder().encodeToString(new byte[0]) : ca.strip());
-        return Map.of("apiVersion", "v1", "kind", "Secret",
-                "metadata", Map.of("name", plan.cluster().name() + "-cloud-config", "namespace", plan.namespace(),
-                        "labels", Map.of(CapiVersions.CLUSTER_NAME_LABEL, plan.cluster().name(), "clusterctl.cluster.x-k8s.io/move", "")),
-                "type", "Opaque", "data", data);
+        Map<String, String> labels = new TreeMap<>(Map.of(CapiVersions.CLUSTER_NAME_LABEL, plan.cluster().name(), "clusterctl.cluster.x-k8s.io/move", ""));
+        return new SecretBuilder().withMetadata(Manifests.meta(plan.namespace(), plan.cluster().name() + "-cloud-config", labels))
+                .withType("Opaque").withData(data).build();
     }
 
     private String targetKubeconfig() {

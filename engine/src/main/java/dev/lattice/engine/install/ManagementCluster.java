@@ -1,8 +1,8 @@
 package dev.lattice.engine.install;
 
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.CapiVersions.Component;
+import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.model.Kind;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.kube.Applier;
@@ -59,7 +59,7 @@ final class ManagementCluster {
                           Duration timeout, Progress progress) {
         for (Component c : wanted) {
             progress.update(c.name() + " " + c.version() + " (" + c.type().name().toLowerCase().replace('_', '-') + ")");
-            List<Map<String, Object>> objects = components.objects(c, environment);
+            List<GenericKubernetesResource> objects = components.objects(c, environment);
             applier.apply(objects, timeout);
             applier.waitForDeployments(objects, timeout, waiting -> progress.update(c.name() + ": " + waiting));
         }

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -38,9 +37,9 @@ public final class Applier {
     }
 
     /** Applies the objects, foundations first; returns the objects as the server holds them after the apply. */
-    public List<GenericKubernetesResource> apply(List<Map<String, Object>> objects, Duration timeout) {
-        List<GenericKubernetesResource> resources = objects.stream()
-                .map(o -> client.getKubernetesSerialization().convertValue(o, GenericKubernetesResource.class)).toList();
+    public List<GenericKubernetesResource> apply(List<? extends HasMetadata> objects, Duration timeout) {
+        List<GenericKubernetesResource> resources = objects.stream().map(o -> o instanceof GenericKubernetesResource g ? g
+                : client.getKubernetesSerialization().convertValue(o, GenericKubernetesResource.class)).toList();
         List<GenericKubernetesResource> applied = new ArrayList<>();
         List<GenericKubernetesResource> crds = new ArrayList<>();
         for (GenericKubernetesResource r : resources) {
@@ -67,13 +66,10 @@ public final class Applier {
      * Waits until every Deployment among {@code objects} reports {@code Available}, telling {@code progress} which
      * ones it is still waiting for.
      */
-    public void waitForDeployments(List<Map<String, Object>> objects, Duration timeout, Consumer<String> progress) {
+    public void waitForDeployments(List<? extends HasMetadata> objects, Duration timeout, Consumer<String> progress) {
         List<String[]> deployments = objects.stream()
-                .filter(o -> "Deployment".equals(o.get("kind")) && String.valueOf(o.get("apiVersion")).startsWith("apps/"))
-                .map(o -> {
-                    Map<?, ?> meta = (Map<?, ?>) o.get("metadata");
-                    return new String[] {String.valueOf(meta.get("namespace")), String.valueOf(meta.get("name"))};
-                }).toList();
+                .filter(o -> "Deployment".equals(o.getKind()) && o.getApiVersion().startsWith("apps/"))
+                .map(o -> new String[] {o.getMetadata().getNamespace(), o.getMetadata().getName()}).toList();
         waitUntil(timeout, "the Deployments to become available", () -> {
             List<String> waiting = deployments.stream().filter(d -> !available(d[0], d[1])).map(d -> d[0] + "/" + d[1]).toList();
             if (!waiting.isEmpty()) {
