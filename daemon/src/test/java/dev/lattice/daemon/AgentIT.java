@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
@@ -69,7 +70,7 @@ class AgentIT {
             Secret tokenSecret = await().atMost(WAIT).until(() -> parent.secrets().inNamespace(ClusterRenderer.namespaceOf("child"))
                     .withName(ChildProvisioning.tokenSecret("child")).get(), s -> s != null);
             String token = Kube.decode(tokenSecret.getData().get(ChildProvisioning.TOKEN_KEY));
-            await().atMost(WAIT).until(() -> Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child")).get(BootstrapTokens.HASH),
+            await().atMost(WAIT).until(() -> Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child")).get(ClusterStatus.TOKEN_HASH),
                     BootstrapTokens.hash(token)::equals);
             Secret ca = await().atMost(WAIT).until(() -> parent.secrets().inNamespace("lattice-system")
                     .withName(ParentEndpoints.CA_SECRET).get(), s -> s != null);
@@ -92,7 +93,7 @@ class AgentIT {
                     assertThat(health).containsEntry("agentState", "Ready").containsKey("lastHeartbeat");
                     Map<String, Object> childStatus = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child"));
                     assertThat(childStatus).containsEntry("bootstrapComplete", true)
-                            .doesNotContainKeys("bootstrapToken", BootstrapTokens.HASH, BootstrapTokens.EXPIRES);
+                            .doesNotContainKeys("bootstrapToken", ClusterStatus.TOKEN_HASH, ClusterStatus.TOKEN_EXPIRES);
                     assertThat((List<?>) childStatus.get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
                             .containsEntry("type", "AgentConnected").containsEntry("status", "True"));
                 });

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.AgentServer;
@@ -127,11 +128,11 @@ class BootstrapServerIT {
             assertThat(daemon).isNotEqualTo(machines).hasSizeGreaterThan(40);
             assertThat(manifests(https, server.port(), "spent", machines).statusCode()).isEqualTo(403);
             assertThat(join(https, server.port(), "spent", machines).statusCode()).isEqualTo(403);
-            assertThat(statusOf("spent")).containsEntry(BootstrapTokens.HASH, BootstrapTokens.hash(daemon))
-                    .doesNotContainKey(BootstrapTokens.LEGACY).asString().doesNotContain(machines, daemon);
+            assertThat(statusOf("spent")).containsEntry(ClusterStatus.TOKEN_HASH, BootstrapTokens.hash(daemon))
+                    .doesNotContainKey(ClusterStatus.LEGACY_TOKEN).asString().doesNotContain(machines, daemon);
             assertThat(join(https, server.port(), "spent", daemon).statusCode()).isEqualTo(200);
             assertThat(join(https, server.port(), "spent", daemon).statusCode()).isEqualTo(403);
-            assertThat(statusOf("spent")).containsEntry("bootstrapComplete", true).doesNotContainKeys(BootstrapTokens.HASH, BootstrapTokens.EXPIRES);
+            assertThat(statusOf("spent")).containsEntry("bootstrapComplete", true).doesNotContainKeys(ClusterStatus.TOKEN_HASH, ClusterStatus.TOKEN_EXPIRES);
 
             // The join takes the machines' token as well (a daemon installed by hand); then the manifests are refused.
             String direct = child("direct");
@@ -324,9 +325,9 @@ class BootstrapServerIT {
         cluster.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
         cluster.setAdditionalProperty("spec", Map.of("nodes", Map.of("controlPlane", Map.of("replicas", 1))));
         GenericKubernetesResource created = clusters.resource(cluster).create();
-        Map<String, Object> status = new LinkedHashMap<>();
+        ClusterStatus status = new ClusterStatus(null);
         String token = TOKENS.mint(status);
-        created.setAdditionalProperty("status", status);
+        created.setAdditionalProperty("status", status.tree());
         clusters.resource(created).updateStatus();
         return token;
     }

@@ -232,7 +232,7 @@ class DaemonIT {
         });
         // This cluster serves no children (no parentConfig): it hands out no token, and makes no Secret for one.
         assertThat(Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "zzz-older")))
-                .doesNotContainKeys("bootstrapToken", dev.lattice.core.install.BootstrapTokens.HASH);
+                .doesNotContainKeys("bootstrapToken", dev.lattice.core.status.ClusterStatus.TOKEN_HASH);
         assertThat(client.namespaces().withName(ClusterRenderer.namespaceOf("zzz-older")).get()).isNull();
         for (String name : List.of("aaa-newer", "zzz-older")) {
             client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).delete();

@@ -121,7 +121,7 @@ final class Kube {
     }
 
     static Map<String, Object> status(GenericKubernetesResource r) {
-        return r == null ? Map.of() : dev.lattice.engine.kube.StatusWriter.of(r);
+        return r == null ? Map.of() : dev.lattice.engine.kube.StatusWriter.of(r).tree();
     }
 
     static int freePort() {

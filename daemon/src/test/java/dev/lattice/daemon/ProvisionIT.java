@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
@@ -80,7 +81,7 @@ class ProvisionIT {
                         .containsEntry("type", "Provisioned").containsEntry("status", "True")));
                 Map<String, Object> status = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"));
                 assertThat(status).containsEntry("pivotComplete", true).doesNotContainKey("bootstrapToken")
-                        .containsKeys(BootstrapTokens.HASH, BootstrapTokens.EXPIRES);
+                        .containsKeys(ClusterStatus.TOKEN_HASH, ClusterStatus.TOKEN_EXPIRES);
 
                 // The child's Cluster API objects live in the child now, unpaused, and are gone from the parent.
                 KubernetesClient kid = cloud.workload("kid").orElseThrow().client();
@@ -114,7 +115,7 @@ class ProvisionIT {
                 // The pivot handed the daemon a token of its own: the machines' one is spent, only the hash is kept.
                 String token = home.get("token");
                 assertThat(token).isNotBlank().isNotEqualTo(machineToken);
-                assertThat(status).containsEntry(BootstrapTokens.HASH, BootstrapTokens.hash(token));
+                assertThat(status).containsEntry(ClusterStatus.TOKEN_HASH, BootstrapTokens.hash(token));
                 assertThat(home).containsEntry("host", "127.0.0.1")
                         .containsEntry("bootstrapPort", String.valueOf(bootstrapPort))
                         .containsEntry("grpcPort", String.valueOf(parentDaemon.parentEndpoints().agents().port()));
@@ -134,7 +135,7 @@ class ProvisionIT {
                 assertThat(manifests.body()).contains("kind: Deployment", "image: " + IMAGE, "name: " + AgentClient.SECRET);
                 assertThat(manifests(https, bootstrapPort, "kid", token).statusCode()).as("spent").isEqualTo(403);
                 token = servedToken(manifests.body());
-                assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))).containsEntry(BootstrapTokens.HASH, BootstrapTokens.hash(token));
+                assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))).containsEntry(ClusterStatus.TOKEN_HASH, BootstrapTokens.hash(token));
 
                 // The node's own command, as rendered, run with real curl: it trusts only the parent's CA from the spec.
                 Map<String, Object> configSpec = (Map<String, Object>) ((Map<String, Object>) kcp.getAdditionalProperties()

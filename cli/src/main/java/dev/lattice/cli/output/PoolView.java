@@ -4,6 +4,7 @@ import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capacity.PoolAccounting.Allocation;
 import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
 import dev.lattice.core.capacity.PoolStatus;
+import dev.lattice.core.model.CanonicalForm;
 import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.Condition;
 import dev.lattice.core.model.StaticPool;
@@ -34,7 +35,7 @@ public final class PoolView {
                 b.put("hardLimit", budget.hardLimit());
                 m.put("budget", b);
             }
-            m.putAll(PoolStatus.of(p));
+            m.putAll(CanonicalForm.map(PoolStatus.of(p)));
             // The clusters this pool cannot hold: the table lists them on stderr, scripts read them here.
             List<Map<String, Object>> refused = new ArrayList<>();
             for (PoolAccounting.Refusal r : ledger.refusals()) {

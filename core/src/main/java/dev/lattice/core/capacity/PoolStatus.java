@@ -1,16 +1,14 @@
 package dev.lattice.core.capacity;
 
-import dev.lattice.core.capacity.PoolAccounting.Allocation;
 import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
+import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.Condition;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.model.StaticPool;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A pool's accounting in the shape of its status: for a StaticPool {@code capacity}, {@code used} and
@@ -22,57 +20,31 @@ public final class PoolStatus {
     private PoolStatus() {
     }
 
-    public static Map<String, Object> of(PoolLedger p) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    public static Pool.Status of(PoolLedger p) {
+        List<Condition> conditions = p.conditions().stream()
+                .map(c -> new Condition(c.type(), c.status(), c.reason(), c.message(), null, null)).toList();
         if (p.pool() instanceof StaticPool s) {
             StaticPool.Capacity cap = s.spec().capacity();
-            m.put("capacity", resources(cap.cores(), cap.memory(), cap.storage()));
-            m.put("used", resources(p.usedCores(), p.usedMemory(), cap.storage() == null ? null : p.usedStorage()));
-            m.put("available", resources(cap.cores() - p.usedCores(), cap.memory().minus(p.usedMemory()),
-                    cap.storage() == null ? null : cap.storage().minus(p.usedStorage())));
-        } else {
-            m.put("spend", Map.of("projected", money(p.projectedSpend())));
+            List<StaticPool.Allocation> allocations = p.allocatedTo().stream().map(a -> new StaticPool.Allocation(a.cluster(), Math.toIntExact(a.cores()),
+                    a.memory(), a.storage().value().signum() > 0 ? a.storage() : null)).toList();
+            return new StaticPool.Status(null, null,
+                    usage(cap.cores(), cap.memory(), cap.storage()),
+                    usage(p.usedCores(), p.usedMemory(), cap.storage() == null ? null : p.usedStorage()),
+                    usage(cap.cores() - p.usedCores(), cap.memory().minus(p.usedMemory()),
+                            cap.storage() == null ? null : cap.storage().minus(p.usedStorage())),
+                    allocations, conditions);
         }
-        List<Map<String, Object>> allocations = new ArrayList<>();
-        for (Allocation a : p.allocatedTo()) {
-            Map<String, Object> am = new LinkedHashMap<>();
-            am.put("cluster", a.cluster());
-            am.put("cores", a.cores());
-            am.put("memory", a.memory().toString());
-            if (a.storage().value().signum() > 0) {
-                am.put("storage", a.storage().toString());
-            }
-            if (a.monthlyCost() != null) {
-                am.put("monthlyCost", money(a.monthlyCost()));
-            }
-            allocations.add(am);
-        }
-        m.put("allocatedTo", allocations);
-        List<Map<String, Object>> conditions = new ArrayList<>();
-        for (Condition c : p.conditions()) {
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("type", c.type());
-            cm.put("status", c.status());
-            cm.put("reason", c.reason());
-            cm.put("message", c.message());
-            conditions.add(cm);
-        }
-        m.put("conditions", conditions);
-        return m;
+        List<CloudPool.Allocation> allocations = p.allocatedTo().stream().map(a -> new CloudPool.Allocation(a.cluster(), null, Math.toIntExact(a.cores()),
+                a.memory(), a.monthlyCost() == null ? null : money(a.monthlyCost()))).toList();
+        return new CloudPool.Status(null, null, new CloudPool.Spend(null, money(p.projectedSpend())), allocations, conditions);
     }
 
-    private static Map<String, Object> resources(long cores, Quantity memory, Quantity storage) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cores", cores);
-        m.put("memory", memory.toString());
-        if (storage != null) {
-            m.put("storage", storage.toString());
-        }
-        return m;
+    private static StaticPool.Usage usage(long cores, Quantity memory, Quantity storage) {
+        return new StaticPool.Usage(Math.toIntExact(cores), memory, storage);
     }
 
-    /** Money as a plain JSON number with cents. */
-    public static double money(BigDecimal d) {
-        return d.setScale(2, RoundingMode.HALF_UP).doubleValue();
+    /** Money to the cent. */
+    public static BigDecimal money(BigDecimal d) {
+        return d.setScale(2, RoundingMode.HALF_UP);
     }
 }

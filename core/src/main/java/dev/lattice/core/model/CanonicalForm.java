@@ -41,6 +41,13 @@ public final class CanonicalForm {
         }
     }
 
+    /** The plain form of a model record, as a map (empty when every field is absent). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> map(Object value) {
+        Object tree = tree(value);
+        return tree == null ? new LinkedHashMap<>() : new LinkedHashMap<>((Map<String, Object>) tree);
+    }
+
     /** The plain form of any model value; null for absent values and empty collections. */
     public static Object tree(Object value) {
         if (value == null) {

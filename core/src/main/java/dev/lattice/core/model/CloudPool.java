@@ -87,7 +87,7 @@ public record CloudPool(ObjectMeta metadata, Spec spec, Status status) implement
             @Field(doc = "Ready once accounted; Failed when its spec is invalid.") String phase,
             Spend spend,
             List<Allocation> allocatedTo,
-            List<Condition> conditions) {
+            List<Condition> conditions) implements Pool.Status {
         public static final Status EMPTY = new Status(null, null, null, List.of(), List.of());
 
         public Status {

@@ -1,5 +1,7 @@
 package dev.lattice.core.model;
 
+import java.util.List;
+
 /** A StaticPool or a CloudPool: what clusters draw on, whichever kind it is. */
 public sealed interface Pool extends LatticeObject permits StaticPool, CloudPool {
 
@@ -11,4 +13,9 @@ public sealed interface Pool extends LatticeObject permits StaticPool, CloudPool
 
     /** Whether the pool serves many clusters or exactly one. */
     Sharing sharing();
+
+    /** A pool's status, whichever kind it is. */
+    interface Status {
+        List<Condition> conditions();
+    }
 }

@@ -83,7 +83,7 @@ public record StaticPool(ObjectMeta metadata, Spec spec, Status status) implemen
             Usage used,
             Usage available,
             List<Allocation> allocatedTo,
-            List<Condition> conditions) {
+            List<Condition> conditions) implements Pool.Status {
         public static final Status EMPTY = new Status(null, null, null, null, null, List.of(), List.of());
 
         public Status {

@@ -3,18 +3,19 @@ package dev.lattice.core.plan;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capacity.PoolStatus;
 import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.model.CanonicalForm;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
-import java.nio.charset.StandardCharsets;
 import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -151,18 +152,13 @@ public final class Plan {
         return objectsDigest;
     }
 
-    private Map<String, Object> decisions() {
-        Map<String, Object> out = new LinkedHashMap<>();
+    /** The decisions as a tree to hash: pools (with their accounting), refusals, placements, warnings. */
+    private List<Object> decisions() {
         List<Object> pools = new ArrayList<>();
         for (PoolAccounting.PoolLedger p : this.pools.pools()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", p.pool().kind().kindName());
-            m.put("name", p.pool().name());
-            m.putAll(PoolStatus.of(p));
-            pools.add(m);
+            pools.add(Arrays.asList(p.pool().kind().kindName(), p.pool().name(), CanonicalForm.tree(PoolStatus.of(p))));
         }
-        out.put("pools", pools);
-        out.put("refusals", this.pools.refusals().stream().map(r -> List.of(r.cluster(), r.pool(), r.message())).toList());
+        List<Object> refusals = this.pools.refusals().stream().map(r -> (Object) List.of(r.cluster(), r.pool(), r.message())).toList();
         List<Object> placed = new ArrayList<>();
         for (Placement p : placements) {
             List<Object> m = new ArrayList<>();
@@ -176,9 +172,8 @@ public final class Plan {
             m.add(p.move() == null ? null : List.of(p.move().from(), p.move().reason(), p.move().message()));
             placed.add(m);
         }
-        out.put("placements", placed);
-        out.put("warnings", placementWarnings.stream().map(w -> w.hint() == null ? w.message() : w.message() + " (" + w.hint() + ")").toList());
-        return out;
+        List<String> warnings = placementWarnings.stream().map(w -> w.hint() == null ? w.message() : w.message() + " (" + w.hint() + ")").toList();
+        return Arrays.asList(pools, refusals, placed, warnings);
     }
 
     /** SHA-256 over a tree of maps, lists and scalars, each tagged with its type and length so no two trees collide. */

@@ -2,11 +2,11 @@ package dev.lattice.core.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.core.status.ClusterStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,27 +19,27 @@ class BootstrapTokensTest {
 
     @Test
     void keepsOnlyAHashAndAnExpiryInTheStatus() {
-        Map<String, Object> status = new LinkedHashMap<>(Map.of(BootstrapTokens.LEGACY, "old-plain-token"));
+        ClusterStatus status = new ClusterStatus(Map.of(ClusterStatus.LEGACY_TOKEN, "old-plain-token"));
         String token = at(NOW).mint(status);
         assertThat(token).hasSizeGreaterThanOrEqualTo(43);
-        assertThat(status).containsOnlyKeys(BootstrapTokens.HASH, BootstrapTokens.EXPIRES)
-                .containsEntry(BootstrapTokens.EXPIRES, "2026-12-05T13:00:00Z");
-        assertThat(status.toString()).doesNotContain(token);
+        assertThat(status.tree()).containsOnlyKeys(ClusterStatus.TOKEN_HASH, ClusterStatus.TOKEN_EXPIRES)
+                .containsEntry(ClusterStatus.TOKEN_EXPIRES, "2026-12-05T13:00:00Z");
+        assertThat(status.tree().toString()).doesNotContain(token);
         assertThat(at(NOW).matches(status, token)).isTrue();
         assertThat(at(NOW).matches(status, token + "x")).isFalse();
-        assertThat(at(NOW).mint(new LinkedHashMap<>())).isNotEqualTo(token);
+        assertThat(at(NOW).mint(new ClusterStatus(null))).isNotEqualTo(token);
     }
 
     @Test
     void aTokenExpiresAfterItsLifetime() {
-        Map<String, Object> status = new LinkedHashMap<>();
+        ClusterStatus status = new ClusterStatus(null);
         String token = at(NOW).mint(status);
         assertThat(at(NOW.plus(Duration.ofMinutes(59))).valid(status)).isTrue();
         assertThat(at(NOW.plus(Duration.ofHours(1))).valid(status)).isFalse();
         assertThat(at(NOW.plus(Duration.ofHours(1))).matches(status, token)).isFalse();
-        status.put(BootstrapTokens.EXPIRES, "not a time");
-        assertThat(at(NOW).matches(status, token)).isFalse();
-        BootstrapTokens.forget(status);
-        assertThat(status).isEmpty();
+        ClusterStatus garbled = new ClusterStatus(Map.of(ClusterStatus.TOKEN_HASH, status.tokenHash(), ClusterStatus.TOKEN_EXPIRES, "not a time"));
+        assertThat(at(NOW).matches(garbled, token)).isFalse();
+        status.forgetToken();
+        assertThat(status.tree()).isEmpty();
     }
 }

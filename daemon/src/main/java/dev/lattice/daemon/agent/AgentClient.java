@@ -3,6 +3,7 @@ package dev.lattice.daemon.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.LatticeCache;
 import dev.lattice.daemon.reconciler.ObjectSync;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -330,17 +332,11 @@ public final class AgentClient implements AutoCloseable {
     public static Heartbeat heartbeat(KubernetesClient client, LatticeCache cache, String self) {
         Heartbeat.Builder h = nodes(client);
         GenericKubernetesResource own = self == null ? null : cache.get(Kind.LATTICE_CLUSTER, null, self);
-        Map<String, Object> status = own == null ? Map.of() : StatusWriter.of(own);
-        h.setState(String.valueOf(status.getOrDefault("phase", "Ready")));
-        if (status.get("workerPools") instanceof Map<?, ?> pools) {
-            pools.forEach((name, p) -> {
-                if (p instanceof Map<?, ?> m) {
-                    h.addPools(PoolResources.newBuilder().setName(String.valueOf(name))
-                            .setDesiredReplicas(m.get("desiredReplicas") instanceof Number n ? n.intValue() : 0)
-                            .setReadyReplicas(m.get("readyReplicas") instanceof Number n ? n.intValue() : 0));
-                }
-            });
-        }
+        ClusterStatus status = own == null ? new ClusterStatus(null) : StatusWriter.ofCluster(own);
+        h.setState(Objects.requireNonNullElse(status.phaseText(), "Ready"));
+        status.workerPools().forEach((name, p) -> h.addPools(PoolResources.newBuilder().setName(name)
+                .setDesiredReplicas(Objects.requireNonNullElse(p.desiredReplicas(), 0))
+                .setReadyReplicas(Objects.requireNonNullElse(p.readyReplicas(), 0))));
         return h.build();
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.kube.StatusWriter;
@@ -237,18 +238,18 @@ public final class BootstrapServer implements AutoCloseable {
         if (live == null) {
             return null;
         }
-        Map<String, Object> status = StatusWriter.of(live);
+        ClusterStatus status = StatusWriter.ofCluster(live);
         if (!tokens.matches(status, token)) {
             return null;
         }
-        BootstrapTokens.forget(status);
+        status.forgetToken();
         String next = "";
         if (reissue) {
             next = tokens.mint(status);
         } else {
-            status.put("bootstrapComplete", true);
+            status.bootstrapComplete(true);
         }
-        live.setAdditionalProperty("status", status);
+        StatusWriter.put(live, status);
         try {
             // The resourceVersion read above makes this conditional: a concurrent use of the same token loses.
             clusters.resource(live).updateStatus();

@@ -5,27 +5,31 @@ import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeCluster.ChildClusterHealth;
 import dev.lattice.core.model.LatticeCluster.Phase;
 import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
+import dev.lattice.core.model.LatticeCluster.WorkerPoolStatus;
+import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.Pool;
-import dev.lattice.core.render.Tree;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -38,12 +42,11 @@ import java.util.function.Supplier;
  * one-time bootstrap token and its agent's reports. Keys are cluster names.
  */
 public final class ClusterReconciler implements Reconciler {
-    private static final List<String> IN_PROVISIONING = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire());
+    private static final Set<Phase> IN_PROVISIONING = EnumSet.of(Phase.PROVISIONING, Phase.PIVOTING);
     /** Phases a child's heartbeats do not turn into Ready: the parent is still provisioning or deleting it. */
-    private static final List<String> NOT_READY_YET = List.of(Phase.PROVISIONING.wire(), Phase.PIVOTING.wire(),
-            Phase.DELETING.wire(), Phase.UNPIVOTING.wire());
+    private static final Set<Phase> NOT_READY_YET = EnumSet.of(Phase.PROVISIONING, Phase.PIVOTING, Phase.DELETING, Phase.UNPIVOTING);
     /** Phases of a cluster on its way out, which its own daemon leaves as they are. */
-    private static final List<String> LEAVING = List.of(Phase.DELETING.wire(), Phase.UNPIVOTING.wire());
+    private static final Set<Phase> LEAVING = EnumSet.of(Phase.DELETING, Phase.UNPIVOTING);
     private static final ResourceDefinitionContext CAPI_CLUSTER = capi(CapiVersions.CLUSTER_API, "Cluster", "clusters");
     private static final ResourceDefinitionContext MACHINE_DEPLOYMENTS =
             capi(CapiVersions.CLUSTER_API, "MachineDeployment", "machinedeployments");
@@ -79,8 +82,7 @@ public final class ClusterReconciler implements Reconciler {
             return;
         }
         Long generation = live.getMetadata().getGeneration();
-        Map<String, Object> next = StatusWriter.of(live);
-        next.put("observedGeneration", generation);
+        ClusterStatus next = StatusWriter.ofCluster(live).observedGeneration(generation);
         LatticeCache.Snapshot snapshot = cache.snapshot();
         Optional<LatticeCache.Rejected> rejected = snapshot.rejected(Kind.LATTICE_CLUSTER).stream()
                 .filter(r -> r.live().getMetadata().getName().equals(name)).findFirst();
@@ -98,7 +100,7 @@ public final class ClusterReconciler implements Reconciler {
         status.write(Kind.LATTICE_CLUSTER, live, next);
     }
 
-    private void own(LatticeCluster cluster, Pool pool, Map<String, Object> next, Long generation) {
+    private void own(LatticeCluster cluster, Pool pool, ClusterStatus next, Long generation) {
         String namespace = ClusterRenderer.namespaceOf(cluster);
         GenericKubernetesResource capiCluster = get(CAPI_CLUSTER, namespace, cluster.name());
         Map<String, GenericKubernetesResource> deployments = machineDeployments(namespace, cluster.name());
@@ -110,126 +112,109 @@ public final class ClusterReconciler implements Reconciler {
                 }
             }
         }
-        Map<String, Object> pools = new TreeMap<>();
+        Map<String, WorkerPoolStatus> pools = new TreeMap<>();
         int readyWorkers = 0;
         int desiredWorkers = 0;
         for (Map.Entry<String, WorkerPoolSpec> e : cluster.spec().nodes().workerPools().entrySet()) {
             WorkerPoolSpec wp = e.getValue();
             GenericKubernetesResource md = deployments.get(e.getKey());
-            Map<String, Object> ps = new LinkedHashMap<>();
-            ps.put("autoscalingEnabled", wp.autoscaling());
+            WorkerPoolStatus ps;
             if (md == null) {
-                ps.put("desiredReplicas", wp.initialNodes());
-                ps.put("message", capiCluster == null ? "no Cluster API objects in this cluster" : addPool(cluster, pool, e.getKey()));
+                ps = new WorkerPoolStatus(wp.initialNodes(), null, null, wp.autoscaling(),
+                        capiCluster == null ? "no Cluster API objects in this cluster" : addPool(cluster, pool, e.getKey()));
                 desiredWorkers += wp.initialNodes();
             } else {
                 scale(md, wp);
                 int desired = wp.autoscaling() ? integer(at(md, "spec", "replicas"), wp.initialNodes()) : wp.initialNodes();
                 int ready = integer(at(md, "status", "readyReplicas"), 0);
-                ps.put("desiredReplicas", desired);
-                ps.put("currentReplicas", integer(at(md, "status", "replicas"), 0));
-                ps.put("readyReplicas", ready);
+                ps = new WorkerPoolStatus(desired, integer(at(md, "status", "replicas"), 0), ready, wp.autoscaling(), null);
                 readyWorkers += ready;
                 desiredWorkers += desired;
             }
             pools.put(e.getKey(), ps);
         }
-        next.put("workerPools", pools);
+        next.workerPools(pools);
         if (capiCluster == null) {
             // Its API serves this daemon, so the cluster runs; it is only not managing its own machines (yet).
-            if (Phase.FAILED.wire().equals(next.get("phase")) || next.get("phase") == null) {
-                next.put("phase", Phase.READY.wire());
+            if (next.phase() == Phase.FAILED || next.phase() == null) {
+                next.phase(Phase.READY);
             }
-            status.condition(next, "Ready", true, "NotSelfManaged", "the cluster serves its API, but no Cluster "
+            next.condition("Ready", true, "NotSelfManaged", "the cluster serves its API, but no Cluster "
                     + namespace + "/" + cluster.name() + " is here: it is not pivoted into itself, so it does not manage "
-                    + "its own machines", generation);
+                    + "its own machines", generation, status.now());
             putChildrenHealth(next);
             return;
         }
         if (!Boolean.TRUE.equals(at(capiCluster, "spec", "paused"))) {
-            next.put("pivotComplete", true); // its Cluster API objects are here and in charge
+            next.pivotComplete(true); // its Cluster API objects are here and in charge
         }
         int desiredControlPlane = cluster.spec().nodes().controlPlane().replicas();
         int readyControlPlane = readyControlPlane(capiCluster, namespace);
-        next.put("readyControlPlane", readyControlPlane);
-        next.put("readyWorkers", readyWorkers);
+        next.readyControlPlane(readyControlPlane).readyWorkers(readyWorkers);
         Object host = at(capiCluster, "spec", "controlPlaneEndpoint", "host");
         if (host != null && !host.toString().isEmpty()) {
-            next.put("endpoint", "https://" + host + ":" + integer(at(capiCluster, "spec", "controlPlaneEndpoint", "port"), 6443));
+            next.endpoint("https://" + host + ":" + integer(at(capiCluster, "spec", "controlPlaneEndpoint", "port"), 6443));
         }
         boolean controlPlaneReady = readyControlPlane >= desiredControlPlane;
         boolean ready = controlPlaneReady && readyWorkers >= desiredWorkers;
-        if (LEAVING.contains(String.valueOf(next.get("phase")))) {
+        if (LEAVING.contains(next.phase())) {
             // lattice uninstall is moving its objects out: that phase is the uninstall's to say.
-        } else if (!Boolean.TRUE.equals(next.get("pivotComplete"))) {
-            next.put("phase", Phase.PIVOTING.wire()); // its objects are here but still paused: the move is not done
+        } else if (!next.pivotComplete()) {
+            next.phase(Phase.PIVOTING); // its objects are here but still paused: the move is not done
         } else {
-            next.put("phase", controlPlaneReady ? Phase.READY.wire() : Phase.PIVOTED.wire());
+            next.phase(controlPlaneReady ? Phase.READY : Phase.PIVOTED);
         }
-        status.condition(next, "Ready", ready, ready ? "NodesReady" : "NodesNotReady",
+        next.condition("Ready", ready, ready ? "NodesReady" : "NodesNotReady",
                 readyControlPlane + "/" + desiredControlPlane + " control-plane and " + readyWorkers + "/" + desiredWorkers
-                        + " worker nodes ready", generation);
-        next.remove("message");
+                        + " worker nodes ready", generation, status.now());
+        next.message(null);
         putChildrenHealth(next);
         Instant lastHeartbeat = fleet.lastHeartbeatToParent();
         if (lastHeartbeat != null) {
-            next.put("lastHeartbeat", lastHeartbeat.toString());
+            next.lastHeartbeat(lastHeartbeat);
         }
     }
 
-    private void putChildrenHealth(Map<String, Object> next) {
-        Map<String, Fleet.ChildReport> children = new TreeMap<>(fleet.children());
-        if (children.isEmpty()) {
-            return;
+    private void putChildrenHealth(ClusterStatus next) {
+        List<ChildClusterHealth> health = new ArrayList<>();
+        for (Fleet.ChildReport r : new TreeMap<>(fleet.children()).values()) {
+            health.add(new ChildClusterHealth(r.name(), r.readyNodes(), r.totalNodes(), r.readyControlPlane(), r.totalControlPlane(),
+                    r.connected() ? r.state() : "Disconnected", r.at().toString()));
         }
-        List<Map<String, Object>> health = new ArrayList<>();
-        for (Fleet.ChildReport r : children.values()) {
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("name", r.name());
-            h.put("readyNodes", r.readyNodes());
-            h.put("totalNodes", r.totalNodes());
-            h.put("readyControlPlane", r.readyControlPlane());
-            h.put("totalControlPlane", r.totalControlPlane());
-            h.put("agentState", r.connected() ? r.state() : "Disconnected");
-            h.put("lastHeartbeat", r.at().toString());
-            health.add(h);
-        }
-        next.put("childrenHealth", health);
+        next.childrenHealth(health);
     }
 
-    private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation,
+    private void child(LatticeCluster cluster, LatticeCache.Snapshot snapshot, ClusterStatus next, Long generation,
                        GenericKubernetesResource live) {
-        Object phase = next.get("phase");
-        boolean provisioned = phase != null && !Phase.PENDING.wire().equals(phase) && !Phase.FAILED.wire().equals(phase);
+        Phase phase = next.phase();
+        boolean provisioned = phase != null && phase != Phase.PENDING && phase != Phase.FAILED;
         Optional<PoolAccounting.Refusal> refusal = snapshot.ledger().refusals().stream()
                 .filter(r -> r.cluster().equals(cluster.name())).findFirst();
         if (!provisioned && refusal.isPresent()) {
             failed(next, "PoolRefused", refusal.get().message(), generation);
-            BootstrapTokens.forget(next);
+            next.forgetToken();
             return;
         }
         if (!provisioned) {
-            next.put("phase", Phase.PENDING.wire());
-            next.remove("message");
+            next.phase(Phase.PENDING).message(null);
         }
         token(cluster, next);
         provision(cluster, snapshot, next, generation, live);
         Fleet.ChildReport report = fleet.children().get(cluster.name());
         if (report == null) {
-            status.condition(next, "AgentConnected", false, "NeverConnected",
-                    "the cluster's agent has not connected to this parent", generation);
+            next.condition("AgentConnected", false, "NeverConnected",
+                    "the cluster's agent has not connected to this parent", generation, status.now());
             return;
         }
-        next.put("readyControlPlane", report.readyControlPlane());
-        next.put("readyWorkers", report.readyNodes() - report.readyControlPlane());
-        next.put("lastHeartbeat", report.at().toString());
+        next.readyControlPlane(report.readyControlPlane()).readyWorkers(report.readyNodes() - report.readyControlPlane())
+                .lastHeartbeat(report.at());
         // A child this parent is provisioning is Ready only once the pivot is done.
-        if (report.connected() && "Ready".equals(report.state()) && !NOT_READY_YET.contains(String.valueOf(next.get("phase")))) {
-            next.put("phase", Phase.READY.wire());
+        if (report.connected() && "Ready".equals(report.state()) && !NOT_READY_YET.contains(next.phase())) {
+            next.phase(Phase.READY);
         }
-        status.condition(next, "AgentConnected", report.connected(), report.connected() ? "Connected" : "Disconnected",
+        next.condition("AgentConnected", report.connected(), report.connected() ? "Connected" : "Disconnected",
                 report.connected() ? "heartbeats arrive from the cluster's agent" : "the agent's stream is closed; it reconnects on its own",
-                generation);
+                generation, status.now());
     }
 
     /**
@@ -237,14 +222,14 @@ public final class ClusterReconciler implements Reconciler {
      * expired, in the Secret its machines read it from, and only its hash and expiry in the status. Once the child is
      * pivoted the parent hands its daemon a token itself; once it is bootstrapped none is kept.
      */
-    private void token(LatticeCluster cluster, Map<String, Object> next) {
-        next.remove(BootstrapTokens.LEGACY);
-        String phase = String.valueOf(next.getOrDefault("phase", Phase.PENDING.wire()));
-        if (Boolean.TRUE.equals(next.get("bootstrapComplete"))) {
-            BootstrapTokens.forget(next);
+    private void token(LatticeCluster cluster, ClusterStatus next) {
+        next.forgetLegacyToken();
+        Phase phase = next.phaseOrPending();
+        if (next.bootstrapComplete()) {
+            next.forgetToken();
             return;
         }
-        boolean beforePivot = Phase.PENDING.wire().equals(phase) || Phase.PROVISIONING.wire().equals(phase);
+        boolean beforePivot = phase == Phase.PENDING || phase == Phase.PROVISIONING;
         // Only a parent that serves the bootstrap endpoint hands out tokens; elsewhere a LatticeCluster is just listed.
         if (!beforePivot || tokens.valid(next) || !provisioning.possible(cluster.name())) {
             return;
@@ -253,7 +238,7 @@ public final class ClusterReconciler implements Reconciler {
         // longer names. The status write that follows is conditional on the version the cache read.
         GenericKubernetesResource fresh = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER))
                 .withName(cluster.name()).get();
-        if (fresh != null && tokens.valid(StatusWriter.of(fresh))) {
+        if (fresh != null && tokens.valid(StatusWriter.ofCluster(fresh))) {
             return;
         }
         // The Secret first: a status that names a token no machine can read would help no one.
@@ -262,46 +247,43 @@ public final class ClusterReconciler implements Reconciler {
     }
 
     /** Provisions the child through this cluster's Cluster API while it is Pending, Provisioning or Pivoting. */
-    private void provision(LatticeCluster cluster, LatticeCache.Snapshot snapshot, Map<String, Object> next, Long generation,
+    private void provision(LatticeCluster cluster, LatticeCache.Snapshot snapshot, ClusterStatus next, Long generation,
                            GenericKubernetesResource live) {
-        String phase = String.valueOf(next.getOrDefault("phase", Phase.PENDING.wire()));
-        Phase current = Phase.valueOf(phase.toUpperCase());
+        Phase current = next.phaseOrPending();
+        String phase = current.wire();
         if (live.getMetadata().getDeletionTimestamp() != null) {
             if (live.getMetadata().getFinalizers().contains(Provisioning.FINALIZER)) {
                 provisioning.retire(cluster, current);
                 String failure = provisioning.failure(cluster.name());
                 if (failure != null) {
-                    next.put("message", failure);
+                    next.message(failure);
                 }
             }
             return;
         }
-        if (!IN_PROVISIONING.contains(phase) && !Phase.PENDING.wire().equals(phase)) {
-            if (Boolean.TRUE.equals(next.get("pivotComplete"))) {
-                status.condition(next, "Provisioned", true, "Pivoted", "its Cluster API objects live in it; it manages itself", generation);
+        if (!IN_PROVISIONING.contains(current) && current != Phase.PENDING) {
+            if (next.pivotComplete()) {
+                next.condition("Provisioned", true, "Pivoted", "its Cluster API objects live in it; it manages itself", generation, status.now());
             }
             return;
         }
         if (!provisioning.possible(cluster.name())) {
-            status.condition(next, "Provisioned", false, "NotAParent",
-                    "this cluster has no spec.parentConfig, so it provisions no children", generation);
+            next.condition("Provisioned", false, "NotAParent",
+                    "this cluster has no spec.parentConfig, so it provisions no children", generation, status.now());
             return;
         }
         provisioning.advance(cluster, snapshot.inputs().poolOf(cluster).orElse(null), current);
         String failure = provisioning.failure(cluster.name());
         if (failure != null) {
-            next.put("message", failure);
-            status.condition(next, "Provisioned", false, "Retrying", failure, generation);
+            next.message(failure).condition("Provisioned", false, "Retrying", failure, generation, status.now());
         } else {
-            status.condition(next, "Provisioned", false, phase, Objects.requireNonNullElse((String) next.get("message"),
-                    "provisioning through this cluster's Cluster API"), generation);
+            next.condition("Provisioned", false, phase, Objects.requireNonNullElse(next.message(),
+                    "provisioning through this cluster's Cluster API"), generation, status.now());
         }
     }
 
-    private void failed(Map<String, Object> next, String reason, String message, Long generation) {
-        next.put("phase", Phase.FAILED.wire());
-        next.put("message", message);
-        status.condition(next, "Ready", false, reason, message, generation);
+    private void failed(ClusterStatus next, String reason, String message, Long generation) {
+        next.phase(Phase.FAILED).message(message).condition("Ready", false, reason, message, generation, status.now());
     }
 
     /**
@@ -341,25 +323,25 @@ public final class ClusterReconciler implements Reconciler {
 
     /** Writes the pool's size into its MachineDeployment when it differs: replicas, or the autoscaler's bounds. */
     private void scale(GenericKubernetesResource md, WorkerPoolSpec wp) {
-        Map<String, Object> patch = Tree.object(CapiVersions.CLUSTER_API, "MachineDeployment", md.getMetadata().getNamespace(),
-                md.getMetadata().getName(), Map.of());
+        GenericKubernetesResource patch = new GenericKubernetesResourceBuilder().withApiVersion(CapiVersions.CLUSTER_API)
+                .withKind("MachineDeployment")
+                .withNewMetadata().withNamespace(md.getMetadata().getNamespace()).withName(md.getMetadata().getName()).endMetadata()
+                .build();
         boolean differs;
         if (wp.autoscaling()) {
             Map<String, String> annotations = Objects.requireNonNullElse(md.getMetadata().getAnnotations(), Map.of());
             String min = String.valueOf(wp.min());
             String max = String.valueOf(wp.max());
             differs = !min.equals(annotations.get(ClusterRenderer.AUTOSCALER_MIN)) || !max.equals(annotations.get(ClusterRenderer.AUTOSCALER_MAX));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> meta = (Map<String, Object>) patch.get("metadata");
-            meta.put("annotations", Map.of(ClusterRenderer.AUTOSCALER_MIN, min, ClusterRenderer.AUTOSCALER_MAX, max));
+            patch.getMetadata().setAnnotations(Map.of(ClusterRenderer.AUTOSCALER_MIN, min, ClusterRenderer.AUTOSCALER_MAX, max));
         } else {
             int replicas = wp.initialNodes();
             differs = !Integer.valueOf(replicas).equals(integer(at(md, "spec", "replicas"), -1));
-            patch.put("spec", Map.of("replicas", replicas));
+            patch.setAdditionalProperty("spec", Map.of("replicas", replicas));
         }
         if (differs) {
             client.genericKubernetesResources(MACHINE_DEPLOYMENTS).inNamespace(md.getMetadata().getNamespace())
-                    .resource(client.getKubernetesSerialization().convertValue(patch, GenericKubernetesResource.class))
+                    .resource(patch)
                     .fieldManager(Applier.FIELD_MANAGER).forceConflicts().serverSideApply();
         }
     }

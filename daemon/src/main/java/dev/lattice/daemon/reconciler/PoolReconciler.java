@@ -2,11 +2,13 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.capacity.PoolAccounting.PoolLedger;
 import dev.lattice.core.capacity.PoolStatus;
+import dev.lattice.core.model.CanonicalForm;
+import dev.lattice.core.model.Condition;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.Pool;
+import dev.lattice.core.status.ObjectStatus;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import java.util.List;
-import java.util.Map;
 
 /**
  * StaticPool and CloudPool: each pool's status from the accounting over every cluster that draws on it (used,
@@ -30,7 +32,6 @@ public final class PoolReconciler implements Reconciler {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public void reconcile(String key) {
         LatticeCache.Snapshot snapshot = cache.snapshot();
         for (PoolLedger ledger : snapshot.ledger().pools()) {
@@ -40,23 +41,18 @@ public final class PoolReconciler implements Reconciler {
                 continue;
             }
             Long generation = live.getMetadata().getGeneration();
-            Map<String, Object> before = StatusWriter.of(live);
-            Map<String, Object> after = new java.util.LinkedHashMap<>(PoolStatus.of(ledger));
-            List<Map<String, Object>> conditions = (List<Map<String, Object>>) after.remove("conditions");
-            after.put("observedGeneration", generation);
-            after.put("phase", "Ready");
-            after.put("conditions", before.getOrDefault("conditions", List.of()));
-            for (Map<String, Object> c : conditions) {
-                status.condition(after, (String) c.get("type"), "True".equals(c.get("status")), (String) c.get("reason"),
-                        (String) c.get("message"), generation);
+            Pool.Status accounted = PoolStatus.of(ledger);
+            ObjectStatus after = new ObjectStatus(CanonicalForm.map(accounted)).observedGeneration(generation).phase("Ready")
+                    .conditions(StatusWriter.of(live).conditions());
+            for (Condition c : accounted.conditions()) {
+                after.condition(c.type(), "True".equals(c.status()), c.reason(), c.message(), generation, status.now());
             }
             status.write(kind, live, after);
         }
         for (LatticeCache.Rejected r : snapshot.rejected(Kind.STATIC_POOL, Kind.CLOUD_POOL)) {
-            Map<String, Object> after = StatusWriter.of(r.live());
-            after.put("observedGeneration", r.live().getMetadata().getGeneration());
-            after.put("phase", "Failed");
-            status.condition(after, "Ready", false, "InvalidSpec", r.problems().get(0).render(), r.live().getMetadata().getGeneration());
+            Long generation = r.live().getMetadata().getGeneration();
+            ObjectStatus after = StatusWriter.of(r.live()).observedGeneration(generation).phase("Failed")
+                    .condition("Ready", false, "InvalidSpec", r.problems().get(0).render(), generation, status.now());
             status.write(r.kind(), r.live(), after);
         }
     }

@@ -2,9 +2,10 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.Phase;
+import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.Pool;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.engine.Interrupted;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.install.Progress;
@@ -18,9 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -185,10 +186,8 @@ public final class Provisioning implements AutoCloseable {
                 graph.add(client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class));
             }
             Mover.Result adopted = engine.adopt(child, graph);
-            Map<String, Object> imported = new LinkedHashMap<>();
-            imported.put("unpivotImportComplete", true);
-            imported.put("message", "took over " + (adopted.created() + adopted.resumed()) + " Cluster API objects; deleting its machines");
-            update(name, at, imported);
+            String message = "took over " + (adopted.created() + adopted.resumed()) + " Cluster API objects; deleting its machines";
+            update(name, at, null, status -> status.unpivotImportComplete(true).message(message));
         }
         if (!engine.moved(child)) {
             engine.delete(child);
@@ -205,13 +204,13 @@ public final class Provisioning implements AutoCloseable {
         String[] token = new String[1];
         boolean[] complete = new boolean[1];
         boolean minted = edit(name, true, live -> {
-            Map<String, Object> status = StatusWriter.of(live);
-            complete[0] = Boolean.TRUE.equals(status.get("bootstrapComplete"));
+            ClusterStatus status = StatusWriter.ofCluster(live);
+            complete[0] = status.bootstrapComplete();
             if (complete[0]) {
                 return false;
             }
             token[0] = tokens.mint(status);
-            live.setAdditionalProperty("status", status);
+            StatusWriter.put(live, status);
             return true;
         });
         if (!minted && !complete[0]) {
@@ -269,13 +268,13 @@ public final class Provisioning implements AutoCloseable {
      * {@code from}, since then someone else has moved it on (or it is being deleted).
      */
     private Phase step(String name, Phase from, Phase to, String message) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("phase", to.wire());
-        fields.put("message", message);
-        if (to == Phase.PIVOTED) {
-            fields.put("pivotComplete", true);
-        }
-        if (!update(name, from, fields)) {
+        boolean moved = update(name, from, to, status -> {
+            status.phase(to).message(message);
+            if (to == Phase.PIVOTED) {
+                status.pivotComplete(true);
+            }
+        });
+        if (!moved) {
             throw new IllegalStateException(name + " is no longer " + from.wire() + "; provisioning stopped");
         }
         LOG.info("{}: {} ({})", name, to.wire(), message);
@@ -283,23 +282,22 @@ public final class Provisioning implements AutoCloseable {
     }
 
     /**
-     * Merges {@code fields} into the status if its phase is still {@code from} (null: any); false when it is not, or when
-     * the phase it moves to does not fit: Deleting and Unpivoting only for a cluster being deleted, the others only for
-     * one that is not.
+     * Makes {@code change} to the status if its phase is still {@code from} (null: any); false when it is not, or when
+     * the phase it moves {@code to} (null: none) does not fit: Deleting and Unpivoting only for a cluster being deleted,
+     * the others only for one that is not.
      */
-    private boolean update(String name, Phase from, Map<String, Object> fields) {
+    private boolean update(String name, Phase from, Phase to, Consumer<ClusterStatus> change) {
         return edit(name, true, live -> {
             boolean deleting = live.getMetadata().getDeletionTimestamp() != null;
-            Object to = fields.get("phase");
-            if (to != null && deleting != (Phase.DELETING.wire().equals(to) || Phase.UNPIVOTING.wire().equals(to))) {
+            if (to != null && deleting != (to == Phase.DELETING || to == Phase.UNPIVOTING)) {
                 return false;
             }
-            Map<String, Object> status = StatusWriter.of(live);
-            if (from != null && !from.wire().equals(status.getOrDefault("phase", Phase.PENDING.wire()))) {
+            ClusterStatus status = StatusWriter.ofCluster(live);
+            if (from != null && !from.wire().equals(Objects.requireNonNullElse(status.phaseText(), Phase.PENDING.wire()))) {
                 return false;
             }
-            status.putAll(fields);
-            live.setAdditionalProperty("status", status);
+            change.accept(status);
+            StatusWriter.put(live, status);
             return true;
         });
     }
@@ -320,7 +318,7 @@ public final class Provisioning implements AutoCloseable {
         @Override
         public void update(String status) {
             try {
-                Provisioning.this.update(name, null, Map.of("message", status));
+                Provisioning.this.update(name, null, null, s -> s.message(status));
             } catch (RuntimeException e) {
                 LOG.debug("could not write the progress of {}: {}", name, e.getMessage());
             }

@@ -8,6 +8,7 @@ import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
 import dev.lattice.core.plan.Plan;
 import dev.lattice.core.plan.Planner;
+import dev.lattice.core.status.ObjectStatus;
 import dev.lattice.engine.kube.PlacementRecorder;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -131,21 +132,15 @@ public final class ServiceReconciler implements Reconciler {
             }
             Long generation = live.getMetadata().getGeneration();
             List<String> agreed = callers.getOrDefault(ServiceGraph.ServiceId.of(external), List.of());
-            Map<String, Object> next = StatusWriter.of(live);
-            next.put("observedGeneration", generation);
-            next.put("phase", "Ready");
-            status.condition(next, "Ready", true, "Compiled", agreed.isEmpty()
-                    ? "no service both declares it and is among its allowed_requesters, so nothing may call it"
-                    : "egress allowed for " + String.join(", ", agreed), generation);
+            ObjectStatus next = StatusWriter.of(live).observedGeneration(generation).phase("Ready").condition("Ready", true, "Compiled",
+                    agreed.isEmpty() ? "no service both declares it and is among its allowed_requesters, so nothing may call it"
+                            : "egress allowed for " + String.join(", ", agreed), generation, status.now());
             status.write(Kind.LATTICE_EXTERNAL_SERVICE, live, next);
         }
         for (LatticeCache.Rejected r : snapshot.rejected(Kind.LATTICE_EXTERNAL_SERVICE)) {
             Long generation = r.live().getMetadata().getGeneration();
-            Map<String, Object> next = StatusWriter.of(r.live());
-            next.put("observedGeneration", generation);
-            next.put("phase", "Failed");
-            status.condition(next, "Ready", false, INVALID,
-                    r.problems().stream().map(Problem::render).collect(Collectors.joining("; ")), generation);
+            ObjectStatus next = StatusWriter.of(r.live()).observedGeneration(generation).phase("Failed").condition("Ready", false, INVALID,
+                    r.problems().stream().map(Problem::render).collect(Collectors.joining("; ")), generation, status.now());
             status.write(Kind.LATTICE_EXTERNAL_SERVICE, r.live(), next);
         }
     }

@@ -22,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -179,20 +178,16 @@ public final class Installer extends BootstrapRun {
         }
         objects.add(Manifests.object(CanonicalForm.of(plan.cluster())));
         target.applier().apply(objects, options.timeout());
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("phase", Phase.READY.wire());
-        status.put("message", "installed by lattice install (run " + state.runId() + "); self-managing");
-        status.put("pivotComplete", true);
-        status.put("bootstrapComplete", true);
-        status.put("endpoint", target.client().getMasterUrl().toString().replaceAll("/$", ""));
-        if (readiness != null) {
-            status.put("readyControlPlane", readiness.controlPlaneReady());
-            status.put("readyWorkers", readiness.workersReady());
-        }
-        status.put("conditions", List.of(Map.of("type", "Ready", "status", "True", "reason", "Installed",
-                "message", "Cluster API objects pivoted into the cluster; the bootstrap cluster is no longer needed",
-                "lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())));
-        target.latticeClusterStatus(plan.cluster().name(), status);
+        String endpoint = target.client().getMasterUrl().toString().replaceAll("/$", "");
+        target.latticeClusterStatus(plan.cluster().name(), status -> {
+            status.phase(Phase.READY).message("installed by lattice install (run " + state.runId() + "); self-managing")
+                    .pivotComplete(true).bootstrapComplete(true).endpoint(endpoint);
+            if (readiness != null) {
+                status.readyControlPlane(readiness.controlPlaneReady()).readyWorkers(readiness.workersReady());
+            }
+            status.condition("Ready", true, "Installed",
+                    "Cluster API objects pivoted into the cluster; the bootstrap cluster is no longer needed", null, Instant.now());
+        });
     }
 
     /** The Secret CAPO reads: {@code clouds.yaml} (and a CA) from clusterctl's usual variables. */

@@ -1,22 +1,24 @@
 package dev.lattice.engine.install;
 
 import dev.lattice.core.LatticeException;
-import dev.lattice.core.capi.CapiVersions.Component;
 import dev.lattice.core.capi.CapiVersions;
+import dev.lattice.core.capi.CapiVersions.Component;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.kube.Secrets;
+import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** A cluster running Cluster API for others (the bootstrap cluster, or a self-managed one): what install and uninstall do there. */
@@ -142,15 +144,15 @@ final class ManagementCluster {
     }
 
     /** Merges {@code fields} into the status of the LatticeCluster {@code name}. */
-    void latticeClusterStatus(String name, Map<String, Object> fields) {
+    void latticeClusterStatus(String name, Consumer<ClusterStatus> change) {
         var resource = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name);
         GenericKubernetesResource current = resource.get();
         if (current == null) {
             throw new LatticeException("no LatticeCluster " + name + " in " + client.getMasterUrl(), null);
         }
-        Map<String, Object> status = new LinkedHashMap<>(map(current.getAdditionalProperties().get("status")));
-        status.putAll(fields);
-        current.setAdditionalProperty("status", status);
+        ClusterStatus status = StatusWriter.ofCluster(current);
+        change.accept(status);
+        StatusWriter.put(current, status);
         client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(current).updateStatus();
     }
 

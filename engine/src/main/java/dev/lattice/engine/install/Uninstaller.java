@@ -15,7 +15,6 @@ import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.pivot.Mover;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -115,7 +114,7 @@ public final class Uninstaller extends BootstrapRun {
             // Marked only once the bootstrap cluster is ready, so an early failure (no Docker) leaves no trace.
             ManagementCluster management = bootstrap(plan.providers());
             step(MARK, "mark the LatticeCluster " + name + " Unpivoting", () -> new ManagementCluster(target(), options.poll())
-                    .latticeClusterStatus(name, Map.of("phase", Phase.UNPIVOTING.wire(), "message", "lattice uninstall (run "
+                    .latticeClusterStatus(name, status -> status.phase(Phase.UNPIVOTING).message("lattice uninstall (run "
                             + state.runId() + "): moving the Cluster API objects out to delete the cluster")));
             step(UNPIVOT, "move the Cluster API objects of " + name + " back into the bootstrap cluster", () -> {
                 Mover.Result moved = new Mover(target(), management.client(), new Mover.Listener() {
@@ -124,7 +123,7 @@ public final class Uninstaller extends BootstrapRun {
                         progress.update(message);
                     }
                 }).move(namespace, name);
-                new ManagementCluster(target(), options.poll()).latticeClusterStatus(name, Map.of("unpivotImportComplete", true));
+                new ManagementCluster(target(), options.poll()).latticeClusterStatus(name, status -> status.unpivotImportComplete(true));
                 progress.update(moved.created() + " objects moved, " + moved.resumed() + " found from an earlier run");
             });
             step(DELETE, "delete " + name + " and its machines", () -> {

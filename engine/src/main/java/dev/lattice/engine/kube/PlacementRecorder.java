@@ -2,13 +2,13 @@ package dev.lattice.engine.kube;
 
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.placement.Placement;
+import dev.lattice.core.status.ObjectStatus;
+import dev.lattice.core.status.ServiceStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -54,22 +54,14 @@ public final class PlacementRecorder {
         return changed;
     }
 
-    Map<String, Object> statusFor(Placement p, Map<String, Object> before, Long generation) {
-        Map<String, Object> next = new LinkedHashMap<>(before);
-        next.put("phase", p.phase().name());
-        if (p.scheduled()) {
-            next.put("cluster", p.cluster());
-            next.remove("message");
-        } else {
-            next.remove("cluster");
-            next.put("message", p.message());
-        }
+    ObjectStatus statusFor(Placement p, ObjectStatus before, Long generation) {
+        ServiceStatus next = new ServiceStatus(before.tree()).cluster(p.scheduled() ? p.cluster() : null);
+        next.phase(p.phase().name()).message(p.scheduled() ? null : p.message());
         if (generation != null) {
-            next.put("observedGeneration", generation);
+            next.observedGeneration(generation);
         }
-        status.condition(next, CONDITION, p.scheduled(), p.scheduled() ? "Placed" : p.reason(),
+        return next.condition(CONDITION, p.scheduled(), p.scheduled() ? "Placed" : p.reason(),
                 (p.scheduled() ? "Placed on " + p.cluster() + " (score " + p.score() + ")" : p.message())
-                        + (p.move() == null ? "" : "; moved from " + p.move().from() + ": " + p.move().message()), generation);
-        return next;
+                        + (p.move() == null ? "" : "; moved from " + p.move().from() + ": " + p.move().message()), generation, status.now());
     }
 }

@@ -4,19 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.status.ClusterStatus;
+import dev.lattice.core.status.ObjectStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a Lattice object's status when, and only when, it differs from what the object holds; conditions are in
- * metav1.Condition shape and keep their {@code lastTransitionTime} while their status does not change.
+ * Reads a Lattice object's status for editing ({@link ObjectStatus}, which sets conditions), and writes it when, and only
+ * when, it differs from what the object holds.
  */
 public final class StatusWriter {
     private static final ObjectMapper CANONICAL = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
@@ -29,50 +27,38 @@ public final class StatusWriter {
         this.clock = clock;
     }
 
-    /** A copy of the object's status, or an empty map. */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> of(GenericKubernetesResource live) {
-        Object status = live.getAdditionalProperties().get("status");
-        return status instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+    /** The object's status, to edit. */
+    public static ObjectStatus of(GenericKubernetesResource live) {
+        return new ObjectStatus(read(live));
     }
 
-    /** Sets condition {@code type} in {@code status}, keeping its transition time when its status is unchanged. */
+    /** A LatticeCluster's status, to edit. */
+    public static ClusterStatus ofCluster(GenericKubernetesResource live) {
+        return new ClusterStatus(read(live));
+    }
+
+    /** Puts {@code status} into {@code live} (a copy the caller will write). */
+    public static void put(GenericKubernetesResource live, ObjectStatus status) {
+        live.setAdditionalProperty("status", status.tree());
+    }
+
     @SuppressWarnings("unchecked")
-    public void condition(Map<String, Object> status, String type, boolean value, String reason, String message, Long generation) {
-        List<Map<String, Object>> conditions = new ArrayList<>();
-        Map<String, Object> previous = null;
-        if (status.get("conditions") instanceof List<?> list) {
-            for (Object o : list) {
-                if (o instanceof Map<?, ?> c && type.equals(c.get("type"))) {
-                    previous = (Map<String, Object>) c;
-                } else if (o instanceof Map<?, ?> c) {
-                    conditions.add((Map<String, Object>) c);
-                }
-            }
-        }
-        String s = value ? "True" : "False";
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("type", type);
-        c.put("status", s);
-        c.put("reason", reason);
-        c.put("message", message);
-        c.put("lastTransitionTime", previous != null && s.equals(previous.get("status")) && previous.get("lastTransitionTime") != null
-                ? previous.get("lastTransitionTime") : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-        if (generation != null) {
-            c.put("observedGeneration", generation);
-        }
-        conditions.add(c);
-        conditions.sort((a, b) -> String.valueOf(a.get("type")).compareTo(String.valueOf(b.get("type"))));
-        status.put("conditions", conditions);
+    private static Map<String, ?> read(GenericKubernetesResource live) {
+        return live.getAdditionalProperties().get("status") instanceof Map<?, ?> m ? (Map<String, ?>) m : null;
+    }
+
+    /** The time a condition that changes now is stamped with. */
+    public Instant now() {
+        return clock.instant();
     }
 
     /** Writes {@code status} to {@code live} unless it already holds it; true when it wrote. */
-    public boolean write(Kind kind, GenericKubernetesResource live, Map<String, Object> status) {
-        if (sameJson(status, of(live))) {
+    public boolean write(Kind kind, GenericKubernetesResource live, ObjectStatus status) {
+        if (sameJson(status.tree(), of(live).tree())) {
             return false;
         }
         GenericKubernetesResource updated = client.getKubernetesSerialization().clone(live);
-        updated.setAdditionalProperty("status", status);
+        put(updated, status);
         var resources = client.genericKubernetesResources(LiveInputs.context(kind));
         (kind.namespaced() ? resources.inNamespace(live.getMetadata().getNamespace()) : resources).resource(updated).updateStatus();
         return true;
