@@ -1,5 +1,6 @@
 package dev.lattice.cli.command;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Format;
 import dev.lattice.cli.output.ManifestView;
@@ -73,20 +74,12 @@ public final class PlanCommand implements Callable<Integer> {
         warnings.forEach(w -> err.println(w.render()));
         err.flush();
         Printer.Table table = new Printer.Table("KIND", "NAME", "NAMESPACE", "SOURCE");
-        List<Map<String, Object>> objects = new ArrayList<>();
+        List<Listed> objects = new ArrayList<>();
         for (ParsedObject p : inputs.objects()) {
             String namespace = p.object().metadata().namespace();
             table.row(p.object().kind().kindName(), p.object().name(), namespace == null ? "-" : namespace,
                     p.source().document());
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("kind", p.object().kind().kindName());
-            o.put("name", p.object().name());
-            if (namespace != null) {
-                o.put("namespace", namespace);
-            }
-            o.put("file", p.file());
-            o.put("line", p.source().document().line());
-            objects.add(o);
+            objects.add(new Listed(p.object().kind().kindName(), p.object().name(), namespace, p.file(), p.source().document().line()));
         }
         List<java.util.function.Supplier<String>> text = new ArrayList<>(List.of(table::render));
         Map<String, Object> data = new LinkedHashMap<>();
@@ -152,20 +145,17 @@ public final class PlanCommand implements Callable<Integer> {
                 all.edges(), all.external(), all.warnings());
     }
 
-    static List<Map<String, Object>> warnings(List<Problem> warnings) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Problem w : warnings) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("file", w.location().file());
-            m.put("line", w.location().line());
-            m.put("column", w.location().column());
-            m.put("message", w.message());
-            if (w.hint() != null) {
-                m.put("hint", w.hint());
-            }
-            out.add(m);
-        }
-        return out;
+    /** An input object as {@code plan -o json} lists it: what it is and where it was read. */
+    record Listed(String kind, String name, @JsonInclude(JsonInclude.Include.NON_NULL) String namespace, String file, int line) {
+    }
+
+    /** A warning, located. */
+    record Warning(String file, int line, int column, String message, @JsonInclude(JsonInclude.Include.NON_NULL) String hint) {
+    }
+
+    static List<Warning> warnings(List<Problem> warnings) {
+        return warnings.stream().map(w -> new Warning(w.location().file(), w.location().line(), w.location().column(), w.message(),
+                w.hint())).toList();
     }
 
     private static String summary(Inputs inputs) {

@@ -4,10 +4,9 @@ import dev.lattice.core.io.Documents;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.mesh.MeshCompiler.ClusterManifests;
 import dev.lattice.core.mesh.MeshCompiler.PlacedEdge;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The compiled service graph: objects by cluster, agreed edges, as data, as kubectl-ready YAML, and as a summary. */
 public final class ManifestView {
@@ -16,37 +15,32 @@ public final class ManifestView {
     private ManifestView() {
     }
 
-    /** {@code manifests}: one entry per cluster, its services and its objects; unplaced services under cluster null. */
-    public static List<Map<String, Object>> manifests(MeshCompiler.Result result) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (ClusterManifests m : result.manifests()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("cluster", m.cluster());
-            entry.put("placed", m.cluster() != null);
-            entry.put("services", m.services().stream().map(Object::toString).toList());
-            entry.put("objects", m.objects());
-            out.add(entry);
-        }
-        return out;
+    /** One cluster's compiled objects; {@code cluster} null (and {@code placed} false) for services not placed. */
+    public record ClusterEntry(String cluster, boolean placed, List<String> services, List<HasMetadata> objects) {
     }
 
-    /** {@code edges}: every agreed call, with the clusters its two ends run on. */
-    public static List<Map<String, Object>> edges(MeshCompiler.Result result) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    /** An agreed call between two services, with the clusters its ends run on (null where not placed). */
+    public record Edge(String caller, String callee, String callerCluster, String calleeCluster, boolean crossCluster) {
+    }
+
+    /** An agreed call to an external service. */
+    public record ExternalCall(String caller, String external) {
+    }
+
+    /** {@code manifests}: one entry per cluster, its services and its objects; unplaced services under cluster null. */
+    public static List<ClusterEntry> manifests(MeshCompiler.Result result) {
+        return result.manifests().stream().map(m -> new ClusterEntry(m.cluster(), m.cluster() != null,
+                m.services().stream().map(Object::toString).toList(), m.objects())).toList();
+    }
+
+    /** {@code edges}: every agreed call, with the clusters its two ends run on, then every agreed external call. */
+    public static List<Object> edges(MeshCompiler.Result result) {
+        List<Object> out = new ArrayList<>();
         for (PlacedEdge e : result.edges()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("caller", e.edge().caller().toString());
-            m.put("callee", e.edge().callee().toString());
-            m.put("callerCluster", e.callerCluster());
-            m.put("calleeCluster", e.calleeCluster());
-            m.put("crossCluster", e.crossCluster());
-            out.add(m);
+            out.add(new Edge(e.edge().caller().toString(), e.edge().callee().toString(), e.callerCluster(), e.calleeCluster(), e.crossCluster()));
         }
         for (var e : result.external()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("caller", e.caller().toString());
-            m.put("external", e.callee().toString());
-            out.add(m);
+            out.add(new ExternalCall(e.caller().toString(), e.callee().toString()));
         }
         return out;
     }
