@@ -30,12 +30,15 @@ public final class PoolView {
             if (p.pool() instanceof CloudPool cloud) {
                 CloudPool.Budget budget = cloud.spec().budget();
                 Map<String, Object> b = new LinkedHashMap<>();
-                b.put("monthly", PoolStatus.money(budget.monthly()));
+                b.put("monthly", CanonicalForm.tree(PoolStatus.money(budget.monthly())));
                 b.put("alertAt", budget.alertAt());
                 b.put("hardLimit", budget.hardLimit());
                 m.put("budget", b);
             }
             m.putAll(CanonicalForm.map(PoolStatus.of(p)));
+            // Scripts iterate these: they are there, empty, when the pool holds nothing (the canonical form leaves empties out).
+            m.putIfAbsent("allocatedTo", List.of());
+            m.putIfAbsent("conditions", List.of());
             // The clusters this pool cannot hold: the table lists them on stderr, scripts read them here.
             List<Map<String, Object>> refused = new ArrayList<>();
             for (PoolAccounting.Refusal r : ledger.refusals()) {
