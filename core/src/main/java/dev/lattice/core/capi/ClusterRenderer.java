@@ -218,7 +218,7 @@ public final class ClusterRenderer {
         }
         List<Capi.Taint> taints = wp.taints().stream().map(t -> new Capi.Taint(t.key(), t.value(), t.effect().wire())).toList();
         Capi.NodeConfiguration join = kubelet.isEmpty() && taints.isEmpty() ? null
-                : new Capi.NodeConfiguration(new Capi.NodeRegistration(kubelet.isEmpty() ? null : kubelet, orNull(taints)));
+                : new Capi.NodeConfiguration(new Capi.NodeRegistration(orNull(kubelet), orNull(taints)));
         return object(CapiVersions.KUBEADM_BOOTSTRAP_API, "KubeadmConfigTemplate", mdName, poolName,
                 Capi.TemplateSpec.of(new Capi.KubeadmConfig(join)));
     }
