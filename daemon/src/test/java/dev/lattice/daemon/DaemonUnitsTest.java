@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lattice.core.LatticeException;
 import dev.lattice.daemon.agent.Pki;
+import dev.lattice.daemon.runtime.DaemonCommand;
 import dev.lattice.daemon.runtime.DaemonOptions;
 import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -17,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class DaemonUnitsTest {
 
@@ -62,13 +66,34 @@ class DaemonUnitsTest {
         void refusesWhatItDoesNotKnowWithAUsageExitCode() {
             assertThatThrownBy(() -> DaemonOptions.parse(new String[] {"--kubeconfg", "x"}, Map.of()))
                     .isInstanceOfSatisfying(LatticeException.class, e -> {
-                        assertThat(e.getMessage()).isEqualTo("unknown option --kubeconfg");
+                        assertThat(e.getMessage()).startsWith("Unknown options: '--kubeconfg'");
                         assertThat(e.exitCode()).isEqualTo(2);
                     });
             assertThatThrownBy(() -> DaemonOptions.parse(new String[] {"--http-port", "http"}, Map.of()))
-                    .hasMessageContaining("--http-port takes a port number");
+                    .hasMessageContaining("--http-port").hasMessageContaining("a port number (0-65535), not 'http'");
+            assertThatThrownBy(() -> DaemonOptions.parse(new String[] {"--resync", "soon"}, Map.of()))
+                    .hasMessageContaining("a duration such as 10s or 5m, not 'soon'");
             assertThatThrownBy(() -> DaemonOptions.parse(new String[] {"--cluster-name"}, Map.of()))
-                    .hasMessage("--cluster-name needs a value");
+                    .hasMessageContaining("Missing required parameter for option '--cluster-name'");
+        }
+
+        @Test
+        void printsItsHelpAndVersionAndSaysWhatIsWrongWithoutAStackTrace() {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine help = DaemonCommand.commandLine(Map.of());
+            help.setOut(new PrintWriter(out));
+            assertThat(help.execute("--help")).isZero();
+            assertThat(out.toString()).contains("Usage: lattice-daemon", "--kubeconfig=FILE", "--bootstrap-token-ttl=DURATION",
+                    "Exit codes:");
+            out.getBuffer().setLength(0);
+            assertThat(help.execute("--version")).isZero();
+            assertThat(out.toString()).startsWith("lattice-daemon ");
+            CommandLine bad = DaemonCommand.commandLine(Map.of());
+            bad.setErr(new PrintWriter(err, true));
+            assertThat(bad.execute("--http-port", "99999")).isEqualTo(2);
+            assertThat(err.toString()).startsWith("error: Invalid value for option '--http-port': a port number (0-65535), not '99999'")
+                    .doesNotContain("Exception");
         }
     }
 

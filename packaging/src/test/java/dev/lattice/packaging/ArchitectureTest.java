@@ -103,7 +103,10 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.lattice.cli..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.daemon..", "dev.lattice.proto..").check(classes);
         noClasses().that().resideInAPackage("dev.lattice.daemon..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.cli..", "picocli..", "org.jline..").check(classes);
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.cli..", "org.jline..").check(classes);
+        // The daemon parses its options with picocli as the CLI does, at its entry point only.
+        noClasses().that().resideInAPackage("dev.lattice.daemon..").and().resideOutsideOfPackage("dev.lattice.daemon.runtime")
+                .should().dependOnClassesThat().resideInAnyPackage("picocli..").check(classes);
     }
 
     @Test
