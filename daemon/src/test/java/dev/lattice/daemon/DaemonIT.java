@@ -60,7 +60,8 @@ class DaemonIT {
         client = api.client();
         new FakeCapi(client).installCrds();
         SharedCrds.installMesh(client);
-        daemon = new Daemon(Kube.options("home", "replica-a", true, null, null), Kube.asDaemon(client, "home"));
+        // No resync within the tests: whatever they wait for must come from a watch event, Cluster API objects included.
+        daemon = new Daemon(Kube.options("home", "replica-a", true, null, null, Duration.ofHours(1)), Kube.asDaemon(client, "home"));
         daemon.start();
         Kube.namespace(client, "shop");
         Kube.applyResource(client, "/daemon/fleet.yaml");

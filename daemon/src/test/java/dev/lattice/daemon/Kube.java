@@ -31,8 +31,14 @@ final class Kube {
 
     /** Options for an in-process daemon: free HTTP port, fast heartbeats. */
     static DaemonOptions options(String cluster, String identity, boolean leaderElection, Integer agentPort, Integer bootstrapPort) {
+        return options(cluster, identity, leaderElection, agentPort, bootstrapPort, Duration.ofMinutes(1));
+    }
+
+    /** The same with {@code resync}: a long one proves that what a test waits for comes from an event. */
+    static DaemonOptions options(String cluster, String identity, boolean leaderElection, Integer agentPort, Integer bootstrapPort,
+                                 Duration resync) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, agentPort, bootstrapPort, leaderElection,
-                identity, Duration.ofSeconds(1), Duration.ofMinutes(1), null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
+                identity, Duration.ofSeconds(1), resync, null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
                 Duration.ofHours(1), false);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.status.ClusterStatus;
+import dev.lattice.daemon.reconciler.Backoff;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.LatticeCache;
 import dev.lattice.daemon.reconciler.ObjectSync;
@@ -39,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -59,7 +59,6 @@ public final class AgentClient implements AutoCloseable {
     public static final String FROM_PARENT = "parent";
     private static final Logger LOG = LoggerFactory.getLogger(AgentClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
 
     /** What a child reports about itself in a heartbeat. */
     public interface Reporter {
@@ -73,7 +72,7 @@ public final class AgentClient implements AutoCloseable {
     private final ObjectSync sync;
     private final Reporter reporter;
     private final Duration heartbeatInterval;
-    private final Duration maxBackoff;
+    private final Backoff backoff;
     private final String version;
     private final Thread thread;
     private volatile boolean connected;
@@ -83,7 +82,7 @@ public final class AgentClient implements AutoCloseable {
     private volatile ManagedChannel channel;
 
     public AgentClient(KubernetesClient client, String namespace, Supplier<String> self, Fleet fleet, Reporter reporter,
-                       Duration heartbeatInterval, Duration maxBackoff, String version) {
+                       Duration heartbeatInterval, Backoff backoff, String version) {
         this.client = client;
         this.namespace = namespace;
         this.self = self;
@@ -91,7 +90,7 @@ public final class AgentClient implements AutoCloseable {
         this.sync = new ObjectSync(client);
         this.reporter = reporter;
         this.heartbeatInterval = heartbeatInterval;
-        this.maxBackoff = maxBackoff;
+        this.backoff = backoff;
         this.version = version;
         this.thread = new Thread(this::run, "agent-client");
         thread.setDaemon(true);
@@ -133,17 +132,11 @@ public final class AgentClient implements AutoCloseable {
             // A stream that lived a while was a success: start the back-off afresh.
             failures = System.nanoTime() - started > Duration.ofSeconds(30).toNanos() ? 1 : failures + 1;
             try {
-                sleep(backoff(failures));
+                sleep(backoff.delay(failures));
             } catch (InterruptedException e) {
                 return;
             }
         }
-    }
-
-    Duration backoff(int failures) {
-        long capped = Math.min(MIN_BACKOFF.toMillis() << Math.min(failures - 1, 20), maxBackoff.toMillis());
-        // Full jitter over the upper half: children that lost the same parent do not come back in step.
-        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
 
     private Map<String, String> secret() {

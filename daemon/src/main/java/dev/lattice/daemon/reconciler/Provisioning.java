@@ -38,13 +38,11 @@ import org.slf4j.LoggerFactory;
  * machines are ready; the providers and the daemon go into it, then its Cluster API objects) → Pivoted. The phase is
  * written as each step ends, and only over the phase the step started from, so a daemon that restarts resumes at the
  * step it was in and a cluster someone else moved on is left alone. Deleting a child it provisioned goes the other way
- * (see {@link #retire}). Every step is idempotent. A failed step is tried again after a back-off that doubles from
- * 10 s to 5 min; meanwhile {@link #failure} says why.
+ * (see {@link #retire}). Every step is idempotent. A failed step is tried again after {@link Backoff#PROVISION} (from
+ * 10 s, doubling, up to 5 min); meanwhile {@link #failure} says why.
  */
 public final class Provisioning implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(10);
-    private static final Duration LAST_RETRY = Duration.ofMinutes(5);
     private static final Duration UNPIVOT_ANSWER = Duration.ofMinutes(2);
     /** On a child LatticeCluster this parent provisioned: its deletion waits for its machines'. */
     public static final String FINALIZER = "lattice.dev/child-cluster";
@@ -132,8 +130,7 @@ public final class Provisioning implements AutoCloseable {
                 RuntimeException failure = Interrupted.or(e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e));
                 if (!(failure instanceof Interrupted)) {
                     int attempts = failures.containsKey(name) ? failures.get(name).attempts() + 1 : 1;
-                    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attempts - 1, 5));
-                    wait = wait.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait;
+                    Duration wait = Backoff.PROVISION.delay(attempts);
                     failures.put(name, new Failure(failure.getMessage(), attempts, clock.instant().plus(wait)));
                     LOG.warn("{}: failed (attempt {}, next in {} s): {}", name, attempts, wait.toSeconds(), failure.getMessage());
                     LOG.debug("{} failed", name, failure);

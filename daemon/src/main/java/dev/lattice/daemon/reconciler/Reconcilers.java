@@ -11,14 +11,16 @@ import java.util.function.Supplier;
 public final class Reconcilers {
     private final ServiceReconciler services;
     private final PoolReconciler pools;
-    private final ClusterReconciler clusters;
+    private final OwnClusterReconciler ownCluster;
+    private final ChildClusterReconciler childClusters;
 
-    public Reconcilers(KubernetesClient client, LatticeCache cache, Supplier<String> self, Fleet fleet, Children children,
-                       Provisioning provisioning, BootstrapTokens tokens, Clock clock, Duration fullSync) {
+    public Reconcilers(KubernetesClient client, LatticeCache cache, CapiCache capi, Supplier<String> self, Fleet fleet,
+                       Children children, Provisioning provisioning, BootstrapTokens tokens, Clock clock, Duration fullSync) {
         StatusWriter status = new StatusWriter(client, clock);
         this.services = new ServiceReconciler(client, cache, self, children, clock, fullSync);
         this.pools = new PoolReconciler(cache, status);
-        this.clusters = new ClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);
+        this.ownCluster = new OwnClusterReconciler(client, cache, capi, status, self, fleet);
+        this.childClusters = new ChildClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);
     }
 
     public ServiceReconciler services() {
@@ -29,7 +31,13 @@ public final class Reconcilers {
         return pools;
     }
 
-    public Reconciler clusters() {
-        return clusters;
+    /** This cluster's own LatticeCluster; its key is the cluster's name. */
+    public Reconciler ownCluster() {
+        return ownCluster;
+    }
+
+    /** Every other LatticeCluster, by name. */
+    public Reconciler childClusters() {
+        return childClusters;
     }
 }

@@ -6,7 +6,8 @@ import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.ParentEndpoints;
-import dev.lattice.daemon.reconciler.Controller;
+import dev.lattice.daemon.reconciler.Backoff;
+import dev.lattice.daemon.reconciler.CapiCache;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.LatticeCache;
 import dev.lattice.daemon.reconciler.PoolReconciler;
@@ -14,6 +15,7 @@ import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.daemon.reconciler.Reconciler;
 import dev.lattice.daemon.reconciler.Reconcilers;
 import dev.lattice.daemon.reconciler.ServiceReconciler;
+import dev.lattice.daemon.reconciler.WorkQueue;
 import dev.lattice.engine.LocalCache;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.install.ChildProvisioning;
@@ -50,6 +52,7 @@ public final class Daemon implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final Fleet fleet = new Fleet();
     private final LatticeCache cache;
+    private final CapiCache capi;
     private HealthServer health;
     private CompletableFuture<?> election;
     private volatile Leading leading;
@@ -59,6 +62,7 @@ public final class Daemon implements AutoCloseable {
         this.options = options;
         this.client = client;
         this.cache = new LatticeCache(client);
+        this.capi = new CapiCache(client);
     }
 
     /** The daemon's version, from its jar. */
@@ -72,10 +76,20 @@ public final class Daemon implements AutoCloseable {
         }
         health = new HealthServer(options.httpPort(), cache::synced, metrics);
         metrics.gauge("lattice_leader", "1 while this replica holds the Lease", () -> leader ? 1 : 0);
+        metrics.gauge("lattice_workqueue_depth", "Keys waiting to be reconciled, now or after a back-off", () -> {
+            Leading l = leading;
+            return l == null ? 0 : l.queue.depth();
+        });
         cache.onChange(kind -> {
             Leading l = leading;
             if (l != null) {
                 l.changed(kind);
+            }
+        });
+        capi.onChange(cluster -> {
+            Leading l = leading;
+            if (l != null) {
+                l.cluster(cluster);
             }
         });
         fleet.onChange(() -> {
@@ -85,6 +99,7 @@ public final class Daemon implements AutoCloseable {
             }
         });
         cache.start();
+        capi.start();
         LOG.info("watching {} Lattice kinds on {}; health on port {}", Kind.values().length, client.getMasterUrl(), health.port());
         if (!options.leaderElection()) {
             lead();
@@ -146,7 +161,7 @@ public final class Daemon implements AutoCloseable {
     /** The digests of the plan the services were last reconciled to while this replica leads (see ServiceReconciler.lastPlan); else null. */
     public String plan() {
         Leading l = leading;
-        return l == null ? null : l.planned.lastPlan();
+        return l == null ? null : l.services.lastPlan();
     }
 
     public synchronized AgentClient agent() {
@@ -162,17 +177,19 @@ public final class Daemon implements AutoCloseable {
         return clusters.size() == 1 ? clusters.get(0).getMetadata().getName() : null;
     }
 
-    /** What runs while this replica leads. */
+    /** What runs while this replica leads: every reconciler behind one work queue, the parent's endpoints, the agent. */
     private final class Leading implements AutoCloseable {
+        /** Reconcilers that run side by side; each key is still reconciled by one at a time. */
+        private static final int WORKERS = 4;
         final ParentEndpoints parent;
         final Provisioning provisioning;
         final AgentClient agent;
-        final List<Controller> controllers = new ArrayList<>();
-        final Controller services;
-        final Controller pools;
-        final Controller clusters;
-        final Controller endpoints;
-        final ServiceReconciler planned;
+        final WorkQueue queue;
+        final ServiceReconciler services;
+        final Reconciler pools;
+        final Reconciler ownCluster;
+        final Reconciler childClusters;
+        final Reconciler endpoints;
 
         Leading() {
             BootstrapTokens tokens = new BootstrapTokens(Clock.systemUTC(), options.bootstrapTokenLifetime());
@@ -182,16 +199,15 @@ public final class Daemon implements AutoCloseable {
             Components components = Components.fromReleases(options.components(), LocalCache.components());
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
-            Reconcilers r = new Reconcilers(client, cache, Daemon.this::self, fleet, parent, provisioning, tokens, Clock.systemUTC(),
-                    options.resync());
-            Duration maxBackoff = Duration.ofSeconds(30);
-            planned = r.services();
-            services = add(new Controller(planned, options.resync(), maxBackoff, metrics));
-            pools = add(new Controller(r.pools(), options.resync(), maxBackoff, metrics));
-            // Cluster API objects are not watched: their statuses are read again every 15 s.
-            clusters = add(new Controller(r.clusters(), Duration.ofSeconds(15), maxBackoff, metrics));
-            provisioning.onRunEnd(clusters::enqueue);
-            endpoints = add(new Controller(new Reconciler() {
+            Reconcilers r = new Reconcilers(client, cache, capi, Daemon.this::self, fleet, parent, provisioning, tokens,
+                    Clock.systemUTC(), options.resync());
+            // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
+            queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics);
+            services = r.services();
+            pools = r.pools();
+            ownCluster = r.ownCluster();
+            childClusters = r.childClusters();
+            endpoints = new Reconciler() {
                 @Override
                 public String name() {
                     return "parent-endpoints";
@@ -204,44 +220,45 @@ public final class Daemon implements AutoCloseable {
                             .filter(c -> c.name().equals(own)).findFirst().orElse(null);
                     parent.reconcile(cluster);
                 }
-            }, options.resync(), maxBackoff, metrics));
+            };
+            provisioning.onRunEnd(child -> queue.enqueue(childClusters, child));
             agent = new AgentClient(client, options.namespace(), Daemon.this::self, fleet,
-                    () -> AgentClient.heartbeat(client, cache, self()), options.heartbeatInterval(), Duration.ofSeconds(30), version());
+                    () -> AgentClient.heartbeat(client, cache, self()), options.heartbeatInterval(), Backoff.RECONNECT, version());
             everything();
             agent.start();
         }
 
-        private Controller add(Controller c) {
-            controllers.add(c);
-            return c;
-        }
-
         void everything() {
-            services.enqueue(ServiceReconciler.KEY);
-            pools.enqueue(PoolReconciler.KEY);
-            endpoints.enqueue("endpoints");
+            queue.enqueue(services, ServiceReconciler.KEY);
+            queue.enqueue(pools, PoolReconciler.KEY);
+            queue.enqueue(endpoints, "endpoints");
             allClusters();
         }
 
         /** Only what depends on {@code kind}: services touch neither pools nor clusters. */
         void changed(Kind kind) {
-            services.enqueue(ServiceReconciler.KEY);
+            queue.enqueue(services, ServiceReconciler.KEY);
             if (kind == Kind.LATTICE_CLUSTER || kind.isPool()) {
-                pools.enqueue(PoolReconciler.KEY);
-                endpoints.enqueue("endpoints");
+                queue.enqueue(pools, PoolReconciler.KEY);
+                queue.enqueue(endpoints, "endpoints");
                 allClusters();
             }
         }
 
         void allClusters() {
-            cache.list(Kind.LATTICE_CLUSTER).forEach(c -> clusters.enqueue(c.getMetadata().getName()));
+            cache.list(Kind.LATTICE_CLUSTER).forEach(c -> cluster(c.getMetadata().getName()));
+        }
+
+        /** The cluster {@code name} to its reconciler: this daemon's own, or a child's. */
+        void cluster(String name) {
+            queue.enqueue(name.equals(self()) ? ownCluster : childClusters, name);
         }
 
         @Override
         public void close() {
             agent.close();
             provisioning.close();
-            controllers.forEach(Controller::close);
+            queue.close();
             parent.close();
         }
     }
@@ -252,6 +269,7 @@ public final class Daemon implements AutoCloseable {
             election.cancel(true);
         }
         follow();
+        capi.close();
         cache.close();
         if (health != null) {
             health.close();

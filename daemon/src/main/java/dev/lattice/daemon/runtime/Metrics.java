@@ -1,6 +1,6 @@
 package dev.lattice.daemon.runtime;
 
-import dev.lattice.daemon.reconciler.Controller;
+import dev.lattice.daemon.reconciler.WorkQueue;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -11,7 +11,7 @@ import java.io.OutputStream;
 import java.util.function.DoubleSupplier;
 
 /** The daemon's Prometheus metrics, in a registry of its own (no JVM-wide default registry). */
-final class Metrics implements Controller.Listener {
+final class Metrics implements WorkQueue.Listener {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter reconciles = Counter.builder().name("lattice_reconcile_total")
             .help("Reconciles by controller and result").labelNames("controller", "result").register(registry);
