@@ -9,7 +9,7 @@ import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.core.model.Kind;
-import dev.lattice.daemon.agent.AgentClient;
+import dev.lattice.daemon.agent.ParentCredentials;
 import dev.lattice.daemon.agent.ParentEndpoints;
 import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.engine.install.ChildProvisioning;
@@ -82,7 +82,7 @@ class AgentIT {
                 String[] docs = FLEET.split("---\n");
                 Kube.apply(child, docs[0] + "---\n" + docs[2]); // its pool and itself
                 child.secrets().inNamespace("lattice-system").resource(new SecretBuilder().withNewMetadata()
-                        .withName(AgentClient.SECRET).withNamespace("lattice-system").endMetadata()
+                        .withName(ParentCredentials.SECRET).withNamespace("lattice-system").endMetadata()
                         .addToStringData("host", "127.0.0.1").addToStringData("grpcPort", String.valueOf(agentPort))
                         .addToStringData("bootstrapPort", String.valueOf(bootstrapPort)).addToStringData("ca.crt", caPem)
                         .addToStringData("token", token).build()).create();
@@ -97,7 +97,7 @@ class AgentIT {
                     assertThat((List<?>) childStatus.get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
                             .containsEntry("type", "AgentConnected").containsEntry("status", "True"));
                 });
-                Secret kept = child.secrets().inNamespace("lattice-system").withName(AgentClient.SECRET).get();
+                Secret kept = child.secrets().inNamespace("lattice-system").withName(ParentCredentials.SECRET).get();
                 assertThat(kept.getData()).containsKeys("tls.crt", "tls.key").doesNotContainKey("token");
 
                 // The service the parent placed on the child is applied there, and follows changes.

@@ -9,9 +9,9 @@ import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.core.model.Kind;
-import dev.lattice.daemon.agent.AgentClient;
 import dev.lattice.daemon.agent.AgentServer;
 import dev.lattice.daemon.agent.BootstrapServer;
+import dev.lattice.daemon.agent.ParentCredentials;
 import dev.lattice.daemon.agent.Pki;
 import dev.lattice.daemon.agent.ServingCertificate;
 import dev.lattice.daemon.http.HttpEndpoint;
@@ -290,7 +290,7 @@ class BootstrapServerIT {
             parent.put("tls.key", keys.keyPem());
 
             // The name comes from the certificate shown, not from what the request asks for.
-            Map<String, String> renewed = AgentClient.renew(parent, "someone-else");
+            Map<String, String> renewed = ParentCredentials.renew(parent, "someone-else");
             assertThat(renewed.get("tls.crt")).isNotEqualTo(parent.get("tls.crt"));
             assertThat(Pki.commonName(certificate(renewed.get("tls.crt")))).isEqualTo("renewing");
             assertThat(renewed.get("tls.key")).isNotEqualTo(parent.get("tls.key"));

@@ -8,7 +8,7 @@ import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.core.model.Kind;
-import dev.lattice.daemon.agent.AgentClient;
+import dev.lattice.daemon.agent.ParentCredentials;
 import dev.lattice.daemon.agent.ParentEndpoints;
 import dev.lattice.daemon.agent.Pki;
 import dev.lattice.daemon.reconciler.Provisioning;
@@ -111,7 +111,7 @@ class ProvisionIT {
                 assertThat(daemon.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(IMAGE);
                 assertThat(daemon.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsSequence("--cluster-name", "kid");
                 Map<String, String> home = dev.lattice.engine.kube.Secrets.text(
-                        kid.secrets().inNamespace("lattice-system").withName(AgentClient.SECRET).get());
+                        kid.secrets().inNamespace("lattice-system").withName(ParentCredentials.SECRET).get());
                 // The pivot handed the daemon a token of its own: the machines' one is spent, only the hash is kept.
                 String token = home.get("token");
                 assertThat(token).isNotBlank().isNotEqualTo(machineToken);
@@ -132,7 +132,7 @@ class ProvisionIT {
                 HttpResponse<String> manifests = manifests(https, bootstrapPort, "kid", token);
                 assertThat(manifests.statusCode()).isEqualTo(200);
                 assertThat(manifests.headers().firstValue("Content-Type")).hasValue("application/yaml");
-                assertThat(manifests.body()).contains("kind: Deployment", "image: " + IMAGE, "name: " + AgentClient.SECRET);
+                assertThat(manifests.body()).contains("kind: Deployment", "image: " + IMAGE, "name: " + ParentCredentials.SECRET);
                 assertThat(manifests(https, bootstrapPort, "kid", token).statusCode()).as("spent").isEqualTo(403);
                 token = servedToken(manifests.body());
                 assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))).containsEntry(ClusterStatus.TOKEN_HASH, BootstrapTokens.hash(token));
@@ -153,7 +153,7 @@ class ProvisionIT {
                 // What the node applied holds the daemon's token: that is the way home.
                 token = servedToken(applied);
                 String daemonToken = token;
-                kid.secrets().inNamespace("lattice-system").withName(AgentClient.SECRET).edit(s -> {
+                kid.secrets().inNamespace("lattice-system").withName(ParentCredentials.SECRET).edit(s -> {
                     Map<String, String> data = new java.util.HashMap<>(s.getData());
                     data.put("token", java.util.Base64.getEncoder().encodeToString(daemonToken.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                     s.setData(data);
@@ -282,7 +282,7 @@ class ProvisionIT {
         for (Object doc : new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
                 .loadAllFromString(manifests)) {
             Map<String, Object> object = (Map<String, Object>) doc;
-            if ("Secret".equals(object.get("kind")) && AgentClient.SECRET.equals(((Map<String, Object>) object.get("metadata")).get("name"))) {
+            if ("Secret".equals(object.get("kind")) && ParentCredentials.SECRET.equals(((Map<String, Object>) object.get("metadata")).get("name"))) {
                 String encoded = (String) ((Map<String, Object>) object.get("data")).get("token");
                 return new String(java.util.Base64.getDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8);
             }

@@ -119,7 +119,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
             parent.put("token", token);
         }
         objects.add(new SecretBuilder()
-                .withMetadata(Manifests.meta(DaemonManifests.NAMESPACE, AgentClient.SECRET, Map.of("app.kubernetes.io/part-of", "lattice")))
+                .withMetadata(Manifests.meta(DaemonManifests.NAMESPACE, ParentCredentials.SECRET, Map.of("app.kubernetes.io/part-of", "lattice")))
                 .withType("Opaque")
                 .withData(Secrets.data(parent))
                 .build());

@@ -5,6 +5,9 @@ import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.daemon.agent.AgentClient;
+import dev.lattice.daemon.agent.HeartbeatReporter;
+import dev.lattice.daemon.agent.ParentCommands;
+import dev.lattice.daemon.agent.ParentCredentials;
 import dev.lattice.daemon.agent.ParentEndpoints;
 import dev.lattice.daemon.reconciler.Backoff;
 import dev.lattice.daemon.reconciler.CapiCache;
@@ -222,8 +225,9 @@ public final class Daemon implements AutoCloseable {
                 }
             };
             provisioning.onRunEnd(child -> queue.enqueue(childClusters, child));
-            agent = new AgentClient(client, options.namespace(), Daemon.this::self, fleet,
-                    () -> AgentClient.heartbeat(client, cache, self()), options.heartbeatInterval(), Backoff.RECONNECT, version());
+            agent = new AgentClient(new ParentCredentials(client, options.namespace(), Daemon.this::self),
+                    new ParentCommands(client, Daemon.this::self), new HeartbeatReporter(client, cache, Daemon.this::self),
+                    Daemon.this::self, fleet, options.heartbeatInterval(), Backoff.RECONNECT, version());
             everything();
             agent.start();
         }

@@ -1,0 +1,89 @@
+package dev.lattice.daemon.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lattice.core.capi.ClusterRenderer;
+import dev.lattice.daemon.reconciler.ObjectSync;
+import dev.lattice.engine.pivot.Mover;
+import dev.lattice.proto.agent.v1.AgentMessage;
+import dev.lattice.proto.agent.v1.CommandResult;
+import dev.lattice.proto.agent.v1.ParentCommand;
+import dev.lattice.proto.agent.v1.StateReport;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a parent asks of its child over the agent stream, carried out on the child: report the objects it placed here,
+ * apply or delete objects (as {@link #FROM_PARENT}, through {@link ObjectSync}), and hand its Cluster API objects back
+ * to be deleted (unpivot). Each command gets one result; a failure is a result, never a broken stream.
+ */
+public final class ParentCommands {
+    /** The source label of objects a parent placed here (see ObjectSync). */
+    public static final String FROM_PARENT = "parent";
+    private static final Logger LOG = LoggerFactory.getLogger(ParentCommands.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KubernetesClient client;
+    private final Supplier<String> self;
+    private final ObjectSync sync;
+
+    public ParentCommands(KubernetesClient client, Supplier<String> self) {
+        this.client = client;
+        this.self = self;
+        this.sync = new ObjectSync(client);
+    }
+
+    /** Carries out one command from the parent; the result says how it went. */
+    AgentMessage carryOut(ParentCommand command) {
+        try {
+            switch (command.getPayloadCase()) {
+                case STATE_SYNC -> {
+                    StateReport.Builder report = StateReport.newBuilder();
+                    sync.held(FROM_PARENT).forEach(r -> report.addObjects(AgentServer.toProto(r)));
+                    return AgentMessage.newBuilder().setState(report).build();
+                }
+                case APPLY -> {
+                    List<GenericKubernetesResource> objects = new ArrayList<>();
+                    for (String json : command.getApply().getObjectsJsonList()) {
+                        objects.add(JSON.readValue(json, GenericKubernetesResource.class));
+                    }
+                    sync.apply(FROM_PARENT, objects);
+                    return result(command, true, "applied " + objects.size() + " objects");
+                }
+                case DELETE -> {
+                    sync.delete(command.getDelete().getObjectsList().stream().map(AgentServer::fromProto).toList());
+                    return result(command, true, "deleted " + command.getDelete().getObjectsCount() + " objects");
+                }
+                case UNPIVOT -> {
+                    // The parent takes this cluster's Cluster API objects over to delete it: they stay here, paused.
+                    String name = self.get();
+                    List<GenericKubernetesResource> graph = new Mover(client, null, new Mover.Listener() {
+                    }).export(ClusterRenderer.namespaceOf(name), name);
+                    CommandResult.Builder result = CommandResult.newBuilder().setCommandId(command.getId()).setOk(true)
+                            .setMessage("paused; " + graph.size() + " Cluster API objects handed to the parent");
+                    for (GenericKubernetesResource o : graph) {
+                        result.addObjectsJson(client.getKubernetesSerialization().asJson(o));
+                    }
+                    LOG.info("unpivot: paused {} and handed its {} Cluster API objects to the parent", name, graph.size());
+                    return AgentMessage.newBuilder().setResult(result).build();
+                }
+                default -> {
+                    return result(command, false, "unknown command: this agent is older than its parent");
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("command {} from the parent failed: {}", command.getPayloadCase(), e.getMessage());
+            return result(command, false, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private static AgentMessage result(ParentCommand command, boolean ok, String message) {
+        return AgentMessage.newBuilder().setResult(CommandResult.newBuilder().setCommandId(command.getId()).setOk(ok)
+                .setMessage(message)).build();
+    }
+
+}
