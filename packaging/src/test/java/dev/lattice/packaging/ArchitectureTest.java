@@ -17,6 +17,7 @@ import dev.lattice.core.seeded.ProcessStarter;
 import dev.lattice.core.seeded.cycle.a.Ping;
 import dev.lattice.core.seeded.cycle.b.Pong;
 import dev.lattice.cli.command.seeded.ClientHolder;
+import dev.lattice.daemon.reconciler.seeded.Poller;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -65,6 +66,21 @@ class ArchitectureTest {
     static final ArchRule COMMANDS_GO_THROUGH_THE_ENGINE = noClasses().that().resideInAPackage("dev.lattice.cli..")
             .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client..", "com.github.dockerjava..", "io.grpc..")
             .because("commands parse flags, call the engine or core, and print (STYLE.md rule 5)");
+
+    /** Sleeping, or scheduling work on a timer of one's own: polling, where an event or the work queue's back-off should wake it. */
+    private static final DescribedPredicate<JavaMethodCall> WAITS_ON_ITS_OWN = DescribedPredicate.describe(
+            "sleep or schedule work on a timer of its own", call -> {
+                String owner = call.getTarget().getOwner().getName();
+                String name = call.getTarget().getName();
+                return (owner.equals(Thread.class.getName()) && name.equals("sleep"))
+                        || (owner.equals(java.util.concurrent.Executors.class.getName()) && name.contains("Scheduled"))
+                        || name.equals("scheduleAtFixedRate") || name.equals("scheduleWithFixedDelay");
+            });
+
+    static final ArchRule RECONCILERS_WAIT_ONLY_IN_THE_QUEUE = noClasses().that().resideInAPackage("dev.lattice.daemon.reconciler..")
+            .and().doNotHaveFullyQualifiedName("dev.lattice.daemon.reconciler.WorkQueue")
+            .should().callMethodWhere(WAITS_ON_ITS_OWN)
+            .because("the daemon acts on watch events; retries and resyncs are the one work queue's, with its one back-off");
 
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.lattice.(**)").should().beFreeOfCycles();
 
@@ -127,6 +143,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void reconcilersWaitOnlyInTheWorkQueue() {
+        RECONCILERS_WAIT_ONLY_IN_THE_QUEUE.check(classes);
+    }
+
+    @Test
     void productionCodeNeverUsesTestFixtures() {
         noClasses().that().resideInAnyPackage("dev.lattice.core..", "dev.lattice.engine..", "dev.lattice.cli..", "dev.lattice.daemon..")
                 .should().dependOnClassesThat().resideInAPackage("dev.lattice.testfixtures..").check(classes);
@@ -168,6 +189,11 @@ class ArchitectureTest {
         @Test
         void aCommandHoldingAClient() {
             fails(COMMANDS_GO_THROUGH_THE_ENGINE, ClientHolder.class);
+        }
+
+        @Test
+        void aReconcilerPollingOnItsOwnTimer() {
+            fails(RECONCILERS_WAIT_ONLY_IN_THE_QUEUE, Poller.class);
         }
 
         @Test
