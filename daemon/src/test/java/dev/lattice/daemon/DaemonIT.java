@@ -455,10 +455,15 @@ class DaemonIT {
                 });
     }
 
+    /** As a Cluster API controller would: the daemon edits the same objects at once, so read and write again on a conflict. */
     private void setStatus(ResourceDefinitionContext kind, String namespace, String name, Map<String, Object> status) {
-        GenericKubernetesResource r = client.genericKubernetesResources(kind).inNamespace(namespace).withName(name).get();
-        r.setAdditionalProperty("status", status);
-        client.genericKubernetesResources(kind).inNamespace(namespace).resource(r).updateStatus();
+        await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+                && k.getCode() == 409).until(() -> {
+                    GenericKubernetesResource r = client.genericKubernetesResources(kind).inNamespace(namespace).withName(name).get();
+                    r.setAdditionalProperty("status", status);
+                    client.genericKubernetesResources(kind).inNamespace(namespace).resource(r).updateStatus();
+                    return true;
+                });
     }
 
     private static ResourceDefinitionContext context(String group, String version, String kind, String plural) {

@@ -108,6 +108,9 @@ public final class WorkQueue implements AutoCloseable {
         } catch (Exception | LinkageError e) {
             int n;
             synchronized (this) {
+                if (closed) {
+                    return; // interrupted by close(): nothing to retry, nothing to warn of
+                }
                 n = failures.merge(key, 1, Integer::sum);
             }
             retry = max(backoff.delay(n), budget.reserve());
