@@ -1,6 +1,7 @@
 package dev.lattice.cli.command;
 
 import dev.lattice.cli.complete.Dynamic;
+import dev.lattice.cli.output.PlanDigests;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.cli.output.ProgressPrinter;
 import dev.lattice.core.install.DaemonManifests;
@@ -34,6 +35,9 @@ import picocli.CommandLine.Spec;
                     + "pivoted into it, and the bootstrap cluster is deleted. Re-running with the same file resumes "
                     + "an interrupted install."})
 public final class InstallCommand implements Callable<Integer> {
+    /** A component the install would put in place, and where its manifest comes from (in {@code --dry-run -o json|yaml}). */
+    public record ComponentEntry(String name, String type, String version, String from) {
+    }
 
     @Mixin
     InputOptions input;
@@ -81,13 +85,12 @@ public final class InstallCommand implements Callable<Integer> {
             return install(plan, err);
         }
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("plan", Map.of("decisions", decided.digest(), "objects", decided.objectsDigest()));
+        data.put("plan", PlanDigests.of(decided));
         data.put("cluster", plan.cluster().name());
         data.put("provider", plan.provider().wire());
         data.put("bootstrap", plan.cluster().spec().provider().kubernetes().bootstrap().wire());
-        data.put("components", plan.components().stream().map(s -> Map.of(
-                "name", s.component().name(), "type", s.component().type().wire(), "version", s.component().version(),
-                "from", s.from())).toList());
+        data.put("components", plan.components().stream().map(s -> new ComponentEntry(s.component().name(),
+                s.component().type().wire(), s.component().version(), s.from())).toList());
         data.put("steps", plan.steps());
         data.put("missingVariables", List.copyOf(plan.missingVariables()));
         data.put("objects", plan.objects());

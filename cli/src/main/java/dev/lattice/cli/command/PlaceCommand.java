@@ -1,6 +1,7 @@
 package dev.lattice.cli.command;
 
 import dev.lattice.cli.output.PlacementView;
+import dev.lattice.cli.output.PlanDigests;
 import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.LatticeException;
@@ -109,7 +110,7 @@ public final class PlaceCommand implements Callable<Integer> {
 
     private int print(Plan plan) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("plan", Map.of("decisions", plan.digest()));
+        data.put("plan", PlanDigests.decisions(plan));
         data.put("placements", PlacementView.data(plan.placements(), explain));
         if (!plan.pools().refusals().isEmpty()) {
             data.put("refusals", PoolView.refusals(plan.pools()));

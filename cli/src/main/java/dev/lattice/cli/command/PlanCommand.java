@@ -5,6 +5,7 @@ import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Format;
 import dev.lattice.cli.output.ManifestView;
 import dev.lattice.cli.output.PlacementView;
+import dev.lattice.cli.output.PlanDigests;
 import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.LatticeException;
@@ -83,7 +84,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
         List<java.util.function.Supplier<String>> text = new ArrayList<>(List.of(table::render));
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("plan", Map.of("decisions", plan.digest(), "objects", plan.objectsDigest()));
+        data.put("plan", PlanDigests.of(plan));
         data.put("objects", objects);
         PoolAccounting.Ledger ledger = plan.pools();
         if (!ledger.pools().isEmpty()) {

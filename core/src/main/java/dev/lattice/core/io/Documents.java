@@ -1,8 +1,5 @@
 package dev.lattice.core.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lattice.core.render.Manifests;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,6 @@ import org.snakeyaml.engine.v2.schema.Schema;
 
 /** Writes plain trees (maps, lists, scalars) as YAML or JSON, deterministically and in insertion order; reads manifests. */
 public final class Documents {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Schema QUOTING = new CoreSchema() {
         private final QuotingResolver resolver = new QuotingResolver();
 
@@ -70,11 +66,8 @@ public final class Documents {
         return out;
     }
 
+    /** A tree (typed objects and records in it written as their trees) as indented JSON, written in one pass. */
     public static String json(Object tree) {
-        try {
-            return JSON.writeValueAsString(Manifests.plain(tree)) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
+        return Manifests.json(tree) + "\n";
     }
 }
