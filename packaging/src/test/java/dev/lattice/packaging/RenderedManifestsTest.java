@@ -123,8 +123,10 @@ class RenderedManifestsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("objects")
     void typedObjectsRoundTripThroughFabric8WithoutLoss(String name, Map<String, Object> object) {
-        if (group(object).equals("cilium.io")) {
-            return; // fabric8 has no Cilium model; the schema test above covers it
+        if (CRD_GROUPS.contains(group(object))) {
+            // fabric8 has no Cilium model, and Istio's has no release for fabric8 8: the test above checks them against
+            // their real CRDs' structural schemas (an unknown or mistyped field fails there) and CEL rules.
+            return;
         }
         String json = SERIALIZATION.asJson(object);
         KubernetesResource typed = SERIALIZATION.unmarshal(json);

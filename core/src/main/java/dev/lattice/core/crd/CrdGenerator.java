@@ -2,12 +2,10 @@ package dev.lattice.core.crd;
 
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
-import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.ModelFields.FieldInfo;
+import dev.lattice.core.model.ModelFields;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.parse.ShortForms;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
@@ -22,6 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.StringNode;
 
 /**
  * CustomResourceDefinitions (apiextensions.k8s.io/v1) for the Lattice kinds, generated from the model records,
@@ -184,7 +184,7 @@ public final class CrdGenerator {
         } else if (raw.isEnum()) {
             List<JsonNode> values = new ArrayList<>();
             for (Object constant : raw.getEnumConstants()) {
-                values.add(TextNode.valueOf(ModelFields.wire((Enum<?>) constant)));
+                values.add(StringNode.valueOf(ModelFields.wire((Enum<?>) constant)));
             }
             s.withType("string").withEnum(values);
         } else if (raw == List.class) {

@@ -1,31 +1,37 @@
 package dev.lattice.core.render;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.ser.std.StdSerializer;
 
 /**
  * The edge between typed objects and the plain trees YAML and JSON are written from and read into. Rendered objects
  * are fabric8 model types or {@link CustomObject}s; only here do they become maps, in the order their types give.
  */
 public final class Manifests {
-    private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .registerModule(new SimpleModule().addSerializer(Double.class, new WholeNumbers()));
-
+    /**
+     * Jackson 3, as the fabric8 model's own serializers are (a Quantity is written as {@code 500m} only by them), set
+     * to Jackson 2's defaults where Jackson 3 changed them: properties in declared order, empty beans allowed.
+     */
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .addModule(new SimpleModule().addSerializer(Double.class, new WholeNumbers()))
+            .build();
     private static final ObjectWriter JSON = MAPPER.writer(SerializationFeature.INDENT_OUTPUT);
 
     private Manifests() {
@@ -38,7 +44,7 @@ public final class Manifests {
     public static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }
     }
@@ -112,7 +118,7 @@ public final class Manifests {
         }
 
         @Override
-        public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
+        public void serialize(Double value, JsonGenerator out, SerializationContext context) {
             if (value == Math.rint(value) && !Double.isInfinite(value) && Math.abs(value) < 1e15) {
                 out.writeNumber(value.longValue());
             } else {

@@ -1,7 +1,5 @@
 package dev.lattice.daemon.agent;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ObjectSync;
@@ -15,6 +13,7 @@ import dev.lattice.proto.agent.v1.ParentCommand;
 import dev.lattice.proto.agent.v1.StartUnpivot;
 import dev.lattice.proto.agent.v1.StateSyncRequest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -57,7 +56,8 @@ public final class AgentServer implements Children, AutoCloseable {
     public static final int MINOR = 0;
     private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
     private static final Context.Key<String> PEER = Context.key("lattice-agent-peer");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** fabric8's own: a Deployment's quantities are written as Kubernetes writes them only by its serializers. */
+    private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
 
     private final Server server;
     private final Fleet fleet;
@@ -241,11 +241,7 @@ public final class AgentServer implements Children, AutoCloseable {
             ApplyObjects.Builder apply = ApplyObjects.newBuilder();
             Set<ObjectRef> now = new LinkedHashSet<>();
             for (HasMetadata o : objects) {
-                try {
-                    apply.addObjectsJson(JSON.writeValueAsString(o));
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException(e);
-                }
+                apply.addObjectsJson(KUBERNETES_JSON.asJson(o));
                 now.add(toProto(ObjectSync.Ref.of(o)));
             }
             List<ObjectRef> stale = new ArrayList<>(held);

@@ -1,6 +1,5 @@
 package dev.lattice.daemon.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.engine.pivot.Mover;
@@ -25,7 +24,6 @@ public final class ParentCommands {
     /** The source label of objects a parent placed here (see ObjectSync). */
     public static final String FROM_PARENT = "parent";
     private static final Logger LOG = LoggerFactory.getLogger(ParentCommands.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
     private final Supplier<String> self;
@@ -49,7 +47,7 @@ public final class ParentCommands {
                 case APPLY -> {
                     List<GenericKubernetesResource> objects = new ArrayList<>();
                     for (String json : command.getApply().getObjectsJsonList()) {
-                        objects.add(JSON.readValue(json, GenericKubernetesResource.class));
+                        objects.add(client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class));
                     }
                     sync.apply(FROM_PARENT, objects);
                     return result(command, true, "applied " + objects.size() + " objects");
