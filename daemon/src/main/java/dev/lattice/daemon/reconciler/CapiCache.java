@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,22 +66,7 @@ public final class CapiCache implements AutoCloseable {
         for (Watched watched : ALL) {
             SharedIndexInformer<CustomResourceDefinition> informer = client.apiextensions().v1().customResourceDefinitions()
                     .withField("metadata.name", watched.crd()).runnableInformer(0).itemStore(new TrimmingStore<>(CapiCache::servedOnly));
-            informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(CustomResourceDefinition crd) {
-                    served(watched, crd);
-                }
-
-                @Override
-                public void onUpdate(CustomResourceDefinition before, CustomResourceDefinition crd) {
-                    served(watched, crd);
-                }
-
-                @Override
-                public void onDelete(CustomResourceDefinition crd, boolean finalStateUnknown) {
-                    gone(watched);
-                }
-            });
+            informer.addEventHandler(InformerEvents.of(crd -> served(watched, crd), crd -> gone(watched)));
             crds.add(informer);
         }
         crds.forEach(i -> i.start().toCompletableFuture().join());
@@ -112,22 +96,7 @@ public final class CapiCache implements AutoCloseable {
             SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(
                     LiveInputs.context(w.apiVersion(), w.kind(), w.plural(), true)).inAnyNamespace().runnableInformer(0)
                     .itemStore(new TrimmingStore<>(TrimmingStore::without));
-            informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(GenericKubernetesResource obj) {
-                    changed(w, obj);
-                }
-
-                @Override
-                public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource obj) {
-                    changed(w, obj);
-                }
-
-                @Override
-                public void onDelete(GenericKubernetesResource obj, boolean finalStateUnknown) {
-                    changed(w, obj);
-                }
-            });
+            informer.addEventHandler(InformerEvents.of(obj -> changed(w, obj), obj -> changed(w, obj)));
             LOG.info("watching the Cluster API's {} objects", w.kind());
             informer.start(); // not waited for here: readers check hasSynced
             return informer;

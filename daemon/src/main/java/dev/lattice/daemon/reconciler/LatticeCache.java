@@ -10,7 +10,6 @@ import dev.lattice.core.parse.Problem;
 import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -92,22 +91,7 @@ public final class LatticeCache implements AutoCloseable {
                     client.genericKubernetesResources(LiveInputs.context(kind)).inAnyNamespace().runnableInformer(0)
                             .itemStore(new TrimmingStore<>(r -> read(kind, r), r -> reads.remove(
                                     LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName()))));
-            informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(GenericKubernetesResource obj) {
-                    changed(kind);
-                }
-
-                @Override
-                public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
-                    changed(kind);
-                }
-
-                @Override
-                public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
-                    changed(kind);
-                }
-            });
+            informer.addEventHandler(InformerEvents.of(obj -> changed(kind), obj -> changed(kind)));
             informers.put(kind, informer);
         }
         informers.values().forEach(i -> i.start().toCompletableFuture().join());
