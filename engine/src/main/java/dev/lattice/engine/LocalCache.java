@@ -20,6 +20,11 @@ public final class LocalCache {
         return xdg != null && !xdg.isBlank() ? Path.of(xdg, "lattice") : Path.of(System.getProperty("user.home"), ".cache", "lattice");
     }
 
+    /** Where chart archives are kept between runs: {@code ~/.cache/lattice/charts}. */
+    public static Path charts() {
+        return root().resolve("charts");
+    }
+
     /** Where component manifests are kept between runs: {@code ~/.cache/lattice/components}. */
     public static Path components() {
         return root().resolve("components");

@@ -96,6 +96,12 @@ public final class ClusterRenderer {
         return new ClusterRenderer(cluster, pool, parent).render();
     }
 
+    /** The cluster's pod CIDRs: {@code spec.networking.pods}, else kubeadm's default; its CNI's IPAM takes the same. */
+    public static List<String> podCidrs(LatticeCluster cluster) {
+        LatticeCluster.NetworkingSpec net = cluster.spec().networking();
+        return net == null || net.pods().isEmpty() ? List.of("10.244.0.0/16") : net.pods();
+    }
+
     /** The namespace a cluster's CAPI objects live in, on the bootstrap cluster and, after the pivot, its own. */
     public static String namespaceOf(LatticeCluster cluster) {
         return namespaceOf(cluster.name());
@@ -144,7 +150,7 @@ public final class ClusterRenderer {
 
     private HasMetadata clusterObject(Infrastructure infra) {
         LatticeCluster.NetworkingSpec net = cluster.spec().networking();
-        List<String> pods = net == null || net.pods().isEmpty() ? List.of("10.244.0.0/16") : net.pods();
+        List<String> pods = podCidrs(cluster);
         List<String> services = net == null || net.services().isEmpty() ? List.of("10.96.0.0/12") : net.services();
         String domain = net == null || net.serviceDomain() == null ? "cluster.local" : net.serviceDomain();
         String cpKind = bootstrap == Bootstrap.RKE2 ? "RKE2ControlPlane" : "KubeadmControlPlane";

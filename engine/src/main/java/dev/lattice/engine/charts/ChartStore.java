@@ -1,0 +1,124 @@
+package dev.lattice.engine.charts;
+
+import dev.lattice.core.LatticeException;
+import dev.lattice.core.addons.Chart;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.function.Function;
+
+/**
+ * The pinned chart archives, as Helm would get them: from a charts directory ({@code --charts-dir}, for air-gapped
+ * use), else from the cache, else downloaded from the chart's repository into the cache. Wherever an archive comes
+ * from, its sha256 must be the pinned one before it is used; a download that does not match is never kept.
+ */
+public final class ChartStore {
+    /** The environment variable naming the charts directory when {@code --charts-dir} is not given. */
+    public static final String CHARTS_DIR_ENV = "LATTICE_CHARTS_DIR";
+
+    private final Path directory;
+    private final Path cache;
+    private final Function<Chart, URI> location;
+    private final HttpClient http;
+
+    /**
+     * @param directory the charts directory, or null
+     * @param cache     where downloads are kept ({@code ~/.cache/lattice/charts})
+     * @param location  where a chart is downloaded from (its repository; a test points it at a local server)
+     */
+    public ChartStore(Path directory, Path cache, Function<Chart, URI> location) {
+        this.directory = directory;
+        this.cache = cache;
+        this.location = location;
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** The charts' own repositories, cached in {@code cache}. */
+    public static ChartStore fromRepositories(Path directory, Path cache) {
+        return new ChartStore(directory, cache, c -> URI.create(c.url()));
+    }
+
+    /** The chart's archive, checked against its pinned digest. */
+    public Path archive(Chart chart) {
+        if (directory != null) {
+            Path given = directory.resolve(chart.archive());
+            if (!Files.isRegularFile(given)) {
+                throw new LatticeException("the charts directory " + directory + " has no " + chart.archive(),
+                        "put the archive from " + chart.url() + " there, or leave out the charts directory to download it");
+            }
+            return checked(chart, given);
+        }
+        Path cached = cache.resolve(chart.archive());
+        if (Files.isRegularFile(cached)) {
+            return checked(chart, cached);
+        }
+        download(chart, cached);
+        return cached;
+    }
+
+    private static Path checked(Chart chart, Path archive) {
+        String actual = sha256(archive);
+        if (!actual.equals(chart.sha256())) {
+            throw new LatticeException(archive + " is not " + chart.name() + " " + chart.version() + ": its sha256 is " + actual
+                    + ", not " + chart.sha256(), "replace it with the archive from " + chart.url());
+        }
+        return archive;
+    }
+
+    private void download(Chart chart, Path to) {
+        URI uri = location.apply(chart);
+        try {
+            Path partial = Files.createDirectories(to.getParent()).resolve(to.getFileName() + ".part");
+            try {
+                HttpResponse<Path> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
+                        HttpResponse.BodyHandlers.ofFile(partial));
+                if (response.statusCode() != 200) {
+                    throw new LatticeException("cannot download " + chart.name() + " " + chart.version() + " from " + uri
+                            + ": HTTP " + response.statusCode(), offline(chart));
+                }
+                checked(chart, partial);
+                // Only a whole, checked archive reaches the cache.
+                Files.move(partial, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+        } catch (IOException e) {
+            throw new LatticeException("cannot download " + chart.name() + " " + chart.version() + " from " + uri + ": "
+                    + e.getMessage(), offline(chart));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LatticeException("interrupted while downloading " + chart.name(), null);
+        }
+    }
+
+    private String offline(Chart chart) {
+        return "without network, put " + chart.archive() + " (from " + chart.url() + ") in a directory and pass --charts-dir or set "
+                + CHARTS_DIR_ENV;
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
