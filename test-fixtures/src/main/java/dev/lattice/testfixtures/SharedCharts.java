@@ -20,9 +20,4 @@ public final class SharedCharts {
         return "../shared/charts (the released Cilium and Istio charts) is not beside the project at "
                 + Examples.projectRoot().getParent().resolve("shared").resolve("charts");
     }
-
-    /** An unpacked chart: {@code PROJECT/VERSION/CHART}. */
-    public static Path chart(String project, String version, String chart) {
-        return dir().orElseThrow().resolve(project).resolve(version).resolve(chart);
-    }
 }

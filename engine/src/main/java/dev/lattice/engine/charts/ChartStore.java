@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,12 +17,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
- * The pinned chart archives, as Helm would get them: from a charts directory ({@code --charts-dir}, for air-gapped
- * use), else from the cache, else downloaded from the chart's repository into the cache. Wherever an archive comes
- * from, its sha256 must be the pinned one before it is used; a download that does not match is never kept.
+ * The pinned charts, as Helm would get them: from a charts directory ({@code --charts-dir}, for air-gapped use: the
+ * archive, or the chart unpacked at {@code PROJECT/VERSION/NAME}), else from the cache, else downloaded from the
+ * chart's repository into the cache. Wherever a chart comes from, its digest must be the pinned one before it is used
+ * (the archive's sha256, or that of the unpacked files); a download that does not match is never kept.
  */
 public final class ChartStore {
     /** The environment variable naming the charts directory when {@code --charts-dir} is not given. */
@@ -49,15 +54,19 @@ public final class ChartStore {
         return new ChartStore(directory, cache, c -> URI.create(c.url()));
     }
 
-    /** The chart's archive, checked against its pinned digest. */
-    public Path archive(Chart chart) {
+    /** The chart, as an archive or an unpacked directory, checked against its pinned digest. */
+    public Path chart(Chart chart) {
         if (directory != null) {
-            Path given = directory.resolve(chart.archive());
-            if (!Files.isRegularFile(given)) {
-                throw new LatticeException("the charts directory " + directory + " has no " + chart.archive(),
-                        "put the archive from " + chart.url() + " there, or leave out the charts directory to download it");
+            Path archive = directory.resolve(chart.archive());
+            if (Files.isRegularFile(archive)) {
+                return checked(chart, archive);
             }
-            return checked(chart, given);
+            Path unpacked = directory.resolve(chart.unpacked());
+            if (Files.isDirectory(unpacked)) {
+                return checkedFiles(chart, unpacked);
+            }
+            throw new LatticeException("the charts directory " + directory + " has neither " + chart.archive() + " nor "
+                    + chart.unpacked() + "/", "put the archive from " + chart.url() + " there, or leave out the charts directory to download it");
         }
         Path cached = cache.resolve(chart.archive());
         if (Files.isRegularFile(cached)) {
@@ -74,6 +83,34 @@ public final class ChartStore {
                     + ", not " + chart.sha256(), "replace it with the archive from " + chart.url());
         }
         return archive;
+    }
+
+    private static Path checkedFiles(Chart chart, Path unpacked) {
+        String actual = filesSha256(unpacked);
+        if (!actual.equals(chart.filesSha256())) {
+            throw new LatticeException(unpacked + " is not " + chart.name() + " " + chart.version() + " as released: the digest of its files is "
+                    + actual + ", not " + chart.filesSha256(), "unpack the archive from " + chart.url() + " there again");
+        }
+        return unpacked;
+    }
+
+    /** sha256 over {@code PATH NUL SHA256-OF-FILE LF} for every file below {@code root}, sorted by path ({@code /}-separated). */
+    static String filesSha256(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            TreeMap<String, String> files = new TreeMap<>();
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                StringJoiner path = new StringJoiner("/");
+                root.relativize(file).forEach(part -> path.add(part.toString()));
+                files.put(path.toString(), sha256(file));
+            }
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            files.forEach((path, sha) -> digest.update((path + "\0" + sha + "\n").getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void download(Chart chart, Path to) {
@@ -103,8 +140,8 @@ public final class ChartStore {
     }
 
     private String offline(Chart chart) {
-        return "without network, put " + chart.archive() + " (from " + chart.url() + ") in a directory and pass --charts-dir or set "
-                + CHARTS_DIR_ENV;
+        return "without network, put " + chart.archive() + " (from " + chart.url() + "), or the chart unpacked as "
+                + chart.unpacked() + ", in a directory and pass --charts-dir or set " + CHARTS_DIR_ENV;
     }
 
     static String sha256(Path file) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("chart archives: from the charts directory, the cache or the repository, always checked against the pinned digest")
+@DisplayName("charts: from the charts directory (archive or unpacked), the cache or the repository, always checked against the pinned digest")
 class ChartStoreTest {
     private static final byte[] ARCHIVE = "not really a tgz, but bytes with a digest".getBytes(StandardCharsets.UTF_8);
     private static final String DIGEST = "a2b6ba1ab0e6b1a3c1a3ea1e0fea5b01a6e2f3ddcbb1a0b2cc1ef5e17c7c4e18";
@@ -25,7 +25,7 @@ class ChartStoreTest {
     Path tmp;
 
     private static Chart chart(String sha256) {
-        return new Chart("demo", "demo", "1.0.0", "https://charts.example/demo-1.0.0.tgz", sha256);
+        return new Chart("demo", "demo", "1.0.0", "https://charts.example/demo-1.0.0.tgz", sha256, DIGEST);
     }
 
     private static String digest() throws Exception {
@@ -39,12 +39,27 @@ class ChartStoreTest {
         Path dir = Files.createDirectories(tmp.resolve("charts"));
         Files.write(dir.resolve("demo-1.0.0.tgz"), ARCHIVE);
         ChartStore store = new ChartStore(dir, tmp.resolve("cache"), c -> { throw new AssertionError("no download"); });
-        assertThat(store.archive(chart(digest()))).isEqualTo(dir.resolve("demo-1.0.0.tgz"));
-        assertThatThrownBy(() -> store.archive(chart(DIGEST))).isInstanceOf(LatticeException.class)
+        assertThat(store.chart(chart(digest()))).isEqualTo(dir.resolve("demo-1.0.0.tgz"));
+        assertThatThrownBy(() -> store.chart(chart(DIGEST))).isInstanceOf(LatticeException.class)
                 .hasMessageContaining("its sha256 is " + digest()).hasMessageContaining("not " + DIGEST);
         Files.delete(dir.resolve("demo-1.0.0.tgz"));
-        assertThatThrownBy(() -> store.archive(chart(digest()))).isInstanceOf(LatticeException.class)
-                .hasMessageContaining("has no demo-1.0.0.tgz");
+        assertThatThrownBy(() -> store.chart(chart(digest()))).isInstanceOf(LatticeException.class)
+                .hasMessageContaining("has neither demo-1.0.0.tgz nor demo/1.0.0/demo/");
+    }
+
+    @Test
+    void takesTheChartUnpackedWhenTheDigestOfItsFilesMatches() throws Exception {
+        Path dir = tmp.resolve("charts");
+        Path chart = Files.createDirectories(dir.resolve("demo/1.0.0/demo/templates"));
+        Files.writeString(dir.resolve("demo/1.0.0/demo/Chart.yaml"), "name: demo\nversion: 1.0.0\n");
+        Files.writeString(chart.resolve("cm.yaml"), "kind: ConfigMap\n");
+        String files = ChartStore.filesSha256(dir.resolve("demo/1.0.0/demo"));
+        ChartStore store = new ChartStore(dir, tmp.resolve("cache"), c -> { throw new AssertionError("no download"); });
+        Chart pinned = new Chart("demo", "demo", "1.0.0", "https://charts.example/demo-1.0.0.tgz", DIGEST, files);
+        assertThat(store.chart(pinned)).isEqualTo(dir.resolve("demo/1.0.0/demo"));
+
+        Files.writeString(chart.resolve("cm.yaml"), "kind: ConfigMap\ndata: {edited: yes}\n");
+        assertThatThrownBy(() -> store.chart(pinned)).isInstanceOf(LatticeException.class).hasMessageContaining("the digest of its files is");
     }
 
     @Test
@@ -62,13 +77,13 @@ class ChartStoreTest {
             URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/demo-1.0.0.tgz");
             Path cache = tmp.resolve("cache");
             ChartStore store = new ChartStore(null, cache, c -> uri);
-            assertThatThrownBy(() -> store.archive(chart(DIGEST))).isInstanceOf(LatticeException.class).hasMessageContaining("sha256");
+            assertThatThrownBy(() -> store.chart(chart(DIGEST))).isInstanceOf(LatticeException.class).hasMessageContaining("sha256");
             assertThat(cache.resolve("demo-1.0.0.tgz")).as("a download that does not match is not kept").doesNotExist();
             assertThat(cache).isEmptyDirectory();
 
-            Path got = store.archive(chart(digest()));
+            Path got = store.chart(chart(digest()));
             assertThat(got).isEqualTo(cache.resolve("demo-1.0.0.tgz")).hasBinaryContent(ARCHIVE);
-            store.archive(chart(digest()));
+            store.chart(chart(digest()));
             assertThat(requests).as("the second time comes from the cache").hasValue(2);
         } finally {
             server.stop(0);
@@ -78,7 +93,7 @@ class ChartStoreTest {
     @Test
     void saysWhatToDoWithoutNetwork() {
         ChartStore store = new ChartStore(null, tmp.resolve("cache"), c -> URI.create("http://127.0.0.1:1/demo-1.0.0.tgz"));
-        assertThatThrownBy(() -> store.archive(chart(DIGEST))).isInstanceOf(LatticeException.class)
+        assertThatThrownBy(() -> store.chart(chart(DIGEST))).isInstanceOf(LatticeException.class)
                 .hasMessageContaining("cannot download demo 1.0.0")
                 .satisfies(e -> assertThat(((LatticeException) e).nextStep()).contains("--charts-dir", ChartStore.CHARTS_DIR_ENV));
     }
