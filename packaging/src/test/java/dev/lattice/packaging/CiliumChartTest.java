@@ -42,22 +42,12 @@ class CiliumChartTest {
     private static Inputs inputs(String networking, String services) {
         return Parser.parse(List.of(new InputReader.Input("cluster.yaml", """
                 apiVersion: lattice.dev/v1alpha1
-                kind: StaticPool
-                metadata: {name: lab}
-                spec:
-                  provider: docker
-                  capacity: {cores: 64, memory: 256Gi}
-                  machineTypes:
-                    - {name: small, cores: 4, memory: 16Gi}
-                ---
-                apiVersion: lattice.dev/v1alpha1
                 kind: LatticeCluster
                 metadata: {name: edge}
                 spec:
-                  pool: lab
+                  provider: {config: {docker: {}}}
                   services: %s
-                  nodes:
-                    controlPlane: {replicas: 1, instanceType: small}
+                  nodes: {controlPlane: {replicas: 1}}
                 %s
                 """.formatted(services, networking))));
     }
@@ -77,7 +67,7 @@ class CiliumChartTest {
     void ciliumsIpamTakesThePodCidrsTheNodesAreGiven() {
         Inputs inputs = inputs("  networking: {pods: [10.100.0.0/16], services: [10.200.0.0/16]}", "true");
         LatticeCluster cluster = inputs.clusters().get(0);
-        List<Map<String, Object>> capi = Manifests.trees(ClusterRenderer.render(cluster, inputs.poolOf(cluster).orElseThrow(), null).objects());
+        List<Map<String, Object>> capi = Manifests.trees(ClusterRenderer.render(cluster, null, null).objects());
         Map<String, Object> network = (Map<String, Object>) ((Map<String, Object>) find(capi, "Cluster", "edge").get("spec")).get("clusterNetwork");
         List<String> nodes = (List<String>) ((Map<String, Object>) network.get("pods")).get("cidrBlocks");
 

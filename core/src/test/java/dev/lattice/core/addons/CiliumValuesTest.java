@@ -12,21 +12,11 @@ class CiliumValuesTest {
     private static LatticeCluster cluster(String spec) {
         return Parser.parse(List.of(new InputReader.Input("in.yaml", """
                 apiVersion: lattice.dev/v1alpha1
-                kind: StaticPool
-                metadata: {name: lab}
-                spec:
-                  provider: docker
-                  capacity: {cores: 64, memory: 256Gi}
-                  machineTypes:
-                    - {name: small, cores: 4, memory: 16Gi}
-                ---
-                apiVersion: lattice.dev/v1alpha1
                 kind: LatticeCluster
                 metadata: {name: edge}
                 spec:
-                  pool: lab
-                  nodes:
-                    controlPlane: {replicas: 1, instanceType: small}
+                  provider: {config: {docker: {}}}
+                  nodes: {controlPlane: {replicas: 1}}
                 """ + spec))).clusters().get(0);
     }
 
