@@ -2,20 +2,16 @@ package dev.lattice.engine.charts;
 
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.addons.Chart;
+import dev.lattice.engine.Download;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.StringJoiner;
 import java.util.TreeMap;
@@ -35,7 +31,6 @@ public final class ChartStore {
     private final Path directory;
     private final Path cache;
     private final Function<Chart, URI> location;
-    private final HttpClient http;
 
     /**
      * @param directory the charts directory, or null
@@ -46,7 +41,6 @@ public final class ChartStore {
         this.directory = directory;
         this.cache = cache;
         this.location = location;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
     }
 
     /** The charts' own repositories, cached in {@code cache}. */
@@ -72,7 +66,8 @@ public final class ChartStore {
         if (Files.isRegularFile(cached)) {
             return checked(chart, cached);
         }
-        download(chart, cached);
+        // Only a whole, checked archive reaches the cache.
+        Download.into(location.apply(chart), cached, chart.name() + " " + chart.version(), offline(chart), partial -> checked(chart, partial));
         return cached;
     }
 
@@ -110,32 +105,6 @@ public final class ChartStore {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private void download(Chart chart, Path to) {
-        URI uri = location.apply(chart);
-        try {
-            Path partial = Files.createDirectories(to.getParent()).resolve(to.getFileName() + ".part");
-            try {
-                HttpResponse<Path> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
-                        HttpResponse.BodyHandlers.ofFile(partial));
-                if (response.statusCode() != 200) {
-                    throw new LatticeException("cannot download " + chart.name() + " " + chart.version() + " from " + uri
-                            + ": HTTP " + response.statusCode(), offline(chart));
-                }
-                checked(chart, partial);
-                // Only a whole, checked archive reaches the cache.
-                Files.move(partial, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(partial);
-            }
-        } catch (IOException e) {
-            throw new LatticeException("cannot download " + chart.name() + " " + chart.version() + " from " + uri + ": "
-                    + e.getMessage(), offline(chart));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LatticeException("interrupted while downloading " + chart.name(), null);
         }
     }
 

@@ -6,18 +6,14 @@ import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.Variables;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.render.Manifests;
+import dev.lattice.engine.Download;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +28,6 @@ public final class Components {
     private final Path directory;
     private final Path cache;
     private final Function<Component, URI> location;
-    private final HttpClient http;
 
     /**
      * @param directory {@code --components-dir}, or null
@@ -43,7 +38,6 @@ public final class Components {
         this.directory = directory;
         this.cache = cache;
         this.location = location;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
     }
 
     /** Release URLs, cached in {@code cache}. */
@@ -99,37 +93,13 @@ public final class Components {
             Path local = local(component);
             if (local == null) {
                 local = cache.resolve(component.cachePath());
-                download(component, local);
+                Download.into(location.apply(component), local, component.name() + " " + component.version(), offline(component),
+                        partial -> { });
             }
             return Files.readString(local);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private void download(Component component, Path to) throws IOException {
-        URI uri = location.apply(component);
-        HttpResponse<Path> response;
-        Path partial = Files.createDirectories(to.getParent()).resolve(to.getFileName() + ".part");
-        try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofFile(partial));
-        } catch (IOException e) {
-            Files.deleteIfExists(partial);
-            throw new LatticeException("cannot download " + component.name() + " " + component.version() + " from " + uri
-                    + ": " + e.getMessage(), offline(component));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            Files.deleteIfExists(partial);
-            throw new LatticeException("interrupted while downloading " + component.name(), null);
-        }
-        if (response.statusCode() != 200) {
-            Files.deleteIfExists(partial);
-            throw new LatticeException("cannot download " + component.name() + " " + component.version() + " from " + uri
-                    + ": HTTP " + response.statusCode(), offline(component));
-        }
-        // Only a whole file reaches the cache, so an interrupted download is never taken for a manifest.
-        Files.move(partial, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private String offline(Component component) {
