@@ -69,7 +69,11 @@ public final class LatticeCache implements AutoCloseable {
     private final Map<Kind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(Kind.class);
     private final List<Consumer<Kind>> listeners = new CopyOnWriteArrayList<>();
     /** Each object read into the model as it entered its informer's store, by the id the parser gives it. */
-    private final Map<String, Parser.Read> reads = new ConcurrentHashMap<>();
+    private final Map<String, Cached> reads = new ConcurrentHashMap<>();
+
+    /** A read, kept while the object's resourceVersion stays: a re-list after a lost watch puts every object again. */
+    private record Cached(String resourceVersion, Parser.Read read) {
+    }
     /** Bumped on every event: the reconcilers share one parse of the same state instead of one parse each. */
     private final AtomicLong version = new AtomicLong();
     private Snapshot last;
@@ -137,11 +141,11 @@ public final class LatticeCache implements AutoCloseable {
         for (Kind kind : Kind.values()) {
             for (GenericKubernetesResource r : list(kind)) {
                 String id = LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
-                Parser.Read read = reads.get(id);
-                if (read == null) {
+                Cached cached = reads.get(id);
+                if (cached == null) {
                     continue; // removed between the listing and now
                 }
-                all.put(id, read);
+                all.put(id, cached.read());
                 candidates.put(id, new Rejected(kind, r, List.of()));
             }
         }
@@ -175,7 +179,11 @@ public final class LatticeCache implements AutoCloseable {
      */
     private GenericKubernetesResource read(Kind kind, GenericKubernetesResource object) {
         String id = LiveInputs.id(kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
-        reads.put(id, Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(object))));
+        String version = object.getMetadata().getResourceVersion();
+        Cached cached = reads.get(id);
+        if (cached == null || version == null || !version.equals(cached.resourceVersion())) {
+            reads.put(id, new Cached(version, Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(object)))));
+        }
         return TrimmingStore.without(object, "spec");
     }
 
