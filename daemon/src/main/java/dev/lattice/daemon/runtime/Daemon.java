@@ -89,9 +89,10 @@ public final class Daemon implements AutoCloseable {
                 l.changed(kind);
             }
         });
+        // Only this cluster's own reconciler reads Cluster API objects; a child's provisioning watches its own.
         capi.onChange(cluster -> {
             Leading l = leading;
-            if (l != null) {
+            if (l != null && cluster.equals(self())) {
                 l.cluster(cluster);
             }
         });
