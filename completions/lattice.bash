@@ -212,7 +212,7 @@ function _picocli_lattice_install() {
 
   local commands=""
   local flag_opts="'--keep-bootstrap-on-failure' '--reset-state' '--dry-run' '-h' '--help' '-V' '--version' '--verbose'"
-  local arg_opts="'-f' '--filename' '--bootstrap' '--bootstrap-kubeconfig' '--kind-binary' '--components-dir' '--timeout' '--kubeconfig-out' '--daemon-image' '--pool-kubeconfig' '-o' '--output' '--name'"
+  local arg_opts="'-f' '--filename' '--bootstrap' '--bootstrap-kubeconfig' '--kind-binary' '--components-dir' '--timeout' '--kubeconfig-out' '--daemon-image' '--pool-kubeconfig' '--charts-dir' '-o' '--output' '--name'"
   local FILE_option_args=("") # --filename values
   local KIND_option_args=("kind" "k3s") # --bootstrap values
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
@@ -262,6 +262,12 @@ function _picocli_lattice_install() {
       return
       ;;
     '--pool-kubeconfig')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--charts-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files

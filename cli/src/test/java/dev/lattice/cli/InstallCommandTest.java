@@ -1,6 +1,7 @@
 package dev.lattice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
@@ -8,6 +9,7 @@ import dev.lattice.core.io.Documents;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.testfixtures.Examples;
+import dev.lattice.testfixtures.SharedCharts;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +31,20 @@ class InstallCommandTest {
     private static final String DOCKER = Examples.dir().resolve("docker-laptop").toString();
     private static final String CHICAGO = Examples.dir().resolve("dc-chicago").toString();
 
+    @BeforeEach
+    void needsTheCharts() {
+        // install renders the cluster's network from the released charts; the build points LATTICE_CHARTS_DIR there
+        assumeTrue(SharedCharts.dir().isPresent(), SharedCharts.absence());
+    }
+
     @Test
     void listsTheStepsInOrderAndChangesNothing() {
         CliRun run = CliRun.of("install", "--dry-run", "-f", DOCKER);
         assertThat(run.exitCode()).isEqualTo(0);
         assertThat(run.out()).startsWith("Install dev (docker, kubeadm), dry run: nothing is changed.")
                 .containsSubsequence("create the bootstrap cluster", "install cert-manager " + CapiVersions.CERT_MANAGER.version(),
-                        "install cluster-api", "install docker " + CapiVersions.DOCKER.version(), "apply 8 objects for dev",
+                        "install cluster-api", "install docker " + CapiVersions.DOCKER.version(),
+                        "apply 10 objects for dev (namespace capi-dev), its network among them: Cilium 1.19.4 in ClusterResourceSet dev-network",
                         "wait until 1 control-plane and 2 worker machines are ready", "pivot", "delete the bootstrap cluster",
                         "write the kubeconfig of dev");
         assertThat(run.err()).isEmpty();
@@ -68,9 +78,45 @@ class InstallCommandTest {
         new Load(LoadSettings.builder().build()).loadAllFromString(run.out()).forEach(docs::add);
         Inputs inputs = Parser.read(List.of(DOCKER), new ByteArrayInputStream(new byte[0]));
         List<HasMetadata> rendered = ClusterRenderer.render(inputs.clusters().get(0), null, null).objects();
-        assertThat(docs).hasSize(rendered.size() + 1);
-        assertThat(((Map<String, Object>) docs.get(0)).get("kind")).isEqualTo("Namespace");
-        assertThat(Documents.yamlStream(docs.subList(1, docs.size()))).isEqualTo(Documents.yamlStream(rendered));
+        assertThat(docs).hasSize(rendered.size() + 3);
+        assertThat(docs.subList(0, 3)).extracting(d -> ((Map<String, Object>) d).get("kind"))
+                .containsExactly("Namespace", "ConfigMap", "ClusterResourceSet");
+        assertThat(Documents.yamlStream(docs.subList(3, docs.size()))).isEqualTo(Documents.yamlStream(rendered));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theNetworkTravelsAsAClusterResourceSetThatSelectsTheCluster() {
+        CliRun run = CliRun.of("install", "--dry-run", "-o", "yaml", "-f", DOCKER);
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        List<Map<String, Object>> docs = new ArrayList<>();
+        new Load(LoadSettings.builder().build()).loadAllFromString(run.out()).forEach(d -> docs.add((Map<String, Object>) d));
+        Map<String, Object> set = docs.get(2);
+        Map<String, Object> spec = (Map<String, Object>) set.get("spec");
+        Map<String, Object> cluster = docs.stream().filter(d -> "Cluster".equals(d.get("kind"))).findFirst().orElseThrow();
+        Map<String, String> clusterLabels = (Map<String, String>) ((Map<String, Object>) cluster.get("metadata")).get("labels");
+        assertThat(clusterLabels).containsAllEntriesOf((Map<String, String>) ((Map<String, Object>) spec.get("clusterSelector")).get("matchLabels"));
+        assertThat(spec).containsEntry("strategy", "Reconcile")
+                .containsEntry("resources", List.of(Map.of("kind", "ConfigMap", "name", "dev-cilium")));
+        String cilium = ((Map<String, String>) docs.get(1).get("data")).get("cilium.yaml");
+        List<Map<String, Object>> objects = new ArrayList<>();
+        new Load(LoadSettings.builder().build()).loadAllFromString(cilium).forEach(d -> objects.add((Map<String, Object>) d));
+        assertThat(objects).extracting(o -> o.get("kind") + "/" + ((Map<String, Object>) o.get("metadata")).get("name"))
+                .contains("DaemonSet/cilium", "Deployment/cilium-operator", "ConfigMap/cilium-config");
+        List<String> pods = (List<String>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) cluster.get("spec"))
+                .get("clusterNetwork")).get("pods")).get("cidrBlocks");
+        Map<String, Object> config = objects.stream().filter(o -> "ConfigMap".equals(o.get("kind"))
+                && "cilium-config".equals(((Map<String, Object>) o.get("metadata")).get("name"))).findFirst().orElseThrow();
+        assertThat(((Map<String, Object>) config.get("data")).get("cluster-pool-ipv4-cidr")).isEqualTo(String.join(" ", pods));
+    }
+
+    @Test
+    void aChartsDirectoryWithoutTheChartIsALocatedRefusal(@TempDir Path dir) {
+        CliRun run = CliRun.of("install", "--dry-run", "-f", DOCKER, "--charts-dir", dir.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("the charts directory " + dir + " has neither cilium-1.19.4.tgz nor cilium/1.19.4/cilium/",
+                "https://helm.cilium.io/cilium-1.19.4.tgz").doesNotContain("\tat ");
+        assertThat(run.out()).isEmpty();
     }
 
     @Test

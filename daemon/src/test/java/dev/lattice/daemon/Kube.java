@@ -4,6 +4,7 @@ import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.runtime.DaemonOptions;
 import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.testfixtures.SharedCharts;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -38,14 +39,14 @@ final class Kube {
     static DaemonOptions options(String cluster, String identity, boolean leaderElection, Integer agentPort, Integer bootstrapPort,
                                  Duration resync) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, agentPort, bootstrapPort, leaderElection,
-                identity, Duration.ofSeconds(1), resync, null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
+                identity, Duration.ofSeconds(1), resync, null, null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
                 Duration.ofHours(1), false);
     }
 
     /** Options for a parent that provisions children: any free ports, providers from {@code components}. */
     static DaemonOptions provisioning(String cluster, Path components, String daemonImage) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, 0, 0, false,
-                cluster, Duration.ofSeconds(1), Duration.ofMinutes(1), components, daemonImage, Duration.ofMinutes(2),
+                cluster, Duration.ofSeconds(1), Duration.ofMinutes(1), components, SharedCharts.dir().orElse(null), daemonImage, Duration.ofMinutes(2),
                 Duration.ofHours(1), false);
     }
 

@@ -37,7 +37,9 @@ public final class Download {
                     response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
                             HttpResponse.BodyHandlers.ofFile(partial));
                 } catch (IOException e) {
-                    throw new LatticeException("cannot download " + what + " from " + uri + ": " + e.getMessage(), offline);
+                    // A refused or unresolvable connection often has no message of its own: its class says what happened.
+                    String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+                    throw new LatticeException("cannot download " + what + " from " + uri + ": " + why, offline);
                 }
                 if (response.statusCode() != 200) {
                     throw new LatticeException("cannot download " + what + " from " + uri + ": HTTP " + response.statusCode(), offline);

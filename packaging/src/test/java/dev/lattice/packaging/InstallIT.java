@@ -23,6 +23,7 @@ import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.FakeCapi;
 import dev.lattice.testfixtures.FakeCloud;
+import dev.lattice.testfixtures.SharedCharts;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -76,12 +77,13 @@ class InstallIT {
     @BeforeEach
     void needsApiServers() {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        assumeTrue(SharedCharts.dir().isPresent(), SharedCharts.absence());
         components = FakeCapi.writeComponents(dir.resolve("components"));
     }
 
     private InstallPlan plan() {
         return InstallPlan.of(Planner.defaults().plan(Parser.read(List.of(Examples.dir().resolve("docker-laptop/cluster.yaml").toString()),
-                new ByteArrayInputStream(new byte[0]))), null, System::getenv, components()::source);
+                new ByteArrayInputStream(new byte[0]))), null, System::getenv, components()::source, SharedCharts.helm());
     }
 
     private RunOptions options() {
@@ -125,6 +127,13 @@ class InstallIT {
                 assertThat(cluster.genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Machine").inNamespace("capi-dev")
                         .list().getItems()).hasSize(3);
                 assertThat(capi.getMetadata().getAnnotations()).containsKey(Mover.SOURCE_UID);
+                // Its network reached it through the ClusterResourceSet, and the set, its ConfigMap and its binding moved too.
+                assertThat(cluster.apps().daemonSets().inNamespace("kube-system").withName("cilium").get()).isNotNull();
+                assertThat(cluster.genericKubernetesResources("addons.cluster.x-k8s.io/v1beta1", "ClusterResourceSet")
+                        .inNamespace("capi-dev").withName("dev-network").get()).isNotNull();
+                assertThat(cluster.configMaps().inNamespace("capi-dev").withName("dev-cilium").get().getData()).containsKey("cilium.yaml");
+                assertThat(cluster.genericKubernetesResources("addons.cluster.x-k8s.io/v1beta1", "ClusterResourceSetBinding")
+                        .inNamespace("capi-dev").withName("dev").get()).isNotNull();
                 // The daemon and its CRDs are there, and the LatticeCluster says it was pivoted.
                 assertThat(cluster.apps().deployments().inNamespace(DaemonManifests.NAMESPACE).withName(DaemonManifests.NAME).get()
                         .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(DaemonManifests.DEFAULT_IMAGE);
@@ -322,7 +331,7 @@ class InstallIT {
             Installer.Result result = again.run();
             assertThat(result.resumed()).isTrue();
             assertThat(cloud.bootstrapsCreated()).as("the bootstrap cluster of the first run is used again").isEqualTo(1);
-            assertThat(said).contains("earlier apply 8 Cluster API objects for dev (namespace capi-dev)",
+            assertThat(said).contains("earlier apply 10 Cluster API objects for dev (namespace capi-dev)",
                     "earlier install cert-manager, the Cluster API providers and the Lattice daemon into dev",
                     "done pivot the Cluster API objects of dev into it");
             assertThat(said).noneMatch(s -> s.startsWith("begin wait for the control plane"));

@@ -23,6 +23,10 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -49,6 +53,8 @@ public final class FakeCapi {
         {"infrastructure.cluster.x-k8s.io", "DockerCluster", "dockerclusters", "infrastructure-docker"},
         {"infrastructure.cluster.x-k8s.io", "DockerMachine", "dockermachines", "infrastructure-docker"},
         {"infrastructure.cluster.x-k8s.io", "DockerMachineTemplate", "dockermachinetemplates", "infrastructure-docker"},
+        {"addons.cluster.x-k8s.io", "ClusterResourceSet", "clusterresourcesets", "cluster-api"},
+        {"addons.cluster.x-k8s.io", "ClusterResourceSetBinding", "clusterresourcesetbindings", "cluster-api"},
     };
 
     private final KubernetesClient client;
@@ -272,7 +278,63 @@ public final class FakeCapi {
                 made.add(status(o, Map.of("ready", true)));
             }
         }
+        made.addAll(applyResourceSets(cluster, kubeconfig));
         made.add(0, status(cluster, Map.of("phase", "Provisioned", "controlPlaneReady", true, "infrastructureReady", true)));
+        return made;
+    }
+
+    /**
+     * Plays the ClusterResourceSet controller for a new cluster: every set whose selector matches the Cluster's labels
+     * has its ConfigMaps' manifests applied to the cluster's API (when {@code kubeconfig} names a server), the
+     * ConfigMaps owned by the set, and a ClusterResourceSetBinding owned by the Cluster records what was applied.
+     */
+    @SuppressWarnings("unchecked")
+    private List<GenericKubernetesResource> applyResourceSets(GenericKubernetesResource cluster, String kubeconfig) {
+        String ns = cluster.getMetadata().getNamespace();
+        String clusterName = cluster.getMetadata().getName();
+        Map<String, String> clusterLabels = cluster.getMetadata().getLabels() == null ? Map.of() : cluster.getMetadata().getLabels();
+        List<Map<String, Object>> bindings = new ArrayList<>();
+        List<GenericKubernetesResource> made = new ArrayList<>();
+        for (GenericKubernetesResource set : client.genericKubernetesResources("addons.cluster.x-k8s.io/v1beta1", "ClusterResourceSet")
+                .inNamespace(ns).list().getItems()) {
+            Map<String, Object> selector = (Map<String, Object>) spec(set).getOrDefault("clusterSelector", Map.of());
+            Map<String, String> match = (Map<String, String>) selector.getOrDefault("matchLabels", Map.of());
+            if (match.isEmpty() || !clusterLabels.entrySet().containsAll(match.entrySet())) {
+                continue;
+            }
+            List<Map<String, Object>> applied = new ArrayList<>();
+            for (Map<String, Object> ref : (List<Map<String, Object>>) spec(set).getOrDefault("resources", List.of())) {
+                GenericKubernetesResource configMap = client.genericKubernetesResources("v1", "ConfigMap").inNamespace(ns)
+                        .withName((String) ref.get("name")).get();
+                if (configMap == null) {
+                    continue;
+                }
+                GenericKubernetesResource owned = edit(configMap, c -> c.getMetadata().setOwnerReferences(List.of(
+                        new OwnerReferenceBuilder(owner(set)).withController(false).withBlockOwnerDeletion(null).build())));
+                made.add(owned);
+                Map<String, String> data = (Map<String, String>) configMap.getAdditionalProperties().getOrDefault("data", Map.of());
+                if (kubeconfig.contains("server:")) {
+                    try (KubernetesClient workload = new KubernetesClientBuilder()
+                            .withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+                        for (String manifests : new java.util.TreeMap<>(data).values()) {
+                            for (HasMetadata object : workload.load(new java.io.ByteArrayInputStream(
+                                    manifests.getBytes(StandardCharsets.UTF_8))).items()) {
+                                // created as Cluster API does (no server-side apply): a field newer than the test server is dropped, not refused
+                                workload.resource(object).createOr(NonDeletingOperation::update);
+                            }
+                        }
+                    }
+                }
+                applied.add(Map.of("kind", "ConfigMap", "name", ref.get("name"), "applied", true,
+                        "hash", "sha256:" + Integer.toHexString(data.hashCode())));
+            }
+            bindings.add(Map.of("clusterResourceSetName", set.getMetadata().getName(), "resources", applied));
+        }
+        if (!bindings.isEmpty()) {
+            GenericKubernetesResource binding = resource("addons.cluster.x-k8s.io/v1beta1", "ClusterResourceSetBinding", ns, clusterName,
+                    clusterName, cluster, Map.of("clusterName", clusterName, "bindings", bindings));
+            made.add(client.genericKubernetesResources(binding.getApiVersion(), binding.getKind()).inNamespace(ns).resource(binding).create());
+        }
         return made;
     }
 

@@ -1,5 +1,7 @@
 package dev.lattice.testfixtures;
 
+import dev.lattice.engine.charts.ChartStore;
+import dev.lattice.engine.charts.HelmCharts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -13,6 +15,17 @@ public final class SharedCharts {
     public static Optional<Path> dir() {
         Path dir = Examples.projectRoot().getParent().resolve("shared").resolve("charts");
         return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    }
+
+    /**
+     * The charts of the folder as an air-gapped install takes them ({@code --charts-dir}): checked against the pinned
+     * digests, never downloaded.
+     */
+    public static HelmCharts helm() {
+        Path dir = dir().orElseThrow(() -> new IllegalStateException(absence()));
+        return new HelmCharts(new ChartStore(dir, dir.resolve("no-cache"), chart -> {
+            throw new AssertionError("a test never downloads: " + chart.url());
+        }));
     }
 
     /** Why a test that needs the charts cannot run here. */

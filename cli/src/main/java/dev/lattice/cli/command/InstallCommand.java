@@ -9,6 +9,8 @@ import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.plan.Plan;
 import dev.lattice.core.plan.Planner;
+import dev.lattice.engine.charts.ChartStore;
+import dev.lattice.engine.charts.HelmCharts;
 import dev.lattice.engine.install.Installer;
 import dev.lattice.engine.kube.KubeConnection;
 import java.io.PrintWriter;
@@ -57,6 +59,12 @@ public final class InstallCommand implements Callable<Integer> {
             description = "Kubeconfig of the cluster holding the pool's credentials Secret (default: $KUBECONFIG or ~/.kube/config).")
     Path poolKubeconfig;
 
+    @Option(names = "--charts-dir", paramLabel = "DIR",
+            description = "Helm charts to install from (for air-gapped use): each pinned chart's archive, or the chart unpacked "
+                    + "as PROJECT/VERSION/NAME; checked against the digests pinned in Lattice. Default: $" + ChartStore.CHARTS_DIR_ENV
+                    + ", else the cache (~/.cache/lattice/charts), filled from the charts' repositories on first use.")
+    Path chartsDir;
+
     @Mixin
     OutputOptions output;
 
@@ -73,7 +81,8 @@ public final class InstallCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Plan decided = Planner.defaults().plan(input.read());
-        InstallPlan plan = InstallPlan.of(decided, name, System::getenv, bootstrap.components()::source);
+        InstallPlan plan = InstallPlan.of(decided, name, System::getenv, bootstrap.components()::source,
+                HelmCharts.of(chartsDir, System::getenv));
         PrintWriter err = spec.commandLine().getErr();
         if (!plan.missingVariables().isEmpty()) {
             err.println("warning: " + plan.cluster().name() + " leaves " + String.join(", ", plan.missingVariables())

@@ -112,6 +112,11 @@ public final class ClusterRenderer {
         return "capi-" + name;
     }
 
+    /** The cluster's Kubernetes version as Cluster API and Helm take it: {@code v1.31.0}. */
+    public static String kubernetesVersion(LatticeCluster cluster) {
+        return kubernetesVersion(cluster.spec().provider().kubernetes().version());
+    }
+
     /** {@code 1.31} → {@code v1.31.0}: CAPI wants a full semantic version with its {@code v}. */
     static String kubernetesVersion(String version) {
         Matcher m = PARTIAL_VERSION.matcher(version);

@@ -1,6 +1,9 @@
 package dev.lattice.core.install;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.addons.Chart;
+import dev.lattice.core.addons.ClusterResourceSets;
+import dev.lattice.core.addons.HelmTemplate;
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.CapiVersions.Component;
@@ -39,7 +42,8 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
      * Plans the install of the one LatticeCluster of the plan's inputs (or the one named {@code name}), refused
      * when the plan's pools cannot hold it; {@code source} says where each component's manifest would come from.
      */
-    public static InstallPlan of(Plan plan, String name, Function<String, String> environment, Function<Component, String> source) {
+    public static InstallPlan of(Plan plan, String name, Function<String, String> environment, Function<Component, String> source,
+                                 HelmTemplate helm) {
         Inputs inputs = plan.inputs();
         LatticeCluster cluster = choose(inputs, name);
         List<PoolAccounting.Refusal> refusals = plan.pools().refusals().stream()
@@ -50,7 +54,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
                     LatticeException.UNPLACEABLE, null);
         }
         Pool pool = inputs.poolOf(cluster).orElse(null);
-        Provisioning rendered = provisioning(cluster, pool, null, environment);
+        Provisioning rendered = provisioning(cluster, pool, null, environment, helm);
         Provider provider = cluster.provider(pool);
         List<Source> sources = new ArrayList<>();
         for (Component c : CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap())) {
@@ -60,20 +64,26 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
                 steps(cluster, provider, sources, rendered.objects(), rendered.namespace()), rendered.missingVariables());
     }
 
-    /** The objects that provision a cluster: its namespace, then its Cluster API objects, variables filled. */
+    /**
+     * The objects that provision a cluster: its namespace, the ClusterResourceSet that gives it its network, then its
+     * Cluster API objects, variables filled.
+     */
     public record Provisioning(String namespace, List<HasMetadata> objects, Set<String> missingVariables) {
     }
 
     /**
      * Renders what provisions {@code cluster} (its nodes fetch the daemon's manifests from {@code at}, when given),
-     * with clusterctl-style variables filled from {@code environment}; the unset ones are listed, not refused.
+     * with clusterctl-style variables filled from {@code environment}; the unset ones are listed, not refused. Its
+     * network's chart is rendered by {@code helm}.
      */
-    public static Provisioning provisioning(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at, Function<String, String> environment) {
+    public static Provisioning provisioning(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at, Function<String, String> environment,
+                                            HelmTemplate helm) {
         ClusterRenderer.Rendered rendered = ClusterRenderer.render(cluster, pool, at);
         Set<String> missing = new TreeSet<>();
         List<HasMetadata> objects = new ArrayList<>();
         objects.add(new NamespaceBuilder()
                 .withMetadata(Manifests.meta(null, rendered.namespace(), Map.of(ClusterRenderer.CLUSTER_LABEL, cluster.name()))).build());
+        objects.addAll(ClusterResourceSets.network(cluster, helm));
         for (HasMetadata object : rendered.objects()) {
             objects.add(fill(object, environment, missing));
         }
@@ -143,7 +153,8 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
         if (provider == Provider.OPENSTACK) {
             steps.add("copy the pool's OpenStack credentials into Secret " + namespace + "/" + name + "-cloud-config");
         }
-        steps.add("apply " + objects.size() + " objects for " + name + " (namespace " + namespace + ")");
+        steps.add("apply " + objects.size() + " objects for " + name + " (namespace " + namespace + "), its network among them: "
+                + "Cilium " + Chart.CILIUM.version() + " in ClusterResourceSet " + ClusterResourceSets.networkName(cluster));
         steps.add("wait until " + controlPlane + " control-plane and " + workers + " worker machines are ready");
         steps.add("fetch the kubeconfig of " + name);
         steps.add("install cert-manager, the Cluster API providers and the Lattice daemon into " + name);

@@ -20,6 +20,8 @@ import dev.lattice.daemon.reconciler.Reconcilers;
 import dev.lattice.daemon.reconciler.ServiceReconciler;
 import dev.lattice.daemon.reconciler.WorkQueue;
 import dev.lattice.engine.LocalCache;
+import dev.lattice.engine.charts.ChartStore;
+import dev.lattice.engine.charts.HelmCharts;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;
@@ -201,7 +203,8 @@ public final class Daemon implements AutoCloseable {
                     name -> !name.equals(self()) && cache.get(Kind.LATTICE_CLUSTER, null, name) != null,
                     options.agentPort(), options.bootstrapPort(), options.daemonImage(), tokens);
             Components components = Components.fromReleases(options.components(), LocalCache.components());
-            provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, System::getenv,
+            HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()));
+            provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
             Reconcilers r = new Reconcilers(client, cache, capi, Daemon.this::self, fleet, parent, provisioning, tokens,
                     Clock.systemUTC(), options.resync());

@@ -4,6 +4,7 @@ import dev.lattice.core.LatticeException;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.io.Durations;
+import dev.lattice.engine.charts.ChartStore;
 import dev.lattice.engine.kube.KubeConnection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -86,6 +88,11 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "the cache, then downloaded)")
     Path components;
 
+    @Option(names = "--charts", paramLabel = "DIR",
+            description = "Helm charts of the add-ons (Cilium, Istio) for the children this parent provisions, checked against "
+                    + "the digests pinned in Lattice (default: $LATTICE_CHARTS_DIR, else the cache, else downloaded)")
+    Path charts;
+
     @Option(names = "--daemon-image", paramLabel = "IMAGE",
             description = "the daemon image installed into provisioned children (default: $LATTICE_DAEMON_IMAGE, else this "
                     + "release's image)")
@@ -116,6 +123,7 @@ public final class DaemonCommand implements Callable<Integer> {
         return new DaemonOptions(kubeconfig, context, clusterName != null ? clusterName : env.get("LATTICE_CLUSTER_NAME"),
                 !noInstallCrds, namespace, httpPort, agentPort, bootstrapPort, !noLeaderElection,
                 identity != null ? identity : env.getOrDefault("POD_NAME", hostName()), heartbeatInterval, resync, components,
+                charts != null ? charts : Optional.ofNullable(env.get(ChartStore.CHARTS_DIR_ENV)).filter(s -> !s.isBlank()).map(Path::of).orElse(null),
                 daemonImage != null ? daemonImage : env.getOrDefault("LATTICE_DAEMON_IMAGE", DaemonManifests.DEFAULT_IMAGE),
                 provisionTimeout, bootstrapTokenLifetime, verbose);
     }

@@ -1,6 +1,7 @@
 package dev.lattice.engine.install;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.addons.HelmTemplate;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.DaemonManifests;
@@ -40,16 +41,21 @@ public final class ChildProvisioning {
 
     private final ManagementCluster parent;
     private final Components components;
+    private final HelmTemplate charts;
     private final Function<String, String> environment;
     private final Duration timeout;
     private final Duration poll;
     private final Progress progress;
 
-    /** {@code timeout} bounds each wait (the machines, the providers); {@code progress} hears how they get on. */
-    public ChildProvisioning(KubernetesClient parent, Components components, Function<String, String> environment,
+    /**
+     * {@code charts} renders a child's network; {@code timeout} bounds each wait (the machines, the providers);
+     * {@code progress} hears how they get on.
+     */
+    public ChildProvisioning(KubernetesClient parent, Components components, HelmTemplate charts, Function<String, String> environment,
                              Duration timeout, Duration poll, Progress progress) {
         this.parent = new ManagementCluster(parent, poll);
         this.components = components;
+        this.charts = charts;
         this.environment = environment;
         this.timeout = timeout;
         this.poll = poll;
@@ -83,7 +89,7 @@ public final class ChildProvisioning {
      * needs variables the environment does not set.
      */
     public int apply(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at) {
-        InstallPlan.Provisioning rendered = InstallPlan.provisioning(cluster, pool, at, environment);
+        InstallPlan.Provisioning rendered = InstallPlan.provisioning(cluster, pool, at, environment, charts);
         if (!rendered.missingVariables().isEmpty()) {
             throw new LatticeException("the Cluster API objects of " + cluster.name() + " need " + String.join(", ", rendered.missingVariables())
                     + ", which the daemon's environment does not set", "set them in the env of the lattice-daemon Deployment");

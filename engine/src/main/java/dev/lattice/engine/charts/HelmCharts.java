@@ -1,0 +1,65 @@
+package dev.lattice.engine.charts;
+
+import dev.lattice.core.addons.Chart;
+import dev.lattice.core.addons.HelmTemplate;
+import dev.lattice.engine.LocalCache;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The pinned charts of a {@link ChartStore}, rendered with the Helm binding. Each chart is checked against its digest
+ * once per process, and the last renders are kept: a daemon asks for the same add-ons on every pass.
+ */
+public final class HelmCharts implements HelmTemplate {
+    private static final int KEPT = 32;
+
+    private record Key(Chart chart, String release, String namespace, String kubeVersion, List<Map.Entry<String, String>> values) {
+    }
+
+    private final ChartStore store;
+    private final Map<Chart, Path> checked = new ConcurrentHashMap<>();
+    private final Map<Key, String> rendered = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, String> eldest) {
+            return size() > KEPT;
+        }
+    };
+
+    public HelmCharts(ChartStore store) {
+        this.store = store;
+    }
+
+    /**
+     * The charts from {@code directory} when given, else from the directory {@value ChartStore#CHARTS_DIR_ENV} names in
+     * {@code environment}, else from the cache ({@code ~/.cache/lattice/charts}) or their repositories.
+     */
+    public static HelmCharts of(Path directory, Function<String, String> environment) {
+        Path dir = directory;
+        if (dir == null) {
+            String named = environment.apply(ChartStore.CHARTS_DIR_ENV);
+            dir = named == null || named.isBlank() ? null : Path.of(named);
+        }
+        return new HelmCharts(ChartStore.fromRepositories(dir, LocalCache.charts()));
+    }
+
+    @Override
+    public String render(Chart chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
+        Key key = new Key(chart, release, namespace, kubeVersion, values.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList());
+        synchronized (rendered) {
+            String kept = rendered.get(key);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        Path path = checked.computeIfAbsent(chart, store::chart);
+        String manifests = ChartRenderer.render(path, release, namespace, kubeVersion, values);
+        synchronized (rendered) {
+            rendered.put(key, manifests);
+        }
+        return manifests;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.lattice.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.cli.Main;
+import dev.lattice.core.io.Documents;
+import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.Examples;
+import dev.lattice.testfixtures.SharedCharts;
+import dev.lattice.testfixtures.SharedCrds;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What {@code lattice install --dry-run -o yaml} prints for each provider is what a real kube-apiserver with the real
+ * Cluster API, Cilium and Istio CRDs (../shared/crds) takes: every object under strict field validation, and every
+ * object of the network's ClusterResourceSet as Cluster API would apply it to the new cluster.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("install --dry-run on a real API server with the real CRDs")
+class InstallDryRunIT {
+    private Envtest api;
+
+    @BeforeAll
+    void start() throws IOException {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        assumeTrue(SharedCrds.dir().isPresent(), SharedCrds.absence());
+        assumeTrue(SharedCharts.dir().isPresent(), SharedCharts.absence());
+        api = Envtest.start();
+        Path crds = SharedCrds.dir().orElseThrow();
+        List<String> files = new ArrayList<>();
+        for (String folder : List.of("capi", "cilium", "istio")) {
+            try (Stream<Path> walk = Files.walk(crds.resolve(folder))) {
+                walk.filter(f -> f.toString().endsWith(".yaml") && !f.toString().contains("/.")).sorted().forEach(f -> files.add(crds.relativize(f).toString()));
+            }
+        }
+        SharedCrds.install(api.client(), files.toArray(String[]::new));
+    }
+
+    @AfterAll
+    void stop() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    /** Each provider and bootstrap the examples cover: the folder, and the cluster to install from it. */
+    static Stream<Arguments> installs() {
+        return Stream.of(Arguments.of("docker-laptop", "dev"), Arguments.of("aws-production", "production"),
+                Arguments.of("proxmox-quickstart", "homelab"), Arguments.of("dc-chicago", "prod-critical"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("installs")
+    @SuppressWarnings("unchecked")
+    void everyObjectIsAcceptedAsWritten(String example, String cluster, @TempDir Path dir) throws IOException {
+        // The charts render for the cluster's Kubernetes version (1.30 adds fields a 1.28 server does not know): the
+        // example is installed at the server's version.
+        Path files = dir.resolve(example);
+        Files.createDirectories(files);
+        try (Stream<Path> list = Files.list(Examples.dir().resolve(example))) {
+            for (Path file : list.toList()) {
+                Files.writeString(files.resolve(file.getFileName()),
+                        Files.readString(file).replaceAll("version: \"1\\.3[0-9](\\.[0-9]+)?\"", "version: \"1.28.7\""));
+            }
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"install", "--dry-run", "-o", "yaml", "-f", files.toString(),
+            "--name", cluster, "--charts-dir", SharedCharts.dir().orElseThrow().toString()}, new PrintWriter(out), new PrintWriter(err));
+        assertThat(code).as(err.toString()).isZero();
+        List<Map<String, Object>> objects = Documents.readStream(out.toString());
+        assertThat(objects).extracting(o -> o.get("kind")).contains("Namespace", "ConfigMap", "ClusterResourceSet", "Cluster");
+        assertThat(Documents.yamlStream(objects)).contains("version: v1.28.7");
+        apply(Documents.yamlStream(objects.stream().filter(o -> "Namespace".equals(o.get("kind"))).toList()));
+        apply(Documents.yamlStream(objects.stream().filter(o -> !"Namespace".equals(o.get("kind"))).toList()));
+
+        // The network's manifests as written into the ConfigMaps (Cluster API reads them as YAML 1.1, as kubectl does).
+        StringBuilder network = new StringBuilder();
+        for (Map<String, Object> o : objects) {
+            if ("ConfigMap".equals(o.get("kind"))) {
+                ((Map<String, String>) o.get("data")).values().forEach(network::append);
+            }
+        }
+        List<Map<String, Object>> parsed = Documents.readStream(network.toString());
+        assertThat(parsed).extracting(o -> o.get("kind")).contains("DaemonSet", "Deployment", "ConfigMap", "ClusterRole", "Namespace");
+        String namespaces = parsed.stream().filter(o -> "Namespace".equals(o.get("kind")))
+                .map(o -> "---\n" + Documents.yaml(o)).reduce("", String::concat);
+        apply(namespaces);
+        apply(network.toString());
+    }
+
+    /** Applies a YAML stream server-side with strict field validation. */
+    private void apply(String yaml) {
+        Envtest.Kubectl run = api.kubectl(yaml, "apply", "--server-side", "--force-conflicts", "--validate=strict", "-f", "-");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).doesNotContain("Warning: unknown field");
+    }
+}
