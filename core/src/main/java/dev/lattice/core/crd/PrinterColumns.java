@@ -40,6 +40,8 @@ final class PrinterColumns {
             case LATTICE_SERVICE:
                 c.add(column("Phase", "string", ".status.phase", 0));
                 c.add(column("Cluster", "string", ".status.cluster", 0));
+                // True once its workload and policies are applied where it runs (set by the daemon of that cluster).
+                c.add(column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", 0));
                 c.add(column("Replicas", "integer", ".spec.replicas", 0));
                 c.add(column("Message", "string", ".status.message", 1));
                 break;

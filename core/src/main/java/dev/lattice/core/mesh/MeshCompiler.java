@@ -31,6 +31,8 @@ public final class MeshCompiler {
     /** Every compiled object carries {@code app.kubernetes.io/managed-by: lattice}. */
     public static final String MANAGED_BY_LABEL = WorkloadRenderer.MANAGED_BY_LABEL;
     public static final String MANAGER = WorkloadRenderer.MANAGER;
+    /** A service's compiled objects carry its name in {@code app.kubernetes.io/name}; the namespace's baseline does not. */
+    public static final String NAME_LABEL = WorkloadRenderer.NAME_LABEL;
 
     /** A kind the compiler writes, with its resource name. */
     public record CompiledKind(String apiVersion, String kind, String plural) {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +50,19 @@ public final class ParentCommands {
                     for (String json : command.getApply().getObjectsJsonList()) {
                         objects.add(client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class));
                     }
-                    sync.apply(FROM_PARENT, objects);
+                    ObjectSync.Outcome outcome = sync.apply(FROM_PARENT, objects);
+                    if (!outcome.failed().isEmpty()) {
+                        return result(command, false, "applied " + outcome.changed() + " of " + objects.size() + " objects; refused: "
+                                + outcome.failed().entrySet().stream().limit(3).map(e -> e.getKey() + ": " + e.getValue()).toList());
+                    }
                     return result(command, true, "applied " + objects.size() + " objects");
                 }
                 case DELETE -> {
-                    sync.delete(command.getDelete().getObjectsList().stream().map(AgentServer::fromProto).toList());
+                    Map<ObjectSync.Ref, String> failed = sync.delete(command.getDelete().getObjectsList().stream().map(AgentServer::fromProto).toList());
+                    if (!failed.isEmpty()) {
+                        return result(command, false, "could not delete " + failed.size() + " objects: "
+                                + failed.entrySet().stream().limit(3).map(e -> e.getKey() + ": " + e.getValue()).toList());
+                    }
                     return result(command, true, "deleted " + command.getDelete().getObjectsCount() + " objects");
                 }
                 case UNPIVOT -> {

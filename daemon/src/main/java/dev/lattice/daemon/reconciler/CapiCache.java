@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ public final class CapiCache implements AutoCloseable {
     public void start() {
         for (Watched watched : ALL) {
             SharedIndexInformer<CustomResourceDefinition> informer = client.apiextensions().v1().customResourceDefinitions()
-                    .withField("metadata.name", watched.crd()).runnableInformer(0).itemStore(new TrimmingStore<>(CapiCache::servedOnly));
+                    .withField("metadata.name", watched.crd()).runnableInformer(0).itemStore(new TrimmingStore<>(TrimmingStore::crdConditions));
             informer.addEventHandler(InformerEvents.of(crd -> served(watched, crd), crd -> gone(watched)));
             crds.add(informer);
         }
@@ -205,19 +204,6 @@ public final class CapiCache implements AutoCloseable {
             node = m.get(p);
         }
         return node;
-    }
-
-    /**
-     * A CRD's metadata and conditions alone: its schema can be hundreds of kilobytes, and only whether it is served
-     * matters here. (An informer may hand its handlers the stored copy, so the conditions stay.)
-     */
-    private static CustomResourceDefinition servedOnly(CustomResourceDefinition crd) {
-        CustomResourceDefinition kept = new CustomResourceDefinition();
-        kept.setMetadata(TrimmingStore.withoutManagedFields(crd.getMetadata()));
-        if (crd.getStatus() != null) {
-            kept.setStatus(new CustomResourceDefinitionStatusBuilder().withConditions(crd.getStatus().getConditions()).build());
-        }
-        return kept;
     }
 
     @Override

@@ -18,6 +18,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a cluster holding exactly the compiled objects it should: applies them with server-side apply (Lattice's
@@ -31,6 +34,10 @@ import java.util.Set;
  * content changed since this process last applied them are sent, and stale ones are found from that memory. A full
  * pass (every object applied, stale ones found by listing) runs first and whenever {@code full} is asked for, which
  * also repairs hand edits.
+ *
+ * <p>The cluster takes what it can: an object of a kind it does not serve yet (a mesh policy before its CRD is
+ * installed) waits, an object the server refuses fails alone, and neither holds back the others. Both are sent again
+ * on the next pass, and the outcome says which they are and why.
  */
 public final class ObjectSync {
     /** Which daemon compiled the object. */
@@ -49,21 +56,42 @@ public final class ObjectSync {
         }
     }
 
+    /**
+     * What a pass did: how many objects it applied or deleted, and the objects it could not apply, each with why:
+     * those {@code waiting} for their kind to be served, and those that {@code failed}.
+     */
+    public record Outcome(int changed, Map<Ref, String> waiting, Map<Ref, String> failed) {
+        /** Whether every object is in place. */
+        public boolean complete() {
+            return waiting.isEmpty() && failed.isEmpty();
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
+
     private final KubernetesClient client;
     private final Applier applier;
+    private final Function<Ref, String> unserved;
     /** What this process applied, by source: each object's coordinates and a hash of what was sent. */
     private final Map<String, Map<Ref, Integer>> applied = new HashMap<>();
 
+    /** A cluster taken to serve every kind: an object of a kind it lacks fails like any refused object. */
     public ObjectSync(KubernetesClient client) {
+        this(client, ref -> null);
+    }
+
+    /** @param unserved why the cluster cannot take an object's kind yet, or null when it can */
+    public ObjectSync(KubernetesClient client, Function<Ref, String> unserved) {
         this.client = client;
         this.applier = new Applier(client, Duration.ofMillis(50));
+        this.unserved = unserved;
     }
 
     /**
      * Applies {@code desired} from {@code source} and deletes what that source applied before and no longer wants.
-     * Returns how many objects were applied or deleted.
+     * An object that waits or fails is left out of this process's memory, so the next pass sends it again.
      */
-    public synchronized int sync(String source, List<? extends HasMetadata> desired, boolean full) {
+    public synchronized Outcome sync(String source, List<? extends HasMetadata> desired, boolean full) {
         Map<Ref, Integer> before = applied.get(source);
         Map<Ref, Integer> now = new LinkedHashMap<>();
         List<HasMetadata> changed = new ArrayList<>();
@@ -75,26 +103,59 @@ public final class ObjectSync {
                 changed.add(o);
             }
         }
-        applied.remove(source); // should the apply fail half-way, the next pass is a full one
-        apply(source, changed);
+        applied.remove(source); // should this pass die half-way, the next one is a full one
+        Outcome outcome = apply(source, changed);
+        Set<Ref> wanted = new LinkedHashSet<>(now.keySet());
+        now.keySet().removeAll(outcome.waiting().keySet());
+        now.keySet().removeAll(outcome.failed().keySet());
         Set<Ref> stale = new LinkedHashSet<>(full || before == null ? held(source) : before.keySet());
-        stale.removeAll(now.keySet());
+        stale.removeAll(wanted);
         stale.removeIf(r -> "Namespace".equals(r.kind()));
-        delete(List.copyOf(stale));
+        Map<Ref, String> notDeleted = delete(List.copyOf(stale));
+        Map<Ref, String> failed = new LinkedHashMap<>(outcome.failed());
+        failed.putAll(notDeleted);
+        notDeleted.keySet().forEach(r -> now.put(r, 0)); // remembered, so the next pass finds it stale and tries again
         applied.put(source, now);
-        return changed.size() + stale.size();
+        return new Outcome(outcome.changed() + stale.size() - notDeleted.size(), outcome.waiting(), failed);
     }
 
-    /** Applies the objects labelled as coming from {@code source}; returns them as applied. */
-    public List<GenericKubernetesResource> apply(String source, List<? extends HasMetadata> objects) {
-        List<GenericKubernetesResource> labelled = objects.stream().map(o -> labelled(o, source)).toList();
-        if (!labelled.isEmpty()) {
-            applier.apply(labelled, FOUNDATIONS);
+    /**
+     * Applies the objects labelled as coming from {@code source}, each on its own: Namespaces first, then the rest in
+     * the order given; an object of a kind not served yet waits, one the server refuses fails, and the rest go on.
+     */
+    public Outcome apply(String source, List<? extends HasMetadata> objects) {
+        Map<Ref, String> waiting = new LinkedHashMap<>();
+        Map<Ref, String> failed = new LinkedHashMap<>();
+        Set<String> failedNamespaces = new LinkedHashSet<>();
+        int done = 0;
+        List<HasMetadata> ordered = new ArrayList<>(objects.stream().filter(ObjectSync::isNamespace).toList());
+        ordered.addAll(objects.stream().filter(o -> !isNamespace(o)).toList());
+        for (HasMetadata o : ordered) {
+            Ref ref = Ref.of(o);
+            String why = unserved.apply(ref);
+            if (why != null) {
+                waiting.put(ref, why);
+            } else if (ref.namespace() != null && failedNamespaces.contains(ref.namespace())) {
+                failed.put(ref, "its namespace " + ref.namespace() + " could not be applied");
+            } else {
+                try {
+                    applier.apply(List.of(labelled(o, source)), FOUNDATIONS);
+                    done++;
+                } catch (RuntimeException e) {
+                    failed.put(ref, reason(e));
+                    if (isNamespace(o)) {
+                        failedNamespaces.add(ref.name());
+                    }
+                }
+            }
         }
-        return labelled;
+        return new Outcome(done, waiting, failed);
     }
 
-    /** The compiled objects from {@code source} the cluster holds (Namespaces aside: they are never deleted). */
+    /**
+     * The compiled objects from {@code source} the cluster holds (Namespaces aside: they are never deleted). A kind
+     * that cannot be listed (not installed, or forbidden) holds nothing to find, and the others are still listed.
+     */
     public List<Ref> held(String source) {
         List<Ref> held = new ArrayList<>();
         for (CompiledKind kind : MeshCompiler.KINDS) {
@@ -105,16 +166,20 @@ public final class ObjectSync {
                     held.add(new Ref(kind.apiVersion(), kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()));
                 }
             } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) { // a kind whose CRD is not installed holds nothing
-                    throw e;
+                if (e.getCode() != 404) { // a kind whose CRD is not installed holds nothing, and says nothing of it
+                    LOG.warn("cannot list {} to find stale ones: {}", kind.kind(), Applier.reason(e));
                 }
             }
         }
         return held;
     }
 
-    /** Deletes the objects; one already gone is not an error. Namespaces are kept. */
-    public void delete(List<Ref> refs) {
+    /**
+     * Deletes the objects, each on its own; one already gone is not an error. Namespaces are kept. Returns those that
+     * could not be deleted, with why.
+     */
+    public Map<Ref, String> delete(List<Ref> refs) {
+        Map<Ref, String> failed = new LinkedHashMap<>();
         for (Ref ref : refs) {
             if ("Namespace".equals(ref.kind()) && "v1".equals(ref.apiVersion())) {
                 continue;
@@ -122,8 +187,28 @@ public final class ObjectSync {
             CompiledKind kind = MeshCompiler.KINDS.stream()
                     .filter(k -> k.apiVersion().equals(ref.apiVersion()) && k.kind().equals(ref.kind())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("not a kind Lattice compiles: " + ref));
-            client.genericKubernetesResources(context(kind)).inNamespace(ref.namespace()).withName(ref.name()).delete();
+            try {
+                client.genericKubernetesResources(context(kind)).inNamespace(ref.namespace()).withName(ref.name()).delete();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    failed.put(ref, "cannot delete it: " + Applier.reason(e));
+                }
+            }
         }
+        return failed;
+    }
+
+    private static boolean isNamespace(HasMetadata o) {
+        return "Namespace".equals(o.getKind()) && "v1".equals(o.getApiVersion());
+    }
+
+    /** The server's words for a refusal, without the hint meant for a person at a terminal. */
+    private static String reason(RuntimeException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof KubernetesClientException)) {
+            cause = cause.getCause();
+        }
+        return cause instanceof KubernetesClientException k ? Applier.reason(k) : String.valueOf(e.getMessage());
     }
 
     private static ResourceDefinitionContext context(CompiledKind kind) {

@@ -14,10 +14,10 @@ public final class Reconcilers {
     private final OwnClusterReconciler ownCluster;
     private final ChildClusterReconciler childClusters;
 
-    public Reconcilers(KubernetesClient client, LatticeCache cache, CapiCache capi, Supplier<String> self, Fleet fleet,
+    public Reconcilers(KubernetesClient client, LatticeCache cache, CapiCache capi, ServedKinds served, Supplier<String> self, Fleet fleet,
                        Children children, Provisioning provisioning, BootstrapTokens tokens, Clock clock, Duration fullSync) {
         StatusWriter status = new StatusWriter(client, clock);
-        this.services = new ServiceReconciler(client, cache, self, children, clock, fullSync);
+        this.services = new ServiceReconciler(client, cache, served, self, children, clock, fullSync);
         this.pools = new PoolReconciler(cache, status);
         this.ownCluster = new OwnClusterReconciler(client, cache, capi, status, self, fleet);
         this.childClusters = new ChildClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);

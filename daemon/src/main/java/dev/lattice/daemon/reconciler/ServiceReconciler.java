@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,12 +50,13 @@ public final class ServiceReconciler implements Reconciler {
     private volatile String lastPlan;
     private Set<String> warned = new HashSet<>();
     private long lastFull;
+    private Map<ObjectSync.Ref, String> lastWaiting = Map.of();
 
     /** @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync) */
-    public ServiceReconciler(KubernetesClient client, LatticeCache cache, Supplier<String> self, Children children,
+    public ServiceReconciler(KubernetesClient client, LatticeCache cache, ServedKinds served, Supplier<String> self, Children children,
                              Clock clock, Duration fullEvery) {
         this.cache = cache;
-        this.sync = new ObjectSync(client);
+        this.sync = new ObjectSync(client, served::unserved);
         this.recorder = new PlacementRecorder(client, clock);
         this.status = new StatusWriter(client, clock);
         this.self = self;
@@ -86,9 +88,6 @@ public final class ServiceReconciler implements Reconciler {
                         p.move().message(), p.scheduled() ? " for " + p.cluster() : ", and no other cluster can take it");
             }
         }
-        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
-        recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
-
         logNewWarnings(plan.warnings());
         recordExternal(snapshot, plan.compiled());
         Map<String, List<HasMetadata>> byCluster = plan.objectsByCluster();
@@ -100,11 +99,13 @@ public final class ServiceReconciler implements Reconciler {
         }
         String own = self.get();
         boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;
+        ObjectSync.Outcome outcome = new ObjectSync.Outcome(0, Map.of(), Map.of());
+        List<HasMetadata> ownObjects = byCluster.getOrDefault(own, List.of());
         for (Map.Entry<String, List<HasMetadata>> e : byCluster.entrySet()) {
             if (e.getKey().equals(own)) {
-                int changed = sync.sync(own, e.getValue(), full);
-                if (changed > 0) {
-                    LOG.info("applied or removed {} objects of {} for this cluster", changed, e.getValue().size());
+                outcome = sync.sync(own, e.getValue(), full);
+                if (outcome.changed() > 0) {
+                    LOG.info("applied or removed {} objects of {} for this cluster", outcome.changed(), e.getValue().size());
                 }
             } else if (!children.desired(e.getKey(), e.getValue()) && !e.getValue().isEmpty()) {
                 LOG.debug("services placed on {}, which is not a child this daemon reaches", e.getKey());
@@ -113,6 +114,29 @@ public final class ServiceReconciler implements Reconciler {
         if (full) {
             lastFull = System.nanoTime();
         }
+        // Each decision and, for the services here, whether their objects are in place: one status write per service.
+        AppliedConditions applied = new AppliedConditions(ownObjects, outcome);
+        Instant now = status.now();
+        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next) -> {
+            if (p.scheduled() && own.equals(p.cluster())) {
+                GenericKubernetesResource live = cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service());
+                applied.write(p.namespace(), p.service(), next, live == null ? null : live.getMetadata().getGeneration(), now);
+            } else {
+                AppliedConditions.clear(next);
+            }
+        });
+        recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
+        if (!outcome.failed().isEmpty()) {
+            // Retried with back-off; what waits for a CRD is woken by the CRD's watch instead.
+            Map.Entry<ObjectSync.Ref, String> first = outcome.failed().entrySet().iterator().next();
+            throw new IllegalStateException(outcome.failed().size() + " objects for this cluster could not be applied or deleted, "
+                    + "the first " + first.getKey() + ": " + first.getValue());
+        }
+        if (!outcome.waiting().isEmpty() && !outcome.waiting().equals(lastWaiting)) {
+            LOG.info("{} objects wait for kinds this cluster does not serve yet: {}", outcome.waiting().size(),
+                    outcome.waiting().values().stream().distinct().collect(Collectors.joining("; ")));
+        }
+        lastWaiting = outcome.waiting();
     }
 
     /**

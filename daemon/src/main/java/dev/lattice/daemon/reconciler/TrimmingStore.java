@@ -3,6 +3,8 @@ package dev.lattice.daemon.reconciler;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -62,5 +64,18 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
         ObjectMeta copy = new ObjectMetaBuilder(meta).build();
         copy.setManagedFields(null); // null, not empty: an empty list written back would clear them on the server
         return copy;
+    }
+
+    /**
+     * A CRD's metadata and conditions alone: its schema can be hundreds of kilobytes, and only whether it is served
+     * matters here. (An informer may hand its handlers the stored copy, so the conditions stay.)
+     */
+    static CustomResourceDefinition crdConditions(CustomResourceDefinition crd) {
+        CustomResourceDefinition kept = new CustomResourceDefinition();
+        kept.setMetadata(TrimmingStore.withoutManagedFields(crd.getMetadata()));
+        if (crd.getStatus() != null) {
+            kept.setStatus(new CustomResourceDefinitionStatusBuilder().withConditions(crd.getStatus().getConditions()).build());
+        }
+        return kept;
     }
 }

@@ -17,6 +17,7 @@ import dev.lattice.daemon.reconciler.PoolReconciler;
 import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.daemon.reconciler.Reconciler;
 import dev.lattice.daemon.reconciler.Reconcilers;
+import dev.lattice.daemon.reconciler.ServedKinds;
 import dev.lattice.daemon.reconciler.ServiceReconciler;
 import dev.lattice.daemon.reconciler.WorkQueue;
 import dev.lattice.engine.LocalCache;
@@ -58,6 +59,7 @@ public final class Daemon implements AutoCloseable {
     private final Fleet fleet = new Fleet();
     private final LatticeCache cache;
     private final CapiCache capi;
+    private final ServedKinds served;
     private HealthServer health;
     private CompletableFuture<?> election;
     private volatile Leading leading;
@@ -68,6 +70,7 @@ public final class Daemon implements AutoCloseable {
         this.client = client;
         this.cache = new LatticeCache(client);
         this.capi = new CapiCache(client);
+        this.served = new ServedKinds(client);
     }
 
     /** The daemon's version, from its jar. */
@@ -98,6 +101,13 @@ public final class Daemon implements AutoCloseable {
                 l.cluster(cluster);
             }
         });
+        // Objects that waited for a CRD (Cilium's, Istio's) are applied once it is served.
+        served.onChange(() -> {
+            Leading l = leading;
+            if (l != null) {
+                l.queue.enqueue(l.services, ServiceReconciler.KEY);
+            }
+        });
         fleet.onChange(() -> {
             Leading l = leading;
             if (l != null) {
@@ -106,6 +116,7 @@ public final class Daemon implements AutoCloseable {
         });
         cache.start();
         capi.start();
+        served.start();
         LOG.info("watching {} Lattice kinds on {}; health on port {}", Kind.values().length, client.getMasterUrl(), health.port());
         if (!options.leaderElection()) {
             lead();
@@ -206,7 +217,7 @@ public final class Daemon implements AutoCloseable {
             HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()));
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
-            Reconcilers r = new Reconcilers(client, cache, capi, Daemon.this::self, fleet, parent, provisioning, tokens,
+            Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
                     Clock.systemUTC(), options.resync());
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics);
@@ -278,6 +289,7 @@ public final class Daemon implements AutoCloseable {
         }
         follow();
         capi.close();
+        served.close();
         cache.close();
         if (health != null) {
             health.close();

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -37,6 +38,13 @@ public final class PlacementRecorder {
      * so unchanged services cost no request); returns how many services' status changed.
      */
     public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live) {
+        return record(placements, live, (p, status) -> {
+        });
+    }
+
+    /** The same, with {@code more} adding to each service's status what its placement alone does not say. */
+    public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live,
+                      BiConsumer<Placement, ObjectStatus> more) {
         int changed = 0;
         for (Placement p : placements) {
             try {
@@ -44,7 +52,9 @@ public final class PlacementRecorder {
                 if (current == null) {
                     continue; // deleted since it was read
                 }
-                if (status.write(Kind.LATTICE_SERVICE, current, statusFor(p, StatusWriter.of(current), current.getMetadata().getGeneration()))) {
+                ObjectStatus next = statusFor(p, StatusWriter.of(current), current.getMetadata().getGeneration());
+                more.accept(p, next);
+                if (status.write(Kind.LATTICE_SERVICE, current, next)) {
                     changed++;
                 }
             } catch (KubernetesClientException e) {

@@ -1,0 +1,119 @@
+package dev.lattice.daemon.reconciler;
+
+import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.status.ObjectStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a pass of {@link ObjectSync} means for each service on this cluster, as conditions in its status: one per
+ * group of its objects ({@code WorkloadApplied}: its Deployment, Service, ServiceAccount and claims;
+ * {@code PoliciesApplied}: its network and mesh policies, with the namespace's default-deny baseline), and
+ * {@code Ready} only when both are in place. An object the compiler made for the whole namespace (its baseline) counts
+ * for every service there.
+ */
+final class AppliedConditions {
+    static final String WORKLOAD = "WorkloadApplied";
+    static final String POLICIES = "PoliciesApplied";
+    static final String READY = "Ready";
+    private static final int LISTED = 3;
+
+    /** One group's objects of one service: how many there are, and those not in place with why. */
+    private static final class Group {
+        int objects;
+        final List<String> waiting = new ArrayList<>();
+        final List<String> failed = new ArrayList<>();
+    }
+
+    private record Key(String namespace, String service, boolean policies) {
+    }
+
+    private final Map<Key, Group> groups = new HashMap<>();
+    private final Map<String, List<Key>> namespaceWide = new HashMap<>();
+
+    AppliedConditions(List<? extends HasMetadata> objects, ObjectSync.Outcome outcome) {
+        for (HasMetadata o : objects) {
+            if ("Namespace".equals(o.getKind())) {
+                continue;
+            }
+            ObjectSync.Ref ref = ObjectSync.Ref.of(o);
+            String service = o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(MeshCompiler.NAME_LABEL);
+            Key key = new Key(ref.namespace(), service, isPolicy(ref));
+            Group group = groups.computeIfAbsent(key, k -> new Group());
+            if (service == null) {
+                namespaceWide.computeIfAbsent(ref.namespace(), n -> new ArrayList<>()).add(key);
+            }
+            group.objects++;
+            String waits = outcome.waiting().get(ref);
+            String failed = outcome.failed().get(ref);
+            if (waits != null) {
+                group.waiting.add(ref + " " + waits);
+            } else if (failed != null) {
+                group.failed.add(ref + ": " + failed);
+            }
+        }
+    }
+
+    /** Policies are the kinds a CRD serves (Cilium's, Istio's); the rest is the workload. */
+    private static boolean isPolicy(ObjectSync.Ref ref) {
+        int slash = ref.apiVersion().indexOf('/');
+        return slash > 0 && ref.apiVersion().substring(0, slash).contains(".");
+    }
+
+    /** Sets the service's conditions in {@code status}; returns whether all its objects are in place. */
+    boolean write(String namespace, String service, ObjectStatus status, Long generation, Instant now) {
+        boolean workload = write(status, WORKLOAD, "workload objects", merged(namespace, service, false), generation, now);
+        boolean policies = write(status, POLICIES, "policies", merged(namespace, service, true), generation, now);
+        status.condition(READY, workload && policies, workload && policies ? "Applied" : "NotApplied",
+                workload && policies ? "its workload and policies are applied"
+                        : "not all its objects are applied: see " + (workload ? POLICIES : WORKLOAD), generation, now);
+        return workload && policies;
+    }
+
+    /** Takes the conditions away from a service not (or no longer) on this cluster: another cluster applies its objects. */
+    static void clear(ObjectStatus status) {
+        List<String> ours = List.of(WORKLOAD, POLICIES, READY);
+        if (status.conditions().stream().anyMatch(c -> ours.contains(c.type()))) {
+            status.conditions(status.conditions().stream().filter(c -> !ours.contains(c.type())).toList());
+        }
+    }
+
+    private Group merged(String namespace, String service, boolean policies) {
+        Group merged = new Group();
+        List<Key> keys = new ArrayList<>(List.of(new Key(namespace, service, policies)));
+        namespaceWide.getOrDefault(namespace, List.of()).stream().filter(k -> k.policies() == policies).forEach(keys::add);
+        for (Key key : keys) {
+            Group g = groups.get(key);
+            if (g != null) {
+                merged.objects += g.objects;
+                merged.waiting.addAll(g.waiting);
+                merged.failed.addAll(g.failed);
+            }
+        }
+        return merged;
+    }
+
+    private static boolean write(ObjectStatus status, String type, String what, Group group, Long generation, Instant now) {
+        if (!group.failed.isEmpty()) {
+            status.condition(type, false, "ApplyFailed", group.failed.size() + " of " + group.objects + " " + what + " refused: "
+                    + listed(group.failed) + (group.waiting.isEmpty() ? "" : "; " + group.waiting.size() + " waiting"), generation, now);
+            return false;
+        }
+        if (!group.waiting.isEmpty()) {
+            status.condition(type, false, "WaitingForKind", group.waiting.size() + " of " + group.objects + " " + what + " waiting: "
+                    + listed(group.waiting), generation, now);
+            return false;
+        }
+        status.condition(type, true, "Applied", group.objects + " " + what + " applied", generation, now);
+        return true;
+    }
+
+    private static String listed(List<String> items) {
+        String shown = String.join("; ", items.subList(0, Math.min(LISTED, items.size())));
+        return items.size() > LISTED ? shown + " and " + (items.size() - LISTED) + " more" : shown;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.lattice.daemon.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.model.Condition;
+import dev.lattice.core.status.ObjectStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AppliedConditionsTest {
+    private static final Instant NOW = Instant.parse("2026-12-06T00:00:00Z");
+
+    private static HasMetadata object(String apiVersion, String kind, String name, String service) {
+        GenericKubernetesResourceBuilder b = new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
+                .withNewMetadata().withNamespace("shop").withName(name).endMetadata();
+        if (service != null) {
+            b.editMetadata().addToLabels(MeshCompiler.NAME_LABEL, service).endMetadata();
+        }
+        return b.build();
+    }
+
+    private static final HasMetadata DEPLOYMENT = object("apps/v1", "Deployment", "api", "api");
+    private static final HasMetadata SERVICE = object("v1", "Service", "api", "api");
+    private static final HasMetadata ALLOW = object("cilium.io/v2", "CiliumNetworkPolicy", "api-from-web", "api");
+    private static final HasMetadata BASELINE = object("cilium.io/v2", "CiliumNetworkPolicy", "default-deny", null);
+    private static final HasMetadata OTHER = object("apps/v1", "Deployment", "db", "db");
+
+    private static Map<String, Condition> conditions(AppliedConditions applied, String service) {
+        ObjectStatus status = new ObjectStatus(new HashMap<>());
+        applied.write("shop", service, status, 3L, NOW);
+        Map<String, Condition> byType = new HashMap<>();
+        status.conditions().forEach(c -> byType.put(c.type(), c));
+        return byType;
+    }
+
+    @Test
+    void aServiceIsReadyWhenItsObjectsAndItsNamespacesBaselineAreApplied() {
+        AppliedConditions applied = new AppliedConditions(List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER),
+                new ObjectSync.Outcome(5, Map.of(), Map.of()));
+        Map<String, Condition> c = conditions(applied, "api");
+        assertThat(c.get("WorkloadApplied").message()).isEqualTo("2 workload objects applied");
+        assertThat(c.get("PoliciesApplied").message()).as("its allow rule and the namespace's baseline").isEqualTo("2 policies applied");
+        assertThat(c.get("Ready").status()).isEqualTo("True");
+    }
+
+    @Test
+    void aMissingBaselineKeepsEveryServiceOfTheNamespaceFromReadyAndAnotherServicesRefusalDoesNot() {
+        AppliedConditions applied = new AppliedConditions(List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER),
+                new ObjectSync.Outcome(3, Map.of(ObjectSync.Ref.of(BASELINE), "waits for CustomResourceDefinition ciliumnetworkpolicies.cilium.io"),
+                        Map.of(ObjectSync.Ref.of(OTHER), "field is immutable")));
+        Map<String, Condition> api = conditions(applied, "api");
+        assertThat(api.get("WorkloadApplied").status()).isEqualTo("True");
+        assertThat(api.get("PoliciesApplied").reason()).isEqualTo("WaitingForKind");
+        assertThat(api.get("PoliciesApplied").message()).contains("1 of 2 policies waiting", "CiliumNetworkPolicy shop/default-deny");
+        assertThat(api.get("Ready").status()).isEqualTo("False");
+        Map<String, Condition> db = conditions(applied, "db");
+        assertThat(db.get("WorkloadApplied").reason()).isEqualTo("ApplyFailed");
+        assertThat(db.get("WorkloadApplied").message()).isEqualTo("1 of 1 workload objects refused: Deployment shop/db: field is immutable");
+    }
+
+    @Test
+    void aServiceThatLeftThisClusterLosesTheConditionsAndKeepsTheOthers() {
+        ObjectStatus status = new ObjectStatus(new HashMap<>());
+        status.condition("Scheduled", true, "Placed", "Placed on edge", 1L, NOW);
+        new AppliedConditions(List.of(DEPLOYMENT), new ObjectSync.Outcome(1, Map.of(), Map.of())).write("shop", "api", status, 1L, NOW);
+        AppliedConditions.clear(status);
+        assertThat(status.conditions()).extracting(Condition::type).containsExactly("Scheduled");
+    }
+}
