@@ -111,6 +111,14 @@ class InstallCommandTest {
     }
 
     @Test
+    void jsonListsTheAddonsWithTheirVersions() {
+        CliRun run = CliRun.of("install", "--dry-run", "-o", "json", "-f", DOCKER);
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out()).contains("\"addons\" : [ {\n    \"chart\" : \"cilium\",\n    \"version\" : \"1.19.4\",\n"
+                + "    \"delivery\" : \"ClusterResourceSet dev-network (as soon as its API answers)\"");
+    }
+
+    @Test
     void aChartsDirectoryWithoutTheChartIsALocatedRefusal(@TempDir Path dir) {
         CliRun run = CliRun.of("install", "--dry-run", "-f", DOCKER, "--charts-dir", dir.toString());
         assertThat(run.exitCode()).isEqualTo(1);

@@ -100,6 +100,7 @@ public final class InstallCommand implements Callable<Integer> {
         data.put("bootstrap", plan.cluster().spec().provider().kubernetes().bootstrap().wire());
         data.put("components", plan.components().stream().map(s -> new ComponentEntry(s.component().name(),
                 s.component().type().wire(), s.component().version(), s.from())).toList());
+        data.put("addons", plan.addons());
         data.put("steps", plan.steps());
         data.put("missingVariables", List.copyOf(plan.missingVariables()));
         data.put("objects", plan.objects());

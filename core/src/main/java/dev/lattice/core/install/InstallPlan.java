@@ -38,6 +38,16 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     public record Source(Component component, String from) {
     }
 
+    /** An add-on the cluster gets: its chart and version, and how it reaches the cluster. */
+    public record Addon(String chart, String version, String delivery) {
+    }
+
+    /** The add-ons the cluster gets with its install. */
+    public List<Addon> addons() {
+        return List.of(new Addon(Chart.CILIUM.name(), Chart.CILIUM.version(),
+                "ClusterResourceSet " + ClusterResourceSets.networkName(cluster) + " (as soon as its API answers)"));
+    }
+
     /**
      * Plans the install of the one LatticeCluster of the plan's inputs (or the one named {@code name}), refused
      * when the plan's pools cannot hold it; {@code source} says where each component's manifest would come from.
