@@ -23,9 +23,16 @@ public final class Cilium {
     public record DefaultDeny(boolean ingress, boolean egress) {
     }
 
-    /** From these endpoints (any, when none are named), to these ports (any, when none are named). */
+    /**
+     * From these endpoints, entities ({@code host}: the node itself) or addresses, to these ports (any, when none are
+     * named). A rule that names no source admits nothing.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record IngressRule(List<LabelSelector> fromEndpoints, List<PortRule> toPorts) {
+    public record IngressRule(List<LabelSelector> fromEndpoints, List<String> fromEntities, @JsonProperty("fromCIDR") List<String> fromCidr,
+                              List<PortRule> toPorts) {
+        static IngressRule fromEndpoints(List<LabelSelector> endpoints, List<PortRule> ports) {
+            return new IngressRule(endpoints, null, null, ports);
+        }
     }
 
     /** To these endpoints, addresses or names, on these ports. */

@@ -28,6 +28,8 @@ final class PolicyRenderer {
      * that admits a caller must admit it here too; which caller it is stays checked by the endpoint selector.
      */
     static final Port HBONE = new Port(15008, "TCP");
+    /** Where Istio ambient's CNI makes the kubelet's probes come from, so that ztunnel can tell them apart. */
+    static final String PROBE_SOURCE = "169.254.7.127/32";
 
     /** A port a pod listens on. */
     record Port(int number, String protocol) implements Comparable<Port> {
@@ -58,7 +60,9 @@ final class PolicyRenderer {
 
     /**
      * Cilium: every pod of the namespace denies all ingress and all egress except DNS (through Cilium's DNS
-     * proxy, which the FQDN egress rules need). Istio: an allow-nothing policy for the namespace.
+     * proxy, which the FQDN egress rules need) and the kubelet's probes, which come from the node or, under Istio
+     * ambient, SNAT-ed from {@link #PROBE_SOURCE}. Istio: an allow-nothing policy for the namespace (ztunnel lets
+     * ambient's own probe address through by itself).
      */
     static List<HasMetadata> baseline(String namespace) {
         Map<String, String> dns = new LinkedHashMap<>();
@@ -67,7 +71,7 @@ final class PolicyRenderer {
         Cilium.PolicySpec deny = new Cilium.PolicySpec(
                 new LabelSelector(),
                 new Cilium.DefaultDeny(true, true),
-                List.of(new Cilium.IngressRule(null, null)),
+                List.of(new Cilium.IngressRule(null, List.of("host"), List.of(PROBE_SOURCE), null)),
                 List.of(Cilium.EgressRule.toEndpoints(
                         List.of(new LabelSelectorBuilder().withMatchLabels(dns).build()),
                         List.of(new Cilium.PortRule(List.of(new Cilium.PortProtocol("53", "ANY")),
@@ -81,7 +85,7 @@ final class PolicyRenderer {
     /** Cilium ingress for a callee: its agreed callers, to its ports. */
     static CustomObject<Cilium.PolicySpec> ciliumIngress(LatticeService callee, List<Peer> callers) {
         Cilium.PolicySpec spec = new Cilium.PolicySpec(WorkloadRenderer.selects(callee.name()), null,
-                List.of(new Cilium.IngressRule(callers.stream().map(PolicyRenderer::endpoint).toList(), toPorts(ports(callee), true))),
+                List.of(Cilium.IngressRule.fromEndpoints(callers.stream().map(PolicyRenderer::endpoint).toList(), toPorts(ports(callee), true))),
                 null);
         return new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, meta(callee, "ingress"), spec);
     }

@@ -232,8 +232,12 @@ class ServiceGraphPropertyTest {
         for (Map<String, Object> o : objects(compile(c), "CiliumNetworkPolicy")) {
             Map<String, Object> spec = map(o, "spec");
             if (map(spec, "endpointSelector").isEmpty()) {
-                // The baseline: default deny, DNS to kube-dns only.
+                // The baseline: default deny, DNS to kube-dns only, and in only the kubelet's probes (from the node, or
+                // SNAT-ed by Istio ambient from 169.254.7.127) and no pod.
                 assertThat(map(spec, "enableDefaultDeny")).containsEntry("ingress", true).containsEntry("egress", true);
+                assertThat(list(spec, "ingress")).singleElement().satisfies(r -> assertThat(r)
+                        .containsOnlyKeys("fromEntities", "fromCIDR")
+                        .containsEntry("fromEntities", List.of("host")).containsEntry("fromCIDR", List.of("169.254.7.127/32")));
                 assertThat(list(list(spec, "egress").get(0), "toEndpoints")).singleElement()
                         .satisfies(e -> assertThat(map(e, "matchLabels")).containsEntry("k8s:k8s-app", "kube-dns"));
                 continue;
