@@ -130,10 +130,15 @@ public final class MeshCompiler {
             TreeSet<String> namespaces = new TreeSet<>();
             here.forEach(id -> namespaces.add(id.namespace()));
             externalsHere.forEach(id -> namespaces.add(id.namespace()));
+            // Istio's objects only where Istio runs: a cluster with services: false has no mesh to enforce them, and
+            // its daemon would wait for their CRDs for ever. Services not placed, or on a cluster not in the inputs,
+            // get them (the default is on).
+            boolean mesh = inputs.clusters().stream().filter(c -> c.name().equals(cluster)).findFirst()
+                    .map(c -> c.spec().services()).orElse(true);
             List<HasMetadata> objects = new ArrayList<>();
             for (String namespace : namespaces) {
-                objects.add(WorkloadRenderer.namespace(namespace));
-                objects.addAll(PolicyRenderer.baseline(namespace));
+                objects.add(WorkloadRenderer.namespace(namespace, mesh));
+                objects.addAll(PolicyRenderer.baseline(namespace, mesh));
                 for (ServiceId id : here) {
                     if (!id.namespace().equals(namespace)) {
                         continue;
@@ -143,7 +148,9 @@ public final class MeshCompiler {
                     List<ServiceId> in = callers.getOrDefault(id, List.of());
                     if (!in.isEmpty()) {
                         objects.add(PolicyRenderer.ciliumIngress(s, peers(in, cluster, placedOn)));
-                        objects.add(PolicyRenderer.istioAllow(s, in, trustDomain));
+                        if (mesh) {
+                            objects.add(PolicyRenderer.istioAllow(s, in, trustDomain));
+                        }
                     }
                     List<ServiceId> out = callees.getOrDefault(id, List.of());
                     List<ExternalEndpoint> endpoints = new ArrayList<>();
@@ -153,7 +160,7 @@ public final class MeshCompiler {
                     }
                 }
                 for (ServiceId e : externalsHere) {
-                    if (e.namespace().equals(namespace)) {
+                    if (mesh && e.namespace().equals(namespace)) {
                         endpoints(externals.get(e)).forEach(endpoint -> objects.add(PolicyRenderer.serviceEntry(e, endpoint)));
                     }
                 }

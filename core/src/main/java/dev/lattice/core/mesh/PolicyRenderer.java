@@ -61,10 +61,10 @@ final class PolicyRenderer {
     /**
      * Cilium: every pod of the namespace denies all ingress and all egress except DNS (through Cilium's DNS
      * proxy, which the FQDN egress rules need) and the kubelet's probes, which come from the node or, under Istio
-     * ambient, SNAT-ed from {@link #PROBE_SOURCE}. Istio: an allow-nothing policy for the namespace (ztunnel lets
-     * ambient's own probe address through by itself).
+     * ambient, SNAT-ed from {@link #PROBE_SOURCE}. Istio, where the cluster runs it ({@code mesh}): an allow-nothing
+     * policy for the namespace (ztunnel lets ambient's own probe address through by itself).
      */
-    static List<HasMetadata> baseline(String namespace) {
+    static List<HasMetadata> baseline(String namespace, boolean mesh) {
         Map<String, String> dns = new LinkedHashMap<>();
         dns.put(NAMESPACE_LABEL, "kube-system");
         dns.put("k8s:k8s-app", "kube-dns");
@@ -77,9 +77,12 @@ final class PolicyRenderer {
                         List.of(new Cilium.PortRule(List.of(new Cilium.PortProtocol("53", "ANY")),
                                 new Cilium.L7Rules(List.of(new Cilium.DnsRule("*"))))))));
         ObjectMeta meta = Manifests.meta(namespace, DEFAULT_DENY, managed());
-        return List.of(new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, meta, deny),
-                new CustomObject<>(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, Manifests.meta(namespace, DEFAULT_DENY, managed()),
-                        Istio.AuthorizationPolicySpec.ALLOW_NOTHING));
+        CustomObject<Cilium.PolicySpec> cilium = new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, meta, deny);
+        if (!mesh) {
+            return List.of(cilium);
+        }
+        return List.of(cilium, new CustomObject<>(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, Manifests.meta(namespace, DEFAULT_DENY, managed()),
+                Istio.AuthorizationPolicySpec.ALLOW_NOTHING));
     }
 
     /** Cilium ingress for a callee: its agreed callers, to its ports. */

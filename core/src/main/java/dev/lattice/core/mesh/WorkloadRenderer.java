@@ -60,9 +60,12 @@ final class WorkloadRenderer {
         return labels;
     }
 
-    static Namespace namespace(String name) {
+    /** A namespace of Lattice services; in the ambient mesh when the cluster runs Istio ({@code mesh}). */
+    static Namespace namespace(String name, boolean mesh) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(DATAPLANE_LABEL, "ambient");
+        if (mesh) {
+            labels.put(DATAPLANE_LABEL, "ambient");
+        }
         labels.put(MANAGED_BY_LABEL, MANAGER);
         return new NamespaceBuilder().withMetadata(Manifests.meta(null, name, labels)).build();
     }

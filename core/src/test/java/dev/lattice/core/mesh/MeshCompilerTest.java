@@ -297,4 +297,50 @@ class MeshCompilerTest {
             assertThat(KubeNames.label("9lives")).startsWith("x-9lives-");
         }
     }
+
+    @Test
+    @DisplayName("a cluster without the mesh (services: false) gets Cilium's policies and none of Istio's")
+    void aClusterWithoutTheMeshGetsNoIstioObjects() {
+        MeshCompiler.Result result = compile("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: plain}
+                spec:
+                  provider: {config: {docker: {}}}
+                  services: false
+                  nodes: {controlPlane: {replicas: 1}, workerPools: {general: {replicas: 2}}}
+                ---
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: web, namespace: shop}
+                spec:
+                  containers: {main: {image: web}}
+                  service: {ports: {http: {port: 80}}}
+                  resources:
+                    api: {type: service, direction: outbound}
+                    stripe: {type: external-service, direction: outbound}
+                ---
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: api, namespace: shop}
+                spec:
+                  containers: {main: {image: api}}
+                  service: {ports: {http: {port: 8080}}}
+                  resources:
+                    web: {type: service, direction: inbound}
+                ---
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeExternalService
+                metadata: {name: stripe, namespace: shop}
+                spec:
+                  endpoints: {api: "https://api.stripe.com:443"}
+                  allowed_requesters: [web]
+                """);
+        List<Map<String, Object>> objects = Manifests.trees(result.manifests().stream().filter(m -> "plain".equals(m.cluster()))
+                .findFirst().orElseThrow().objects());
+        assertThat(objects).extracting(o -> o.get("kind")).contains("Deployment", "CiliumNetworkPolicy")
+                .doesNotContain("AuthorizationPolicy", "ServiceEntry");
+        assertThat(map(objects.get(0), "metadata").get("labels")).asString().doesNotContain("istio.io/dataplane-mode");
+        assertThat(object(result, "plain", "CiliumNetworkPolicy", "web-egress").toString()).contains("toFQDNs=[{matchName=api.stripe.com}]");
+    }
 }
