@@ -29,6 +29,7 @@ final class AppliedConditions {
         final List<String> failed = new ArrayList<>();
     }
 
+    /** {@code policies}: the kinds a CRD serves (Cilium's, Istio's); the rest is the workload. */
     private record Key(String namespace, String service, boolean policies) {
     }
 
@@ -42,7 +43,7 @@ final class AppliedConditions {
             }
             ObjectSync.Ref ref = ObjectSync.Ref.of(o);
             String service = o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(MeshCompiler.NAME_LABEL);
-            Key key = new Key(ref.namespace(), service, isPolicy(ref));
+            Key key = new Key(ref.namespace(), service, ServedKinds.isCustom(ref.apiVersion()));
             Group group = groups.computeIfAbsent(key, k -> new Group());
             if (service == null) {
                 namespaceWide.computeIfAbsent(ref.namespace(), n -> new ArrayList<>()).add(key);
@@ -58,20 +59,13 @@ final class AppliedConditions {
         }
     }
 
-    /** Policies are the kinds a CRD serves (Cilium's, Istio's); the rest is the workload. */
-    private static boolean isPolicy(ObjectSync.Ref ref) {
-        int slash = ref.apiVersion().indexOf('/');
-        return slash > 0 && ref.apiVersion().substring(0, slash).contains(".");
-    }
-
-    /** Sets the service's conditions in {@code status}; returns whether all its objects are in place. */
-    boolean write(String namespace, String service, ObjectStatus status, Long generation, Instant now) {
+    /** Sets the service's conditions in {@code status}. */
+    void write(String namespace, String service, ObjectStatus status, Long generation, Instant now) {
         boolean workload = write(status, WORKLOAD, "workload objects", merged(namespace, service, false), generation, now);
         boolean policies = write(status, POLICIES, "policies", merged(namespace, service, true), generation, now);
         status.condition(READY, workload && policies, workload && policies ? "Applied" : "NotApplied",
                 workload && policies ? "its workload and policies are applied"
                         : "not all its objects are applied: see " + (workload ? POLICIES : WORKLOAD), generation, now);
-        return workload && policies;
     }
 
     /** Takes the conditions away from a service not (or no longer) on this cluster: another cluster applies its objects. */

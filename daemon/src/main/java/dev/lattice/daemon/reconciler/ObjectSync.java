@@ -61,10 +61,6 @@ public final class ObjectSync {
      * those {@code waiting} for their kind to be served, and those that {@code failed}.
      */
     public record Outcome(int changed, Map<Ref, String> waiting, Map<Ref, String> failed) {
-        /** Whether every object is in place. */
-        public boolean complete() {
-            return waiting.isEmpty() && failed.isEmpty();
-        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);

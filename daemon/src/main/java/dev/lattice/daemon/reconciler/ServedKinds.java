@@ -36,11 +36,15 @@ public final class ServedKinds implements AutoCloseable {
         }
     }
 
-    /** The CRD that serves {@code kind}, or null for a built-in kind (its group has no dot: {@code v1}, {@code apps/v1}). */
+    /** The CRD that serves {@code kind}, or null for a built-in kind. */
     static String crdOf(CompiledKind kind) {
-        int slash = kind.apiVersion().indexOf('/');
-        String group = slash < 0 ? "" : kind.apiVersion().substring(0, slash);
-        return group.contains(".") ? kind.plural() + "." + group : null;
+        return isCustom(kind.apiVersion()) ? kind.plural() + "." + kind.apiVersion().substring(0, kind.apiVersion().indexOf('/')) : null;
+    }
+
+    /** Whether a CRD serves {@code apiVersion}: its group has a dot, where the built-in ones ({@code v1}, {@code apps/v1}) have none. */
+    static boolean isCustom(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        return slash > 0 && apiVersion.substring(0, slash).contains(".");
     }
 
     /** Called whenever one of the CRDs comes, changes or goes. */

@@ -117,10 +117,9 @@ public final class ServiceReconciler implements Reconciler {
         // Each decision and, for the services here, whether their objects are in place: one status write per service.
         AppliedConditions applied = new AppliedConditions(ownObjects, outcome);
         Instant now = status.now();
-        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next) -> {
+        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next, generation) -> {
             if (p.scheduled() && own.equals(p.cluster())) {
-                GenericKubernetesResource live = cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service());
-                applied.write(p.namespace(), p.service(), next, live == null ? null : live.getMetadata().getGeneration(), now);
+                applied.write(p.namespace(), p.service(), next, generation, now);
             } else {
                 AppliedConditions.clear(next);
             }

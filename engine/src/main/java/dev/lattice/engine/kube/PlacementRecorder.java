@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -38,13 +37,18 @@ public final class PlacementRecorder {
      * so unchanged services cost no request); returns how many services' status changed.
      */
     public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live) {
-        return record(placements, live, (p, status) -> {
+        return record(placements, live, (p, status, generation) -> {
         });
     }
 
+    /** What a caller adds to a service's next status beyond its placement, for the generation read. */
+    @FunctionalInterface
+    public interface More {
+        void add(Placement placement, ObjectStatus next, Long generation);
+    }
+
     /** The same, with {@code more} adding to each service's status what its placement alone does not say. */
-    public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live,
-                      BiConsumer<Placement, ObjectStatus> more) {
+    public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live, More more) {
         int changed = 0;
         for (Placement p : placements) {
             try {
@@ -52,8 +56,9 @@ public final class PlacementRecorder {
                 if (current == null) {
                     continue; // deleted since it was read
                 }
-                ObjectStatus next = statusFor(p, StatusWriter.of(current), current.getMetadata().getGeneration());
-                more.accept(p, next);
+                Long generation = current.getMetadata().getGeneration();
+                ObjectStatus next = statusFor(p, StatusWriter.of(current), generation);
+                more.add(p, next, generation);
                 if (status.write(Kind.LATTICE_SERVICE, current, next)) {
                     changed++;
                 }
