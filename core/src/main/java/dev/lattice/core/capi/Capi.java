@@ -69,7 +69,8 @@ public final class Capi {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record KubeadmConfigSpec(ClusterConfiguration clusterConfiguration, NodeConfiguration initConfiguration,
-                                    NodeConfiguration joinConfiguration, List<File> files, List<String> postKubeadmCommands) {
+                                    NodeConfiguration joinConfiguration, List<File> files, List<String> preKubeadmCommands,
+                                    List<String> postKubeadmCommands) {
     }
 
     public record ClusterConfiguration(ApiServer apiServer) {
@@ -119,7 +120,8 @@ public final class Capi {
     public record RollingUpdate(int maxSurge) {
     }
 
-    public record ServerConfig(String cni) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ServerConfig(String cni, List<String> tlsSan) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -173,8 +173,10 @@ public final class ClusterRenderer {
                 infra.certSans().isEmpty() ? null : new Capi.ClusterConfiguration(new Capi.ApiServer(infra.certSans())),
                 registration,
                 registration,
-                orNull(parentFiles()),
-                orNull(parentCommands("kubectl --kubeconfig /etc/kubernetes/admin.conf")));
+                orNull(concat(virtualIp(infra, KubeVip.KUBEADM_MANIFEST, KubeVip.KUBEADM_KUBECONFIG), parentFiles())),
+                orNull(infra.virtualIp() != null && KubeVip.needsSuperAdmin(version) ? KubeVip.kubeadmBefore() : List.of()),
+                orNull(concat(infra.virtualIp() != null && KubeVip.needsSuperAdmin(version) ? KubeVip.kubeadmAfter() : List.of(),
+                        parentCommands("kubectl --kubeconfig /etc/kubernetes/admin.conf"))));
         return object(CapiVersions.KUBEADM_CONTROL_PLANE_API, "KubeadmControlPlane", cpName, null, new Capi.KubeadmControlPlaneSpec(
                 cp.replicas(),
                 version,
@@ -189,10 +191,23 @@ public final class ClusterRenderer {
                 new Capi.Ref(infra.apiVersion(), infra.machineTemplateKind(), cpName),
                 "control-plane-endpoint",
                 new Capi.RolloutStrategy("RollingUpdate", new Capi.RollingUpdate(1)),
-                // Cilium is installed by Lattice, so RKE2 brings no CNI of its own.
-                new Capi.ServerConfig("none"),
-                orNull(parentFiles()),
+                // Cilium is installed by Lattice, so RKE2 brings no CNI of its own; a virtual IP in front of the
+                // control plane must be in the API server's certificate.
+                new Capi.ServerConfig("none", infra.virtualIp() == null ? null : List.of(infra.virtualIp())),
+                orNull(concat(virtualIp(infra, KubeVip.RKE2_MANIFEST, KubeVip.RKE2_KUBECONFIG), parentFiles())),
                 orNull(parentCommands("/var/lib/rancher/rke2/bin/kubectl --kubeconfig /etc/rancher/rke2/rke2.yaml"))));
+    }
+
+    /** kube-vip's static pod where the provider needs a virtual IP in front of the control plane (see {@link KubeVip}). */
+    private static List<Capi.File> virtualIp(Infrastructure infra, String manifest, String kubeconfig) {
+        String address = infra.virtualIp();
+        return address == null ? List.of() : List.of(KubeVip.file(manifest, address, 6443, kubeconfig));
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     /** The parent's one-time token, written to the node from its Secret, so no spec ever holds it. */

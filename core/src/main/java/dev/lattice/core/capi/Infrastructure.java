@@ -56,6 +56,11 @@ abstract class Infrastructure {
         return List.of();
     }
 
+    /** The virtual IP Lattice must put in front of the control plane (kube-vip), or null where the provider fronts it. */
+    String virtualIp() {
+        return null;
+    }
+
     LatticeCluster.ProviderConfig config() {
         return r.cluster().spec().provider().config();
     }
@@ -337,12 +342,24 @@ abstract class Infrastructure {
         record Nic(String bridge, String model) {
         }
 
+        /** CAPMOX allocates no load balancer: the cluster's endpoint is an address kube-vip holds on the control plane. */
+        @Override
+        String virtualIp() {
+            return orVariable(px().controlPlaneEndpoint(), "CONTROL_PLANE_ENDPOINT_IP");
+        }
+
+        /** CAPMOX finds a machine's node by the provider ID the kubelet registers with, its VM's instance ID. */
+        @Override
+        Map<String, String> kubeletArgs() {
+            return Map.of("provider-id", "proxmox://'{{ ds.meta_data.instance_id }}'");
+        }
+
         @Override
         Object clusterSpec() {
             LatticeCluster.ProxmoxConfig px = px();
             List<String> addresses = px.ipv4Addresses().isEmpty() ? List.of("${NODE_IP_RANGES}") : px.ipv4Addresses();
             List<String> dns = px.dnsServers().isEmpty() ? List.of("${DNS_SERVERS}") : px.dnsServers();
-            return new ClusterSpec(new Endpoint(orVariable(px.controlPlaneEndpoint(), "CONTROL_PLANE_ENDPOINT_IP"), 6443),
+            return new ClusterSpec(new Endpoint(virtualIp(), 6443),
                     new Ipv4Config(addresses, px.ipv4Prefix() == null ? 24 : px.ipv4Prefix(), orVariable(px.gateway(), "GATEWAY"), 100),
                     dns,
                     px.node() == null ? null : List.of(px.node()));

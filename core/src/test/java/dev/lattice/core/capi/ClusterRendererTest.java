@@ -187,4 +187,64 @@ class ClusterRendererTest {
         assertThat(r.variables()).containsExactly("BRIDGE", "CONTROL_PLANE_ENDPOINT_IP", "DNS_SERVERS", "GATEWAY", "NODE_IP_RANGES");
         assertThat(at(find(r, "ProxmoxMachineTemplate"), "spec", "template", "spec", "sourceNode").toString()).isEqualTo("pve1");
     }
+
+    private static ClusterRenderer.Rendered proxmox(String bootstrap, String version) {
+        return ClusterRenderer.render(read("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: lab}
+                spec:
+                  provider:
+                    kubernetes: {version: "%s", bootstrap: %s}
+                    config: {proxmox: {templateId: 9000, node: pve1, controlPlaneEndpoint: 10.0.0.10}}
+                  nodes: {controlPlane: {replicas: 3}}
+                """.formatted(version, bootstrap)).clusters().get(0), null, null);
+    }
+
+    @Test
+    @DisplayName("Proxmox: kube-vip holds the control plane's address, as a static pod on every control-plane machine")
+    void proxmoxControlPlanesCarryKubeVipForTheirEndpoint() {
+        ClusterRenderer.Rendered r = proxmox("kubeadm", "1.31");
+        assertThat(at(find(r, "ProxmoxCluster"), "spec", "controlPlaneEndpoint", "host").toString()).isEqualTo("10.0.0.10");
+        List<Map<String, Object>> files = at(find(r, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec", "files");
+        Map<String, Object> file = files.stream().filter(f -> KubeVip.KUBEADM_MANIFEST.equals(f.get("path"))).findFirst().orElseThrow();
+        Map<String, Object> pod = Documents.readStream((String) file.get("content")).get(0);
+        assertThat(pod).containsEntry("kind", "Pod");
+        assertThat(at(pod, "spec", "hostNetwork").toString()).isEqualTo("true");
+        List<Map<String, Object>> env = at(pod, "spec", "containers", "0", "env");
+        assertThat(env).contains(Map.of("name", "address", "value", "10.0.0.10"), Map.of("name", "port", "value", "6443"),
+                Map.of("name", "cp_enable", "value", "true"), Map.of("name", "vip_leaderelection", "value", "true"));
+        assertThat(at(pod, "spec", "containers", "0", "image").toString()).isEqualTo(KubeVip.IMAGE);
+        assertThat(at(pod, "spec", "volumes", "0", "hostPath", "path").toString()).isEqualTo("/etc/kubernetes/admin.conf");
+        // From 1.29 the first machine's kube-vip needs super-admin.conf until kubeadm has bound admin.conf's group.
+        assertThat(at(find(r, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec", "preKubeadmCommands").toString())
+                .contains("/run/kubeadm/kubeadm.yaml", "super-admin.conf");
+        assertThat(at(find(r, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec", "postKubeadmCommands").toString())
+                .contains("path: /etc/kubernetes/admin.conf");
+        assertThat((Object) at(find(proxmox("kubeadm", "1.28.7"), "KubeadmControlPlane"), "spec", "kubeadmConfigSpec", "preKubeadmCommands"))
+                .isNull();
+        // CAPMOX matches machines to nodes by the provider ID the kubelet registers with.
+        assertThat(at(find(r, "KubeadmControlPlane"), "spec", "kubeadmConfigSpec", "initConfiguration", "nodeRegistration",
+                "kubeletExtraArgs", "provider-id").toString()).startsWith("proxmox://");
+
+        ClusterRenderer.Rendered rke2 = proxmox("rke2", "1.31");
+        Map<String, Object> cp = find(rke2, "RKE2ControlPlane");
+        assertThat(at(cp, "spec", "serverConfig", "tlsSan").toString()).isEqualTo("[10.0.0.10]");
+        List<Map<String, Object>> rke2Files = at(cp, "spec", "files");
+        Map<String, Object> rke2File = rke2Files.stream().filter(f -> KubeVip.RKE2_MANIFEST.equals(f.get("path"))).findFirst().orElseThrow();
+        assertThat((String) rke2File.get("content")).contains("path: /etc/rancher/rke2/rke2.yaml", "value: 10.0.0.10");
+    }
+
+    @Test
+    void providersWithTheirOwnLoadBalancerGetNoKubeVip() {
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: cloud}
+                spec:
+                  provider: {config: {aws: {region: eu-west-1}}}
+                  nodes: {controlPlane: {replicas: 3}}
+                """).clusters().get(0), null, null);
+        assertThat(Documents.yamlStream(r.objects())).doesNotContain("kube-vip");
+    }
 }
