@@ -31,7 +31,7 @@ complete -c lattice -n '__fish_seen_subcommand_from install' -l daemon-image -x 
 complete -c lattice -n '__fish_seen_subcommand_from install' -l pool-kubeconfig -r -F -d 'Kubeconfig of the cluster holding the pool\'s credentials Secret (default: $KUBECONFIG or ~/.kube/config)'
 complete -c lattice -n '__fish_seen_subcommand_from install' -l charts-dir -r -F -d 'Helm charts to install from (for air-gapped use): each pinned chart\'s archive, or the chart unpacked as PROJECT/VERSION/NAME; checked against the digests pinned in Lattice'
 complete -c lattice -n '__fish_seen_subcommand_from install' -s o -l output -x -a 'table wide json yaml' -d 'Output format: table, wide, json, yaml (default: table)'
-complete -c lattice -n '__fish_seen_subcommand_from install' -l dry-run -d 'Print the steps the install would take (-o yaml or json: also every object it would apply to the bootstrap cluster, providers aside) and change nothing; needs no Docker'
+complete -c lattice -n '__fish_seen_subcommand_from install' -l dry-run -d 'Print the steps the install would take (-o yaml or json: also every object it would apply to the bootstrap cluster, providers aside, then those it applies to the new cluster for its add-ons) and change nothing; needs no Docker'
 complete -c lattice -n '__fish_seen_subcommand_from install' -l name -x -a '(__lattice_values --name)' -d 'The LatticeCluster to install when the files hold several'
 complete -c lattice -n '__fish_seen_subcommand_from install' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from install' -s V -l version -d 'Print version information and exit'

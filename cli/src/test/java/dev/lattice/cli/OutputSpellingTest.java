@@ -2,6 +2,8 @@ package dev.lattice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.ModelFields;
 import dev.lattice.testfixtures.Examples;
@@ -12,6 +14,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -83,7 +86,15 @@ class OutputSpellingTest {
             CliRun run = CliRun.of(command);
             assertThat(run.exitCode()).as(run.dump()).isIn(0, 3);
             assertThat(run.out()).as(String.join(" ", command)).startsWith("{");
-            javaNames.forEach((constant, type) -> assertThat(run.out())
+            // The add-ons' objects are the charts' own text (Istio's CRDs spell enums as Envoy does), not ours.
+            String ours = run.out();
+            if (command[0].equals("install")) {
+                Map<String, Object> data = new ObjectMapper().readValue(ours, new TypeReference<LinkedHashMap<String, Object>>() { });
+                data.remove("addonObjects");
+                ours = new ObjectMapper().writeValueAsString(data);
+            }
+            String printed = ours;
+            javaNames.forEach((constant, type) -> assertThat(printed)
                     .as(String.join(" ", command) + " prints " + type + "." + constant).doesNotContain("\"" + constant + "\""));
         }
     }

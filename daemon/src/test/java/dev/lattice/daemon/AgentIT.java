@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.ParentCredentials;
@@ -76,6 +77,13 @@ class AgentIT {
                     .withName(ParentEndpoints.CA_SECRET).get(), s -> s != null);
             String caPem = Kube.decode(ca.getData().get("tls.crt"));
             await().atMost(WAIT).until(() -> parentDaemon.parentEndpoints() != null && parentDaemon.parentEndpoints().agents() != null);
+            // Its endpoints are exposed as parentConfig.service says (LoadBalancer by default), to the leading replica only.
+            io.fabric8.kubernetes.api.model.Service exposed = await().atMost(WAIT).until(() -> parent.services()
+                    .inNamespace("lattice-system").withName(DaemonManifests.PARENT_SERVICE).get(), s -> s != null);
+            assertThat(exposed.getSpec().getType()).isEqualTo("LoadBalancer");
+            assertThat(exposed.getSpec().getSelector()).containsEntry(DaemonManifests.LEADER_LABEL, "true");
+            assertThat(exposed.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                    .containsExactly("agent:" + agentPort, "bootstrap:" + bootstrapPort);
 
             try (Daemon childDaemon = new Daemon(Kube.options("child", "child-a", true, null, null), Kube.asDaemon(child, "child"))) {
                 childDaemon.start();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.core.plan.Plan;
@@ -18,6 +19,8 @@ import dev.lattice.testfixtures.SharedCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.InputStream;
 import java.net.URI;
@@ -367,7 +370,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
     void onlyTheLeaderReconciles() throws Exception {
         try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), Kube.asDaemon(client, "home"))) {
@@ -402,7 +405,30 @@ class DaemonIT {
     }
 
     @Test
-    @Order(14)
+    @Order(13)
+    @DisplayName("a parent's endpoints are exposed as parentConfig.service says, and no longer once it is not a parent")
+    void aParentsEndpointsGetTheServiceItsSpecAsksFor() {
+        var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home");
+        int agent = Kube.freePort();
+        int bootstrap = Kube.freePort();
+        var service = client.services().inNamespace("lattice-system").withName(DaemonManifests.PARENT_SERVICE);
+        try {
+            clusters.patch(PatchContext.of(PatchType.JSON_MERGE), ("{\"spec\": {\"parentConfig\": {\"host\": \"127.0.0.1\", \"grpcPort\": %d, "
+                    + "\"bootstrapPort\": %d, \"service\": {\"type\": \"NodePort\"}}}}").formatted(agent, bootstrap));
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(service.get()).isNotNull();
+                assertThat(service.get().getSpec().getType()).isEqualTo("NodePort");
+                assertThat(service.get().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getTargetPort().getIntVal())
+                        .containsExactly("agent:" + agent, "bootstrap:" + bootstrap);
+            });
+        } finally {
+            clusters.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"parentConfig\": null}}");
+        }
+        await().atMost(WAIT).until(() -> service.get() == null);
+    }
+
+    @Test
+    @Order(15)
     @DisplayName("the daemon ran on the RBAC lattice install renders, which keeps Secrets to Lattice's namespaces")
     void theDaemonsRolesKeepSecretsToLatticesNamespaces() {
         // Every test above ran the daemon as its ServiceAccount with the rendered roles (Kube.asDaemon); here, what
@@ -420,7 +446,14 @@ class DaemonIT {
                     .withNamespace("elsewhere").endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
                     .addNewSubject().withKind("ServiceAccount").withName("lattice-daemon").withNamespace("lattice-system").endSubject().build();
             assertThat(forbidden(() -> asDaemon.rbac().roleBindings().inNamespace("elsewhere").resource(admin).create())).isTrue();
-            assertThat(forbidden(() -> asDaemon.rbac().clusterRoleBindings().list())).isTrue();
+            var clusterAdmin = new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata().withName("grab")
+                    .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                    .addNewSubject().withKind("ServiceAccount").withName("lattice-daemon").withNamespace("lattice-system").endSubject().build();
+            assertThat(forbidden(() -> asDaemon.rbac().clusterRoleBindings().resource(clusterAdmin).create())).isTrue();
+            // It writes the add-ons' own roles (by name), and no other role that grants what it does not hold.
+            var secrets = new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata().withName("grab").endMetadata()
+                    .addNewRule().withApiGroups("").withResources("secrets").withVerbs("get", "list").endRule().build();
+            assertThat(forbidden(() -> asDaemon.rbac().clusterRoles().resource(secrets).create())).isTrue();
         }
     }
 

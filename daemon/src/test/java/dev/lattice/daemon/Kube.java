@@ -39,7 +39,7 @@ final class Kube {
     static DaemonOptions options(String cluster, String identity, boolean leaderElection, Integer agentPort, Integer bootstrapPort,
                                  Duration resync) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, agentPort, bootstrapPort, leaderElection,
-                identity, Duration.ofSeconds(1), resync, null, null, DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
+                identity, Duration.ofSeconds(1), resync, null, SharedCharts.dir().orElse(null), DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
                 Duration.ofHours(1), false);
     }
 

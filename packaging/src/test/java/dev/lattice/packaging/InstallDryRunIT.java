@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What {@code lattice install --dry-run -o yaml} prints for each provider is what a real kube-apiserver with the real
- * Cluster API, Cilium and Istio CRDs (../shared/crds) takes: every object under strict field validation, and every
- * object of the network's ClusterResourceSet as Cluster API would apply it to the new cluster.
+ * Cluster API, Cilium and Istio CRDs (../shared/crds) takes: every object under strict field validation (the add-ons'
+ * too: Istio ambient, which the install applies to the new cluster), and every object of the network's
+ * ClusterResourceSet as Cluster API would apply it to the new cluster.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("install --dry-run on a real API server with the real CRDs")
@@ -88,13 +89,18 @@ class InstallDryRunIT {
         List<Map<String, Object>> objects = Documents.readStream(out.toString());
         assertThat(objects).extracting(o -> o.get("kind")).contains("Namespace", "ConfigMap", "ClusterResourceSet", "Cluster");
         assertThat(Documents.yamlStream(objects)).contains("version: v1.28.7");
+        // services is on (the default): Istio ambient's four releases follow, for the new cluster itself.
+        assertThat(out.toString()).contains("objects for " + cluster + " itself once it is up");
+        assertThat(objects).filteredOn(o -> "DaemonSet".equals(o.get("kind")))
+                .extracting(o -> ((Map<String, Object>) o.get("metadata")).get("name")).containsExactlyInAnyOrder("istio-cni-node", "ztunnel");
         apply(Documents.yamlStream(objects.stream().filter(o -> "Namespace".equals(o.get("kind"))).toList()));
         apply(Documents.yamlStream(objects.stream().filter(o -> !"Namespace".equals(o.get("kind"))).toList()));
 
         // The network's manifests as written into the ConfigMaps (Cluster API reads them as YAML 1.1, as kubectl does).
         StringBuilder network = new StringBuilder();
         for (Map<String, Object> o : objects) {
-            if ("ConfigMap".equals(o.get("kind"))) {
+            Map<String, Object> annotations = (Map<String, Object>) ((Map<String, Object>) o.get("metadata")).getOrDefault("annotations", Map.of());
+            if ("ConfigMap".equals(o.get("kind")) && annotations.containsKey("lattice.dev/chart")) {
                 ((Map<String, String>) o.get("data")).values().forEach(network::append);
             }
         }

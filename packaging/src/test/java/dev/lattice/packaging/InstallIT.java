@@ -12,6 +12,7 @@ import dev.lattice.core.parse.Parser;
 import dev.lattice.core.plan.Plan;
 import dev.lattice.core.plan.Planner;
 import dev.lattice.engine.Interrupted;
+import dev.lattice.engine.addons.AddonSync;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.install.Installer;
 import dev.lattice.engine.install.Progress;
@@ -134,6 +135,11 @@ class InstallIT {
                 assertThat(cluster.configMaps().inNamespace("capi-dev").withName("dev-cilium").get().getData()).containsKey("cilium.yaml");
                 assertThat(cluster.genericKubernetesResources("addons.cluster.x-k8s.io/v1beta1", "ClusterResourceSetBinding")
                         .inNamespace("capi-dev").withName("dev").get()).isNotNull();
+                // Its mesh (services is on by default): Istio ambient, in the inventory the daemon takes over.
+                assertThat(cluster.apps().deployments().inNamespace("istio-system").withName("istiod").get()).isNotNull();
+                assertThat(cluster.apps().daemonSets().inNamespace("istio-system").withName("ztunnel").get()).isNotNull();
+                assertThat(cluster.configMaps().inNamespace(DaemonManifests.NAMESPACE).withName(AddonSync.INVENTORY).get().getData())
+                        .containsOnlyKeys("mesh");
                 // The daemon and its CRDs are there, and the LatticeCluster says it was pivoted.
                 assertThat(cluster.apps().deployments().inNamespace(DaemonManifests.NAMESPACE).withName(DaemonManifests.NAME).get()
                         .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(DaemonManifests.DEFAULT_IMAGE);

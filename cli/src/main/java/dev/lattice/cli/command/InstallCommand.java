@@ -13,6 +13,7 @@ import dev.lattice.engine.charts.ChartStore;
 import dev.lattice.engine.charts.HelmCharts;
 import dev.lattice.engine.install.Installer;
 import dev.lattice.engine.kube.KubeConnection;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -69,7 +70,8 @@ public final class InstallCommand implements Callable<Integer> {
     OutputOptions output;
 
     @Option(names = "--dry-run", description = "Print the steps the install would take (-o yaml or json: also every object "
-            + "it would apply to the bootstrap cluster, providers aside) and change nothing; needs no Docker.")
+            + "it would apply to the bootstrap cluster, providers aside, then those it applies to the new cluster for its add-ons) "
+            + "and change nothing; needs no Docker.")
     boolean dryRun;
 
     @Option(names = "--name", paramLabel = "NAME", completionCandidates = Dynamic.Clusters.class, description = "The LatticeCluster to install when the files hold several.")
@@ -104,9 +106,9 @@ public final class InstallCommand implements Callable<Integer> {
         data.put("steps", plan.steps());
         data.put("missingVariables", List.copyOf(plan.missingVariables()));
         data.put("objects", plan.objects());
+        data.put("addonObjects", plan.allAddonObjects());
         new Printer(spec.commandLine().getOut(), output.format()).print(data, () -> table(plan),
-                () -> "# lattice install --dry-run: " + plan.cluster().name() + ", " + plan.objects().size()
-                        + " objects for the bootstrap cluster (providers aside)\n" + Documents.yamlStream(plan.objects()));
+                () -> yaml(plan));
         return 0;
     }
 
@@ -124,6 +126,19 @@ public final class InstallCommand implements Callable<Integer> {
         err.flush();
         spec.commandLine().getOut().println(result.kubeconfig());
         return 0;
+    }
+
+    /** The bootstrap cluster's objects, then (in a part of their own) those the install applies to the new cluster. */
+    private static String yaml(InstallPlan plan) {
+        String name = plan.cluster().name();
+        StringBuilder out = new StringBuilder("# lattice install --dry-run: " + name + ", " + plan.objects().size()
+                + " objects for the bootstrap cluster (providers aside)\n" + Documents.yamlStream(plan.objects()));
+        List<HasMetadata> addons = plan.allAddonObjects();
+        if (!addons.isEmpty()) {
+            out.append("# ").append(addons.size()).append(" objects for ").append(name)
+                    .append(" itself once it is up, its add-ons (not for the bootstrap cluster)\n").append(Documents.yamlStream(addons));
+        }
+        return out.toString();
     }
 
     private static String table(InstallPlan plan) {

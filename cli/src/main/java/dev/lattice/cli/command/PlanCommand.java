@@ -10,6 +10,7 @@ import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.install.InstallPlan;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.ParsedObject;
@@ -93,6 +94,17 @@ public final class PlanCommand implements Callable<Integer> {
         }
         if (!ledger.refusals().isEmpty()) {
             data.put("refusals", PoolView.refusals(ledger));
+        }
+        if (!inputs.clusters().isEmpty()) {
+            // What each cluster gets besides its machines: the charts, at the versions this Lattice pins.
+            Map<String, List<InstallPlan.Addon>> addons = new TreeMap<>();
+            Printer.Table charts = new Printer.Table("CLUSTER", "CHART", "VERSION");
+            for (var c : inputs.clusters()) {
+                addons.put(c.name(), InstallPlan.addons(c));
+            }
+            addons.forEach((name, list) -> list.forEach(a -> charts.row(name, a.chart(), a.version())));
+            data.put("addons", addons);
+            text.add(() -> "\n" + charts.render());
         }
         List<Placement> placements = plan.placed() ? plan.placements() : List.of();
         if (plan.placed()) {

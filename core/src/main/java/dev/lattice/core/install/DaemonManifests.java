@@ -1,8 +1,10 @@
 package dev.lattice.core.install;
 
+import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
@@ -45,6 +48,10 @@ public final class DaemonManifests {
     public static final String DEFAULT_IMAGE = "ghcr.io/lattice-dev/lattice-daemon:0.1.0";
     /** Health, readiness and Prometheus metrics are served on this port. */
     public static final int HTTP_PORT = 8080;
+    /** The label the leading replica's pod carries: only it serves children, so the parent's Service selects it alone. */
+    public static final String LEADER_LABEL = "lattice.dev/leader";
+    /** The Service that exposes a parent's endpoints to its children. */
+    public static final String PARENT_SERVICE = "lattice-parent";
     /** The ClusterRole with Secrets, bound only in the namespaces Lattice owns. */
     public static final String SECRETS_ROLE = NAME + "-secrets";
     /** The Cluster API groups whose objects a pivot moves. */
@@ -78,10 +85,28 @@ public final class DaemonManifests {
         out.add(secretsBinding(ClusterRenderer.namespaceOf(clusterName)));
         // Leader election: one Lease in its own namespace.
         out.add(new RoleBuilder().withMetadata(meta(NAMESPACE, NAME))
-                .withRules(rule("coordination.k8s.io", List.of("leases"), List.of("get", "list", "watch", "create", "update", "patch"))).build());
+                .withRules(rule("coordination.k8s.io", List.of("leases"), List.of("get", "list", "watch", "create", "update", "patch")),
+                        // The leader labels its own pod (LEADER_LABEL).
+                        rule("", List.of("pods"), List.of("get", "patch"))).build());
         out.add(new RoleBindingBuilder().withMetadata(meta(NAMESPACE, NAME)).withRoleRef(roleRef("Role", NAME)).withSubjects(subject()).build());
         out.add(deployment(clusterName, image));
         return out;
+    }
+
+    /**
+     * The Service, of the type {@code parentConfig.service} names, that takes children to a parent's agent stream and
+     * bootstrap endpoint (on the ports it serves them): to the leading replica's pod only, the one that serves them.
+     * {@code parentConfig.host} is the address children dial, so it must be where this Service answers (the load
+     * balancer's address, or a node's for NodePort).
+     */
+    public static io.fabric8.kubernetes.api.model.Service parentService(LatticeCluster.EndpointsSpec parent, int agentPort, int bootstrapPort) {
+        Map<String, String> selector = new TreeMap<>(Map.of("app.kubernetes.io/name", NAME, LEADER_LABEL, "true"));
+        return new ServiceBuilder().withMetadata(meta(NAMESPACE, PARENT_SERVICE))
+                .withNewSpec().withType(parent.service().type().wire()).withSelector(selector)
+                .addNewPort().withName("agent").withProtocol("TCP").withPort(agentPort).withTargetPort(new IntOrString(agentPort)).endPort()
+                .addNewPort().withName("bootstrap").withProtocol("TCP").withPort(bootstrapPort).withTargetPort(new IntOrString(bootstrapPort))
+                .endPort()
+                .endSpec().build();
     }
 
     /** The RoleBinding that lets the daemon use Secrets in {@code namespace}, one Lattice owns. */
@@ -103,8 +128,9 @@ public final class DaemonManifests {
                 // applies and deletes what its parent places there.
                 rule(Kind.GROUP, lattice, List.of("get", "list", "watch", "update", "patch")),
                 rule(Kind.GROUP, statuses, List.of("get", "update", "patch")),
-                // Its CRDs, installed on start with server-side apply; a pivot reads which provider CRDs there are.
-                rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get", "list", "watch", "create", "patch"))));
+                // Its CRDs, installed on start with server-side apply; a pivot reads which provider CRDs there are; the
+                // add-ons' CRDs come and go with their flags.
+                rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get", "list", "watch", "create", "patch", "delete"))));
         // Worker-pool scaling and status from Cluster API, and provisioning, pivoting and unpivoting children: a pivot
         // moves the objects of every provider CRD installed, whatever its kinds, so these groups are whole.
         for (String group : CAPI_GROUPS) {
@@ -118,14 +144,27 @@ public final class DaemonManifests {
                 rule("cilium.io", List.of("ciliumnetworkpolicies"), apply),
                 rule("security.istio.io", List.of("authorizationpolicies", "peerauthentications"), apply),
                 rule("networking.istio.io", List.of("serviceentries"), apply),
-                // Secrets: none here. A parent binds the Secrets role in each child's namespace as it creates it, and
-                // may bind that role only.
-                rule("rbac.authorization.k8s.io", List.of("rolebindings"), List.of("get", "create", "patch")),
+                // Secrets: none here. A parent binds the Secrets role in each child's namespace as it creates it (the
+                // RoleBindings are below, with the add-ons'), and of the roles that grant Secrets may bind that one only.
                 new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io").withResources("clusterroles")
                         .withVerbs("bind").withResourceNames(SECRETS_ROLE).build(),
                 rule("", List.of("nodes"), List.of("get", "list", "watch")),
+                // The add-ons (ClusterAddons: Istio) it keeps as their flags say, as Helm would install them. Their own
+                // RBAC among them: it may write and bind those roles by name, and no others.
+                rule("", List.of("namespaces"), List.of("delete")),
+                rule("apps", List.of("daemonsets"), apply),
+                rule("autoscaling", List.of("horizontalpodautoscalers"), apply),
+                rule("admissionregistration.k8s.io", List.of("mutatingwebhookconfigurations", "validatingwebhookconfigurations"), apply),
+                rule("rbac.authorization.k8s.io", List.of("clusterroles", "clusterrolebindings", "roles", "rolebindings"), apply),
+                new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io").withResources("clusterroles", "roles")
+                        .withVerbs("escalate", "bind").withResourceNames(addonRoles()).build(),
                 rule("", List.of("events"), List.of("create", "patch"))));
         return rules;
+    }
+
+    /** The roles the add-ons create, which their bindings name. */
+    private static List<String> addonRoles() {
+        return ClusterAddons.ALL.stream().flatMap(a -> a.roles().stream()).distinct().sorted().toList();
     }
 
     private static PolicyRule rule(String group, List<String> resources, List<String> verbs) {

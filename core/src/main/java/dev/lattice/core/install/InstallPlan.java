@@ -2,6 +2,7 @@ package dev.lattice.core.install;
 
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.addons.Chart;
+import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.addons.ClusterResourceSets;
 import dev.lattice.core.addons.HelmTemplate;
 import dev.lattice.core.capacity.PoolAccounting;
@@ -32,7 +33,8 @@ import java.util.function.Function;
  * variables filled from the environment), and the steps in order. Pure: the caller says where components come from.
  */
 public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, String namespace, List<Source> components,
-                          List<HasMetadata> objects, List<String> steps, Set<String> missingVariables) {
+                          List<HasMetadata> objects, Map<ClusterAddons.Addon, List<HasMetadata>> addonObjects, List<String> steps,
+                          Set<String> missingVariables) {
 
     /** Where a component's manifest comes from. */
     public record Source(Component component, String from) {
@@ -44,8 +46,29 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
 
     /** The add-ons the cluster gets with its install. */
     public List<Addon> addons() {
-        return List.of(new Addon(Chart.CILIUM.name(), Chart.CILIUM.version(),
+        return addons(cluster);
+    }
+
+    /**
+     * The charts {@code cluster} gets: its network by Cluster API as soon as its API answers, then the add-ons its spec
+     * turns on, applied by the install once it is up and kept by its daemon.
+     */
+    public static List<Addon> addons(LatticeCluster cluster) {
+        List<Addon> addons = new ArrayList<>();
+        addons.add(new Addon(Chart.CILIUM.title(), Chart.CILIUM.version(),
                 "ClusterResourceSet " + ClusterResourceSets.networkName(cluster) + " (as soon as its API answers)"));
+        for (ClusterAddons.Addon addon : ClusterAddons.wanted(cluster)) {
+            for (ClusterAddons.Release r : addon.releases()) {
+                addons.add(new Addon(r.chart().title(), r.chart().version(), "add-on " + addon.name() + ": release " + r.name() + " in "
+                        + r.namespace() + ", applied once the cluster is up, then kept by its daemon"));
+            }
+        }
+        return addons;
+    }
+
+    /** All objects the install applies to the new cluster itself for its add-ons, in order. */
+    public List<HasMetadata> allAddonObjects() {
+        return addonObjects.values().stream().flatMap(List::stream).toList();
     }
 
     /**
@@ -70,7 +93,11 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
         for (Component c : CapiVersions.componentsFor(provider, cluster.spec().provider().kubernetes().bootstrap())) {
             sources.add(new Source(c, source.apply(c)));
         }
-        return new InstallPlan(cluster, pool, provider, rendered.namespace(), sources, rendered.objects(),
+        Map<ClusterAddons.Addon, List<HasMetadata>> addons = new LinkedHashMap<>();
+        for (ClusterAddons.Addon addon : ClusterAddons.wanted(cluster)) {
+            addons.put(addon, ClusterAddons.objects(addon, cluster, helm));
+        }
+        return new InstallPlan(cluster, pool, provider, rendered.namespace(), sources, rendered.objects(), addons,
                 steps(cluster, provider, sources, rendered.objects(), rendered.namespace()), rendered.missingVariables());
     }
 
@@ -167,6 +194,11 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
                 + "Cilium " + Chart.CILIUM.version() + " in ClusterResourceSet " + ClusterResourceSets.networkName(cluster));
         steps.add("wait until " + controlPlane + " control-plane and " + workers + " worker machines are ready");
         steps.add("fetch the kubeconfig of " + name);
+        List<ClusterAddons.Addon> addons = ClusterAddons.wanted(cluster);
+        if (!addons.isEmpty()) {
+            steps.add("install the add-ons of " + name + ": " + String.join(", ", addons.stream().map(a -> a.name() + " (" + a.description()
+                    + ": " + String.join(", ", a.releases().stream().map(ClusterAddons.Release::name).toList()) + ")").toList()));
+        }
         steps.add("install cert-manager, the Cluster API providers and the Lattice daemon into " + name);
         steps.add("pivot: move the Cluster API objects of " + name + " from the bootstrap cluster into " + name);
         steps.add("apply the LatticeCluster " + name + " in " + name + " (status pivotComplete, bootstrapComplete)");

@@ -2,14 +2,18 @@ package dev.lattice.core.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lattice.core.render.Manifests;
+import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class DaemonManifestsTest {
@@ -57,8 +61,14 @@ class DaemonManifestsTest {
         // The ClusterRole bound cluster-wide has no Secrets, and may bind only the Secrets role.
         assertThat(daemon.getRules()).noneMatch(r -> r.getResources().contains("secrets") || r.getResources().contains("*")
                 && r.getApiGroups().contains(""));
+        // It may bind the Secrets role and write and bind the add-ons' own roles, each by name, and no other.
+        List<String> addonRoles = ClusterAddons.ALL.stream().flatMap(a -> a.roles().stream()).sorted().toList();
         assertThat(daemon.getRules()).filteredOn(r -> r.getVerbs().contains("bind") || r.getVerbs().contains("escalate"))
-                .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactly(DaemonManifests.SECRETS_ROLE));
+                .hasSize(2).allSatisfy(r -> assertThat(r.getResourceNames()).isNotEmpty())
+                .flatExtracting(PolicyRule::getResourceNames).containsExactlyInAnyOrderElementsOf(
+                        Stream.concat(Stream.of(DaemonManifests.SECRETS_ROLE), addonRoles.stream()).toList());
+        assertThat(daemon.getRules()).filteredOn(r -> r.getVerbs().contains("escalate"))
+                .allSatisfy(r -> assertThat(r.getResourceNames()).doesNotContain(DaemonManifests.SECRETS_ROLE, DaemonManifests.NAME));
         // The Secrets role is bound in lattice-system and in the cluster's own Cluster API namespace, nowhere else.
         assertThat(objects).filteredOn(o -> "RoleBinding".equals(o.get("kind"))
                         && DaemonManifests.SECRETS_ROLE.equals(((Map<?, ?>) o.get("roleRef")).get("name")))
@@ -71,5 +81,21 @@ class DaemonManifestsTest {
     @Test
     void renderingIsDeterministic() {
         assertThat(Documents.yamlStream(DaemonManifests.render("prod", "i"))).isEqualTo(Documents.yamlStream(DaemonManifests.render("prod", "i")));
+    }
+
+    @Test
+    void aParentsServiceReachesTheLeaderOnlyOnThePortsItServes() {
+        LatticeCluster.EndpointsSpec nodePort = new LatticeCluster.EndpointsSpec("10.0.0.5", null, null, null,
+                new LatticeCluster.EndpointService(LatticeCluster.ServiceType.NODE_PORT));
+        io.fabric8.kubernetes.api.model.Service service = DaemonManifests.parentService(nodePort, 50051, 8443);
+        assertThat(service.getMetadata().getNamespace()).isEqualTo(DaemonManifests.NAMESPACE);
+        assertThat(service.getSpec().getType()).isEqualTo("NodePort");
+        assertThat(service.getSpec().getSelector()).containsEntry(DaemonManifests.LEADER_LABEL, "true")
+                .containsEntry("app.kubernetes.io/name", DaemonManifests.NAME);
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + ">" + p.getTargetPort().getIntVal())
+                .containsExactly("agent:50051>50051", "bootstrap:8443>8443");
+        // The leader may label its own pod for it.
+        assertThat(objects).filteredOn(o -> "Role".equals(o.get("kind"))).singleElement()
+                .satisfies(r -> assertThat(Documents.yaml(r)).contains("pods", "patch"));
     }
 }

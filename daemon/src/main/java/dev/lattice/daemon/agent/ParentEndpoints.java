@@ -11,6 +11,7 @@ import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ParentLink;
 import dev.lattice.engine.install.ChildProvisioning;
+import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.Secrets;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -49,6 +50,8 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     private AgentServer agents;
     private BootstrapServer bootstrap;
     private ServingCertificate certificate;
+    /** Whether a Service left from an earlier parentConfig has been looked for since this process started. */
+    private boolean checked;
 
     /** {@code agentPort} and {@code bootstrapPort}, when not null, override the LatticeCluster's. */
     public ParentEndpoints(KubernetesClient client, String namespace, Fleet fleet, Predicate<String> isChild,
@@ -69,8 +72,14 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         if (wanted != null && wanted.equals(serving)) {
             return;
         }
+        boolean was = serving != null;
         stop();
         if (wanted == null) {
+            if (own != null && (was || !checked)) {
+                // No longer a parent (or not one since this process started): nothing should lead children here.
+                client.services().inNamespace(DaemonManifests.NAMESPACE).withName(DaemonManifests.PARENT_SERVICE).delete();
+            }
+            checked = own != null;
             return;
         }
         Pki.Identity ca = authority();
@@ -86,6 +95,10 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         agents = new AgentServer(ca, certificate.keys(), agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
         serving = wanted;
         authority = ca;
+        checked = true;
+        client.services().inNamespace(DaemonManifests.NAMESPACE)
+                .resource(DaemonManifests.parentService(wanted, agents.port(), bootstrap.port()))
+                .fieldManager(Applier.FIELD_MANAGER).forceConflicts().serverSideApply();
         LOG.info("serving children: agent stream on port {}, bootstrap on port {}", agents.port(), bootstrap.port());
     }
 

@@ -45,10 +45,12 @@ public final class OwnClusterReconciler extends LatticeClusterReconciler {
     private final CapiCache capi;
     private final Supplier<String> self;
     private final Fleet fleet;
+    private final Supplier<AddonReconciler.Report> addons;
 
     OwnClusterReconciler(KubernetesClient client, LatticeCache cache, CapiCache capi, StatusWriter status, Supplier<String> self,
-                         Fleet fleet) {
+                         Fleet fleet, Supplier<AddonReconciler.Report> addons) {
         super(cache, status);
+        this.addons = addons;
         this.client = client;
         this.capi = capi;
         this.self = self;
@@ -68,6 +70,10 @@ public final class OwnClusterReconciler extends LatticeClusterReconciler {
     @Override
     void reconcile(LatticeCluster cluster, LatticeCache.Snapshot snapshot, ClusterStatus next, Long generation,
                    GenericKubernetesResource live) {
+        AddonReconciler.Report report = addons.get();
+        if (report != null) {
+            next.condition("AddonsReady", report.ready(), report.reason(), report.message(), generation, status.now());
+        }
         Pool pool = snapshot.inputs().poolOf(cluster).orElse(null);
         String namespace = ClusterRenderer.namespaceOf(cluster);
         GenericKubernetesResource capiCluster = capi.cluster(namespace, cluster.name());

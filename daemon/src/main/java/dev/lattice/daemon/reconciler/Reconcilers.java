@@ -1,10 +1,12 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.addons.HelmTemplate;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** The daemon's reconcilers, sharing one cache, one status writer and one notion of which cluster is this one. */
@@ -13,13 +15,16 @@ public final class Reconcilers {
     private final PoolReconciler pools;
     private final OwnClusterReconciler ownCluster;
     private final ChildClusterReconciler childClusters;
+    private final AddonReconciler addons;
 
     public Reconcilers(KubernetesClient client, LatticeCache cache, CapiCache capi, ServedKinds served, Supplier<String> self, Fleet fleet,
-                       Children children, Provisioning provisioning, BootstrapTokens tokens, Clock clock, Duration fullSync) {
+                       Children children, Provisioning provisioning, BootstrapTokens tokens, Clock clock, Duration fullSync,
+                       HelmTemplate helm, Consumer<String> clusterChanged) {
         StatusWriter status = new StatusWriter(client, clock);
+        this.addons = new AddonReconciler(client, cache, self, helm, clusterChanged);
         this.services = new ServiceReconciler(client, cache, served, self, children, clock, fullSync);
         this.pools = new PoolReconciler(cache, status);
-        this.ownCluster = new OwnClusterReconciler(client, cache, capi, status, self, fleet);
+        this.ownCluster = new OwnClusterReconciler(client, cache, capi, status, self, fleet, addons::report);
         this.childClusters = new ChildClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);
     }
 
@@ -34,6 +39,11 @@ public final class Reconcilers {
     /** This cluster's own LatticeCluster; its key is the cluster's name. */
     public Reconciler ownCluster() {
         return ownCluster;
+    }
+
+    /** The add-ons of this cluster; its key is the cluster's name. */
+    public Reconciler addons() {
+        return addons;
     }
 
     /** Every other LatticeCluster, by name. */

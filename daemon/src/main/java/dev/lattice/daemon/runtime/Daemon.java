@@ -2,6 +2,7 @@ package dev.lattice.daemon.runtime;
 
 import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.daemon.agent.AgentClient;
@@ -30,6 +31,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -151,6 +155,7 @@ public final class Daemon implements AutoCloseable {
         LOG.info("{} leads: reconciling", options.identity());
         leader = true;
         leading = new Leading();
+        label(true);
     }
 
     private synchronized void follow() {
@@ -159,6 +164,24 @@ public final class Daemon implements AutoCloseable {
             LOG.info("{} no longer leads: reconciling stops", options.identity());
             leading.close();
             leading = null;
+            label(false);
+        }
+    }
+
+    /**
+     * Puts {@link DaemonManifests#LEADER_LABEL} on this replica's pod, or takes it off, so that a parent's Service
+     * sends children to the replica that serves them. Outside a pod (no pod of this replica's name) there is none.
+     */
+    private void label(boolean leads) {
+        String patch = "{\"metadata\": {\"labels\": {\"" + DaemonManifests.LEADER_LABEL + "\": " + (leads ? "\"true\"" : "null") + "}}}";
+        try {
+            client.pods().inNamespace(options.namespace()).withName(options.identity()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                LOG.debug("no pod {} to label as the leader", options.identity());
+            } else {
+                LOG.warn("cannot label pod {} as {}the leader: {}", options.identity(), leads ? "" : "no longer ", Applier.reason(e));
+            }
         }
     }
 
@@ -206,6 +229,7 @@ public final class Daemon implements AutoCloseable {
         final Reconciler pools;
         final Reconciler ownCluster;
         final Reconciler childClusters;
+        final Reconciler addons;
         final Reconciler endpoints;
 
         Leading() {
@@ -217,14 +241,16 @@ public final class Daemon implements AutoCloseable {
             HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()));
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
+            // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
-                    Clock.systemUTC(), options.resync());
+                    Clock.systemUTC(), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics);
             services = r.services();
             pools = r.pools();
             ownCluster = r.ownCluster();
             childClusters = r.childClusters();
+            addons = r.addons();
             endpoints = new Reconciler() {
                 @Override
                 public String name() {
@@ -270,7 +296,12 @@ public final class Daemon implements AutoCloseable {
 
         /** The cluster {@code name} to its reconciler: this daemon's own, or a child's. */
         void cluster(String name) {
-            queue.enqueue(name.equals(self()) ? ownCluster : childClusters, name);
+            if (name.equals(self())) {
+                queue.enqueue(ownCluster, name);
+                queue.enqueue(addons, name);
+            } else {
+                queue.enqueue(childClusters, name);
+            }
         }
 
         @Override

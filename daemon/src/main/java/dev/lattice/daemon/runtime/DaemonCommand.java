@@ -89,8 +89,9 @@ public final class DaemonCommand implements Callable<Integer> {
     Path components;
 
     @Option(names = "--charts", paramLabel = "DIR",
-            description = "Helm charts of the add-ons (Cilium, Istio) for the children this parent provisions, checked against "
-                    + "the digests pinned in Lattice (default: $LATTICE_CHARTS_DIR, else the cache, else downloaded)")
+            description = "Helm charts of the add-ons: this cluster's (Istio, while services is on) and those of the children "
+                    + "this parent provisions (Cilium), checked against the digests pinned in Lattice (default: $LATTICE_CHARTS_DIR, "
+                    + "else the cache, else downloaded)")
     Path charts;
 
     @Option(names = "--daemon-image", paramLabel = "IMAGE",

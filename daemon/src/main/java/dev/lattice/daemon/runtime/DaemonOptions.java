@@ -14,7 +14,7 @@ import java.util.Map;
  * @param bootstrapPort overrides {@code parentConfig.bootstrapPort}; 0 picks a free port
  * @param identity      this replica's name in the leader-election Lease
  * @param components    where the Cluster API providers' manifests are looked for before the cache and the download
- * @param charts        the Helm charts of the children's add-ons, looked for there before the cache and the download
+ * @param charts        the Helm charts of this cluster's and its children's add-ons, looked for there before the cache and the download
  * @param daemonImage   the image of the daemon this one installs into the children it provisions
  * @param provisionTimeout how long one wait of a child's provisioning (machines, providers) may take before it is retried
  * @param bootstrapTokenLifetime how long a child's one-time bootstrap token stays valid

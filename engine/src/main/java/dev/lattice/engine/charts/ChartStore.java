@@ -17,6 +17,9 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The pinned charts, as Helm would get them: from a charts directory ({@code --charts-dir}, for air-gapped use: the
@@ -72,6 +75,14 @@ public final class ChartStore {
     }
 
     private static Path checked(Chart chart, Path archive) {
+        if (chart.sha256() == null) {
+            String actual = archiveFilesSha256(archive);
+            if (!actual.equals(chart.filesSha256())) {
+                throw new LatticeException(archive + " is not " + chart.name() + " " + chart.version() + " as pinned: the digest of "
+                        + "its files is " + actual + ", not " + chart.filesSha256(), "replace it with the archive from " + chart.url());
+            }
+            return archive;
+        }
         String actual = sha256(archive);
         if (!actual.equals(chart.sha256())) {
             throw new LatticeException(archive + " is not " + chart.name() + " " + chart.version() + ": its sha256 is " + actual
@@ -96,16 +107,41 @@ public final class ChartStore {
             for (Path file : walk.filter(Files::isRegularFile).toList()) {
                 StringJoiner path = new StringJoiner("/");
                 root.relativize(file).forEach(part -> path.add(part.toString()));
-                files.put(path.toString(), sha256(file));
+                try (InputStream in = Files.newInputStream(file)) {
+                    files.put(path.toString(), sha256(in));
+                }
             }
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            files.forEach((path, sha) -> digest.update((path + "\0" + sha + "\n").getBytes(StandardCharsets.UTF_8)));
-            return HexFormat.of().formatHex(digest.digest());
+            return filesDigest(files);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The same digest over the files of a chart archive ({@code .tgz}), whose entries sit below one folder, the chart's
+     * name, as {@code helm package} writes them; an archive that is not one is refused.
+     */
+    static String archiveFilesSha256(Path archive) {
+        TreeMap<String, String> files = new TreeMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(archive)))) {
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                if (!entry.isFile()) {
+                    continue;
+                }
+                String name = entry.getName();
+                int slash = name.indexOf('/');
+                files.put(slash < 0 ? name : name.substring(slash + 1), sha256(tar));
+            }
+        } catch (IOException e) {
+            throw new LatticeException(archive + " is not a chart archive (a .tgz): " + e.getMessage(), "replace it with the released archive");
+        }
+        return filesDigest(files);
+    }
+
+    private static String filesDigest(TreeMap<String, String> files) {
+        MessageDigest digest = sha256Digest();
+        files.forEach((path, sha) -> digest.update((path + "\0" + sha + "\n").getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private String offline(Chart chart) {
@@ -115,14 +151,25 @@ public final class ChartStore {
 
     static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
+            return sha256(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The digest of what {@code in} has left, read to its end (not closed). */
+    private static String sha256(InputStream in) throws IOException {
+        MessageDigest digest = sha256Digest();
+        byte[] buffer = new byte[1 << 16];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -9,6 +9,7 @@ import dev.lattice.core.model.LatticeCluster.Phase;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.render.Manifests;
 import dev.lattice.engine.Interrupted;
+import dev.lattice.engine.addons.AddonSync;
 import dev.lattice.engine.bootstrap.BootstrapCluster;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.pivot.Mover;
@@ -41,6 +42,7 @@ public final class Installer extends BootstrapRun {
     static final String OBJECTS = "objects";
     static final String READY = "ready";
     static final String KUBECONFIG = "kubeconfig";
+    static final String ADDONS = "addons";
     static final String TARGET = "target";
     static final String PIVOT = "pivot";
     static final String LATTICE_CLUSTER = "lattice-cluster";
@@ -81,7 +83,7 @@ public final class Installer extends BootstrapRun {
     /** Everything before the pivot: it made, or happened to, a cluster the bootstrap cluster managed. */
     @Override
     Set<String> bootstrapSteps() {
-        return Set.of(BOOTSTRAP, PROVIDERS, CREDENTIALS, OBJECTS, READY, KUBECONFIG, TARGET);
+        return Set.of(BOOTSTRAP, PROVIDERS, CREDENTIALS, OBJECTS, READY, KUBECONFIG, ADDONS, TARGET);
     }
 
     /** Runs the install to the end, or fails having cleaned up (see {@link BootstrapRun#cleanUp}). */
@@ -104,6 +106,10 @@ public final class Installer extends BootstrapRun {
                         () -> state.writePrivate(TARGET_KUBECONFIG, management.kubeconfig(namespace, name)));
                 try (KubernetesClient target = ManagementCluster.connect(targetKubeconfig())) {
                     ManagementCluster workload = new ManagementCluster(target, options.poll());
+                    if (!plan.addonObjects().isEmpty()) {
+                        step(ADDONS, "install the add-ons of " + name + ": " + String.join(", ", plan.addonObjects().keySet().stream()
+                                .map(a -> a.name() + " (" + a.description() + ")").toList()), () -> installAddons(target));
+                    }
                     step(TARGET, "install cert-manager, the Cluster API providers and the Lattice daemon into " + name, () -> {
                         workload.installProviders(plan.components().stream().map(InstallPlan.Source::component).toList(),
                                 components, environment, options.timeout(), progress);
@@ -169,6 +175,18 @@ public final class Installer extends BootstrapRun {
             progress.warn("could not delete " + plan.cluster().name() + ": " + e.getMessage());
             return true;
         }
+    }
+
+    /** The add-ons, as the daemon will keep them (the same inventory), so that it takes them over as they are. */
+    private void installAddons(KubernetesClient target) {
+        AddonSync.Outcome outcome = new AddonSync(target, options.timeout())
+                .sync(List.copyOf(plan.addonObjects().keySet()), addon -> plan.addonObjects().get(addon));
+        if (!outcome.failed().isEmpty()) {
+            throw new LatticeException("cannot install the add-ons of " + plan.cluster().name() + ": " + String.join("; ",
+                    outcome.failed().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList()),
+                    "run the same install again to resume here");
+        }
+        outcome.applied().forEach((addon, n) -> progress.update(addon + ": " + n + " objects applied"));
     }
 
     private void applyLatticeCluster(ManagementCluster target) {

@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +91,39 @@ class ChartStoreTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void checksAnArchiveWhoseReleasedDigestIsUnknownByTheDigestOfItsFiles() throws Exception {
+        Path unpacked = tmp.resolve("unpacked/demo");
+        Files.createDirectories(unpacked.resolve("templates"));
+        Files.writeString(unpacked.resolve("Chart.yaml"), "name: demo\nversion: 1.0.0\n");
+        Files.writeString(unpacked.resolve("templates/cm.yaml"), "kind: ConfigMap\n");
+        Path dir = Files.createDirectories(tmp.resolve("charts"));
+        Path archive = dir.resolve("demo-1.0.0.tgz");
+        // As helm package writes it: every file below a folder named after the chart.
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(Files.newOutputStream(archive)))) {
+            for (String file : new String[] {"Chart.yaml", "templates/cm.yaml"}) {
+                byte[] bytes = Files.readAllBytes(unpacked.resolve(file));
+                TarArchiveEntry entry = new TarArchiveEntry("demo/" + file);
+                entry.setSize(bytes.length);
+                tar.putArchiveEntry(entry);
+                tar.write(bytes);
+                tar.closeArchiveEntry();
+            }
+        }
+        String files = ChartStore.filesSha256(unpacked);
+        assertThat(ChartStore.archiveFilesSha256(archive)).isEqualTo(files);
+        ChartStore store = new ChartStore(dir, tmp.resolve("cache"), c -> { throw new AssertionError("no download"); });
+        Chart unknownArchiveDigest = new Chart("demo", "demo", "1.0.0", "https://charts.example/demo-1.0.0.tgz", null, files);
+        assertThat(store.chart(unknownArchiveDigest)).isEqualTo(archive);
+
+        Chart otherFiles = new Chart("demo", "demo", "1.0.0", "https://charts.example/demo-1.0.0.tgz", null, DIGEST);
+        assertThatThrownBy(() -> store.chart(otherFiles)).isInstanceOf(LatticeException.class)
+                .hasMessageContaining("the digest of its files is " + files);
+        Files.write(archive, ARCHIVE);
+        assertThatThrownBy(() -> store.chart(unknownArchiveDigest)).isInstanceOf(LatticeException.class)
+                .hasMessageContaining("is not a chart archive");
     }
 
     @Test

@@ -1,0 +1,113 @@
+package dev.lattice.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.core.install.DaemonManifests;
+import dev.lattice.core.model.Kind;
+import dev.lattice.daemon.runtime.Daemon;
+import dev.lattice.engine.addons.AddonSync;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.SharedCharts;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The daemon keeps its own cluster's add-ons as the LatticeCluster says, with only the RBAC the install gives it:
+ * {@code services: true} installs Istio in ambient mode from its charts (and the services' Istio policies follow
+ * without a restart); turning it off removes Istio again, and the cluster's status says which it is.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("the daemon keeps its cluster's add-ons")
+@SuppressWarnings("unchecked")
+class AddonsIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final ResourceDefinitionContext AUTHORIZATION_POLICIES = new ResourceDefinitionContext.Builder()
+            .withGroup("security.istio.io").withVersion("v1").withKind("AuthorizationPolicy").withPlural("authorizationpolicies")
+            .withNamespaced(true).build();
+
+    private Envtest api;
+    private KubernetesClient client;
+    private Daemon daemon;
+
+    @BeforeAll
+    void start() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        assumeTrue(SharedCharts.dir().isPresent(), SharedCharts.absence());
+        api = Envtest.start();
+        client = api.client();
+        daemon = new Daemon(Kube.options("home", "replica-a", false, null, null, Duration.ofHours(1)), Kube.asDaemon(client, "home"));
+        daemon.start();
+        Kube.namespace(client, "shop");
+        Kube.applyResource(client, "/daemon/fleet.yaml");
+    }
+
+    @AfterAll
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    private Map<String, Object> clusterCondition(String type) {
+        List<Map<String, Object>> conditions = (List<Map<String, Object>>) Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home"))
+                .getOrDefault("conditions", List.of());
+        return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+    }
+
+    private ConfigMap inventory() {
+        return client.configMaps().inNamespace(DaemonManifests.NAMESPACE).withName(AddonSync.INVENTORY).get();
+    }
+
+    @Test
+    void installsIstioAmbientWhileServicesIsOnAndRemovesItWhenTurnedOff() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace("istio-system").withName("istiod").get()).isNotNull();
+            assertThat(client.apps().daemonSets().inNamespace("istio-system").withName("ztunnel").get()).isNotNull();
+            assertThat(client.apps().daemonSets().inNamespace("istio-system").withName("istio-cni-node").get()).isNotNull();
+            assertThat(clusterCondition("AddonsReady")).as(() -> "status " + Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home")))
+                    .containsEntry("status", "True").containsEntry("reason", "Applied");
+        });
+        assertThat(inventory().getData()).containsOnlyKeys("mesh");
+        assertThat(inventory().getData().get("mesh").lines()).hasSize(46)
+                .contains("apiextensions.k8s.io/v1 CustomResourceDefinition  authorizationpolicies.security.istio.io");
+        // The services' Istio policies follow the CRDs the add-on brought, and their namespace joins the ambient mesh.
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(client.genericKubernetesResources(AUTHORIZATION_POLICIES).inNamespace("shop").list().getItems()).isNotEmpty();
+            assertThat(client.namespaces().withName("shop").get().getMetadata().getLabels())
+                    .containsEntry("istio.io/dataplane-mode", "ambient");
+        });
+
+        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"services\": false}}");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace("istio-system").withName("istiod").get()).isNull();
+            assertThat(client.apiextensions().v1().customResourceDefinitions().withName("authorizationpolicies.security.istio.io").get())
+                    .isNull();
+            assertThat(clusterCondition("AddonsReady")).containsEntry("status", "True").containsEntry("reason", "NoneWanted");
+        });
+        assertThat(inventory().getData()).doesNotContainKey("mesh");
+        // An API server alone has no namespace controller to finish the deletion; that it was asked for is what counts.
+        Namespace istio = client.namespaces().withName("istio-system").get();
+        assertThat(istio == null || istio.getMetadata().getDeletionTimestamp() != null).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.namespaces().withName("shop").get().getMetadata().getLabels())
+                .doesNotContainKey("istio.io/dataplane-mode"));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.lattice.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.core.addons.ClusterAddons;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Parser;
+import dev.lattice.core.render.Manifests;
+import dev.lattice.testfixtures.SharedCharts;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Istio in ambient mode, the add-on {@code services: true} turns on, rendered from its four released charts. */
+@DisplayName("the mesh add-on: Istio ambient from its charts")
+class MeshAddonTest {
+    @BeforeAll
+    static void charts() {
+        assumeTrue(SharedCharts.dir().isPresent(), SharedCharts.absence());
+    }
+
+    private static LatticeCluster cluster(String services) {
+        return Parser.parse(List.of(new InputReader.Input("cluster.yaml", """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: edge}
+                spec:
+                  provider: {config: {docker: {}}, kubernetes: {version: "1.28.7"}}
+                  %s
+                  nodes: {controlPlane: {replicas: 1}}
+                """.formatted(services)))).clusters().get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> at(Map<String, Object> tree, String... path) {
+        Object node = tree;
+        for (String key : path) {
+            node = node instanceof List<?> l ? l.get(Integer.parseInt(key)) : ((Map<String, Object>) node).get(key);
+        }
+        return (Map<String, Object>) node;
+    }
+
+    @Test
+    void servicesOnByDefaultMeansIstioAmbientAndOffMeansNone() {
+        assertThat(ClusterAddons.wanted(cluster(""))).containsExactly(ClusterAddons.MESH);
+        assertThat(ClusterAddons.wanted(cluster("services: false"))).isEmpty();
+    }
+
+    @Test
+    void rendersTheFourReleasesWithTheAmbientProfileIntoIstioSystem() {
+        List<HasMetadata> objects = ClusterAddons.objects(ClusterAddons.MESH, cluster(""), SharedCharts.helm());
+        assertThat(objects.get(0).getKind()).isEqualTo("Namespace");
+        assertThat(objects.get(0).getMetadata().getName()).isEqualTo("istio-system");
+        Map<String, Long> kinds = new TreeMap<>(objects.stream().collect(Collectors.groupingBy(HasMetadata::getKind, Collectors.counting())));
+        // base 17, istiod 17, cni 9, ztunnel 2 (../shared/charts/README.md), and the namespace.
+        assertThat(objects).hasSize(46);
+        assertThat(kinds).containsEntry("CustomResourceDefinition", 15L).containsEntry("DaemonSet", 2L).containsEntry("Deployment", 1L);
+        assertThat(objects).allSatisfy(o -> assertThat(o.getMetadata().getLabels()).containsEntry(ClusterAddons.ADDON_LABEL, "mesh"));
+        assertThat(objects.stream().filter(o -> o.getMetadata().getNamespace() != null))
+                .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("istio-system"));
+
+        Map<String, Object> istiod = Manifests.tree(objects.stream().filter(o -> o.getKind().equals("Deployment")).findFirst().orElseThrow());
+        List<Map<String, Object>> env = (List<Map<String, Object>>) (Object) at(istiod, "spec", "template", "spec", "containers", "0").get("env");
+        assertThat(env).anySatisfy(e -> assertThat(e).containsEntry("name", "PILOT_ENABLE_AMBIENT").containsEntry("value", "true"));
+        Map<String, Object> cniConfig = Manifests.tree(objects.stream()
+                .filter(o -> o.getKind().equals("ConfigMap") && o.getMetadata().getName().equals("istio-cni-config")).findFirst().orElseThrow());
+        assertThat(at(cniConfig, "data")).containsEntry("AMBIENT_ENABLED", "true");
+        // The daemon may write and bind exactly the roles the charts create (DaemonManifests grants them by name).
+        assertThat(objects.stream().filter(o -> o.getKind().equals("ClusterRole") || o.getKind().equals("Role"))
+                .map(o -> o.getMetadata().getName())).containsExactlyInAnyOrderElementsOf(ClusterAddons.MESH.roles());
+        // Images from the release's hub and tag, as stamped for 1.30.3.
+        assertThat(at(istiod, "spec", "template", "spec", "containers", "0").get("image").toString()).contains("1.30.3");
+    }
+}
