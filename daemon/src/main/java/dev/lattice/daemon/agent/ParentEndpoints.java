@@ -70,6 +70,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     public synchronized void reconcile(LatticeCluster own) throws IOException {
         EndpointsSpec wanted = own == null ? null : own.spec().parentConfig();
         if (wanted != null && wanted.equals(serving)) {
+            expose(); // again, should someone have deleted it
             return;
         }
         boolean was = serving != null;
@@ -96,10 +97,15 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         serving = wanted;
         authority = ca;
         checked = true;
-        client.services().inNamespace(DaemonManifests.NAMESPACE)
-                .resource(DaemonManifests.parentService(wanted, agents.port(), bootstrap.port()))
-                .fieldManager(Applier.FIELD_MANAGER).forceConflicts().serverSideApply();
+        expose();
         LOG.info("serving children: agent stream on port {}, bootstrap on port {}", agents.port(), bootstrap.port());
+    }
+
+    /** The Service that takes children to these endpoints, as parentConfig.service says. */
+    private void expose() {
+        client.services().inNamespace(DaemonManifests.NAMESPACE)
+                .resource(DaemonManifests.parentService(serving, agents.port(), bootstrap.port()))
+                .fieldManager(Applier.FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 
     /** The agent server, when serving. */

@@ -75,7 +75,6 @@ public final class AddonReconciler implements Reconciler {
         }
         AddonSync.Outcome outcome = sync.sync(wanted, addon -> ClusterAddons.objects(addon, cluster, helm));
         outcome.applied().forEach((addon, n) -> LOG.info("add-on {}: {} objects applied", addon, n));
-        outcome.failed().forEach((addon, why) -> LOG.info("add-on {} failed: {}", addon, why));
         outcome.removed().forEach((addon, n) -> LOG.info("add-on {} turned off: {} objects removed", addon, n));
         Report next = report(wanted, outcome);
         if (!next.equals(report)) {
