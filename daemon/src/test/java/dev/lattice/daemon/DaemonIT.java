@@ -94,6 +94,9 @@ class DaemonIT {
             assertThat(names(AUTHZ)).anyMatch(n -> n.contains("db"));
             assertThat(names(CNP)).anyMatch(n -> n.contains("db"));
         });
+        // The daemon's own pods get their policy too: probes and scrapers on its HTTP port, nothing else in.
+        await().atMost(WAIT).until(() -> client.genericKubernetesResources(CNP).inNamespace("lattice-system").withName("lattice-daemon").get(),
+                p -> p != null);
         assertThat(deployment("api").getMetadata().getLabels()).containsEntry("lattice.dev/source", "home");
         assertThat(deployment("api").getMetadata().getManagedFields()).anyMatch(f -> "lattice".equals(f.getManager()));
     }
@@ -420,6 +423,9 @@ class DaemonIT {
                 assertThat(service.get().getSpec().getType()).isEqualTo("NodePort");
                 assertThat(service.get().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getTargetPort().getIntVal())
                         .containsExactly("agent:" + agent, "bootstrap:" + bootstrap);
+                // and the daemon's policy lets children in on those ports.
+                assertThat(client.genericKubernetesResources(CNP).inNamespace("lattice-system").withName("lattice-daemon").get()
+                        .getAdditionalProperties().get("spec").toString()).contains("port=" + agent, "port=" + bootstrap, "all");
             });
         } finally {
             clusters.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"parentConfig\": null}}");

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.cli.Main;
 import dev.lattice.core.io.Documents;
+import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.parse.InputReader;
+import dev.lattice.core.parse.Parser;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.SharedCharts;
@@ -21,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -110,6 +115,22 @@ class InstallDryRunIT {
                 .map(o -> "---\n" + Documents.yaml(o)).reduce("", String::concat);
         apply(namespaces);
         apply(network.toString());
+    }
+
+    @Test
+    void theDaemonsOwnPolicyIsAcceptedAsWritten() {
+        // What a parent's daemon applies to lattice-system once Cilium serves its CRD (a plain cluster's is the same, less a rule).
+        LatticeCluster parent = Parser.parse(List.of(new InputReader.Input("parent.yaml", """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: hub}
+                spec:
+                  provider: {config: {docker: {}}}
+                  nodes: {controlPlane: {replicas: 1}}
+                  parentConfig: {host: 10.0.0.5, service: {type: NodePort}}
+                """))).clusters().get(0);
+        apply("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: lattice-system}\n");
+        apply(Documents.yamlStream(MeshCompiler.daemonPolicy(parent)));
     }
 
     /** Applies a YAML stream server-side with strict field validation. */

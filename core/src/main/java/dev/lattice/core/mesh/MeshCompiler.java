@@ -1,9 +1,11 @@
 package dev.lattice.core.mesh;
 
+import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.graph.ServiceGraph;
 import dev.lattice.core.graph.ServiceGraph.Edge;
 import dev.lattice.core.graph.ServiceGraph.ServiceId;
 import dev.lattice.core.mesh.PolicyRenderer.Peer;
+import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.LatticeService.Resource;
@@ -50,6 +52,14 @@ public final class MeshCompiler {
             new CompiledKind(Cilium.API, Cilium.NETWORK_POLICY, "ciliumnetworkpolicies"),
             new CompiledKind(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, "authorizationpolicies"),
             new CompiledKind(Istio.NETWORKING, Istio.SERVICE_ENTRY, "serviceentries"));
+
+    /**
+     * What the daemon of {@code own} applies to its own namespace besides the services' objects: the network policy of
+     * its pods (see {@link PolicyRenderer#daemon}). It waits, like every policy, until Cilium serves its CRD.
+     */
+    public static List<HasMetadata> daemonPolicy(LatticeCluster own) {
+        return List.of(PolicyRenderer.daemon(ClusterRenderer.DAEMON_NAMESPACE, own.spec().parentConfig()));
+    }
 
     /** The objects for one cluster; {@code cluster} is null for services the solver could not place. */
     public record ClusterManifests(String cluster, List<ServiceId> services, List<HasMetadata> objects) {

@@ -1,6 +1,7 @@
 package dev.lattice.core.mesh;
 
 import dev.lattice.core.graph.ServiceGraph.ServiceId;
+import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.render.CustomObject;
 import dev.lattice.core.render.Manifests;
@@ -168,6 +169,33 @@ final class PolicyRenderer {
         }
         return List.of(new Cilium.PortRule(all.stream().map(p -> new Cilium.PortProtocol(String.valueOf(p.number()), p.protocol())).toList(),
                 null));
+    }
+
+    /** The Lattice daemon's pods (DaemonManifests labels them so; a test holds the two together). */
+    static final Map<String, String> DAEMON_PODS = Map.of("app.kubernetes.io/name", "lattice-daemon");
+    /** The daemon's health, readiness and metrics port. */
+    static final int DAEMON_HTTP_PORT = 8080;
+    /** The policy of the daemon's own pods. */
+    static final String DAEMON_POLICY = "lattice-daemon";
+
+    /**
+     * The daemon's own pods in {@code namespace}: ingress only for the kubelet's probes (from the node) and metrics
+     * scrapers in the cluster on its HTTP port and, on a parent ({@code parent} not null), for children from anywhere
+     * on the agent and bootstrap ports. Egress is left open: the daemon talks to its API server, DNS, its parent and the
+     * chart and provider repositories, which are addresses no cluster-local rule names well.
+     */
+    static HasMetadata daemon(String namespace, LatticeCluster.EndpointsSpec parent) {
+        List<Cilium.IngressRule> ingress = new ArrayList<>();
+        ingress.add(new Cilium.IngressRule(null, List.of("host", "cluster"), null,
+                List.of(new Cilium.PortRule(List.of(new Cilium.PortProtocol(String.valueOf(DAEMON_HTTP_PORT), "TCP")), null))));
+        if (parent != null) {
+            ingress.add(new Cilium.IngressRule(null, List.of("all"), null, List.of(new Cilium.PortRule(List.of(
+                    new Cilium.PortProtocol(String.valueOf(parent.grpcPort()), "TCP"),
+                    new Cilium.PortProtocol(String.valueOf(parent.bootstrapPort()), "TCP")), null))));
+        }
+        Cilium.PolicySpec spec = new Cilium.PolicySpec(new LabelSelectorBuilder().withMatchLabels(DAEMON_PODS).build(),
+                new Cilium.DefaultDeny(true, false), ingress, null);
+        return new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, Manifests.meta(namespace, DAEMON_POLICY, managed()), spec);
     }
 
     private static Map<String, String> managed() {

@@ -100,12 +100,14 @@ public final class ServiceReconciler implements Reconciler {
         String own = self.get();
         boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;
         ObjectSync.Outcome outcome = new ObjectSync.Outcome(0, Map.of(), Map.of());
-        List<HasMetadata> ownObjects = byCluster.getOrDefault(own, List.of());
+        List<HasMetadata> ownObjects = new ArrayList<>(byCluster.getOrDefault(own, List.of()));
+        snapshot.inputs().clusters().stream().filter(c -> c.name().equals(own)).findFirst()
+                .ifPresent(c -> ownObjects.addAll(MeshCompiler.daemonPolicy(c)));
         for (Map.Entry<String, List<HasMetadata>> e : byCluster.entrySet()) {
             if (e.getKey().equals(own)) {
-                outcome = sync.sync(own, e.getValue(), full);
+                outcome = sync.sync(own, ownObjects, full);
                 if (outcome.changed() > 0) {
-                    LOG.info("applied or removed {} objects of {} for this cluster", outcome.changed(), e.getValue().size());
+                    LOG.info("applied or removed {} objects of {} for this cluster", outcome.changed(), ownObjects.size());
                 }
             } else if (!children.desired(e.getKey(), e.getValue()) && !e.getValue().isEmpty()) {
                 LOG.debug("services placed on {}, which is not a child this daemon reaches", e.getKey());
