@@ -130,7 +130,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
     private static LatticeCluster choose(Inputs inputs, String name) {
         List<LatticeCluster> clusters = inputs.clusters();
         if (name != null) {
-            return clusters.stream().filter(c -> c.name().equals(name)).findFirst()
+            return inputs.cluster(name)
                     .orElseThrow(() -> new LatticeException("no LatticeCluster named \"" + name + "\" in the inputs",
                             clusters.isEmpty() ? "add its file with -f" : "the inputs have: " + names(clusters)));
         }

@@ -143,8 +143,7 @@ public final class MeshCompiler {
             // Istio's objects only where Istio runs: a cluster with services: false has no mesh to enforce them, and
             // its daemon would wait for their CRDs for ever. Services not placed, or on a cluster not in the inputs,
             // get them (the default is on).
-            boolean mesh = inputs.clusters().stream().filter(c -> c.name().equals(cluster)).findFirst()
-                    .map(c -> c.spec().services()).orElse(true);
+            boolean mesh = inputs.cluster(cluster).map(c -> c.spec().services()).orElse(true);
             List<HasMetadata> objects = new ArrayList<>();
             for (String namespace : namespaces) {
                 objects.add(WorkloadRenderer.namespace(namespace, mesh));

@@ -61,6 +61,11 @@ public final class Inputs {
         return all(LatticeExternalService.class);
     }
 
+    /** The LatticeCluster of this name, when the inputs hold it. */
+    public Optional<LatticeCluster> cluster(String name) {
+        return clusters().stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
     /** The pool a cluster draws on, when it names one and the inputs hold it. */
     public Optional<Pool> poolOf(LatticeCluster cluster) {
         String name = cluster.spec().poolName();

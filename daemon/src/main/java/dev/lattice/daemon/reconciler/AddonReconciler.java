@@ -64,7 +64,7 @@ public final class AddonReconciler implements Reconciler {
             return;
         }
         // A cluster whose spec cannot be read says nothing about its add-ons: they stay as they are.
-        LatticeCluster cluster = cache.snapshot().inputs().clusters().stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+        LatticeCluster cluster = cache.snapshot().inputs().cluster(name).orElse(null);
         if (cluster == null) {
             return;
         }

@@ -43,7 +43,7 @@ abstract class LatticeClusterReconciler implements Reconciler {
         if (rejected.isPresent()) {
             failed(next, "InvalidSpec", rejected.get().problems().get(0).render(), generation);
         } else {
-            LatticeCluster cluster = snapshot.inputs().clusters().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+            LatticeCluster cluster = snapshot.inputs().cluster(name).orElseThrow();
             reconcile(cluster, snapshot, next, generation, live);
         }
         status.write(Kind.LATTICE_CLUSTER, live, next);

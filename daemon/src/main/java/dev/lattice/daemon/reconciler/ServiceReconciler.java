@@ -101,8 +101,7 @@ public final class ServiceReconciler implements Reconciler {
         boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;
         ObjectSync.Outcome outcome = new ObjectSync.Outcome(0, Map.of(), Map.of());
         List<HasMetadata> ownObjects = new ArrayList<>(byCluster.getOrDefault(own, List.of()));
-        snapshot.inputs().clusters().stream().filter(c -> c.name().equals(own)).findFirst()
-                .ifPresent(c -> ownObjects.addAll(MeshCompiler.daemonPolicy(c)));
+        snapshot.inputs().cluster(own).ifPresent(c -> ownObjects.addAll(MeshCompiler.daemonPolicy(c)));
         for (Map.Entry<String, List<HasMetadata>> e : byCluster.entrySet()) {
             if (e.getKey().equals(own)) {
                 outcome = sync.sync(own, ownObjects, full);

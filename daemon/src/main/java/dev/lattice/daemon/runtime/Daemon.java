@@ -260,8 +260,7 @@ public final class Daemon implements AutoCloseable {
                 @Override
                 public void reconcile(String key) throws IOException {
                     String own = self();
-                    LatticeCluster cluster = own == null ? null : cache.snapshot().inputs().clusters().stream()
-                            .filter(c -> c.name().equals(own)).findFirst().orElse(null);
+                    LatticeCluster cluster = own == null ? null : cache.snapshot().inputs().cluster(own).orElse(null);
                     parent.reconcile(cluster);
                 }
             };
