@@ -3,6 +3,7 @@ package dev.lattice.daemon.agent;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ObjectSync;
+import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.proto.agent.v1.AgentMessage;
 import dev.lattice.proto.agent.v1.AgentServiceGrpc;
 import dev.lattice.proto.agent.v1.ApplyObjects;
@@ -242,7 +243,7 @@ public final class AgentServer implements Children, AutoCloseable {
             Set<ObjectRef> now = new LinkedHashSet<>();
             for (HasMetadata o : objects) {
                 apply.addObjectsJson(KUBERNETES_JSON.asJson(o));
-                now.add(toProto(ObjectSync.Ref.of(o)));
+                now.add(toProto(Coordinates.of(o)));
             }
             List<ObjectRef> stale = new ArrayList<>(held);
             stale.removeAll(now);
@@ -294,13 +295,13 @@ public final class AgentServer implements Children, AutoCloseable {
     }
 
     /** An object's coordinates on the wire (proto3 has no null: no namespace is the empty string). */
-    static ObjectRef toProto(ObjectSync.Ref r) {
+    static ObjectRef toProto(Coordinates r) {
         return ObjectRef.newBuilder().setApiVersion(r.apiVersion()).setKind(r.kind())
                 .setNamespace(r.namespace() == null ? "" : r.namespace()).setName(r.name()).build();
     }
 
-    static ObjectSync.Ref fromProto(ObjectRef r) {
-        return new ObjectSync.Ref(r.getApiVersion(), r.getKind(), r.getNamespace().isEmpty() ? null : r.getNamespace(), r.getName());
+    static Coordinates fromProto(ObjectRef r) {
+        return new Coordinates(r.getApiVersion(), r.getKind(), r.getNamespace().isEmpty() ? null : r.getNamespace(), r.getName());
     }
 
     @Override

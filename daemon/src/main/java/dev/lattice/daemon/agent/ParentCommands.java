@@ -2,6 +2,7 @@ package dev.lattice.daemon.agent;
 
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.daemon.reconciler.ObjectSync;
+import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.engine.pivot.Mover;
 import dev.lattice.proto.agent.v1.AgentMessage;
 import dev.lattice.proto.agent.v1.CommandResult;
@@ -58,7 +59,7 @@ public final class ParentCommands {
                     return result(command, true, "applied " + objects.size() + " objects");
                 }
                 case DELETE -> {
-                    Map<ObjectSync.Ref, String> failed = sync.delete(command.getDelete().getObjectsList().stream().map(AgentServer::fromProto).toList());
+                    Map<Coordinates, String> failed = sync.delete(command.getDelete().getObjectsList().stream().map(AgentServer::fromProto).toList());
                     if (!failed.isEmpty()) {
                         return result(command, false, "could not delete " + failed.size() + " objects: "
                                 + failed.entrySet().stream().limit(3).map(e -> e.getKey() + ": " + e.getValue()).toList());

@@ -2,6 +2,7 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.status.ObjectStatus;
+import dev.lattice.engine.kube.Coordinates;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class AppliedConditions {
             if ("Namespace".equals(o.getKind())) {
                 continue;
             }
-            ObjectSync.Ref ref = ObjectSync.Ref.of(o);
+            Coordinates ref = Coordinates.of(o);
             String service = o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(MeshCompiler.NAME_LABEL);
             Key key = new Key(ref.namespace(), service, ServedKinds.isCustom(ref.apiVersion()));
             Group group = groups.computeIfAbsent(key, k -> new Group());

@@ -3,6 +3,7 @@ package dev.lattice.daemon.reconciler;
 import dev.lattice.core.mesh.MeshCompiler.CompiledKind;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.engine.kube.LiveInputs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -44,32 +45,20 @@ public final class ObjectSync {
     public static final String SOURCE_LABEL = "lattice.dev/source";
     private static final Duration FOUNDATIONS = Duration.ofSeconds(30);
 
-    /** An object's coordinates. */
-    public record Ref(String apiVersion, String kind, String namespace, String name) {
-        public static Ref of(HasMetadata object) {
-            return new Ref(object.getApiVersion(), object.getKind(), object.getMetadata().getNamespace(), object.getMetadata().getName());
-        }
-
-        @Override
-        public String toString() {
-            return kind + " " + (namespace == null ? "" : namespace + "/") + name;
-        }
-    }
-
     /**
      * What a pass did: how many objects it applied or deleted, and the objects it could not apply, each with why:
      * those {@code waiting} for their kind to be served, and those that {@code failed}.
      */
-    public record Outcome(int changed, Map<Ref, String> waiting, Map<Ref, String> failed) {
+    public record Outcome(int changed, Map<Coordinates, String> waiting, Map<Coordinates, String> failed) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
 
     private final KubernetesClient client;
     private final Applier applier;
-    private final Function<Ref, String> unserved;
+    private final Function<Coordinates, String> unserved;
     /** What this process applied, by source: each object's coordinates and a hash of what was sent. */
-    private final Map<String, Map<Ref, Integer>> applied = new HashMap<>();
+    private final Map<String, Map<Coordinates, Integer>> applied = new HashMap<>();
 
     /** A cluster taken to serve every kind: an object of a kind it lacks fails like any refused object. */
     public ObjectSync(KubernetesClient client) {
@@ -77,7 +66,7 @@ public final class ObjectSync {
     }
 
     /** @param unserved why the cluster cannot take an object's kind yet, or null when it can */
-    public ObjectSync(KubernetesClient client, Function<Ref, String> unserved) {
+    public ObjectSync(KubernetesClient client, Function<Coordinates, String> unserved) {
         this.client = client;
         this.applier = new Applier(client, Duration.ofMillis(50));
         this.unserved = unserved;
@@ -88,11 +77,11 @@ public final class ObjectSync {
      * An object that waits or fails is left out of this process's memory, so the next pass sends it again.
      */
     public synchronized Outcome sync(String source, List<? extends HasMetadata> desired, boolean full) {
-        Map<Ref, Integer> before = applied.get(source);
-        Map<Ref, Integer> now = new LinkedHashMap<>();
+        Map<Coordinates, Integer> before = applied.get(source);
+        Map<Coordinates, Integer> now = new LinkedHashMap<>();
         List<HasMetadata> changed = new ArrayList<>();
         for (HasMetadata o : desired) {
-            Ref ref = Ref.of(o);
+            Coordinates ref = Coordinates.of(o);
             int hash = o.hashCode();
             now.put(ref, hash);
             if (full || before == null || !Integer.valueOf(hash).equals(before.get(ref))) {
@@ -101,14 +90,14 @@ public final class ObjectSync {
         }
         applied.remove(source); // should this pass die half-way, the next one is a full one
         Outcome outcome = apply(source, changed);
-        Set<Ref> wanted = new LinkedHashSet<>(now.keySet());
+        Set<Coordinates> wanted = new LinkedHashSet<>(now.keySet());
         now.keySet().removeAll(outcome.waiting().keySet());
         now.keySet().removeAll(outcome.failed().keySet());
-        Set<Ref> stale = new LinkedHashSet<>(full || before == null ? held(source) : before.keySet());
+        Set<Coordinates> stale = new LinkedHashSet<>(full || before == null ? held(source) : before.keySet());
         stale.removeAll(wanted);
         stale.removeIf(r -> "Namespace".equals(r.kind()));
-        Map<Ref, String> notDeleted = delete(List.copyOf(stale));
-        Map<Ref, String> failed = new LinkedHashMap<>(outcome.failed());
+        Map<Coordinates, String> notDeleted = delete(List.copyOf(stale));
+        Map<Coordinates, String> failed = new LinkedHashMap<>(outcome.failed());
         failed.putAll(notDeleted);
         notDeleted.keySet().forEach(r -> now.put(r, 0)); // remembered, so the next pass finds it stale and tries again
         applied.put(source, now);
@@ -120,14 +109,14 @@ public final class ObjectSync {
      * the order given; an object of a kind not served yet waits, one the server refuses fails, and the rest go on.
      */
     public Outcome apply(String source, List<? extends HasMetadata> objects) {
-        Map<Ref, String> waiting = new LinkedHashMap<>();
-        Map<Ref, String> failed = new LinkedHashMap<>();
+        Map<Coordinates, String> waiting = new LinkedHashMap<>();
+        Map<Coordinates, String> failed = new LinkedHashMap<>();
         Set<String> failedNamespaces = new LinkedHashSet<>();
         int done = 0;
         List<HasMetadata> ordered = new ArrayList<>(objects.stream().filter(ObjectSync::isNamespace).toList());
         ordered.addAll(objects.stream().filter(o -> !isNamespace(o)).toList());
         for (HasMetadata o : ordered) {
-            Ref ref = Ref.of(o);
+            Coordinates ref = Coordinates.of(o);
             String why = unserved.apply(ref);
             if (why != null) {
                 waiting.put(ref, why);
@@ -152,14 +141,14 @@ public final class ObjectSync {
      * The compiled objects from {@code source} the cluster holds (Namespaces aside: they are never deleted). A kind
      * that cannot be listed (not installed, or forbidden) holds nothing to find, and the others are still listed.
      */
-    public List<Ref> held(String source) {
-        List<Ref> held = new ArrayList<>();
+    public List<Coordinates> held(String source) {
+        List<Coordinates> held = new ArrayList<>();
         for (CompiledKind kind : MeshCompiler.KINDS) {
             try {
                 for (GenericKubernetesResource r : client.genericKubernetesResources(context(kind)).inAnyNamespace()
                         .withLabel(MeshCompiler.MANAGED_BY_LABEL, MeshCompiler.MANAGER).withLabel(SOURCE_LABEL, source)
                         .list().getItems()) {
-                    held.add(new Ref(kind.apiVersion(), kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()));
+                    held.add(new Coordinates(kind.apiVersion(), kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()));
                 }
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 404) { // a kind whose CRD is not installed holds nothing, and says nothing of it
@@ -174,9 +163,9 @@ public final class ObjectSync {
      * Deletes the objects, each on its own; one already gone is not an error. Namespaces are kept. Returns those that
      * could not be deleted, with why.
      */
-    public Map<Ref, String> delete(List<Ref> refs) {
-        Map<Ref, String> failed = new LinkedHashMap<>();
-        for (Ref ref : refs) {
+    public Map<Coordinates, String> delete(List<Coordinates> refs) {
+        Map<Coordinates, String> failed = new LinkedHashMap<>();
+        for (Coordinates ref : refs) {
             if ("Namespace".equals(ref.kind()) && "v1".equals(ref.apiVersion())) {
                 continue;
             }

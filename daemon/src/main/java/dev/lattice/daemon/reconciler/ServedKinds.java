@@ -2,6 +2,7 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.mesh.MeshCompiler.CompiledKind;
+import dev.lattice.engine.kube.Coordinates;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -69,7 +70,7 @@ public final class ServedKinds implements AutoCloseable {
     }
 
     /** Why the cluster cannot take objects of {@code ref}'s kind yet, or null when it can. */
-    public String unserved(ObjectSync.Ref ref) {
+    public String unserved(Coordinates ref) {
         String crd = crds.get(ref.apiVersion() + "/" + ref.kind());
         if (crd == null || established(crd)) {
             return null;

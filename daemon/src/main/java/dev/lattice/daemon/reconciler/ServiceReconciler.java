@@ -9,6 +9,7 @@ import dev.lattice.core.placement.Placement;
 import dev.lattice.core.plan.Plan;
 import dev.lattice.core.plan.Planner;
 import dev.lattice.core.status.ObjectStatus;
+import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.engine.kube.PlacementRecorder;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -50,7 +51,7 @@ public final class ServiceReconciler implements Reconciler {
     private volatile String lastPlan;
     private Set<String> warned = new HashSet<>();
     private long lastFull;
-    private Map<ObjectSync.Ref, String> lastWaiting = Map.of();
+    private Map<Coordinates, String> lastWaiting = Map.of();
 
     /** @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync) */
     public ServiceReconciler(KubernetesClient client, LatticeCache cache, ServedKinds served, Supplier<String> self, Children children,
@@ -128,7 +129,7 @@ public final class ServiceReconciler implements Reconciler {
         recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
         if (!outcome.failed().isEmpty()) {
             // Retried with back-off; what waits for a CRD is woken by the CRD's watch instead.
-            Map.Entry<ObjectSync.Ref, String> first = outcome.failed().entrySet().iterator().next();
+            Map.Entry<Coordinates, String> first = outcome.failed().entrySet().iterator().next();
             throw new IllegalStateException(outcome.failed().size() + " objects for this cluster could not be applied or deleted, "
                     + "the first " + first.getKey() + ": " + first.getValue());
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.model.Condition;
 import dev.lattice.core.status.ObjectStatus;
+import dev.lattice.engine.kube.Coordinates;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Instant;
@@ -52,8 +53,8 @@ class AppliedConditionsTest {
     @Test
     void aMissingBaselineKeepsEveryServiceOfTheNamespaceFromReadyAndAnotherServicesRefusalDoesNot() {
         AppliedConditions applied = new AppliedConditions(List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER),
-                new ObjectSync.Outcome(3, Map.of(ObjectSync.Ref.of(BASELINE), "waits for CustomResourceDefinition ciliumnetworkpolicies.cilium.io"),
-                        Map.of(ObjectSync.Ref.of(OTHER), "field is immutable")));
+                new ObjectSync.Outcome(3, Map.of(Coordinates.of(BASELINE), "waits for CustomResourceDefinition ciliumnetworkpolicies.cilium.io"),
+                        Map.of(Coordinates.of(OTHER), "field is immutable")));
         Map<String, Condition> api = conditions(applied, "api");
         assertThat(api.get("WorkloadApplied").status()).isEqualTo("True");
         assertThat(api.get("PoliciesApplied").reason()).isEqualTo("WaitingForKind");

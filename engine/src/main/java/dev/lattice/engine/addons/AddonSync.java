@@ -5,6 +5,7 @@ import dev.lattice.core.addons.ClusterAddons.Addon;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.render.Manifests;
 import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.Coordinates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -35,32 +36,6 @@ public final class AddonSync {
     /** The inventory's name, in {@link DaemonManifests#NAMESPACE}. */
     public static final String INVENTORY = "lattice-addons";
 
-    /** An object's coordinates, as the inventory lists them. */
-    record Ref(String apiVersion, String kind, String namespace, String name) {
-        static Ref of(HasMetadata o) {
-            return new Ref(o.getApiVersion(), o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
-        }
-
-        static Ref parse(String line) {
-            String[] f = line.split(" ", -1);
-            return new Ref(f[0], f[1], f[2].isEmpty() ? null : f[2], f[3]);
-        }
-
-        String line() {
-            return apiVersion + " " + kind + " " + (namespace == null ? "" : namespace) + " " + name;
-        }
-
-        /** Deleted last: CRDs (their objects go with them), then namespaces (their objects too). */
-        int order() {
-            return "Namespace".equals(kind) ? 2 : "CustomResourceDefinition".equals(kind) ? 1 : 0;
-        }
-
-        @Override
-        public String toString() {
-            return kind + " " + (namespace == null ? "" : namespace + "/") + name;
-        }
-    }
-
     /** What a pass did to each add-on: applied (with how many objects), removed, or failed and why. */
     public record Outcome(Map<String, Integer> applied, Map<String, Integer> removed, Map<String, String> failed) {
     }
@@ -84,19 +59,19 @@ public final class AddonSync {
         Map<String, Integer> applied = new TreeMap<>();
         Map<String, Integer> removed = new TreeMap<>();
         Map<String, String> failed = new TreeMap<>();
-        Map<String, List<Ref>> inventory = inventory();
+        Map<String, List<Coordinates>> inventory = inventory();
         for (Addon addon : ClusterAddons.ALL) {
             boolean on = wanted.contains(addon);
-            List<Ref> before = inventory.getOrDefault(addon.name(), List.of());
+            List<Coordinates> before = inventory.getOrDefault(addon.name(), List.of());
             if (!on && before.isEmpty()) {
                 continue;
             }
             try {
                 List<HasMetadata> objects = on ? render.apply(addon) : List.of();
-                List<Ref> now = objects.stream().map(Ref::of).toList();
-                Set<Ref> stale = new LinkedHashSet<>(before);
+                List<Coordinates> now = objects.stream().map(Coordinates::of).toList();
+                Set<Coordinates> stale = new LinkedHashSet<>(before);
                 now.forEach(stale::remove);
-                Set<Ref> both = new LinkedHashSet<>(before);
+                Set<Coordinates> both = new LinkedHashSet<>(before);
                 both.addAll(now);
                 record(addon.name(), List.copyOf(both));
                 if (on) {
@@ -119,17 +94,17 @@ public final class AddonSync {
     }
 
     /** What the inventory lists, per add-on; nothing when there is none yet. */
-    Map<String, List<Ref>> inventory() {
+    Map<String, List<Coordinates>> inventory() {
         ConfigMap map = client.configMaps().inNamespace(DaemonManifests.NAMESPACE).withName(INVENTORY).get();
-        Map<String, List<Ref>> out = new LinkedHashMap<>();
+        Map<String, List<Coordinates>> out = new LinkedHashMap<>();
         if (map != null && map.getData() != null) {
-            map.getData().forEach((addon, lines) -> out.put(addon, lines.lines().filter(l -> !l.isBlank()).map(Ref::parse).toList()));
+            map.getData().forEach((addon, lines) -> out.put(addon, lines.lines().filter(l -> !l.isBlank()).map(AddonSync::parse).toList()));
         }
         return out;
     }
 
     /** Writes {@code addon}'s entry of the inventory (none when {@code refs} is empty), creating the inventory when needed. */
-    private void record(String addon, List<Ref> refs) {
+    private void record(String addon, List<Coordinates> refs) {
         Map<String, String> data = new TreeMap<>();
         inventory().forEach((name, list) -> data.put(name, lines(list)));
         if (refs.isEmpty()) {
@@ -145,18 +120,33 @@ public final class AddonSync {
                 .withData(data).build()).fieldManager(Applier.FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 
-    private static String lines(List<Ref> refs) {
+    /** An object as the inventory lists it: {@code API-VERSION KIND NAMESPACE NAME}, the namespace empty for a cluster-wide one. */
+    private static String line(Coordinates ref) {
+        return ref.apiVersion() + " " + ref.kind() + " " + (ref.namespace() == null ? "" : ref.namespace()) + " " + ref.name();
+    }
+
+    private static Coordinates parse(String line) {
+        String[] f = line.split(" ", -1);
+        return new Coordinates(f[0], f[1], f[2].isEmpty() ? null : f[2], f[3]);
+    }
+
+    /** Deleted last: CRDs (their objects go with them), then namespaces (their objects too). */
+    private static int deletionOrder(Coordinates ref) {
+        return "Namespace".equals(ref.kind()) ? 2 : "CustomResourceDefinition".equals(ref.kind()) ? 1 : 0;
+    }
+
+    private static String lines(List<Coordinates> refs) {
         StringBuilder out = new StringBuilder();
-        refs.forEach(r -> out.append(r.line()).append('\n'));
+        refs.forEach(r -> out.append(line(r)).append('\n'));
         return out.toString();
     }
 
     /** Deletes the objects, CRDs and namespaces last; one already gone, or whose kind is no longer served, is done. */
-    private void delete(Set<Ref> refs) {
-        List<Ref> ordered = new ArrayList<>(refs);
-        ordered.sort(Comparator.comparingInt(Ref::order));
+    private void delete(Set<Coordinates> refs) {
+        List<Coordinates> ordered = new ArrayList<>(refs);
+        ordered.sort(Comparator.comparingInt(AddonSync::deletionOrder));
         List<String> failures = new ArrayList<>();
-        for (Ref ref : ordered) {
+        for (Coordinates ref : ordered) {
             if (!client.supports(ref.apiVersion(), ref.kind())) {
                 continue; // its CRD went first, and took it along
             }
