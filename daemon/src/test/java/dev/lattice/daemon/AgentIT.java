@@ -16,14 +16,22 @@ import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.SharedCrds;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -62,51 +70,21 @@ class AgentIT {
             KubernetesClient child = childApi.client();
             SharedCrds.installMesh(child);
 
-            Daemon parentDaemon = new Daemon(Kube.options("parent", "parent-a", true, agentPort, bootstrapPort), Kube.asDaemon(parent, "parent"));
-            parentDaemon.start();
-            Kube.namespace(parent, "shop");
-            Kube.apply(parent, FLEET);
-            Kube.apply(parent, WEB.formatted("v1"));
-            // The child's token is in the Secret its machines read it from; its status keeps only the hash.
-            Secret tokenSecret = await().atMost(WAIT).until(() -> parent.secrets().inNamespace(ClusterRenderer.namespaceOf("child"))
-                    .withName(ChildProvisioning.tokenSecret("child")).get(), s -> s != null);
-            String token = Kube.decode(tokenSecret.getData().get(ChildProvisioning.TOKEN_KEY));
-            await().atMost(WAIT).until(() -> Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child")).get(ClusterStatus.TOKEN_HASH),
-                    BootstrapTokens.hash(token)::equals);
-            Secret ca = await().atMost(WAIT).until(() -> parent.secrets().inNamespace("lattice-system")
-                    .withName(ParentEndpoints.CA_SECRET).get(), s -> s != null);
-            String caPem = Kube.decode(ca.getData().get("tls.crt"));
-            await().atMost(WAIT).until(() -> parentDaemon.parentEndpoints() != null && parentDaemon.parentEndpoints().agents() != null);
+            Parent family = startParent(parent, agentPort, bootstrapPort);
+            Daemon parentDaemon = family.daemon();
+            String token = family.token();
+            String caPem = family.caPem();
             // Its endpoints are exposed as parentConfig.service says (LoadBalancer by default), to the leading replica only.
             io.fabric8.kubernetes.api.model.Service exposed = await().atMost(WAIT).until(() -> parent.services()
                     .inNamespace("lattice-system").withName(DaemonManifests.PARENT_SERVICE).get(), s -> s != null);
             assertThat(exposed.getSpec().getType()).isEqualTo("LoadBalancer");
             assertThat(exposed.getSpec().getSelector()).containsEntry(DaemonManifests.LEADER_LABEL, "true");
             assertThat(exposed.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
-                    .containsExactly("agent:" + agentPort, "bootstrap:" + bootstrapPort);
+                    .containsExactly("agent:" + agentPort, "bootstrap:" + bootstrapPort,
+                            "proxy:" + parentDaemon.parentEndpoints().proxy().port());
 
-            try (Daemon childDaemon = new Daemon(Kube.options("child", "child-a", true, null, null), Kube.asDaemon(child, "child"))) {
-                childDaemon.start();
-                String[] docs = FLEET.split("---\n");
-                Kube.apply(child, docs[0] + "---\n" + docs[2]); // its pool and itself
-                child.secrets().inNamespace("lattice-system").resource(new SecretBuilder().withNewMetadata()
-                        .withName(ParentCredentials.SECRET).withNamespace("lattice-system").endMetadata()
-                        .addToStringData("host", "127.0.0.1").addToStringData("grpcPort", String.valueOf(agentPort))
-                        .addToStringData("bootstrapPort", String.valueOf(bootstrapPort)).addToStringData("ca.crt", caPem)
-                        .addToStringData("token", token).build()).create();
-
-                // Registered: the token is used up, the certificate kept, heartbeats in the parent's status.
-                await().atMost(WAIT).untilAsserted(() -> {
-                    Map<String, Object> health = childHealth(parent);
-                    assertThat(health).containsEntry("agentState", "Ready").containsKey("lastHeartbeat");
-                    Map<String, Object> childStatus = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child"));
-                    assertThat(childStatus).containsEntry("bootstrapComplete", true)
-                            .doesNotContainKeys("bootstrapToken", ClusterStatus.TOKEN_HASH, ClusterStatus.TOKEN_EXPIRES);
-                    assertThat((List<?>) childStatus.get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
-                            .containsEntry("type", "AgentConnected").containsEntry("status", "True"));
-                });
-                Secret kept = child.secrets().inNamespace("lattice-system").withName(ParentCredentials.SECRET).get();
-                assertThat(kept.getData()).containsKeys("tls.crt", "tls.key").doesNotContainKey("token");
+            try (Daemon childDaemon = startChild(child, agentPort, bootstrapPort, family)) {
+                awaitRegistered(parent, child);
 
                 // The service the parent placed on the child is applied there, and follows changes.
                 await().atMost(WAIT).until(() -> image(child, "web"), "shop/web:v1"::equals);
@@ -149,6 +127,177 @@ class AgentIT {
                 }
             }
         }
+    }
+
+    /**
+     * The parent's proxy port serves the child's API to whom the parent's RBAC allows it, over the agent stream: kubectl
+     * works through it, each verb needs its own grant, a watch streams and ends in the child once its caller has gone, and
+     * a child that is not connected is said to be so.
+     */
+    @Test
+    void aParentServesItsChildsApiToWhomItsRbacAllows() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        assumeTrue(SharedCrds.dir().isPresent(), SharedCrds.absence());
+        int agentPort = Kube.freePort();
+        int bootstrapPort = Kube.freePort();
+        try (Envtest parentApi = Envtest.start(); Envtest childApi = Envtest.start()) {
+            KubernetesClient parent = parentApi.client();
+            KubernetesClient child = childApi.client();
+            Parent family = startParent(parent, agentPort, bootstrapPort);
+            try (Daemon parentDaemon = family.daemon(); Daemon childDaemon = startChild(child, agentPort, bootstrapPort, family)) {
+                awaitRegistered(parent, child);
+                String base = "https://127.0.0.1:" + parentDaemon.parentEndpoints().proxy().port() + "/clusters/child";
+                HttpClient https = HttpClient.newBuilder().sslContext(Kube.trusting(family.caPem())).build();
+                Kube.namespace(child, "only-in-child");
+                parent.serviceAccounts().inNamespace("default").resource(new ServiceAccountBuilder().withNewMetadata().withName("alice")
+                        .endMetadata().build()).create();
+                String alice = parent.serviceAccounts().inNamespace("default").withName("alice")
+                        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+                        .getStatus().getToken();
+
+                // Who shows no token, or one the parent does not know, or has no grant, gets nothing.
+                assertThat(send(https, "GET", base + "/api/v1/namespaces", null, null).statusCode()).isEqualTo(401);
+                assertThat(send(https, "GET", base + "/api/v1/namespaces", "not-a-token", null).statusCode()).isEqualTo(401);
+                HttpResponse<String> refused = send(https, "GET", base + "/api/v1/namespaces", alice, null);
+                assertThat(refused.statusCode()).isEqualTo(403);
+                assertThat(refused.body()).contains("\"kind\":\"Status\"", "cannot get resource \\\"latticeclusters/proxy\\\"");
+
+                // `get` on the child's proxy: reads, with kubectl as a user would.
+                grant(parent, "alice", "get");
+                await().atMost(WAIT).until(() -> send(https, "GET", base + "/api/v1/namespaces/only-in-child", alice, null).statusCode() == 200);
+                Path ca = Files.createTempFile("parent-ca", ".crt");
+                Files.writeString(ca, family.caPem());
+                Envtest.Kubectl read = childApi.kubectl("", "--server", base, "--certificate-authority", ca.toString(), "--token", alice,
+                        "get", "namespace", "only-in-child", "-o", "name");
+                assertThat(read.exitCode()).as(read.output()).isZero();
+                assertThat(read.output().strip()).isEqualTo("namespace/only-in-child");
+
+                // Writes need their own verb; with it, the child's daemon makes the object there.
+                String configMap = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"from-parent\"},\"data\":{\"k\":\"v\"}}";
+                String configMaps = base + "/api/v1/namespaces/lattice-system/configmaps";
+                assertThat(send(https, "POST", configMaps, alice, configMap).statusCode()).isEqualTo(403);
+                grant(parent, "alice", "create");
+                await().atMost(WAIT).until(() -> send(https, "POST", configMaps, alice, configMap).statusCode() == 201);
+                assertThat(child.configMaps().inNamespace("lattice-system").withName("from-parent").get().getData()).containsEntry("k", "v");
+                // Nothing outside the Kubernetes API, and no upgraded connections.
+                assertThat(send(https, "GET", base + "/metrics", alice, null).statusCode()).isEqualTo(404);
+                assertThat(send(https, "GET", base + "/api/v1/../../metrics", alice, null).statusCode()).isIn(400, 404);
+
+                // A watch streams as the child's API server sends, and ends there when its caller goes.
+                double watchesBefore = configMapWatches(child);
+                java.net.http.HttpClient streaming = HttpClient.newBuilder().sslContext(Kube.trusting(family.caPem())).build();
+                HttpResponse<java.io.InputStream> watch = streaming.send(HttpRequest.newBuilder(URI.create(configMaps
+                                + "?watch=true&fieldSelector=metadata.name%3Dwatched")).header("Authorization", "Bearer " + alice).build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(watch.statusCode()).isEqualTo(200);
+                await().atMost(WAIT).until(() -> configMapWatches(child) == watchesBefore + 1);
+                child.configMaps().inNamespace("lattice-system").resource(new ConfigMapBuilder().withNewMetadata().withName("watched")
+                        .endMetadata().build()).create();
+                java.io.BufferedReader events = new java.io.BufferedReader(new java.io.InputStreamReader(watch.body(),
+                        java.nio.charset.StandardCharsets.UTF_8));
+                String event = events.readLine();
+                assertThat(event).contains("\"type\":\"ADDED\"", "\"name\":\"watched\"");
+                watch.body().close();
+                // The parent notices when its writes fail that no one reads (TCP lets the first write after a close
+                // through): the child's watch ends.
+                int[] edits = {0};
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    child.configMaps().inNamespace("lattice-system").withName("watched")
+                            .edit(c -> new ConfigMapBuilder(c).addToData("edit", String.valueOf(++edits[0])).build());
+                    return configMapWatches(child) == watchesBefore;
+                });
+                assertThat(edits[0]).as("events written after the caller went").isLessThan(10);
+
+                // The child goes away: its API is not reachable through here until it is back.
+                childDaemon.close();
+                await().atMost(WAIT).until(() -> !parentDaemon.parentEndpoints().agents().connected().contains("child"));
+                HttpResponse<String> away = send(https, "GET", base + "/api/v1/namespaces", alice, null);
+                assertThat(away.statusCode()).isEqualTo(503);
+                assertThat(away.body()).contains("not connected");
+            }
+        }
+    }
+
+    /** Grants the parent's ServiceAccount {@code user} {@code verb} on the child's proxy, and nothing else. */
+    private static void grant(KubernetesClient parent, String user, String verb) {
+        String name = "child-proxy-" + verb;
+        parent.rbac().clusterRoles().resource(new ClusterRoleBuilder().withNewMetadata().withName(name).endMetadata()
+                .addNewRule().withApiGroups(Kind.GROUP).withResources("latticeclusters/proxy").withResourceNames("child").withVerbs(verb)
+                .endRule().build()).create();
+        parent.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", name)
+                .addNewSubject().withKind("ServiceAccount").withName(user).withNamespace("default").endSubject().build()).create();
+    }
+
+    private static HttpResponse<String> send(HttpClient https, String method, String url, String token, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).method(method,
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return https.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The watches of ConfigMaps the child's API server is serving, from its own metrics. */
+    private static double configMapWatches(KubernetesClient child) {
+        return child.raw("/metrics").lines()
+                .filter(l -> l.startsWith("apiserver_longrunning_requests{") && l.contains("resource=\"configmaps\"") && l.contains("verb=\"WATCH\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** A parent daemon serving children, with what its child needs to register: its one-time token and the CA. */
+    private record Parent(Daemon daemon, String token, String caPem) {
+    }
+
+    /** Starts the parent's daemon with the family's pool and clusters, and waits until it serves children. */
+    private static Parent startParent(KubernetesClient parent, int agentPort, int bootstrapPort) throws IOException {
+        Daemon parentDaemon = new Daemon(Kube.options("parent", "parent-a", true, agentPort, bootstrapPort), Kube.asDaemon(parent, "parent"));
+        parentDaemon.start();
+        Kube.namespace(parent, "shop");
+        Kube.apply(parent, FLEET);
+        Kube.apply(parent, WEB.formatted("v1"));
+        // The child's token is in the Secret its machines read it from; its status keeps only the hash.
+        Secret tokenSecret = await().atMost(WAIT).until(() -> parent.secrets().inNamespace(ClusterRenderer.namespaceOf("child"))
+                .withName(ChildProvisioning.tokenSecret("child")).get(), s -> s != null);
+        String token = Kube.decode(tokenSecret.getData().get(ChildProvisioning.TOKEN_KEY));
+        await().atMost(WAIT).until(() -> Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child")).get(ClusterStatus.TOKEN_HASH),
+                BootstrapTokens.hash(token)::equals);
+        Secret ca = await().atMost(WAIT).until(() -> parent.secrets().inNamespace("lattice-system")
+                .withName(ParentEndpoints.CA_SECRET).get(), s -> s != null);
+        await().atMost(WAIT).until(() -> parentDaemon.parentEndpoints() != null && parentDaemon.parentEndpoints().agents() != null);
+        return new Parent(parentDaemon, token, Kube.decode(ca.getData().get("tls.crt")));
+    }
+
+    /** Starts the child's daemon with its pool, itself and the Secret that says where its parent is. */
+    private static Daemon startChild(KubernetesClient child, int agentPort, int bootstrapPort, Parent parent) throws IOException {
+        Daemon childDaemon = new Daemon(Kube.options("child", "child-a", true, null, null), Kube.asDaemon(child, "child"));
+        childDaemon.start();
+        String[] docs = FLEET.split("---\n");
+        Kube.apply(child, docs[0] + "---\n" + docs[2]); // its pool and itself
+        child.secrets().inNamespace("lattice-system").resource(new SecretBuilder().withNewMetadata()
+                .withName(ParentCredentials.SECRET).withNamespace("lattice-system").endMetadata()
+                .addToStringData("host", "127.0.0.1").addToStringData("grpcPort", String.valueOf(agentPort))
+                .addToStringData("bootstrapPort", String.valueOf(bootstrapPort)).addToStringData("ca.crt", parent.caPem())
+                .addToStringData("token", parent.token()).build()).create();
+        return childDaemon;
+    }
+
+    /** Waits until the child has registered: the token is used up, the certificate kept, heartbeats in the parent's status. */
+    private static void awaitRegistered(KubernetesClient parent, KubernetesClient child) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Object> health = childHealth(parent);
+            assertThat(health).containsEntry("agentState", "Ready").containsKey("lastHeartbeat");
+            Map<String, Object> childStatus = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child"));
+            assertThat(childStatus).containsEntry("bootstrapComplete", true)
+                    .doesNotContainKeys("bootstrapToken", ClusterStatus.TOKEN_HASH, ClusterStatus.TOKEN_EXPIRES);
+            assertThat((List<?>) childStatus.get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
+                    .containsEntry("type", "AgentConnected").containsEntry("status", "True"));
+        });
+        Secret kept = child.secrets().inNamespace("lattice-system").withName(ParentCredentials.SECRET).get();
+        assertThat(kept.getData()).containsKeys("tls.crt", "tls.key").doesNotContainKey("token");
     }
 
     private static Map<String, Object> childHealth(KubernetesClient parent) {

@@ -95,17 +95,19 @@ public final class DaemonManifests {
 
     /**
      * The Service, of the type {@code parentConfig.service} names, that takes children to a parent's agent stream and
-     * bootstrap endpoint (on the ports it serves them): to the leading replica's pod only, the one that serves them.
+     * bootstrap endpoint, and users to its proxy of the children's APIs (on the ports it serves them): to the leading replica's pod only, the one that serves them.
      * {@code parentConfig.host} is the address children dial, so it must be where this Service answers (the load
      * balancer's address, or a node's for NodePort).
      */
-    public static io.fabric8.kubernetes.api.model.Service parentService(LatticeCluster.EndpointsSpec parent, int agentPort, int bootstrapPort) {
+    public static io.fabric8.kubernetes.api.model.Service parentService(LatticeCluster.EndpointsSpec parent, int agentPort, int bootstrapPort,
+                                                                        int proxyPort) {
         Map<String, String> selector = new TreeMap<>(Map.of("app.kubernetes.io/name", NAME, LEADER_LABEL, "true"));
         return new ServiceBuilder().withMetadata(meta(NAMESPACE, PARENT_SERVICE))
                 .withNewSpec().withType(parent.service().type().wire()).withSelector(selector)
                 .addNewPort().withName("agent").withProtocol("TCP").withPort(agentPort).withTargetPort(new IntOrString(agentPort)).endPort()
                 .addNewPort().withName("bootstrap").withProtocol("TCP").withPort(bootstrapPort).withTargetPort(new IntOrString(bootstrapPort))
                 .endPort()
+                .addNewPort().withName("proxy").withProtocol("TCP").withPort(proxyPort).withTargetPort(new IntOrString(proxyPort)).endPort()
                 .endSpec().build();
     }
 
@@ -158,7 +160,10 @@ public final class DaemonManifests {
                 rule("rbac.authorization.k8s.io", List.of("clusterroles", "clusterrolebindings", "roles", "rolebindings"), apply),
                 new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io").withResources("clusterroles", "roles")
                         .withVerbs("escalate", "bind").withResourceNames(addonRoles()).build(),
-                rule("", List.of("events"), List.of("create", "patch"))));
+                rule("", List.of("events"), List.of("create", "patch")),
+                // A parent's proxy port asks its API server who a caller is and whether they may use a child's proxy.
+                rule("authentication.k8s.io", List.of("tokenreviews"), List.of("create")),
+                rule("authorization.k8s.io", List.of("subjectaccessreviews"), List.of("create"))));
         return rules;
     }
 
@@ -204,6 +209,7 @@ public final class DaemonManifests {
                 // Served only on a parent (spec.parentConfig); its children dial these.
                 .addNewPort().withName("agent").withContainerPort(50051).endPort()
                 .addNewPort().withName("bootstrap").withContainerPort(8443).endPort()
+                .addNewPort().withName("proxy").withContainerPort(8081).endPort()
                 .withLivenessProbe(httpProbe("/healthz", 10))
                 .withReadinessProbe(httpProbe("/readyz", 5))
                 .withNewResources()

@@ -180,8 +180,8 @@ final class PolicyRenderer {
 
     /**
      * The daemon's own pods in {@code namespace}: ingress only for the kubelet's probes (from the node) and metrics
-     * scrapers in the cluster on its HTTP port and, on a parent ({@code parent} not null), for children from anywhere
-     * on the agent and bootstrap ports. Egress is left open: the daemon talks to its API server, DNS, its parent and the
+     * scrapers in the cluster on its HTTP port and, on a parent ({@code parent} not null), from anywhere on the agent
+     * and bootstrap ports (its children) and the proxy port (users of the children's APIs). Egress is left open: the daemon talks to its API server, DNS, its parent and the
      * chart and provider repositories, which are addresses no cluster-local rule names well.
      */
     static HasMetadata daemon(String namespace, LatticeCluster.EndpointsSpec parent) {
@@ -191,7 +191,8 @@ final class PolicyRenderer {
         if (parent != null) {
             ingress.add(new Cilium.IngressRule(null, List.of("all"), null, List.of(new Cilium.PortRule(List.of(
                     new Cilium.PortProtocol(String.valueOf(parent.grpcPort()), "TCP"),
-                    new Cilium.PortProtocol(String.valueOf(parent.bootstrapPort()), "TCP")), null))));
+                    new Cilium.PortProtocol(String.valueOf(parent.bootstrapPort()), "TCP"),
+                    new Cilium.PortProtocol(String.valueOf(parent.proxyPort()), "TCP")), null))));
         }
         Cilium.PolicySpec spec = new Cilium.PolicySpec(new LabelSelectorBuilder().withMatchLabels(DAEMON_PODS).build(),
                 new Cilium.DefaultDeny(true, false), ingress, null);

@@ -87,13 +87,13 @@ class DaemonManifestsTest {
     void aParentsServiceReachesTheLeaderOnlyOnThePortsItServes() {
         LatticeCluster.EndpointsSpec nodePort = new LatticeCluster.EndpointsSpec("10.0.0.5", null, null, null,
                 new LatticeCluster.EndpointService(LatticeCluster.ServiceType.NODE_PORT));
-        io.fabric8.kubernetes.api.model.Service service = DaemonManifests.parentService(nodePort, 50051, 8443);
+        io.fabric8.kubernetes.api.model.Service service = DaemonManifests.parentService(nodePort, 50051, 8443, 8081);
         assertThat(service.getMetadata().getNamespace()).isEqualTo(DaemonManifests.NAMESPACE);
         assertThat(service.getSpec().getType()).isEqualTo("NodePort");
         assertThat(service.getSpec().getSelector()).containsEntry(DaemonManifests.LEADER_LABEL, "true")
                 .containsEntry("app.kubernetes.io/name", DaemonManifests.NAME);
         assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + ">" + p.getTargetPort().getIntVal())
-                .containsExactly("agent:50051>50051", "bootstrap:8443>8443");
+                .containsExactly("agent:50051>50051", "bootstrap:8443>8443", "proxy:8081>8081");
         // The leader may label its own pod for it.
         assertThat(objects).filteredOn(o -> "Role".equals(o.get("kind"))).singleElement()
                 .satisfies(r -> assertThat(Documents.yaml(r)).contains("pods", "patch"));

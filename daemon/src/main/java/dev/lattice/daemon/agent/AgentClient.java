@@ -115,10 +115,16 @@ public final class AgentClient implements AutoCloseable {
             out[0] = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
                 @Override
                 public void onNext(ParentCommand command) {
-                    AgentMessage reply = commands.carryOut(command);
-                    synchronized (out) {
-                        out[0].onNext(reply);
-                    }
+                    commands.handle(command, reply -> {
+                        synchronized (out) {
+                            try {
+                                out[0].onNext(reply);
+                            } catch (RuntimeException e) {
+                                // The stream closed under a proxied request's answer: the parent no longer waits for it.
+                                LOG.debug("agent: cannot answer the parent: {}", e.getMessage());
+                            }
+                        }
+                    });
                 }
 
                 @Override
@@ -152,6 +158,7 @@ public final class AgentClient implements AutoCloseable {
             }
         } finally {
             connected = false;
+            commands.streamClosed();
             channel.shutdownNow();
         }
     }

@@ -9,6 +9,9 @@ import dev.lattice.proto.agent.v1.AgentServiceGrpc;
 import dev.lattice.proto.agent.v1.ApplyObjects;
 import dev.lattice.proto.agent.v1.CommandResult;
 import dev.lattice.proto.agent.v1.DeleteObjects;
+import dev.lattice.proto.agent.v1.KubeCancel;
+import dev.lattice.proto.agent.v1.KubeRequest;
+import dev.lattice.proto.agent.v1.KubeResponse;
 import dev.lattice.proto.agent.v1.ObjectRef;
 import dev.lattice.proto.agent.v1.ParentCommand;
 import dev.lattice.proto.agent.v1.StartUnpivot;
@@ -49,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * The parent's agent endpoint: one bidirectional gRPC stream per child, over mutual TLS with the client certificates
  * the {@link BootstrapServer} issued. The certificate names the child; a stream whose {@code AgentReady} claims
  * another name, or names no LatticeCluster here, is refused. On each (re)connection the child is asked for its state
- * and sent the objects it should hold from this parent, with deletes for what it holds and should not.
+ * and sent the objects it should hold from this parent, with deletes for what it holds and should not. Requests to
+ * a child's Kubernetes API that came through the {@link ApiProxy} go down the same stream and their answers come back
+ * up it.
  */
 public final class AgentServer implements Children, AutoCloseable {
     /** The protocol major version this build speaks. */
@@ -67,6 +72,8 @@ public final class AgentServer implements Children, AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** Commands whose answer someone waits for, by id. */
     private final Map<String, CompletableFuture<CommandResult>> answers = new ConcurrentHashMap<>();
+    /** Requests through the proxy port whose answers are streaming, by id. */
+    private final Map<String, Proxied> proxied = new ConcurrentHashMap<>();
 
     /**
      * @param isChild whether a name is a LatticeCluster this parent manages (not itself)
@@ -112,6 +119,41 @@ public final class AgentServer implements Children, AutoCloseable {
         answer.whenComplete((r, e) -> answers.remove(id));
         session.send(ParentCommand.newBuilder().setId(id).setUnpivot(StartUnpivot.getDefaultInstance()).build());
         return answer;
+    }
+
+    /** Where the frames of one proxied request's answer go, in order. */
+    public interface Answer {
+        void frame(KubeResponse frame);
+
+        /** The child's stream closed before the last frame. */
+        void lost(String why);
+    }
+
+    /**
+     * Sends {@code request} to {@code cluster}'s agent, whose answer comes to {@code answer} frame by frame. Returns
+     * the request's id (to {@link #cancel} it), or null when that cluster's agent is not connected.
+     */
+    public String forward(String cluster, KubeRequest request, Answer answer) {
+        Session session = sessions.get(cluster);
+        if (session == null) {
+            return null;
+        }
+        String id = UUID.randomUUID().toString();
+        proxied.put(id, new Proxied(session, answer));
+        session.send(ParentCommand.newBuilder().setId(id).setKubeRequest(request).build());
+        return id;
+    }
+
+    /** The caller of a proxied request went away: the child stops it. */
+    public void cancel(String id) {
+        Proxied p = proxied.remove(id);
+        if (p != null) {
+            p.session().send(ParentCommand.newBuilder().setId(UUID.randomUUID().toString())
+                    .setKubeCancel(KubeCancel.newBuilder().setRequestId(id)).build());
+        }
+    }
+
+    private record Proxied(Session session, Answer answer) {
     }
 
     @Override
@@ -195,11 +237,23 @@ public final class AgentServer implements Children, AutoCloseable {
                 }
                 case RESULT -> {
                     CompletableFuture<CommandResult> answer = answers.get(message.getResult().getCommandId());
-                    if (answer != null) {
+                    Proxied unanswerable = proxied.remove(message.getResult().getCommandId());
+                    if (unanswerable != null) {
+                        // A child too old to know proxied requests answers them as an unknown command.
+                        unanswerable.answer().lost("the agent of cluster " + cluster + " cannot carry requests from the proxy: "
+                                + message.getResult().getMessage());
+                    } else if (answer != null) {
                         answer.complete(message.getResult());
                     } else if (!message.getResult().getOk()) {
                         LOG.warn("cluster {} could not carry out command {}: {}", cluster, message.getResult().getCommandId(),
                                 message.getResult().getMessage());
+                    }
+                }
+                case KUBE_RESPONSE -> {
+                    KubeResponse frame = message.getKubeResponse();
+                    Proxied p = frame.getLast() ? proxied.remove(frame.getRequestId()) : proxied.get(frame.getRequestId());
+                    if (p != null && p.session() == this) {
+                        p.answer().frame(frame);
                     }
                 }
                 default -> { } // a newer child's message this version does not know
@@ -291,6 +345,13 @@ public final class AgentServer implements Children, AutoCloseable {
                 LOG.info("cluster {} disconnected", cluster);
                 fleet.disconnected(cluster);
             }
+            proxied.entrySet().removeIf(e -> {
+                if (e.getValue().session() != this) {
+                    return false;
+                }
+                e.getValue().answer().lost("the agent of cluster " + cluster + " disconnected");
+                return true;
+            });
         }
     }
 

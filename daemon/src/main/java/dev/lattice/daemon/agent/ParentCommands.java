@@ -13,14 +13,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a parent asks of its child over the agent stream, carried out on the child: report the objects it placed here,
- * apply or delete objects (as {@link #FROM_PARENT}, through {@link ObjectSync}), and hand its Cluster API objects back
- * to be deleted (unpivot). Each command gets one result; a failure is a result, never a broken stream.
+ * apply or delete objects (as {@link #FROM_PARENT}, through {@link ObjectSync}), hand its Cluster API objects back
+ * to be deleted (unpivot), and carry out requests that came through the parent's proxy port ({@link ApiRequests}).
+ * Each command gets one result, or for a proxied request the frames of its answer; a failure is a result, never a
+ * broken stream.
  */
 public final class ParentCommands {
     /** The source label of objects a parent placed here (see ObjectSync). */
@@ -30,11 +33,30 @@ public final class ParentCommands {
     private final KubernetesClient client;
     private final Supplier<String> self;
     private final ObjectSync sync;
+    private final ApiRequests requests;
 
     public ParentCommands(KubernetesClient client, Supplier<String> self) {
         this.client = client;
         this.self = self;
         this.sync = new ObjectSync(client);
+        this.requests = new ApiRequests(client);
+    }
+
+    /**
+     * Carries out one command from the parent, sending what it answers to {@code reply}: one result at once, or for a
+     * request through the parent's proxy, the frames of its answer as they come.
+     */
+    void handle(ParentCommand command, Consumer<AgentMessage> reply) {
+        switch (command.getPayloadCase()) {
+            case KUBE_REQUEST -> requests.start(command.getId(), command.getKubeRequest(), reply);
+            case KUBE_CANCEL -> requests.cancel(command.getKubeCancel().getRequestId());
+            default -> reply.accept(carryOut(command));
+        }
+    }
+
+    /** The stream to the parent closed: the proxy's requests have no one left to answer. */
+    void streamClosed() {
+        requests.cancelAll();
     }
 
     /** Carries out one command from the parent; the result says how it went. */

@@ -29,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A parent's two endpoints, the bootstrap endpoint and the agent stream, served while this cluster's own
- * LatticeCluster has {@code parentConfig}. The certificate authority lives in the Secret {@code lattice-agent-ca},
+ * A parent's endpoints, served while this cluster's own LatticeCluster has {@code parentConfig}: the bootstrap
+ * endpoint, the agent stream, and the proxy of the children's Kubernetes APIs ({@link ApiProxy}). The certificate authority lives in the Secret {@code lattice-agent-ca},
  * made on first use, so every replica and every restart issues and trusts the same certificates.
  */
 public final class ParentEndpoints implements Children, ParentLink, AutoCloseable {
@@ -43,19 +43,21 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     private final Predicate<String> isChild;
     private final Integer agentPort;
     private final Integer bootstrapPort;
+    private final Integer proxyPort;
     private final String daemonImage;
     private final BootstrapTokens tokens;
     private EndpointsSpec serving;
     private Pki.Identity authority;
     private AgentServer agents;
     private BootstrapServer bootstrap;
+    private ApiProxy proxy;
     private ServingCertificate certificate;
     /** Whether a Service left from an earlier parentConfig has been looked for since this process started. */
     private boolean checked;
 
-    /** {@code agentPort} and {@code bootstrapPort}, when not null, override the LatticeCluster's. */
+    /** {@code agentPort}, {@code bootstrapPort} and {@code proxyPort}, when not null, override the LatticeCluster's. */
     public ParentEndpoints(KubernetesClient client, String namespace, Fleet fleet, Predicate<String> isChild,
-                           Integer agentPort, Integer bootstrapPort, String daemonImage, BootstrapTokens tokens) {
+                           Integer agentPort, Integer bootstrapPort, Integer proxyPort, String daemonImage, BootstrapTokens tokens) {
         this.tokens = tokens;
         this.client = client;
         this.namespace = namespace;
@@ -63,6 +65,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         this.isChild = isChild;
         this.agentPort = agentPort;
         this.bootstrapPort = bootstrapPort;
+        this.proxyPort = proxyPort;
         this.daemonImage = daemonImage;
     }
 
@@ -94,17 +97,19 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         bootstrap = new BootstrapServer(client, ca, certificate.keys(), bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(),
                 tokens, this::homing, HttpEndpoint.Limits.DEFAULT);
         agents = new AgentServer(ca, certificate.keys(), agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
+        proxy = new ApiProxy(client, ca, certificate.keys(), proxyPort != null ? proxyPort : wanted.proxyPort(), agents);
         serving = wanted;
         authority = ca;
         checked = true;
         expose();
-        LOG.info("serving children: agent stream on port {}, bootstrap on port {}", agents.port(), bootstrap.port());
+        LOG.info("serving children: agent stream on port {}, bootstrap on port {}, their APIs on port {}", agents.port(), bootstrap.port(),
+                proxy.port());
     }
 
     /** The Service that takes children to these endpoints, as parentConfig.service says. */
     private void expose() {
         client.services().inNamespace(DaemonManifests.NAMESPACE)
-                .resource(DaemonManifests.parentService(serving, agents.port(), bootstrap.port()))
+                .resource(DaemonManifests.parentService(serving, agents.port(), bootstrap.port(), proxy.port()))
                 .fieldManager(Applier.FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 
@@ -115,6 +120,11 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
 
     public synchronized BootstrapServer bootstrap() {
         return bootstrap;
+    }
+
+    /** The proxy of the children's APIs, when serving. */
+    public synchronized ApiProxy proxy() {
+        return proxy;
     }
 
     @Override
@@ -188,6 +198,10 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     }
 
     private void stop() {
+        if (proxy != null) {
+            proxy.close();
+            proxy = null;
+        }
         if (agents != null) {
             agents.close();
             agents = null;

@@ -236,7 +236,7 @@ public final class Daemon implements AutoCloseable {
             BootstrapTokens tokens = new BootstrapTokens(Clock.systemUTC(), options.bootstrapTokenLifetime());
             parent = new ParentEndpoints(client, options.namespace(), fleet,
                     name -> !name.equals(self()) && cache.get(Kind.LATTICE_CLUSTER, null, name) != null,
-                    options.agentPort(), options.bootstrapPort(), options.daemonImage(), tokens);
+                    options.agentPort(), options.bootstrapPort(), options.proxyPort(), options.daemonImage(), tokens);
             Components components = Components.fromReleases(options.components(), LocalCache.components());
             HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()));
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,

@@ -69,6 +69,10 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "bootstrap HTTPS port instead of parentConfig.bootstrapPort (0: any free port)")
     Integer bootstrapPort;
 
+    @Option(names = "--proxy-port", paramLabel = "PORT", converter = PortConverter.class,
+            description = "HTTPS port of the children's Kubernetes APIs instead of parentConfig.proxyPort (0: any free port)")
+    Integer proxyPort;
+
     @Option(names = "--no-leader-election", description = "reconcile without taking the Lease (one replica only)")
     boolean noLeaderElection;
 
@@ -122,7 +126,7 @@ public final class DaemonCommand implements Callable<Integer> {
     /** The options given, with the environment's defaults where an option was left out. */
     public DaemonOptions options() {
         return new DaemonOptions(kubeconfig, context, clusterName != null ? clusterName : env.get("LATTICE_CLUSTER_NAME"),
-                !noInstallCrds, namespace, httpPort, agentPort, bootstrapPort, !noLeaderElection,
+                !noInstallCrds, namespace, httpPort, agentPort, bootstrapPort, proxyPort, !noLeaderElection,
                 identity != null ? identity : env.getOrDefault("POD_NAME", hostName()), heartbeatInterval, resync, components,
                 charts != null ? charts : Optional.ofNullable(env.get(ChartStore.CHARTS_DIR_ENV)).filter(s -> !s.isBlank()).map(Path::of).orElse(null),
                 daemonImage != null ? daemonImage : env.getOrDefault("LATTICE_DAEMON_IMAGE", DaemonManifests.DEFAULT_IMAGE),

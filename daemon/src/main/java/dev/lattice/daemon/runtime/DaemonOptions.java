@@ -12,6 +12,7 @@ import java.util.Map;
  * @param httpPort      health, readiness and metrics; 0 picks a free port
  * @param agentPort     overrides the own LatticeCluster's {@code parentConfig.grpcPort}; 0 picks a free port
  * @param bootstrapPort overrides {@code parentConfig.bootstrapPort}; 0 picks a free port
+ * @param proxyPort     overrides {@code parentConfig.proxyPort}; 0 picks a free port
  * @param identity      this replica's name in the leader-election Lease
  * @param components    where the Cluster API providers' manifests are looked for before the cache and the download
  * @param charts        the Helm charts of this cluster's and its children's add-ons, looked for there before the cache and the download
@@ -28,6 +29,7 @@ public record DaemonOptions(
         int httpPort,
         Integer agentPort,
         Integer bootstrapPort,
+        Integer proxyPort,
         boolean leaderElection,
         String identity,
         Duration heartbeatInterval,
