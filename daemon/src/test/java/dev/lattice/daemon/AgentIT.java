@@ -68,7 +68,6 @@ class AgentIT {
         try (Envtest parentApi = Envtest.start(); Envtest childApi = Envtest.start()) {
             KubernetesClient parent = parentApi.client();
             KubernetesClient child = childApi.client();
-            SharedCrds.installMesh(child);
 
             Parent family = startParent(parent, agentPort, bootstrapPort);
             Daemon parentDaemon = family.daemon();
@@ -89,6 +88,14 @@ class AgentIT {
                 // The service the parent placed on the child is applied there, and follows changes.
                 await().atMost(WAIT).until(() -> image(child, "web"), "shop/web:v1"::equals);
                 assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_SERVICE, "shop", "web"))).containsEntry("cluster", "child");
+                // The child serves no Cilium policies yet (Cilium reaches a real child by ClusterResourceSet; its own daemon
+                // installs Istio): those policies wait, and the service's status on the parent says so.
+                await().atMost(WAIT).untilAsserted(() -> assertThat(conditions(parent, "web")).containsEntry("WorkloadApplied", "True/Applied")
+                        .containsEntry("PoliciesApplied", "False/WaitingForKind").containsEntry("Ready", "False/NotApplied"));
+                // Once the child serves them, they follow without a restart, and the service is Ready.
+                SharedCrds.install(child, "cilium/ciliumnetworkpolicies.cilium.io.yaml");
+                await().atMost(WAIT).untilAsserted(() -> assertThat(conditions(parent, "web"))
+                        .containsEntry("PoliciesApplied", "True/Applied").containsEntry("Ready", "True/Applied"));
                 assertThat(parent.apps().deployments().inNamespace("shop").withName("web").get()).isNull();
                 Kube.apply(parent, WEB.formatted("v2"));
                 await().atMost(WAIT).until(() -> image(child, "web"), "shop/web:v2"::equals);
@@ -214,6 +221,9 @@ class AgentIT {
                 HttpResponse<String> away = send(https, "GET", base + "/api/v1/namespaces", alice, null);
                 assertThat(away.statusCode()).isEqualTo(503);
                 assertThat(away.body()).contains("not connected");
+                // Nor can anyone here say whether the service placed there is in place.
+                await().atMost(WAIT).untilAsserted(() -> assertThat(conditions(parent, "web")).containsEntry("Ready", "False/NotReported")
+                        .doesNotContainKeys("WorkloadApplied", "PoliciesApplied"));
             }
         }
     }
@@ -298,6 +308,15 @@ class AgentIT {
         });
         Secret kept = child.secrets().inNamespace("lattice-system").withName(ParentCredentials.SECRET).get();
         assertThat(kept.getData()).containsKeys("tls.crt", "tls.key").doesNotContainKey("token");
+    }
+
+    /** The service's conditions on the parent, each as STATUS/REASON by type. */
+    private static Map<String, String> conditions(KubernetesClient parent, String service) {
+        List<Map<String, Object>> conditions = (List<Map<String, Object>>) Kube.status(Kube.get(parent, Kind.LATTICE_SERVICE, "shop", service))
+                .getOrDefault("conditions", List.of());
+        Map<String, String> out = new java.util.TreeMap<>();
+        conditions.forEach(c -> out.put((String) c.get("type"), c.get("status") + "/" + c.get("reason")));
+        return out;
     }
 
     private static Map<String, Object> childHealth(KubernetesClient parent) {

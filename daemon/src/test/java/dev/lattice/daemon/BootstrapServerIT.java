@@ -243,7 +243,7 @@ class BootstrapServerIT {
 
     @Test
     void theAgentStreamOffersAeadSuitesOnly() throws Exception {
-        try (AgentServer agents = new AgentServer(ca, serving, 0, new Fleet(), name -> false)) {
+        try (AgentServer agents = new AgentServer(ca, serving, 0, new Fleet(), name -> false, name -> { })) {
             for (String suite : List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384")) {
                 SSLSocket weak = (SSLSocket) Pki.trusting(ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", agents.port());
                 weak.setEnabledProtocols(new String[] {"TLSv1.2"});
@@ -260,7 +260,7 @@ class BootstrapServerIT {
         try (ServingCertificate certificate = new ServingCertificate(ca, List.of("127.0.0.1"), clock, Duration.ofHours(1));
              BootstrapServer server = new BootstrapServer(client, ca, certificate.keys(), 0, TOKENS, (c, t) -> List.of(),
                      HttpEndpoint.Limits.DEFAULT);
-             AgentServer agents = new AgentServer(ca, certificate.keys(), 0, new Fleet(), name -> false)) {
+             AgentServer agents = new AgentServer(ca, certificate.keys(), 0, new Fleet(), name -> false, name -> { })) {
             SSLSocket open = tls(InetAddress.getLoopbackAddress(), server.port());
             java.math.BigInteger first = serial(open);
             assertThat(serial(handshake(agents.port()))).isEqualTo(first);

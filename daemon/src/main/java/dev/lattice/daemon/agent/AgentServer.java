@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -72,16 +74,21 @@ public final class AgentServer implements Children, AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** Commands whose answer someone waits for, by id. */
     private final Map<String, CompletableFuture<CommandResult>> answers = new ConcurrentHashMap<>();
+    /** What each child reported of the objects last sent to it, by cluster. */
+    private final Map<String, Applied> applied = new ConcurrentHashMap<>();
+    private final Consumer<String> reported;
     /** Requests through the proxy port whose answers are streaming, by id. */
     private final Map<String, Proxied> proxied = new ConcurrentHashMap<>();
 
     /**
-     * @param isChild whether a name is a LatticeCluster this parent manages (not itself)
+     * @param isChild  whether a name is a LatticeCluster this parent manages (not itself)
+     * @param reported told the name of a child whose report of the objects placed there changed ({@link #applied})
      */
-    public AgentServer(Pki.Identity ca, javax.net.ssl.X509KeyManager serving, int port, Fleet fleet, Predicate<String> isChild)
-            throws IOException {
+    public AgentServer(Pki.Identity ca, javax.net.ssl.X509KeyManager serving, int port, Fleet fleet, Predicate<String> isChild,
+                       Consumer<String> reported) throws IOException {
         this.fleet = fleet;
         this.isChild = isChild;
+        this.reported = reported;
         // The key manager is asked at each handshake, so a renewed certificate needs no restart (ServingCertificate).
         TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder()
                 .keyManager(serving)
@@ -119,6 +126,20 @@ public final class AgentServer implements Children, AutoCloseable {
         answer.whenComplete((r, e) -> answers.remove(id));
         session.send(ParentCommand.newBuilder().setId(id).setUnpivot(StartUnpivot.getDefaultInstance()).build());
         return answer;
+    }
+
+    /** A child's report of one apply: the command it answers, and the objects not in place with why. */
+    private record Applied(String commandId, Map<Coordinates, String> waiting, Map<Coordinates, String> failed) {
+    }
+
+    @Override
+    public ObjectSync.Outcome applied(String cluster) {
+        Session session = sessions.get(cluster);
+        Applied report = applied.get(cluster);
+        if (session == null || report == null || !report.commandId().equals(session.lastApply)) {
+            return null;
+        }
+        return new ObjectSync.Outcome(0, report.waiting(), report.failed());
     }
 
     /** Where the frames of one proxied request's answer go, in order. */
@@ -205,6 +226,8 @@ public final class AgentServer implements Children, AutoCloseable {
         private String cluster;
         /** What the child holds from this parent, as far as this session knows. */
         private final Set<ObjectRef> held = new LinkedHashSet<>();
+        /** The id of the last ApplyObjects sent: the child's report of it says what is in place now. */
+        private volatile String lastApply;
         private boolean synced;
 
         Session(String peer, StreamObserver<ParentCommand> out) {
@@ -244,6 +267,8 @@ public final class AgentServer implements Children, AutoCloseable {
                                 + message.getResult().getMessage());
                     } else if (answer != null) {
                         answer.complete(message.getResult());
+                    } else if (cluster != null && message.getResult().getCommandId().equals(lastApply)) {
+                        report(message.getResult());
                     } else if (!message.getResult().getOk()) {
                         LOG.warn("cluster {} could not carry out command {}: {}", cluster, message.getResult().getCommandId(),
                                 message.getResult().getMessage());
@@ -257,6 +282,21 @@ public final class AgentServer implements Children, AutoCloseable {
                     }
                 }
                 default -> { } // a newer child's message this version does not know
+            }
+        }
+
+        /** The child's result of the last apply: which objects wait and which were refused. */
+        private void report(CommandResult result) {
+            Map<Coordinates, String> waiting = new LinkedHashMap<>();
+            Map<Coordinates, String> failed = new LinkedHashMap<>();
+            result.getWaitingList().forEach(o -> waiting.put(fromProto(o.getObject()), o.getReason()));
+            result.getFailedList().forEach(o -> failed.put(fromProto(o.getObject()), o.getReason()));
+            Applied next = new Applied(result.getCommandId(), waiting, failed);
+            if (!next.equals(applied.put(cluster, next))) {
+                if (!result.getOk()) {
+                    LOG.warn("cluster {} refused some of the objects placed there: {}", cluster, result.getMessage());
+                }
+                reported.accept(cluster);
             }
         }
 
@@ -303,7 +343,10 @@ public final class AgentServer implements Children, AutoCloseable {
             stale.removeAll(now);
             stale.removeIf(r -> r.getKind().equals("Namespace"));
             if (apply.getObjectsJsonCount() > 0) {
-                send(ParentCommand.newBuilder().setId(UUID.randomUUID().toString()).setApply(apply).build());
+                lastApply = UUID.randomUUID().toString();
+                send(ParentCommand.newBuilder().setId(lastApply).setApply(apply).build());
+            } else {
+                lastApply = null;
             }
             if (!stale.isEmpty()) {
                 send(ParentCommand.newBuilder().setId(UUID.randomUUID().toString())

@@ -6,6 +6,7 @@ import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.engine.pivot.Mover;
 import dev.lattice.proto.agent.v1.AgentMessage;
 import dev.lattice.proto.agent.v1.CommandResult;
+import dev.lattice.proto.agent.v1.ObjectOutcome;
 import dev.lattice.proto.agent.v1.ParentCommand;
 import dev.lattice.proto.agent.v1.StateReport;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -13,7 +14,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +37,18 @@ public final class ParentCommands {
     private final Supplier<String> self;
     private final ObjectSync sync;
     private final ApiRequests requests;
+    /** The parent's last apply while some of its objects wait for their kind; null when none waits. */
+    private Waiting waiting;
 
-    public ParentCommands(KubernetesClient client, Supplier<String> self) {
+    /** The parent's apply whose objects are not all in place, and where to send its result again. */
+    private record Waiting(ParentCommand command, List<GenericKubernetesResource> objects, Consumer<AgentMessage> reply) {
+    }
+
+    /** @param unserved why this cluster cannot take an object's kind yet (its CRD is not served), or null when it can */
+    public ParentCommands(KubernetesClient client, Supplier<String> self, Function<Coordinates, String> unserved) {
         this.client = client;
         this.self = self;
-        this.sync = new ObjectSync(client);
+        this.sync = new ObjectSync(client, unserved);
         this.requests = new ApiRequests(client);
     }
 
@@ -50,17 +60,42 @@ public final class ParentCommands {
         switch (command.getPayloadCase()) {
             case KUBE_REQUEST -> requests.start(command.getId(), command.getKubeRequest(), reply);
             case KUBE_CANCEL -> requests.cancel(command.getKubeCancel().getRequestId());
-            default -> reply.accept(carryOut(command));
+            default -> reply.accept(carryOut(command, reply));
         }
     }
 
     /** The stream to the parent closed: the proxy's requests have no one left to answer. */
     void streamClosed() {
         requests.cancelAll();
+        synchronized (this) {
+            waiting = null; // the next stream brings the parent's objects again
+        }
     }
 
-    /** Carries out one command from the parent; the result says how it went. */
-    AgentMessage carryOut(ParentCommand command) {
+    /**
+     * The kinds this cluster serves changed (a CRD came or went): the parent's objects that waited for their kind are
+     * applied now, in the background, and the parent gets the apply's result again with what is still not in place.
+     */
+    public void kindsChanged() {
+        CompletableFuture.runAsync(() -> {
+            Waiting w;
+            AgentMessage result;
+            synchronized (this) {
+                w = waiting;
+                if (w == null) {
+                    return;
+                }
+                result = applied(w.command(), w.objects(), w.reply());
+            }
+            w.reply().accept(result);
+        }).exceptionally(e -> {
+            LOG.warn("applying the parent's objects that waited for their kinds failed: {}", e.getMessage());
+            return null;
+        });
+    }
+
+    /** Carries out one command from the parent; the result says how it went, and goes to {@code reply}. */
+    private AgentMessage carryOut(ParentCommand command, Consumer<AgentMessage> reply) {
         try {
             switch (command.getPayloadCase()) {
                 case STATE_SYNC -> {
@@ -73,12 +108,9 @@ public final class ParentCommands {
                     for (String json : command.getApply().getObjectsJsonList()) {
                         objects.add(client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class));
                     }
-                    ObjectSync.Outcome outcome = sync.apply(FROM_PARENT, objects);
-                    if (!outcome.failed().isEmpty()) {
-                        return result(command, false, "applied " + outcome.changed() + " of " + objects.size() + " objects; refused: "
-                                + outcome.failed().entrySet().stream().limit(3).map(e -> e.getKey() + ": " + e.getValue()).toList());
+                    synchronized (this) {
+                        return applied(command, objects, reply);
                     }
-                    return result(command, true, "applied " + objects.size() + " objects");
                 }
                 case DELETE -> {
                     Map<Coordinates, String> failed = sync.delete(command.getDelete().getObjectsList().stream().map(AgentServer::fromProto).toList());
@@ -109,6 +141,30 @@ public final class ParentCommands {
             LOG.warn("command {} from the parent failed: {}", command.getPayloadCase(), e.getMessage());
             return result(command, false, String.valueOf(e.getMessage()));
         }
+    }
+
+    /** Applies the parent's {@code objects}, remembers them if some wait for their kind, and says how it went. */
+    private AgentMessage applied(ParentCommand command, List<GenericKubernetesResource> objects, Consumer<AgentMessage> reply) {
+        ObjectSync.Outcome outcome = sync.apply(FROM_PARENT, objects);
+        waiting = outcome.waiting().isEmpty() ? null : new Waiting(command, objects, reply);
+        int inPlace = objects.size() - outcome.waiting().size() - outcome.failed().size();
+        StringBuilder message = new StringBuilder(inPlace + " of " + objects.size() + " objects in place");
+        if (!outcome.waiting().isEmpty()) {
+            message.append("; ").append(outcome.waiting().size()).append(" wait for their kind");
+        }
+        if (!outcome.failed().isEmpty()) {
+            message.append("; refused: ").append(outcome.failed().entrySet().stream().limit(3)
+                    .map(e -> e.getKey() + ": " + e.getValue()).toList());
+        }
+        CommandResult.Builder result = CommandResult.newBuilder().setCommandId(command.getId()).setOk(outcome.failed().isEmpty())
+                .setMessage(message.toString());
+        outcome.waiting().forEach((ref, why) -> result.addWaiting(outcome(ref, why)));
+        outcome.failed().forEach((ref, why) -> result.addFailed(outcome(ref, why)));
+        return AgentMessage.newBuilder().setResult(result).build();
+    }
+
+    private static ObjectOutcome outcome(Coordinates ref, String why) {
+        return ObjectOutcome.newBuilder().setObject(AgentServer.toProto(ref)).setReason(why).build();
     }
 
     private static AgentMessage result(ParentCommand command, boolean ok, String message) {

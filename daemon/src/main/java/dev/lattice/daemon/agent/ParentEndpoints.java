@@ -9,6 +9,7 @@ import dev.lattice.core.render.Manifests;
 import dev.lattice.daemon.http.HttpEndpoint;
 import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
+import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.daemon.reconciler.ParentLink;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     private final Integer proxyPort;
     private final String daemonImage;
     private final BootstrapTokens tokens;
+    private final Consumer<String> reported;
     private EndpointsSpec serving;
     private Pki.Identity authority;
     private AgentServer agents;
@@ -55,9 +58,14 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     /** Whether a Service left from an earlier parentConfig has been looked for since this process started. */
     private boolean checked;
 
-    /** {@code agentPort}, {@code bootstrapPort} and {@code proxyPort}, when not null, override the LatticeCluster's. */
+    /**
+     * {@code agentPort}, {@code bootstrapPort} and {@code proxyPort}, when not null, override the LatticeCluster's;
+     * {@code reported} is told the name of a child whose report of the objects placed there changed.
+     */
     public ParentEndpoints(KubernetesClient client, String namespace, Fleet fleet, Predicate<String> isChild,
-                           Integer agentPort, Integer bootstrapPort, Integer proxyPort, String daemonImage, BootstrapTokens tokens) {
+                           Integer agentPort, Integer bootstrapPort, Integer proxyPort, String daemonImage, BootstrapTokens tokens,
+                           Consumer<String> reported) {
+        this.reported = reported;
         this.tokens = tokens;
         this.client = client;
         this.namespace = namespace;
@@ -96,7 +104,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
         certificate = new ServingCertificate(ca, hosts, java.time.Clock.systemUTC(), java.time.Duration.ofHours(1));
         bootstrap = new BootstrapServer(client, ca, certificate.keys(), bootstrapPort != null ? bootstrapPort : wanted.bootstrapPort(),
                 tokens, this::homing, HttpEndpoint.Limits.DEFAULT);
-        agents = new AgentServer(ca, certificate.keys(), agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild);
+        agents = new AgentServer(ca, certificate.keys(), agentPort != null ? agentPort : wanted.grpcPort(), fleet, isChild, reported);
         proxy = new ApiProxy(client, ca, certificate.keys(), proxyPort != null ? proxyPort : wanted.proxyPort(), agents);
         serving = wanted;
         authority = ca;
@@ -173,6 +181,12 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     public boolean desired(String cluster, List<HasMetadata> objects) {
         AgentServer a = agents();
         return a != null && a.desired(cluster, objects);
+    }
+
+    @Override
+    public ObjectSync.Outcome applied(String cluster) {
+        AgentServer a = agents();
+        return a == null ? null : a.applied(cluster);
     }
 
     private Pki.Identity authority() {

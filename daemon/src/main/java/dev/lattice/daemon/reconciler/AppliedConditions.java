@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a pass of {@link ObjectSync} means for each service on this cluster, as conditions in its status: one per
+ * What a pass of {@link ObjectSync} means for each service on a cluster (this one, or a child by its agent's report),
+ * as conditions in its status: one per
  * group of its objects ({@code WorkloadApplied}: its Deployment, Service, ServiceAccount and claims;
  * {@code PoliciesApplied}: its network and mesh policies, with the namespace's default-deny baseline), and
  * {@code Ready} only when both are in place. An object the compiler made for the whole namespace (its baseline) counts
@@ -69,7 +70,19 @@ final class AppliedConditions {
                         : "not all its objects are applied: see " + (workload ? POLICIES : WORKLOAD), generation, now);
     }
 
-    /** Takes the conditions away from a service not (or no longer) on this cluster: another cluster applies its objects. */
+    /**
+     * A placed service whose objects no one has reported applied: {@code Ready} is false with why, and the group
+     * conditions, which would only be guesses, go.
+     */
+    static void unknown(ObjectStatus status, String reason, String message, Long generation, Instant now) {
+        List<String> groups = List.of(WORKLOAD, POLICIES);
+        if (status.conditions().stream().anyMatch(c -> groups.contains(c.type()))) {
+            status.conditions(status.conditions().stream().filter(c -> !groups.contains(c.type())).toList());
+        }
+        status.condition(READY, false, reason, message, generation, now);
+    }
+
+    /** Takes the conditions away from a service that is not placed. */
     static void clear(ObjectStatus status) {
         List<String> ours = List.of(WORKLOAD, POLICIES, READY);
         if (status.conditions().stream().anyMatch(c -> ours.contains(c.type()))) {

@@ -13,4 +13,12 @@ public interface Children {
      * it connects. False when {@code cluster} is not a child this daemon knows.
      */
     boolean desired(String cluster, List<HasMetadata> objects);
+
+    /**
+     * What {@code cluster}'s agent reported of the objects last sent to it: those waiting for their kind and those
+     * refused, each with why. Null while it has not reported on them (not connected, or still applying).
+     */
+    default ObjectSync.Outcome applied(String cluster) {
+        return null;
+    }
 }

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,13 +104,22 @@ public final class ServiceReconciler implements Reconciler {
         ObjectSync.Outcome outcome = new ObjectSync.Outcome(0, Map.of(), Map.of());
         List<HasMetadata> ownObjects = new ArrayList<>(byCluster.getOrDefault(own, List.of()));
         snapshot.inputs().cluster(own).ifPresent(c -> ownObjects.addAll(MeshCompiler.daemonPolicy(c)));
+        // The children this daemon reaches, each with what its agent reported of the objects last sent (once it has).
+        Set<String> reached = new HashSet<>();
+        Map<String, AppliedConditions> reported = new HashMap<>();
         for (Map.Entry<String, List<HasMetadata>> e : byCluster.entrySet()) {
             if (e.getKey().equals(own)) {
                 outcome = sync.sync(own, ownObjects, full);
                 if (outcome.changed() > 0) {
                     LOG.info("applied or removed {} objects of {} for this cluster", outcome.changed(), ownObjects.size());
                 }
-            } else if (!children.desired(e.getKey(), e.getValue()) && !e.getValue().isEmpty()) {
+            } else if (children.desired(e.getKey(), e.getValue())) {
+                reached.add(e.getKey());
+                ObjectSync.Outcome report = children.applied(e.getKey());
+                if (report != null) {
+                    reported.put(e.getKey(), new AppliedConditions(e.getValue(), report));
+                }
+            } else if (!e.getValue().isEmpty()) {
                 LOG.debug("services placed on {}, which is not a child this daemon reaches", e.getKey());
             }
         }
@@ -120,10 +130,18 @@ public final class ServiceReconciler implements Reconciler {
         AppliedConditions applied = new AppliedConditions(ownObjects, outcome);
         Instant now = status.now();
         recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next, generation) -> {
-            if (p.scheduled() && own.equals(p.cluster())) {
-                applied.write(p.namespace(), p.service(), next, generation, now);
-            } else {
+            if (!p.scheduled()) {
                 AppliedConditions.clear(next);
+            } else if (own.equals(p.cluster())) {
+                applied.write(p.namespace(), p.service(), next, generation, now);
+            } else if (reported.containsKey(p.cluster())) {
+                reported.get(p.cluster()).write(p.namespace(), p.service(), next, generation, now);
+            } else if (reached.contains(p.cluster())) {
+                AppliedConditions.unknown(next, "NotReported", "cluster " + p.cluster() + " has not reported its objects yet: "
+                        + "its agent is not connected, or still applying them", generation, now);
+            } else {
+                AppliedConditions.unknown(next, "Unreachable", "cluster " + p.cluster() + " is neither this cluster nor a child "
+                        + "whose agent this daemon serves, so nothing here applies its objects", generation, now);
             }
         });
         recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));

@@ -105,11 +105,13 @@ public final class Daemon implements AutoCloseable {
                 l.cluster(cluster);
             }
         });
-        // Objects that waited for a CRD (Cilium's, Istio's) are applied once it is served.
+        // Objects that waited for a CRD (Cilium's, Istio's) are applied once it is served: this cluster's services', and
+        // those its parent placed here.
         served.onChange(() -> {
             Leading l = leading;
             if (l != null) {
                 l.queue.enqueue(l.services, ServiceReconciler.KEY);
+                l.commands.kindsChanged();
             }
         });
         fleet.onChange(() -> {
@@ -224,6 +226,7 @@ public final class Daemon implements AutoCloseable {
         final ParentEndpoints parent;
         final Provisioning provisioning;
         final AgentClient agent;
+        final ParentCommands commands;
         final WorkQueue queue;
         final ServiceReconciler services;
         final Reconciler pools;
@@ -236,7 +239,9 @@ public final class Daemon implements AutoCloseable {
             BootstrapTokens tokens = new BootstrapTokens(Clock.systemUTC(), options.bootstrapTokenLifetime());
             parent = new ParentEndpoints(client, options.namespace(), fleet,
                     name -> !name.equals(self()) && cache.get(Kind.LATTICE_CLUSTER, null, name) != null,
-                    options.agentPort(), options.bootstrapPort(), options.proxyPort(), options.daemonImage(), tokens);
+                    options.agentPort(), options.bootstrapPort(), options.proxyPort(), options.daemonImage(), tokens,
+                    // What a child reports of the services' objects placed there goes into those services' status.
+                    child -> Leading.this.queue.enqueue(Leading.this.services, ServiceReconciler.KEY));
             Components components = Components.fromReleases(options.components(), LocalCache.components());
             HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()));
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
@@ -265,8 +270,9 @@ public final class Daemon implements AutoCloseable {
                 }
             };
             provisioning.onRunEnd(child -> queue.enqueue(childClusters, child));
+            commands = new ParentCommands(client, Daemon.this::self, served::unserved);
             agent = new AgentClient(new ParentCredentials(client, options.namespace(), Daemon.this::self),
-                    new ParentCommands(client, Daemon.this::self), new HeartbeatReporter(client, cache, Daemon.this::self),
+                    commands, new HeartbeatReporter(client, cache, Daemon.this::self),
                     Daemon.this::self, fleet, options.heartbeatInterval(), Backoff.RECONNECT, version());
             everything();
             agent.start();
