@@ -422,10 +422,10 @@ class DaemonIT {
                 assertThat(service.get()).isNotNull();
                 assertThat(service.get().getSpec().getType()).isEqualTo("NodePort");
                 assertThat(service.get().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getTargetPort().getIntVal())
-                        .containsExactly("agent:" + agent, "bootstrap:" + bootstrap);
-                // and the daemon's policy lets children in on those ports.
+                        .containsExactly("agent:" + agent, "bootstrap:" + bootstrap, "proxy:" + daemon.parentEndpoints().proxy().port());
+                // and the daemon's policy lets children in on those ports, and users on the proxy's (the spec's, 8081).
                 assertThat(client.genericKubernetesResources(CNP).inNamespace("lattice-system").withName("lattice-daemon").get()
-                        .getAdditionalProperties().get("spec").toString()).contains("port=" + agent, "port=" + bootstrap, "all");
+                        .getAdditionalProperties().get("spec").toString()).contains("port=" + agent, "port=" + bootstrap, "port=8081", "all");
             });
         } finally {
             clusters.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"parentConfig\": null}}");
