@@ -110,7 +110,8 @@ public final class Capi {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Rke2ControlPlaneSpec(int replicas, String version, Ref infrastructureRef, String registrationMethod,
-                                       RolloutStrategy rolloutStrategy, ServerConfig serverConfig, List<File> files,
+                                       RolloutStrategy rolloutStrategy, AgentConfig agentConfig, ServerConfig serverConfig, List<File> files,
+                                       @JsonProperty("preRKE2Commands") List<String> preRke2Commands,
                                        @JsonProperty("postRKE2Commands") List<String> postRke2Commands) {
     }
 
@@ -125,10 +126,14 @@ public final class Capi {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Rke2Config(AgentConfig agentConfig) {
+    public record Rke2Config(AgentConfig agentConfig, @JsonProperty("preRKE2Commands") List<String> preRke2Commands) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AgentConfig(List<String> nodeLabels, List<String> nodeTaints) {
+    public record AgentConfig(List<String> nodeLabels, List<String> nodeTaints, Kubelet kubelet) {
+    }
+
+    /** Arguments for the kubelet of an RKE2 node, each {@code flag=value}. */
+    public record Kubelet(List<String> extraArgs) {
     }
 }

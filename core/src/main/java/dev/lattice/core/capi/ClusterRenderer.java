@@ -147,7 +147,7 @@ public final class ClusterRenderer {
             String mdName = name + "-" + poolName;
             objects.add(object(infra.apiVersion(), infra.machineTemplateKind(), mdName, poolName,
                     Capi.TemplateSpec.of(infra.machineSpec(wp.instanceType(), wp.rootVolume(), false))));
-            objects.add(bootstrap == Bootstrap.RKE2 ? rke2ConfigTemplate(mdName, poolName, wp) : kubeadmConfigTemplate(infra, mdName, poolName, wp));
+            objects.add(bootstrap == Bootstrap.RKE2 ? rke2ConfigTemplate(infra, mdName, poolName, wp) : kubeadmConfigTemplate(infra, mdName, poolName, wp));
             objects.add(machineDeployment(infra, mdName, poolName, wp));
         }
         return new Rendered(namespace, objects, variables(objects));
@@ -167,7 +167,7 @@ public final class ClusterRenderer {
     }
 
     private HasMetadata kubeadmControlPlane(Infrastructure infra, String cpName, ControlPlaneSpec cp) {
-        Map<String, String> kubelet = new TreeMap<>(infra.kubeletArgs());
+        Map<String, String> kubelet = infra.kubeadmKubeletArgs();
         Capi.NodeConfiguration registration = kubelet.isEmpty() ? null : new Capi.NodeConfiguration(new Capi.NodeRegistration(kubelet, null));
         Capi.KubeadmConfigSpec configSpec = new Capi.KubeadmConfigSpec(
                 infra.certSans().isEmpty() ? null : new Capi.ClusterConfiguration(new Capi.ApiServer(infra.certSans())),
@@ -191,11 +191,31 @@ public final class ClusterRenderer {
                 new Capi.Ref(infra.apiVersion(), infra.machineTemplateKind(), cpName),
                 "control-plane-endpoint",
                 new Capi.RolloutStrategy("RollingUpdate", new Capi.RollingUpdate(1)),
+                rke2Kubelet(infra, List.of(), List.of()),
                 // Cilium is installed by Lattice, so RKE2 brings no CNI of its own; a virtual IP in front of the
                 // control plane must be in the API server's certificate.
                 new Capi.ServerConfig("none", infra.virtualIp() == null ? null : List.of(infra.virtualIp())),
                 orNull(concat(virtualIp(infra, KubeVip.RKE2_MANIFEST, KubeVip.RKE2_KUBECONFIG), parentFiles())),
+                rke2Before(infra),
                 orNull(parentCommands("/var/lib/rancher/rke2/bin/kubectl --kubeconfig /etc/rancher/rke2/rke2.yaml"))));
+    }
+
+    /**
+     * An RKE2 node's labels, taints and the kubelet arguments its provider needs; null when there are none. The provider
+     * ID is not among them: {@link #rke2Before} adds it on the machine.
+     */
+    private static Capi.AgentConfig rke2Kubelet(Infrastructure infra, List<String> nodeLabels, List<String> nodeTaints) {
+        List<String> args = new TreeMap<>(infra.kubeletArgs()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        if (nodeLabels.isEmpty() && nodeTaints.isEmpty() && args.isEmpty()) {
+            return null;
+        }
+        return new Capi.AgentConfig(orNull(nodeLabels), orNull(nodeTaints), args.isEmpty() ? null : new Capi.Kubelet(args));
+    }
+
+    /** What an RKE2 node runs before RKE2 starts: the kubelet's provider ID, read from cloud-init, where the provider needs it. */
+    private static List<String> rke2Before(Infrastructure infra) {
+        Infrastructure.ProviderId id = infra.providerId();
+        return id == null ? null : List.of(id.rke2Command());
     }
 
     /** kube-vip's static pod where the provider needs a virtual IP in front of the control plane (see {@link KubeVip}). */
@@ -237,7 +257,7 @@ public final class ClusterRenderer {
     }
 
     private HasMetadata kubeadmConfigTemplate(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
-        Map<String, String> kubelet = new TreeMap<>(infra.kubeletArgs());
+        Map<String, String> kubelet = infra.kubeadmKubeletArgs();
         if (!wp.labels().isEmpty()) {
             kubelet.put("node-labels", new TreeMap<>(wp.labels()).entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
@@ -249,11 +269,11 @@ public final class ClusterRenderer {
                 Capi.TemplateSpec.of(new Capi.KubeadmConfig(join)));
     }
 
-    private HasMetadata rke2ConfigTemplate(String mdName, String poolName, WorkerPoolSpec wp) {
+    private HasMetadata rke2ConfigTemplate(Infrastructure infra, String mdName, String poolName, WorkerPoolSpec wp) {
         List<String> nodeLabels = new TreeMap<>(wp.labels()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         List<String> nodeTaints = wp.taints().stream().map(ClusterRenderer::taint).toList();
-        Capi.AgentConfig agent = nodeLabels.isEmpty() && nodeTaints.isEmpty() ? null : new Capi.AgentConfig(orNull(nodeLabels), orNull(nodeTaints));
-        return object(CapiVersions.RKE2_BOOTSTRAP_API, "RKE2ConfigTemplate", mdName, poolName, Capi.TemplateSpec.of(new Capi.Rke2Config(agent)));
+        return object(CapiVersions.RKE2_BOOTSTRAP_API, "RKE2ConfigTemplate", mdName, poolName,
+                Capi.TemplateSpec.of(new Capi.Rke2Config(rke2Kubelet(infra, nodeLabels, nodeTaints), rke2Before(infra))));
     }
 
     private static String taint(NodeTaint t) {

@@ -13,6 +13,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /**
@@ -48,8 +49,44 @@ abstract class Infrastructure {
     /** The spec of a machine made from the provider's machine template kind. */
     abstract Object machineSpec(InstanceType type, RootVolume rootVolume, boolean controlPlane);
 
+    /** Kubelet arguments the provider needs, all literal; the provider ID, which only the machine knows, is {@link #providerId}. */
     Map<String, String> kubeletArgs() {
         return Map.of();
+    }
+
+    /** How a machine's kubelet names itself to the provider (its provider ID), where the provider needs it; else null. */
+    ProviderId providerId() {
+        return null;
+    }
+
+    /** The kubelet's arguments for kubeadm: {@link #kubeletArgs} and the provider ID as cloud-init renders it on the machine. */
+    final Map<String, String> kubeadmKubeletArgs() {
+        Map<String, String> args = new TreeMap<>(kubeletArgs());
+        ProviderId id = providerId();
+        if (id != null) {
+            args.put("provider-id", id.jinja());
+        }
+        return args;
+    }
+
+    /**
+     * A provider ID: {@code scheme} followed by the instance ID that cloud-init's {@code variable} holds on the machine.
+     * Cluster API matches a Machine to its Node by it.
+     */
+    record ProviderId(String scheme, String variable) {
+        /** As kubeadm's configuration takes it: cloud-init renders the Jinja template (as the providers' own templates). */
+        String jinja() {
+            return scheme + "'{{ " + variable + " }}'";
+        }
+
+        /**
+         * For RKE2, whose configuration cloud-init does not template: a command run before RKE2 starts that adds the
+         * kubelet argument in a drop-in of RKE2's configuration, with the ID cloud-init reports.
+         */
+        String rke2Command() {
+            return "mkdir -p /etc/rancher/rke2/config.yaml.d && printf 'kubelet-arg+:\\n  - \"provider-id=%s%s\"\\n' '" + scheme
+                    + "' \"$(cloud-init query " + variable + ")\" > /etc/rancher/rke2/config.yaml.d/50-lattice-provider-id.yaml";
+        }
     }
 
     List<String> certSans() {
@@ -285,7 +322,12 @@ abstract class Infrastructure {
 
         @Override
         Map<String, String> kubeletArgs() {
-            return Map.of("cloud-provider", "external", "provider-id", "openstack:///'{{ instance_id }}'");
+            return Map.of("cloud-provider", "external");
+        }
+
+        @Override
+        ProviderId providerId() {
+            return new ProviderId("openstack:///", "instance_id");
         }
     }
 
@@ -350,8 +392,8 @@ abstract class Infrastructure {
 
         /** CAPMOX finds a machine's node by the provider ID the kubelet registers with, its VM's instance ID. */
         @Override
-        Map<String, String> kubeletArgs() {
-            return Map.of("provider-id", "proxmox://'{{ ds.meta_data.instance_id }}'");
+        ProviderId providerId() {
+            return new ProviderId("proxmox://", "ds.meta_data.instance_id");
         }
 
         @Override

@@ -108,7 +108,10 @@ class ClusterRendererTest {
     void rke2WorkersGetTheirLabelsAndTaintsAsAgentConfigAndTheControlPlaneAnRke2Version() {
         ClusterRenderer.Rendered r = ClusterRenderer.render(read(AUTOSCALED.replace("BOOTSTRAP", "rke2")).clusters().get(0), null, null);
         assertThat(at(find(r, "RKE2ConfigTemplate"), "spec", "template", "spec", "agentConfig").toString())
-                .isEqualTo("{nodeLabels=[team=data, workload=batch], nodeTaints=[dedicated=batch:NoSchedule, spot:NoExecute]}");
+                .isEqualTo("{nodeLabels=[team=data, workload=batch], nodeTaints=[dedicated=batch:NoSchedule, spot:NoExecute], "
+                        + "kubelet={extraArgs=[cloud-provider=external]}}");
+        // The kubelet arguments AWS needs, on the control plane too (as kubeadm's kubeletExtraArgs).
+        assertThat(at(find(r, "RKE2ControlPlane"), "spec", "agentConfig").toString()).isEqualTo("{kubelet={extraArgs=[cloud-provider=external]}}");
         assertThat(at(find(r, "RKE2ControlPlane"), "spec", "version").toString()).isEqualTo("v1.31.0+rke2r1");
         assertThat(at(find(r, "MachineDeployment"), "spec", "template", "spec", "version").toString())
                 .as("workers run the control plane's RKE2 release").isEqualTo("v1.31.0+rke2r1");
@@ -233,6 +236,43 @@ class ClusterRendererTest {
         List<Map<String, Object>> rke2Files = at(cp, "spec", "files");
         Map<String, Object> rke2File = rke2Files.stream().filter(f -> KubeVip.RKE2_MANIFEST.equals(f.get("path"))).findFirst().orElseThrow();
         assertThat((String) rke2File.get("content")).contains("path: /etc/rancher/rke2/rke2.yaml", "value: 10.0.0.10");
+        // RKE2's configuration is not templated by cloud-init: the provider ID is written from cloud-init's data into a
+        // drop-in before RKE2 starts.
+        assertThat(at(cp, "spec", "preRKE2Commands").toString())
+                .contains("cloud-init query ds.meta_data.instance_id", "'proxmox://'", "kubelet-arg+:", "/etc/rancher/rke2/config.yaml.d/");
+    }
+
+    @Test
+    @DisplayName("OpenStack with RKE2: workers and control plane get the external cloud provider and their provider ID")
+    void rke2MachinesNameThemselvesToTheirProvider() {
+        ClusterRenderer.Rendered r = ClusterRenderer.render(read("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: dc}
+                spec:
+                  provider:
+                    kubernetes: {version: "1.31", bootstrap: rke2}
+                    config: {openstack: {cloud: chicago}}
+                  nodes:
+                    controlPlane: {replicas: 3}
+                    workerPools: {general: {replicas: 2}}
+                """).clusters().get(0), null, null);
+        Map<String, Object> controlPlane = at(find(r, "RKE2ControlPlane"), "spec");
+        Map<String, Object> workers = at(find(r, "RKE2ConfigTemplate"), "spec", "template", "spec");
+        for (Map<String, Object> spec : List.of(controlPlane, workers)) {
+            assertThat(at(spec, "agentConfig", "kubelet", "extraArgs").toString()).isEqualTo("[cloud-provider=external]");
+            assertThat(at(spec, "preRKE2Commands").toString()).contains("'openstack:///'", "cloud-init query instance_id");
+        }
+        // kubeadm keeps the provider's own form: a Jinja template cloud-init renders.
+        String kubeadm = Documents.yamlStream(ClusterRenderer.render(read("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeCluster
+                metadata: {name: dc}
+                spec:
+                  provider: {config: {openstack: {cloud: chicago}}}
+                  nodes: {controlPlane: {replicas: 1}}
+                """).clusters().get(0), null, null).objects());
+        assertThat(kubeadm).contains("provider-id: openstack:///'{{ instance_id }}'").doesNotContain("preRKE2Commands");
     }
 
     @Test
