@@ -47,6 +47,8 @@ public final class AgentClient implements AutoCloseable {
     private volatile boolean connected;
     private volatile boolean closed;
     private volatile ManagedChannel channel;
+    /** When the agent's loop last went round (a heartbeat, a look for credentials, a reconnection), by nanoTime. */
+    private volatile long lastRound = System.nanoTime();
 
     public AgentClient(ParentCredentials credentials, ParentCommands commands, Reporter reporter, Supplier<String> self,
                        Fleet fleet, Duration heartbeatInterval, Backoff backoff, String version) {
@@ -66,6 +68,21 @@ public final class AgentClient implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Why the agent is not making progress: its loop has not gone round in {@code limit} (it waits at most a heartbeat
+     * interval or a back-off between rounds), or its thread has ended; null while it is fine.
+     */
+    public String stalled(Duration limit) {
+        if (closed || thread.getState() == Thread.State.NEW) {
+            return null;
+        }
+        if (thread.getState() == Thread.State.TERMINATED) {
+            return "the agent's thread has ended";
+        }
+        long quiet = System.nanoTime() - lastRound;
+        return quiet > limit.toNanos() ? "the agent has not gone round its loop for " + Duration.ofNanos(quiet).toSeconds() + " s" : null;
+    }
+
     /** Whether a stream to the parent is open and registered. */
     public boolean connected() {
         return connected;
@@ -74,6 +91,7 @@ public final class AgentClient implements AutoCloseable {
     private void run() {
         int failures = 0;
         while (!closed) {
+            lastRound = System.nanoTime();
             long started = System.nanoTime();
             try {
                 Map<String, String> parent = credentials.current();
@@ -149,6 +167,7 @@ public final class AgentClient implements AutoCloseable {
                     out[0].onNext(AgentMessage.newBuilder().setHeartbeat(heartbeat).build());
                 }
                 connected = true;
+                lastRound = System.nanoTime();
                 fleet.heartbeatSent(Instant.now());
                 parent = credentials.renewIfDue(parent);
                 done.await(heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);

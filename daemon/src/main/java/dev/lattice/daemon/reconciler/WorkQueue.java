@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@link Backoff} (per key, reset on success), and retries of all keys together are held to {@code retriesPerSecond}
  * after a burst, so that a fleet failing at once does not hammer the API server; every key seen is reconciled again
  * every {@code resync} even when nothing changed, which heals what a lost event missed.
+ *
+ * <p>A reconcile that hits an error the JVM cannot recover from (out of memory, an internal error) is not retried:
+ * {@code fatal} is told, so that the process ends and Kubernetes restarts it. One that runs too long shows in
+ * {@link #stalled}, which the liveness probe reads.
  */
 public final class WorkQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
@@ -51,10 +56,16 @@ public final class WorkQueue implements AutoCloseable {
     private final Set<Key> again = new HashSet<>();
     private final Map<Key, Integer> failures = new HashMap<>();
     private final Map<Key, ScheduledFuture<?>> resyncs = new HashMap<>();
+    /** When each running key started, by {@link System#nanoTime}. */
+    private final Map<Key, Long> runningSince = new HashMap<>();
+    private final Consumer<String> fatal;
     private long seq;
     private boolean closed;
 
-    public WorkQueue(int workers, Duration resync, Backoff backoff, double retriesPerSecond, int retryBurst, Listener listener) {
+    /** @param fatal told what went wrong when a reconcile hits an error the process cannot go on after */
+    public WorkQueue(int workers, Duration resync, Backoff backoff, double retriesPerSecond, int retryBurst, Listener listener,
+                     Consumer<String> fatal) {
+        this.fatal = fatal;
         this.resync = resync;
         this.backoff = backoff;
         this.budget = new RetryBudget(retriesPerSecond, retryBurst);
@@ -98,6 +109,7 @@ public final class WorkQueue implements AutoCloseable {
                 again.add(key);
                 return;
             }
+            runningSince.put(key, System.nanoTime());
         }
         long start = System.nanoTime();
         boolean ok = false;
@@ -105,7 +117,11 @@ public final class WorkQueue implements AutoCloseable {
         try {
             key.reconciler().reconcile(key.key());
             ok = true;
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                fatal.accept(key + ": " + e);
+                return;
+            }
             int n;
             synchronized (this) {
                 if (closed) {
@@ -129,6 +145,7 @@ public final class WorkQueue implements AutoCloseable {
 
     private synchronized void finished(Key key, boolean ok, Duration retry) {
         running.remove(key);
+        runningSince.remove(key);
         if (closed) {
             return;
         }
@@ -154,6 +171,15 @@ public final class WorkQueue implements AutoCloseable {
     private static String message(Throwable e) {
         String m = e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** The key that has been reconciling longer than {@code limit}, with for how long; null when none has. */
+    public synchronized String stalled(Duration limit) {
+        long now = System.nanoTime();
+        return runningSince.entrySet().stream().filter(e -> now - e.getValue() > limit.toNanos())
+                .min(Map.Entry.comparingByValue())
+                .map(e -> e.getKey() + " has been reconciling for " + Duration.ofNanos(now - e.getValue()).toSeconds() + " s")
+                .orElse(null);
     }
 
     /** Keys waiting to run, now or after a back-off, for metrics. */

@@ -44,6 +44,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,10 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
     /** The Lease in the daemon's namespace. */
     public static final String LEASE = "lattice-daemon";
+    /** A reconcile running this long has hung: the liveness probe fails. */
+    static final Duration STALLED_RECONCILE = Duration.ofMinutes(10);
+    /** The agent waits at most 30 s between rounds (its longest back-off); this long without one, it has hung. */
+    static final Duration STALLED_AGENT = Duration.ofMinutes(3);
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
     private final DaemonOptions options;
@@ -68,8 +74,21 @@ public final class Daemon implements AutoCloseable {
     private CompletableFuture<?> election;
     private volatile Leading leading;
     private volatile boolean leader;
+    private volatile boolean closing;
+    private final Consumer<String> fatal;
+    private final AtomicReference<String> fatalReason = new AtomicReference<>();
 
+    /** A daemon that, when it cannot go on, stops leading and says why ({@link #fatal()}) but leaves the process to its caller. */
     public Daemon(DaemonOptions options, KubernetesClient client) {
+        this(options, client, reason -> { });
+    }
+
+    /**
+     * @param fatal told why, once, when the daemon cannot go on (the Lease lost, a reconcile out of memory): the process
+     *              is to end, so that Kubernetes restarts it (DaemonCommand exits)
+     */
+    public Daemon(DaemonOptions options, KubernetesClient client, Consumer<String> fatal) {
+        this.fatal = fatal;
         this.options = options;
         this.client = client;
         this.cache = new LatticeCache(client);
@@ -86,7 +105,7 @@ public final class Daemon implements AutoCloseable {
         if (options.installCrds()) {
             installCrds();
         }
-        health = new HealthServer(options.httpPort(), cache::synced, metrics);
+        health = new HealthServer(options.httpPort(), cache::synced, this::stalled, metrics);
         metrics.gauge("lattice_leader", "1 while this replica holds the Lease", () -> leader ? 1 : 0);
         metrics.gauge("lattice_workqueue_depth", "Keys waiting to be reconciled, now or after a back-off", () -> {
             Leading l = leading;
@@ -138,6 +157,42 @@ public final class Daemon implements AutoCloseable {
                 .withLeaderCallbacks(new LeaderCallbacks(this::lead, this::follow,
                         who -> LOG.info("the leader is {}", who)))
                 .build()).build().start();
+        // The elector gives up for good once the Lease is lost or cannot be renewed; this replica then ends.
+        election.whenComplete((done, failure) -> {
+            if (!closing) {
+                fatal("leader election ended" + (failure == null ? "" : ": " + failure.getMessage()));
+            }
+        });
+    }
+
+    /**
+     * Ends this daemon's work, once, because it cannot go on: it stops leading, logs why and tells the {@code fatal}
+     * given to it, which ends the process.
+     */
+    void fatal(String reason) {
+        if (closing || !fatalReason.compareAndSet(null, reason)) {
+            return;
+        }
+        LOG.error("{}: the daemon exits so that Kubernetes starts it afresh", reason);
+        fatal.accept(reason);
+    }
+
+    /** Why this daemon could not go on, or null while it goes on. */
+    public String fatal() {
+        return fatalReason.get();
+    }
+
+    /** Why the liveness probe is to fail: a reconcile or the agent has stopped making progress; null while they go on. */
+    String stalled() {
+        Leading l = leading;
+        if (fatalReason.get() != null) {
+            return fatalReason.get();
+        }
+        if (l == null) {
+            return null;
+        }
+        String queue = l.queue.stalled(STALLED_RECONCILE);
+        return queue != null ? queue : l.agent.stalled(STALLED_AGENT);
     }
 
     /** The Lattice CRDs and the daemon's namespace, applied server-side as {@code lattice install} does. */
@@ -167,6 +222,10 @@ public final class Daemon implements AutoCloseable {
             leading.close();
             leading = null;
             label(false);
+            if (!closing) {
+                // Another replica may hold the Lease now, or none can renew it: a fresh start is the one safe way back.
+                fatal("lost the Lease " + options.namespace() + "/" + LEASE);
+            }
         }
     }
 
@@ -250,7 +309,7 @@ public final class Daemon implements AutoCloseable {
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
                     Clock.systemUTC(), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
-            queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics);
+            queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics, Daemon.this::fatal);
             services = r.services();
             pools = r.pools();
             ownCluster = r.ownCluster();
@@ -320,6 +379,7 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         if (election != null) {
             election.cancel(true);
         }

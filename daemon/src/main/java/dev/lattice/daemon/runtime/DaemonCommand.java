@@ -177,7 +177,7 @@ public final class DaemonCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DaemonOptions options = options();
         KubernetesClient client = KubeConnection.connect(options.kubeconfig(), options.context());
-        Daemon daemon = new Daemon(options, client);
+        Daemon daemon = new Daemon(options, client, reason -> exit());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
@@ -187,6 +187,24 @@ public final class DaemonCommand implements Callable<Integer> {
         daemon.start();
         stopped.await();
         return CommandLine.ExitCode.OK;
+    }
+
+    /**
+     * Ends the process with status 1 so that Kubernetes restarts it: from a thread of its own, since the one that asks
+     * may hold what the shutdown hook needs, and by force should the hook not finish in 20 s.
+     */
+    static void exit() {
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(20_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(1);
+        }, "halt");
+        halt.setDaemon(true);
+        halt.start();
+        new Thread(() -> System.exit(1), "exit").start();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -21,6 +21,14 @@ public final class DaemonMain {
         // fabric8 warns on every first use of a v1alpha1/v1beta1 kind; Lattice's and the Cluster API's all are.
         System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        // A thread that dies of something nobody caught leaves the daemon half-working: end it, so Kubernetes restarts it.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            System.err.println("error: thread " + thread.getName() + " died of " + e + "; the daemon exits so that Kubernetes starts it afresh");
+            if (verbose) {
+                e.printStackTrace();
+            }
+            DaemonCommand.exit();
+        });
         System.exit(DaemonCommand.commandLine(System.getenv()).execute(args));
     }
 }

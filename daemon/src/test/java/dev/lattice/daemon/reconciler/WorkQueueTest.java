@@ -17,7 +17,9 @@ class WorkQueueTest {
     private static final Backoff FAST = new Backoff(Duration.ofMillis(5), Duration.ofSeconds(1));
 
     private static WorkQueue queue(WorkQueue.Listener listener) {
-        return new WorkQueue(2, Duration.ofHours(1), FAST, 1000, 100, listener);
+        return new WorkQueue(2, Duration.ofHours(1), FAST, 1000, 100, listener, reason -> {
+            throw new AssertionError("no reconcile here is fatal: " + reason);
+        });
     }
 
     @Test
@@ -102,6 +104,44 @@ class WorkQueueTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 2);
             assertThat(done).containsExactlyInAnyOrder("a", "b");
             release.countDown();
+        }
+    }
+
+    @Test
+    void anErrorTheJvmCannotRecoverFromEndsTheProcessWhileAStackOverflowIsRetried() {
+        List<String> fatal = new CopyOnWriteArrayList<>();
+        List<Boolean> results = new CopyOnWriteArrayList<>();
+        AtomicInteger deep = new AtomicInteger();
+        Reconciler r = reconciler(key -> {
+            if (key.equals("oom")) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            if (deep.incrementAndGet() < 3) {
+                throw new StackOverflowError();
+            }
+        });
+        try (WorkQueue q = new WorkQueue(2, Duration.ofHours(1), FAST, 1000, 100, (name, ok, nanos) -> results.add(ok), fatal::add)) {
+            q.enqueue(r, "deep");
+            await().atMost(Duration.ofSeconds(10)).until(() -> results.contains(true));
+            q.enqueue(r, "oom");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !fatal.isEmpty());
+        }
+        assertThat(fatal).singleElement().asString().contains("test oom", "OutOfMemoryError");
+        assertThat(results).startsWith(false, false, true);
+    }
+
+    @Test
+    void aReconcileThatRunsTooLongIsReportedAsStalledUntilItEnds() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Reconciler r = reconciler(key -> release.await());
+        try (WorkQueue q = queue(NONE)) {
+            assertThat(q.stalled(Duration.ZERO)).isNull();
+            q.enqueue(r, "stuck");
+            await().atMost(Duration.ofSeconds(10)).until(() -> q.stalled(Duration.ofMillis(50)) != null);
+            assertThat(q.stalled(Duration.ofMillis(50))).startsWith("test stuck has been reconciling for");
+            assertThat(q.stalled(Duration.ofHours(1))).isNull();
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> q.stalled(Duration.ZERO) == null);
         }
     }
 
