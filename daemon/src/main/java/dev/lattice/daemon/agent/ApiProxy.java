@@ -37,7 +37,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,11 +91,7 @@ public final class ApiProxy implements AutoCloseable {
         this.client = client;
         this.agents = agents;
         this.nanos = nanos;
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        tls.setSslContext(Pki.tls(serving, ca.certificatePem()));
-        tls.setIncludeProtocols(Pki.TLS_PROTOCOLS.toArray(String[]::new));
-        tls.setIncludeCipherSuites(Pki.TLS_SUITES.toArray(String[]::new));
-        this.endpoint = new HttpEndpoint("api-proxy", port, tls, LIMITS, new Handler.Abstract() {
+        this.endpoint = new HttpEndpoint("api-proxy", port, Pki.serverTls(serving, ca.certificatePem()), LIMITS, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 ApiProxy.this.handle(request, response, callback);

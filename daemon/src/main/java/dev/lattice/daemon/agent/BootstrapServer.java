@@ -70,12 +70,9 @@ public final class BootstrapServer implements AutoCloseable {
         this.tokens = tokens;
         this.manifests = manifests;
         this.maxBody = limits.maxBody();
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        tls.setSslContext(Pki.tls(serving, ca.certificatePem()));
+        SslContextFactory.Server tls = Pki.serverTls(serving, ca.certificatePem());
         // A child renewing its client certificate shows the one it has; everyone else shows none.
         tls.setWantClientAuth(true);
-        tls.setIncludeProtocols(Pki.TLS_PROTOCOLS.toArray(String[]::new));
-        tls.setIncludeCipherSuites(Pki.TLS_SUITES.toArray(String[]::new));
         this.endpoint = new HttpEndpoint("agent-bootstrap", port, tls, limits, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {

@@ -29,6 +29,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509KeyManager;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
@@ -182,6 +183,19 @@ public final class Pki {
     /** Makes {@code keys} present {@code identity} from the next handshake on; connections already open go on as they were. */
     public static void present(AdvancedTlsX509KeyManager keys, Identity identity) {
         keys.updateIdentityCredentials(new X509Certificate[] {identity.certificate()}, identity.key());
+    }
+
+    /**
+     * TLS for one of a parent's HTTPS endpoints (on Jetty): presents what {@code serving} holds at each handshake,
+     * trusts only {@code caPem} for the client certificates it may ask for, and offers {@link #TLS_PROTOCOLS} and
+     * {@link #TLS_SUITES} only.
+     */
+    static SslContextFactory.Server serverTls(X509KeyManager serving, String caPem) {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setSslContext(tls(serving, caPem));
+        tls.setIncludeProtocols(TLS_PROTOCOLS.toArray(String[]::new));
+        tls.setIncludeCipherSuites(TLS_SUITES.toArray(String[]::new));
+        return tls;
     }
 
     /**
