@@ -4,14 +4,24 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import dev.lattice.core.LatticeException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
 
 /**
  * Renders a chart as {@code helm template} does, through the Java Helm binding (helm-java), for one Kubernetes version:
  * offline (values that would make a template look up a live cluster are the caller's to avoid) and, for the same
  * chart and values, the same text every time.
+ *
+ * <p>helm-java runs Helm as a Go library inside this process, and the Go runtime, as it loads, takes SIGTERM, SIGINT
+ * and SIGHUP from the JVM and then does nothing with them: a daemon that had rendered a chart no longer stopped when
+ * Kubernetes asked it to, nor a CLI on Ctrl-C. After the first render they are handed back ({@link #restoreSignals}):
+ * each ends the process through its shutdown hooks, with 128 + the signal's number, as the JVM does.
  */
 public final class ChartRenderer {
+    private static final AtomicBoolean SIGNALS_RESTORED = new AtomicBoolean();
+
     private ChartRenderer() {
     }
 
@@ -26,6 +36,22 @@ public final class ChartRenderer {
             return template.call();
         } catch (RuntimeException e) {
             throw new LatticeException("cannot render the chart " + chart.getFileName() + ": " + e.getMessage(), null);
+        } finally {
+            if (SIGNALS_RESTORED.compareAndSet(false, true)) {
+                restoreSignals();
+            }
+        }
+    }
+
+    /** Gives the JVM back the signals that ask a process to end (see the class comment). */
+    @SuppressWarnings("restriction")
+    static void restoreSignals() {
+        for (String name : List.of("TERM", "INT", "HUP")) {
+            try {
+                Signal.handle(new Signal(name), signal -> System.exit(128 + signal.getNumber()));
+            } catch (IllegalArgumentException e) {
+                // The JVM runs with -Xrs, or the platform has no such signal: nothing to hand back.
+            }
         }
     }
 }
