@@ -10,7 +10,6 @@ import dev.lattice.core.placement.Solver;
 import dev.lattice.core.placement.Weights;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
-import dev.lattice.testfixtures.Examples;
 import dev.lattice.testfixtures.FleetGenerator;
 import dev.lattice.testfixtures.SharedCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -38,8 +37,7 @@ class DaemonBench {
     @Test
     void idleMemoryAndChangeLatency() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
-        Path launcher = Examples.projectRoot().resolve("daemon/target/lattice-daemon");
-        assumeTrue(Files.isExecutable(launcher), "build the daemon first: " + launcher);
+        assumeTrue(Files.isExecutable(DaemonProcess.launcher()), "build the daemon first: " + DaemonProcess.launcher());
         try (Envtest api = Envtest.start()) {
             KubernetesClient client = api.client();
             SharedCrds.installMesh(client);
@@ -53,10 +51,7 @@ class DaemonBench {
                     .placements().stream().filter(p -> p.scheduled())
                     .collect(Collectors.groupingBy(p -> p.cluster(), Collectors.counting()));
             String self = perCluster.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            Process daemon = new ProcessBuilder(launcher.toString(), "--kubeconfig", api.kubeconfig().toString(),
-                    "--cluster-name", self, "--http-port", String.valueOf(port))
-                    .redirectErrorStream(true).redirectOutput(Files.createTempFile("lattice-daemon", ".log").toFile()).start();
-            try {
+            try (DaemonProcess daemon = DaemonProcess.start(api.kubeconfig(), self, port)) {
                 await().atMost(Duration.ofMinutes(2)).until(() -> client.apiextensions().v1().customResourceDefinitions()
                         .withName("latticeservices.lattice.dev").get() != null);
                 Kube.namespace(client, "ns");
@@ -77,7 +72,7 @@ class DaemonBench {
                 String name = local.get(0);
                 await().atMost(Duration.ofMinutes(2)).until(() -> deployment(client, name) != null);
                 Thread.sleep(30_000); // idle
-                System.out.println("idle RSS after 30 s: " + rss(daemon.pid()) + " (VmHWM " + hwm(daemon.pid()) + ")");
+                System.out.println("idle RSS after 30 s: " + daemon.rss() + " (VmHWM " + daemon.hwm() + ")");
                 if (String.valueOf(System.getenv("LATTICE_DAEMON_JAVA_OPTS")).contains("NativeMemoryTracking")) {
                     Path nmt = Files.createTempFile("lattice-daemon-nmt", ".txt");
                     new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(daemon.pid()),
@@ -92,7 +87,7 @@ class DaemonBench {
                     Path histogram = Files.createTempFile("lattice-daemon-histogram", ".txt");
                     new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(daemon.pid()),
                             "GC.class_histogram").redirectOutput(histogram.toFile()).start().waitFor();
-                    System.out.println("live objects: " + histogram + "; RSS after the full GC: " + rss(daemon.pid()));
+                    System.out.println("live objects: " + histogram + "; RSS after the full GC: " + daemon.rss());
                 }
                 List<Long> latencies = new ArrayList<>();
                 for (int i = 2; i < 12; i++) {
@@ -113,10 +108,7 @@ class DaemonBench {
                 }
                 latencies.sort(Long::compare);
                 System.out.println("change -> Deployment, ms (10 edits, sorted): " + latencies);
-                System.out.println("RSS after the edits: " + rss(daemon.pid()));
-            } finally {
-                daemon.destroy();
-                daemon.waitFor();
+                System.out.println("RSS after the edits: " + daemon.rss());
             }
         }
     }
@@ -127,19 +119,5 @@ class DaemonBench {
 
     private static Deployment deployment(KubernetesClient client, String name) {
         return client.apps().deployments().inNamespace("ns").withName(name).get();
-    }
-
-    private static String rss(long pid) throws Exception {
-        return field(pid, "VmRSS:");
-    }
-
-    private static String hwm(long pid) throws Exception {
-        return field(pid, "VmHWM:");
-    }
-
-    /** The JVM is the launcher's exec'd child, so the pid is the JVM's. */
-    private static String field(long pid, String name) throws Exception {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(name))
-                .map(l -> l.substring(name.length()).trim()).findFirst().orElse("?");
     }
 }

@@ -1,0 +1,200 @@
+package dev.lattice.daemon;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.core.model.Kind;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.SharedCrds;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not part of the test run (no *Test/*IT name): the daemon at fleet scale, run as users run it
+ * ({@code daemon/target/lattice-daemon}, its default memory settings) on a real kube-apiserver, with every service
+ * placed on its own cluster. For each size: how long the bulk apply took, when every service had its placement written
+ * and when every Deployment was there (counted from the start of the apply), the peak resident set and bytes per
+ * service, how long one change takes to reach its Deployment and one move away to remove it, and the log's warnings.
+ * Each size gets a fresh API server and daemon; a size stops at {@link #LIMIT}. Run:
+ * {@code ./mvnw -B -pl daemon verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ScaleBench
+ * -Dbench.sizes=1000,5000,10000}.
+ */
+class ScaleBench {
+    private static final Duration LIMIT = Duration.ofSeconds(300);
+    private static final int NAMESPACES = 20;
+    private static final String FLEET = """
+            apiVersion: lattice.dev/v1alpha1
+            kind: StaticPool
+            metadata: {name: dc}
+            spec:
+              provider: openstack
+              capacity: {cores: 10000000, memory: 100000Ti}
+              machineTypes:
+                - {name: large, cores: 16, memory: 64Gi}
+            ---
+            apiVersion: lattice.dev/v1alpha1
+            kind: LatticeCluster
+            metadata: {name: home}
+            spec:
+              pool: dc
+              nodes:
+                controlPlane: {replicas: 3, instanceType: large}
+                workerPools: {default: {replicas: 1000, instanceType: large}}
+            ---
+            apiVersion: lattice.dev/v1alpha1
+            kind: LatticeCluster
+            metadata: {name: elsewhere}
+            spec:
+              pool: dc
+              nodes:
+                controlPlane: {replicas: 1, instanceType: large}
+                workerPools: {default: {replicas: 10, instanceType: large}}
+            """;
+
+    @Test
+    void servicesOnTheDaemonsOwnCluster() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        assumeTrue(Files.isExecutable(DaemonProcess.launcher()), "build the daemon first: " + DaemonProcess.launcher());
+        List<String> summary = new ArrayList<>();
+        for (String size : System.getProperty("bench.sizes", "1000").split(",")) {
+            summary.add(run(Integer.parseInt(size.trim())));
+        }
+        System.out.println("services | bulk apply s | all placed s | all applied s | change ms (5, sorted) | move away ms | peak RSS MiB | "
+                + "bytes/service over idle | warnings");
+        summary.forEach(System.out::println);
+    }
+
+    /** One size: every figure, as a line of the summary. */
+    private static String run(int services) throws Exception {
+        try (Envtest api = Envtest.start()) {
+            KubernetesClient client = api.client();
+            SharedCrds.installMesh(client);
+            try (DaemonProcess daemon = DaemonProcess.start(api.kubeconfig(), "home", Kube.freePort())) {
+                await().atMost(Duration.ofMinutes(2)).until(() -> client.apiextensions().v1().customResourceDefinitions()
+                        .withName("latticeservices.lattice.dev").get() != null);
+                for (int n = 0; n < NAMESPACES; n++) {
+                    Kube.namespace(client, "ns-" + n);
+                }
+                Kube.apply(client, FLEET);
+                Thread.sleep(10_000); // the daemon settles with the clusters known and nothing placed
+                long idleKb = daemon.hwmKb();
+                long t0 = System.nanoTime();
+                ExecutorService appliers = Executors.newFixedThreadPool(8);
+                List<Future<?>> applied = new ArrayList<>();
+                for (int s = 0; s < services; s++) {
+                    String yaml = service(s, services, "home", 1);
+                    applied.add(appliers.submit(() -> Kube.apply(client, yaml)));
+                }
+                for (Future<?> f : applied) {
+                    f.get();
+                }
+                appliers.shutdown();
+                double bulk = seconds(t0);
+                System.out.printf("%,d services applied in %.1f s%n", services, bulk);
+                double placedAt = -1;
+                double appliedAt = -1;
+                long deadline = t0 + LIMIT.toNanos();
+                long lastReport = 0;
+                while (System.nanoTime() < deadline && daemon.alive() && (placedAt < 0 || appliedAt < 0)) {
+                    long placed = placed(client);
+                    long deployments = client.apps().deployments().inAnyNamespace().list().getItems().stream()
+                            .filter(d -> d.getMetadata().getNamespace().startsWith("ns-")).count(); // not istiod
+                    if (placedAt < 0 && placed == services) {
+                        placedAt = seconds(t0);
+                    }
+                    if (appliedAt < 0 && deployments == services) {
+                        appliedAt = seconds(t0);
+                    }
+                    if (System.nanoTime() - lastReport > 10_000_000_000L) {
+                        System.out.printf("  %.0f s: %,d placed, %,d Deployments, RSS %s%n", seconds(t0), placed, deployments, daemon.rss());
+                        lastReport = System.nanoTime();
+                    }
+                    Thread.sleep(1000);
+                }
+                long peakKb = daemon.hwmKb();
+                String change = "-";
+                String moveAway = "-";
+                if (appliedAt >= 0 && daemon.alive()) {
+                    change = changes(client, services).toString();
+                    moveAway = String.valueOf(moveAway(client, services));
+                }
+                List<String> complaints = daemon.complaints();
+                complaints.stream().limit(5).forEach(c -> System.out.println("  " + c));
+                return String.format("%,d | %.1f | %s | %s | %s | %s | %d | %s | %d%s", services, bulk, figure(placedAt), figure(appliedAt),
+                        change, moveAway, peakKb / 1024, peakKb > idleKb ? String.valueOf((peakKb - idleKb) * 1024 / services) : "-",
+                        complaints.size(), daemon.alive() ? "" : " (the daemon exited: see " + daemon.log() + ")");
+            }
+        }
+    }
+
+    /** One service of {@code total}: in one of the namespaces, calling the next one there and called by the one before. */
+    private static String service(int s, int total, String cluster, int version) {
+        int namespace = s % NAMESPACES;
+        int peer = (s + NAMESPACES) % total;
+        int caller = (s - NAMESPACES + total) % total;
+        return """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: svc-%d, namespace: ns-%d}
+                spec:
+                  containers:
+                    main: {image: "registry.example/svc-%d:%d", resources: {requests: {cpu: 10m, memory: 16Mi}}}
+                  service: {ports: {http: {port: 8080}}}
+                  resources:
+                    svc-%d: {type: service, direction: outbound}
+                    svc-%d: {type: service, direction: inbound}
+                  requirements: {placement: "cluster.name == '%s'"}
+                """.formatted(s, namespace, s, version, peer, caller, cluster);
+    }
+
+    private static long placed(KubernetesClient client) {
+        return client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE)).inAnyNamespace().list().getItems().stream()
+                .filter(s -> "home".equals(Kube.status(s).get("cluster"))).count();
+    }
+
+    /** Five changes of one service's image, each timed until its Deployment has it: ms, sorted. */
+    private static List<Long> changes(KubernetesClient client, int total) throws Exception {
+        List<Long> latencies = new ArrayList<>();
+        for (int version = 2; version <= 6; version++) {
+            int s = 7;
+            String image = "registry.example/svc-" + s + ":" + version;
+            long start = System.nanoTime();
+            Kube.apply(client, service(s, total, "home", version));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                Deployment d = client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get();
+                return d != null && image.equals(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+            });
+            latencies.add((System.nanoTime() - start) / 1_000_000);
+            Thread.sleep(500);
+        }
+        latencies.sort(Long::compare);
+        return latencies;
+    }
+
+    /** One service placed elsewhere: ms until its Deployment here is gone. */
+    private static long moveAway(KubernetesClient client, int total) {
+        int s = 11;
+        long start = System.nanoTime();
+        Kube.apply(client, service(s, total, "elsewhere", 1));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() ->
+                client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get() == null);
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static String figure(double seconds) {
+        return seconds < 0 ? "not within " + LIMIT.toSeconds() + " s" : String.format("%.1f", seconds);
+    }
+}
