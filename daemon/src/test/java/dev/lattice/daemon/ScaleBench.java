@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class ScaleBench {
     private static final Duration LIMIT = Duration.ofSeconds(300);
     private static final int NAMESPACES = 20;
+    /** How long one change or move may take before the bench records it as -1 and goes on. */
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String FLEET = """
             apiVersion: lattice.dev/v1alpha1
             kind: StaticPool
@@ -64,12 +67,14 @@ class ScaleBench {
     void servicesOnTheDaemonsOwnCluster() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
         assumeTrue(Files.isExecutable(DaemonProcess.launcher()), "build the daemon first: " + DaemonProcess.launcher());
+        String header = "services | bulk apply s | all placed s | all applied s | change ms (5, sorted) | move away ms | peak RSS MiB | "
+                + "bytes/service over idle | warnings";
         List<String> summary = new ArrayList<>();
         for (String size : System.getProperty("bench.sizes", "1000").split(",")) {
             summary.add(run(Integer.parseInt(size.trim())));
+            System.out.println(header + "\n" + summary.get(summary.size() - 1)); // each size as soon as it is done
         }
-        System.out.println("services | bulk apply s | all placed s | all applied s | change ms (5, sorted) | move away ms | peak RSS MiB | "
-                + "bytes/service over idle | warnings");
+        System.out.println(header);
         summary.forEach(System.out::println);
     }
 
@@ -161,7 +166,7 @@ class ScaleBench {
                 .filter(s -> "home".equals(Kube.status(s).get("cluster"))).count();
     }
 
-    /** Five changes of one service's image, each timed until its Deployment has it: ms, sorted. */
+    /** Five changes of one service's image, each timed until its Deployment has it: ms, sorted (-1: not within {@link #WAIT}). */
     private static List<Long> changes(KubernetesClient client, int total) throws Exception {
         List<Long> latencies = new ArrayList<>();
         for (int version = 2; version <= 6; version++) {
@@ -169,24 +174,32 @@ class ScaleBench {
             String image = "registry.example/svc-" + s + ":" + version;
             long start = System.nanoTime();
             Kube.apply(client, service(s, total, "home", version));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
-                Deployment d = client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get();
-                return d != null && image.equals(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
-            });
-            latencies.add((System.nanoTime() - start) / 1_000_000);
+            try {
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
+                    Deployment d = client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get();
+                    return d != null && image.equals(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+                });
+                latencies.add((System.nanoTime() - start) / 1_000_000);
+            } catch (ConditionTimeoutException e) {
+                latencies.add(-1L); // shown as -1: not within WAIT
+            }
             Thread.sleep(500);
         }
         latencies.sort(Long::compare);
         return latencies;
     }
 
-    /** One service placed elsewhere: ms until its Deployment here is gone. */
+    /** One service placed elsewhere: ms until its Deployment here is gone; -1 when not within {@link #WAIT}. */
     private static long moveAway(KubernetesClient client, int total) {
         int s = 11;
         long start = System.nanoTime();
         Kube.apply(client, service(s, total, "elsewhere", 1));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() ->
-                client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get() == null);
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() ->
+                    client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get() == null);
+        } catch (ConditionTimeoutException e) {
+            return -1;
+        }
         return (System.nanoTime() - start) / 1_000_000;
     }
 
