@@ -40,7 +40,7 @@ class AddonsIT {
             .withGroup("security.istio.io").withVersion("v1").withKind("AuthorizationPolicy").withPlural("authorizationpolicies")
             .withNamespaced(true).build();
 
-    private Envtest api;
+    private HomeDaemon home;
     private KubernetesClient client;
     private Daemon daemon;
 
@@ -48,21 +48,18 @@ class AddonsIT {
     void start() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
         assumeTrue(SharedCharts.dir().isPresent(), SharedCharts.absence());
-        api = Envtest.start();
-        client = api.client();
-        daemon = new Daemon(Kube.options("home", "replica-a", false, null, null, Duration.ofHours(1)), Kube.asDaemon(client, "home"));
-        daemon.start();
-        Kube.namespace(client, "shop");
-        Kube.applyResource(client, "/daemon/fleet.yaml");
+        home = HomeDaemon.start(false, c -> { }, c -> {
+            Kube.namespace(c, "shop");
+            Kube.applyResource(c, "/daemon/fleet.yaml");
+        });
+        client = home.client();
+        daemon = home.daemon();
     }
 
     @AfterAll
     void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (api != null) {
-            api.close();
+        if (home != null) {
+            home.close();
         }
     }
 

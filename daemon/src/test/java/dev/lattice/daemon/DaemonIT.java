@@ -51,7 +51,7 @@ class DaemonIT {
     private static final ResourceDefinitionContext MD =
             context("cluster.x-k8s.io", "v1beta1", "MachineDeployment", "machinedeployments");
 
-    private Envtest api;
+    private HomeDaemon home;
     private KubernetesClient client;
     private Daemon daemon;
 
@@ -59,24 +59,22 @@ class DaemonIT {
     void start() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
         assumeTrue(SharedCrds.dir().isPresent(), SharedCrds.absence());
-        api = Envtest.start();
-        client = api.client();
-        new FakeCapi(client).installCrds();
-        SharedCrds.installMesh(client);
         // No resync within the tests: whatever they wait for must come from a watch event, Cluster API objects included.
-        daemon = new Daemon(Kube.options("home", "replica-a", true, null, null, Duration.ofHours(1)), Kube.asDaemon(client, "home"));
-        daemon.start();
-        Kube.namespace(client, "shop");
-        Kube.applyResource(client, "/daemon/fleet.yaml");
+        home = HomeDaemon.start(true, c -> {
+            new FakeCapi(c).installCrds();
+            SharedCrds.installMesh(c);
+        }, c -> {
+            Kube.namespace(c, "shop");
+            Kube.applyResource(c, "/daemon/fleet.yaml");
+        });
+        client = home.client();
+        daemon = home.daemon();
     }
 
     @AfterAll
     void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (api != null) {
-            api.close();
+        if (home != null) {
+            home.close();
         }
     }
 
@@ -388,7 +386,7 @@ class DaemonIT {
             assertThat(http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body())
                     .doesNotContain("lattice_reconcile_total{").contains("lattice_leader 0");
 
-            daemon.close(); // gives up the Lease
+            home.stopDaemon(); // gives up the Lease
             daemon = null;
             await().atMost(WAIT).until(standby::isLeader);
             Kube.apply(client, """

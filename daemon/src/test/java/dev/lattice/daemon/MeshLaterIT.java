@@ -32,7 +32,7 @@ class MeshLaterIT {
     private static final ResourceDefinitionContext CNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io")
             .withVersion("v2").withKind("CiliumNetworkPolicy").withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
 
-    private Envtest api;
+    private HomeDaemon home;
     private KubernetesClient client;
     private Daemon daemon;
 
@@ -40,11 +40,10 @@ class MeshLaterIT {
     void start() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
         assumeTrue(SharedCrds.dir().isPresent(), SharedCrds.absence());
-        api = Envtest.start();
-        client = api.client();
-        // A resync far away: the policies must follow from the CRDs' watch, not from a periodic pass.
-        daemon = new Daemon(Kube.options("home", "replica-a", false, null, null, Duration.ofHours(1)), Kube.asDaemon(client, "home"));
-        daemon.start();
+        // Its resync is far away: the policies must follow from the CRDs' watch, not from a periodic pass.
+        home = HomeDaemon.start(false, c -> { }, c -> { });
+        client = home.client();
+        daemon = home.daemon();
         Kube.namespace(client, "shop");
         Kube.namespace(client, "capped");
         // Someone's own Deployment where web's would go: its selector cannot change, so the server refuses ours.
@@ -73,11 +72,8 @@ class MeshLaterIT {
 
     @AfterAll
     void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (api != null) {
-            api.close();
+        if (home != null) {
+            home.close();
         }
     }
 

@@ -184,10 +184,11 @@ public final class Daemon implements AutoCloseable {
 
     /** Why the liveness probe is to fail: a reconcile or the agent has stopped making progress; null while they go on. */
     String stalled() {
-        Leading l = leading;
-        if (fatalReason.get() != null) {
-            return fatalReason.get();
+        String gaveUp = fatalReason.get();
+        if (gaveUp != null) {
+            return gaveUp;
         }
+        Leading l = leading;
         if (l == null) {
             return null;
         }
