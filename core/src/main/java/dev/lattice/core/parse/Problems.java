@@ -27,6 +27,11 @@ public final class Problems {
         list.addAll(other.list);
     }
 
+    /** True when nothing was found, not even a warning. */
+    public boolean isEmpty() {
+        return list.isEmpty();
+    }
+
     public boolean hasErrors() {
         return list.stream().anyMatch(Problem::isError);
     }

@@ -28,6 +28,14 @@ public final class SourceMap {
         values.putIfAbsent(path, value);
     }
 
+    /**
+     * This map without the place of each field: every path resolves to where the object starts. For objects kept long
+     * after they were read and checked (a daemon's thousands of live objects), whose problems were found already.
+     */
+    public SourceMap withoutFields() {
+        return keys.isEmpty() && values.isEmpty() ? this : new SourceMap(file, document);
+    }
+
     public String file() {
         return file;
     }
