@@ -58,11 +58,52 @@ public final class MeshCompiler {
      * its pods (see {@link PolicyRenderer#daemon}). It waits, like every policy, until Cilium serves its CRD.
      */
     public static List<HasMetadata> daemonPolicy(LatticeCluster own) {
-        return List.of(PolicyRenderer.daemon(ClusterRenderer.DAEMON_NAMESPACE, own.spec().parentConfig()));
+        return daemonPiece(own).render();
     }
 
-    /** The objects for one cluster; {@code cluster} is null for services the solver could not place. */
-    public record ClusterManifests(String cluster, List<ServiceId> services, List<HasMetadata> objects) {
+    /** {@link #daemonPolicy} as a piece. */
+    public static Piece daemonPiece(LatticeCluster own) {
+        return new Piece.Daemon(ClusterRenderer.DAEMON_NAMESPACE, own.spec().parentConfig());
+    }
+
+    /**
+     * The objects for one cluster; {@code cluster} is null for services the solver could not place. They are kept as
+     * {@link Piece}s and rendered on the first call to {@link #objects()}: a daemon compares pieces and renders only
+     * those that changed.
+     */
+    public static final class ClusterManifests {
+        private final String cluster;
+        private final List<ServiceId> services;
+        private final List<Piece> pieces;
+        private List<HasMetadata> objects;
+
+        public ClusterManifests(String cluster, List<ServiceId> services, List<Piece> pieces) {
+            this.cluster = cluster;
+            this.services = List.copyOf(services);
+            this.pieces = List.copyOf(pieces);
+        }
+
+        public String cluster() {
+            return cluster;
+        }
+
+        public List<ServiceId> services() {
+            return services;
+        }
+
+        public List<Piece> pieces() {
+            return pieces;
+        }
+
+        /** Every piece's objects, in order: the Namespaces, each followed by what is in it. */
+        public synchronized List<HasMetadata> objects() {
+            if (objects == null) {
+                List<HasMetadata> all = new ArrayList<>();
+                pieces.forEach(p -> all.addAll(p.render()));
+                objects = List.copyOf(all);
+            }
+            return objects;
+        }
     }
 
     /** An agreed edge with the clusters its two ends were placed on (null where not placed). */
@@ -144,51 +185,49 @@ public final class MeshCompiler {
             // its daemon would wait for their CRDs for ever. Services not placed, or on a cluster not in the inputs,
             // get them (the default is on).
             boolean mesh = inputs.cluster(cluster).map(c -> c.spec().services()).orElse(true);
-            List<HasMetadata> objects = new ArrayList<>();
+            List<Piece> pieces = new ArrayList<>();
             for (String namespace : namespaces) {
-                objects.add(WorkloadRenderer.namespace(namespace, mesh));
-                objects.addAll(PolicyRenderer.baseline(namespace, mesh));
+                pieces.add(new Piece.Namespace(namespace, mesh));
                 for (ServiceId id : here) {
                     if (!id.namespace().equals(namespace)) {
                         continue;
                     }
                     LatticeService s = services.get(id);
-                    objects.addAll(workload(s, volumeOwners));
+                    pieces.add(new Piece.Workload(s, ownersOf(s, volumeOwners)));
                     List<ServiceId> in = callers.getOrDefault(id, List.of());
                     if (!in.isEmpty()) {
-                        objects.add(PolicyRenderer.ciliumIngress(s, peers(in, cluster, placedOn)));
-                        if (mesh) {
-                            objects.add(PolicyRenderer.istioAllow(s, in, trustDomain));
-                        }
+                        pieces.add(new Piece.Ingress(s, peers(in, cluster, placedOn), mesh ? in : null, trustDomain));
                     }
                     List<ServiceId> out = callees.getOrDefault(id, List.of());
                     List<ExternalEndpoint> endpoints = new ArrayList<>();
                     externalCalls.getOrDefault(id, List.of()).forEach(e -> endpoints.addAll(endpoints(externals.get(e))));
                     if (!out.isEmpty() || !endpoints.isEmpty()) {
-                        objects.add(PolicyRenderer.ciliumEgress(s, peers(out, cluster, placedOn), services, endpoints));
+                        Map<ServiceId, LatticeService> called = new HashMap<>();
+                        out.forEach(c -> called.put(c, services.get(c)));
+                        pieces.add(new Piece.Egress(s, peers(out, cluster, placedOn), called, endpoints));
                     }
                 }
                 for (ServiceId e : externalsHere) {
                     if (mesh && e.namespace().equals(namespace)) {
-                        endpoints(externals.get(e)).forEach(endpoint -> objects.add(PolicyRenderer.serviceEntry(e, endpoint)));
+                        pieces.add(new Piece.ServiceEntries(e, endpoints(externals.get(e))));
                     }
                 }
             }
-            manifests.add(new ClusterManifests(cluster, List.copyOf(here), objects));
+            manifests.add(new ClusterManifests(cluster, List.copyOf(here), pieces));
         }
         return new Result(manifests, edges, graph.agreedExternal(), graph.warnings());
     }
 
-    private static List<HasMetadata> workload(LatticeService s, Map<String, String> volumeOwners) {
-        List<HasMetadata> objects = new ArrayList<>();
-        objects.add(WorkloadRenderer.serviceAccount(s));
-        s.spec().resources().values().stream().filter(Resource::ownsVolume).forEach(r -> objects.add(WorkloadRenderer.claim(s, r)));
-        objects.add(WorkloadRenderer.deployment(s, volumeOwners));
-        HasMetadata service = WorkloadRenderer.service(s);
-        if (service != null) {
-            objects.add(service);
+    /** The owners of the shared volumes {@code s} uses, by volume key: all of the owners its Deployment reads. */
+    private static Map<String, String> ownersOf(LatticeService s, Map<String, String> volumeOwners) {
+        Map<String, String> owners = new HashMap<>();
+        for (Resource r : s.spec().resources().values()) {
+            String owner = r.isSharedVolume() ? volumeOwners.get(s.volumeKey(r)) : null;
+            if (owner != null) {
+                owners.put(s.volumeKey(r), owner);
+            }
         }
-        return objects;
+        return owners;
     }
 
     /** The peers as a policy on {@code cluster} sees them: those placed on another cluster are named with it. */
