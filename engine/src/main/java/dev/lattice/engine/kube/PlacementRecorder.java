@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -52,14 +54,7 @@ public final class PlacementRecorder {
         int changed = 0;
         for (Placement p : placements) {
             try {
-                GenericKubernetesResource current = live.apply(p);
-                if (current == null) {
-                    continue; // deleted since it was read
-                }
-                Long generation = current.getMetadata().getGeneration();
-                ObjectStatus next = statusFor(p, StatusWriter.of(current), generation);
-                more.add(p, next, generation);
-                if (status.write(Kind.LATTICE_SERVICE, current, next)) {
+                if (write(p, live.apply(p), more)) {
                     changed++;
                 }
             } catch (KubernetesClientException e) {
@@ -67,6 +62,60 @@ public final class PlacementRecorder {
             }
         }
         return changed;
+    }
+
+    /**
+     * The same, with the writes going out side by side on {@code pool}. A write that lost a race with another change of
+     * the service (409 Conflict) is made again on the service as the server now holds it. Every service is tried; the
+     * first failure is thrown after the others are done.
+     */
+    public int record(List<Placement> placements, Function<Placement, GenericKubernetesResource> live, More more, RequestPool pool) {
+        AtomicInteger changed = new AtomicInteger();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        RequestPool.Batch batch = pool.batch();
+        for (Placement p : placements) {
+            batch.submit(() -> {
+                try {
+                    if (write(p, live.apply(p), more)) {
+                        changed.incrementAndGet();
+                    }
+                } catch (KubernetesClientException e) {
+                    failure.compareAndSet(null, LiveInputs.unreachable(client, "record the placement of " + p.namespace() + "/"
+                            + p.service(), e));
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+        }
+        batch.await();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return changed.get();
+    }
+
+    /** Writes one service's next status unless it holds it already; once more on a conflict, from the server's copy. */
+    private boolean write(Placement p, GenericKubernetesResource current, More more) {
+        if (current == null) {
+            return false; // deleted since it was read
+        }
+        try {
+            return status.write(Kind.LATTICE_SERVICE, current, next(p, current, more));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            GenericKubernetesResource fresh = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE))
+                    .inNamespace(p.namespace()).withName(p.service()).get();
+            return fresh != null && status.write(Kind.LATTICE_SERVICE, fresh, next(p, fresh, more));
+        }
+    }
+
+    private ObjectStatus next(Placement p, GenericKubernetesResource current, More more) {
+        Long generation = current.getMetadata().getGeneration();
+        ObjectStatus next = statusFor(p, StatusWriter.of(current), generation);
+        more.add(p, next, generation);
+        return next;
     }
 
     ObjectStatus statusFor(Placement p, ObjectStatus before, Long generation) {
