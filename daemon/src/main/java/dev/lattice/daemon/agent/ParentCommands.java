@@ -3,6 +3,7 @@ package dev.lattice.daemon.agent;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.engine.kube.Coordinates;
+import dev.lattice.engine.kube.RequestPool;
 import dev.lattice.engine.pivot.Mover;
 import dev.lattice.proto.agent.v1.AgentMessage;
 import dev.lattice.proto.agent.v1.CommandResult;
@@ -45,10 +46,10 @@ public final class ParentCommands {
     }
 
     /** @param unserved why this cluster cannot take an object's kind yet (its CRD is not served), or null when it can */
-    public ParentCommands(KubernetesClient client, Supplier<String> self, Function<Coordinates, String> unserved) {
+    public ParentCommands(KubernetesClient client, Supplier<String> self, Function<Coordinates, String> unserved, RequestPool pool) {
         this.client = client;
         this.self = self;
-        this.sync = new ObjectSync(client, unserved);
+        this.sync = new ObjectSync(client, unserved, pool);
         this.requests = new ApiRequests(client);
     }
 

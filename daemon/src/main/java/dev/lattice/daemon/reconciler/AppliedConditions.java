@@ -38,17 +38,26 @@ final class AppliedConditions {
     private final Map<Key, Group> groups = new HashMap<>();
     private final Map<String, List<Key>> namespaceWide = new HashMap<>();
 
-    AppliedConditions(List<? extends HasMetadata> objects, ObjectSync.Outcome outcome) {
-        for (HasMetadata o : objects) {
-            if ("Namespace".equals(o.getKind())) {
+    /** For objects as sent (to a child). */
+    static AppliedConditions of(List<? extends HasMetadata> objects, ObjectSync.Outcome outcome) {
+        return new AppliedConditions(objects.stream().map(ObjectSync.Tracked::of).toList(), outcome);
+    }
+
+    AppliedConditions(List<ObjectSync.Tracked> objects, ObjectSync.Outcome outcome) {
+        for (ObjectSync.Tracked o : objects) {
+            Coordinates ref = o.ref();
+            if ("Namespace".equals(ref.kind())) {
                 continue;
             }
-            Coordinates ref = Coordinates.of(o);
-            String service = o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(MeshCompiler.NAME_LABEL);
+            String service = o.service();
             Key key = new Key(ref.namespace(), service, ServedKinds.isCustom(ref.apiVersion()));
-            Group group = groups.computeIfAbsent(key, k -> new Group());
-            if (service == null) {
-                namespaceWide.computeIfAbsent(ref.namespace(), n -> new ArrayList<>()).add(key);
+            Group group = groups.get(key);
+            if (group == null) {
+                group = new Group();
+                groups.put(key, group);
+                if (service == null) {
+                    namespaceWide.computeIfAbsent(ref.namespace(), n -> new ArrayList<>()).add(key);
+                }
             }
             group.objects++;
             String waits = outcome.waiting().get(ref);

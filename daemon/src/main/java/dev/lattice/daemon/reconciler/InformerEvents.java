@@ -1,6 +1,7 @@
 package dev.lattice.daemon.reconciler;
 
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /** An informer's events as the reconcilers take them: level-based, so what changed matters less than that it did. */
@@ -10,6 +11,11 @@ final class InformerEvents {
 
     /** A handler calling {@code upserted} with each object added or changed and {@code deleted} with each one deleted. */
     static <T> ResourceEventHandler<T> of(Consumer<T> upserted, Consumer<T> deleted) {
+        return of(upserted, deleted, (before, after) -> true);
+    }
+
+    /** The same, leaving out the updates {@code matters} says nothing the reconcilers read changed in. */
+    static <T> ResourceEventHandler<T> of(Consumer<T> upserted, Consumer<T> deleted, BiPredicate<T, T> matters) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -18,7 +24,9 @@ final class InformerEvents {
 
             @Override
             public void onUpdate(T before, T obj) {
-                upserted.accept(obj);
+                if (before == null || matters.test(before, obj)) {
+                    upserted.accept(obj);
+                }
             }
 
             @Override

@@ -12,11 +12,14 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,14 +68,17 @@ public final class LatticeCache implements AutoCloseable {
         }
     }
 
+    /** The kinds whose status the daemon alone writes, and reads back only {@code status.cluster} of. */
+    private static final Set<Kind> STATUS_OURS = EnumSet.of(Kind.LATTICE_SERVICE, Kind.LATTICE_EXTERNAL_SERVICE);
+
     private final KubernetesClient client;
     private final Map<Kind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(Kind.class);
     private final List<Consumer<Kind>> listeners = new CopyOnWriteArrayList<>();
     /** Each object read into the model as it entered its informer's store, by the id the parser gives it. */
     private final Map<String, Cached> reads = new ConcurrentHashMap<>();
 
-    /** A read, kept while the object's resourceVersion stays: a re-list after a lost watch puts every object again. */
-    private record Cached(String resourceVersion, Parser.Read read) {
+    /** A read, kept while what the model takes of the object stays ({@link #version}): a re-list puts every object again. */
+    private record Cached(Object version, Parser.Read read) {
     }
     /** Bumped on every event: the reconcilers share one parse of the same state instead of one parse each. */
     private final AtomicLong version = new AtomicLong();
@@ -95,7 +101,8 @@ public final class LatticeCache implements AutoCloseable {
                     client.genericKubernetesResources(LiveInputs.context(kind)).inAnyNamespace().runnableInformer(0)
                             .itemStore(new TrimmingStore<>(r -> read(kind, r), r -> reads.remove(
                                     LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName()))));
-            informer.addEventHandler(InformerEvents.of(obj -> changed(kind), obj -> changed(kind)));
+            informer.addEventHandler(InformerEvents.of(obj -> changed(kind), obj -> changed(kind),
+                    (before, after) -> !Objects.equals(version(kind, before), version(kind, after))));
             informers.put(kind, informer);
         }
         informers.values().forEach(i -> i.start().toCompletableFuture().join());
@@ -179,12 +186,28 @@ public final class LatticeCache implements AutoCloseable {
      */
     private GenericKubernetesResource read(Kind kind, GenericKubernetesResource object) {
         String id = LiveInputs.id(kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
-        String version = object.getMetadata().getResourceVersion();
+        Object version = version(kind, object);
         Cached cached = reads.get(id);
-        if (cached == null || version == null || !version.equals(cached.resourceVersion())) {
-            reads.put(id, new Cached(version, Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(object)))));
+        if (cached == null || version == null || !version.equals(cached.version())) {
+            Parser.Read read = Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(object)));
+            reads.put(id, new Cached(version, read.withoutFieldLocations()));
         }
         return TrimmingStore.without(object, "spec");
+    }
+
+    /**
+     * What the model takes of {@code object} changes only when this does. For the kinds whose status only the daemon
+     * writes, that is the generation (the spec), labels, annotations, deletion and the placement the solver keeps
+     * ({@code status.cluster}): the daemon's own status writes then neither parse the object again nor wake the
+     * reconcilers, which at fleet scale would be a pass per write. For the other kinds, any new resourceVersion.
+     */
+    static Object version(Kind kind, GenericKubernetesResource object) {
+        if (!STATUS_OURS.contains(kind)) {
+            return object.getMetadata().getResourceVersion();
+        }
+        var meta = object.getMetadata();
+        Object cluster = object.getAdditionalProperties().get("status") instanceof Map<?, ?> status ? status.get("cluster") : null;
+        return Arrays.asList(meta.getGeneration(), meta.getLabels(), meta.getAnnotations(), meta.getDeletionTimestamp(), cluster);
     }
 
     @Override

@@ -2,11 +2,14 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.mesh.MeshCompiler.CompiledKind;
 import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.mesh.Piece;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.kube.RequestPool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,11 +17,14 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +37,12 @@ import org.slf4j.LoggerFactory;
  * <p>Each object is labelled with its source, the cluster whose daemon compiled it: a child's own reconciler and the
  * objects its parent sends then never prune each other's.
  *
- * <p>A fleet compiles to thousands of objects and a change touches a few, so between full passes only objects whose
- * content changed since this process last applied them are sent, and stale ones are found from that memory. A full
- * pass (every object applied, stale ones found by listing) runs first and whenever {@code full} is asked for, which
- * also repairs hand edits.
+ * <p>A fleet compiles to tens of thousands of objects and a change touches a few. The objects come as {@link Piece}s,
+ * each with everything it is rendered from; between full passes a piece equal to one this process applied whole is
+ * neither rendered nor sent again, and stale objects are found from that memory. A full pass (every piece applied,
+ * stale objects found by listing) runs first and whenever {@code full} is asked for, which also repairs hand edits.
+ * Requests go out side by side on a {@link RequestPool}, Namespaces before anything else, and pieces are rendered as
+ * slots free up, so a fleet's objects are never all in memory at once.
  *
  * <p>The cluster takes what it can: an object of a kind it does not serve yet (a mesh policy before its CRD is
  * installed) waits, an object the server refuses fails alone, and neither holds back the others. Both are sent again
@@ -44,6 +52,7 @@ public final class ObjectSync {
     /** Which daemon compiled the object. */
     public static final String SOURCE_LABEL = "lattice.dev/source";
     private static final Duration FOUNDATIONS = Duration.ofSeconds(30);
+    private static final long PAGE = 500;
 
     /**
      * What a pass did: how many objects it applied or deleted, and the objects it could not apply, each with why:
@@ -52,70 +61,154 @@ public final class ObjectSync {
     public record Outcome(int changed, Map<Coordinates, String> waiting, Map<Coordinates, String> failed) {
     }
 
+    /** An object a pass wanted in place, and the service it belongs to (null: its whole namespace's). */
+    public record Tracked(Coordinates ref, String service) {
+        public static Tracked of(HasMetadata object) {
+            Map<String, String> labels = object.getMetadata().getLabels();
+            return new Tracked(Coordinates.of(object), labels == null ? null : labels.get(MeshCompiler.NAME_LABEL));
+        }
+    }
+
+    /** A pass of {@link #sync}: what it did, and every object it wanted in place. */
+    public record Pass(Outcome outcome, List<Tracked> objects) {
+    }
+
+    /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
+    private record Memory(Map<Piece, List<Tracked>> done, Set<Coordinates> unsure) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
 
     private final KubernetesClient client;
     private final Applier applier;
     private final Function<Coordinates, String> unserved;
-    /** What this process applied, by source: each object's coordinates and a hash of what was sent. */
-    private final Map<String, Map<Coordinates, Integer>> applied = new HashMap<>();
+    private final RequestPool requests;
+    private final Map<String, Memory> applied = new HashMap<>();
 
-    /** A cluster taken to serve every kind: an object of a kind it lacks fails like any refused object. */
-    public ObjectSync(KubernetesClient client) {
-        this(client, ref -> null);
-    }
-
-    /** @param unserved why the cluster cannot take an object's kind yet, or null when it can */
-    public ObjectSync(KubernetesClient client, Function<Coordinates, String> unserved) {
+    /**
+     * @param unserved why the cluster cannot take an object's kind yet, or null when it can
+     * @param requests where the requests run, so many at a time
+     */
+    public ObjectSync(KubernetesClient client, Function<Coordinates, String> unserved, RequestPool requests) {
         this.client = client;
         this.applier = new Applier(client, Duration.ofMillis(50));
         this.unserved = unserved;
+        this.requests = requests;
     }
 
     /**
      * Applies {@code desired} from {@code source} and deletes what that source applied before and no longer wants.
-     * An object that waits or fails is left out of this process's memory, so the next pass sends it again.
+     * A piece with an object that waits or fails is left out of this process's memory, so the next pass sends it again.
      */
-    public synchronized Outcome sync(String source, List<? extends HasMetadata> desired, boolean full) {
-        Map<Coordinates, Integer> before = applied.get(source);
-        Map<Coordinates, Integer> now = new LinkedHashMap<>();
-        List<HasMetadata> changed = new ArrayList<>();
-        for (HasMetadata o : desired) {
-            Coordinates ref = Coordinates.of(o);
-            int hash = o.hashCode();
-            now.put(ref, hash);
-            if (full || before == null || !Integer.valueOf(hash).equals(before.get(ref))) {
-                changed.add(o);
+    public synchronized Pass sync(String source, List<? extends Piece> desired, boolean full) {
+        Memory before = applied.remove(source); // should this pass die half-way, the next one is a full one
+        Map<Piece, List<Tracked>> done = new LinkedHashMap<>();
+        List<Piece> changed = new ArrayList<>();
+        for (Piece p : desired) {
+            List<Tracked> known = full || before == null ? null : before.done().get(p);
+            if (known != null) {
+                done.put(p, known);
+            } else {
+                changed.add(p);
             }
         }
-        applied.remove(source); // should this pass die half-way, the next one is a full one
-        Outcome outcome = apply(source, changed);
-        Set<Coordinates> wanted = new LinkedHashSet<>(now.keySet());
-        now.keySet().removeAll(outcome.waiting().keySet());
-        now.keySet().removeAll(outcome.failed().keySet());
-        Set<Coordinates> stale = new LinkedHashSet<>(full || before == null ? held(source) : before.keySet());
+        Run run = new Run(source);
+        Map<Piece, List<Tracked>> rendered = run.apply(changed);
+        Set<Coordinates> wanted = new HashSet<>();
+        List<Tracked> objects = new ArrayList<>();
+        Set<Coordinates> unsure = new HashSet<>();
+        for (Piece p : desired) {
+            List<Tracked> tracked = done.containsKey(p) ? done.get(p) : rendered.getOrDefault(p, List.of());
+            tracked.forEach(t -> wanted.add(t.ref()));
+            objects.addAll(tracked);
+            if (!done.containsKey(p) && rendered.containsKey(p)) {
+                if (tracked.stream().noneMatch(t -> run.waiting.containsKey(t.ref()) || run.failed.containsKey(t.ref()))) {
+                    done.put(p, tracked);
+                } else {
+                    tracked.forEach(t -> unsure.add(t.ref())); // some may be there from before: deleted once unwanted
+                }
+            }
+        }
+        Set<Coordinates> stale = new LinkedHashSet<>();
+        if (full || before == null) {
+            stale.addAll(held(source));
+        } else {
+            before.done().values().forEach(ts -> ts.forEach(t -> stale.add(t.ref())));
+            stale.addAll(before.unsure());
+        }
         stale.removeAll(wanted);
         stale.removeIf(r -> "Namespace".equals(r.kind()));
         Map<Coordinates, String> notDeleted = delete(List.copyOf(stale));
-        Map<Coordinates, String> failed = new LinkedHashMap<>(outcome.failed());
+        Map<Coordinates, String> failed = new LinkedHashMap<>(run.failed);
         failed.putAll(notDeleted);
-        notDeleted.keySet().forEach(r -> now.put(r, 0)); // remembered, so the next pass finds it stale and tries again
-        applied.put(source, now);
-        return new Outcome(outcome.changed() + stale.size() - notDeleted.size(), outcome.waiting(), failed);
+        unsure.addAll(notDeleted.keySet()); // the next pass finds it stale and tries again
+        applied.put(source, new Memory(done, unsure));
+        Outcome outcome = new Outcome(run.done.get() + stale.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
+        return new Pass(outcome, objects);
     }
 
     /**
-     * Applies the objects labelled as coming from {@code source}, each on its own: Namespaces first, then the rest in
-     * the order given; an object of a kind not served yet waits, one the server refuses fails, and the rest go on.
+     * Applies the objects labelled as coming from {@code source}, each on its own: Namespaces first, then the rest; an
+     * object of a kind not served yet waits, one the server refuses fails, and the rest go on.
      */
     public Outcome apply(String source, List<? extends HasMetadata> objects) {
-        Map<Coordinates, String> waiting = new LinkedHashMap<>();
-        Map<Coordinates, String> failed = new LinkedHashMap<>();
-        Set<String> failedNamespaces = new LinkedHashSet<>();
-        int done = 0;
-        List<HasMetadata> ordered = new ArrayList<>(objects.stream().filter(ObjectSync::isNamespace).toList());
-        ordered.addAll(objects.stream().filter(o -> !isNamespace(o)).toList());
-        for (HasMetadata o : ordered) {
+        Run run = new Run(source);
+        run.apply(List.of(new Given(objects)));
+        return new Outcome(run.done.get(), Map.copyOf(run.waiting), Map.copyOf(run.failed));
+    }
+
+    /** Objects given as they are, for {@link #apply}. */
+    private record Given(List<? extends HasMetadata> objects) {
+    }
+
+    /** One pass's applies: side by side, Namespaces first; what waits and what failed, with why. */
+    private final class Run {
+        final String source;
+        final Map<Coordinates, String> waiting = new ConcurrentHashMap<>();
+        final Map<Coordinates, String> failed = new ConcurrentHashMap<>();
+        final Set<String> failedNamespaces = ConcurrentHashMap.newKeySet();
+        final AtomicInteger done = new AtomicInteger();
+
+        Run(String source) {
+            this.source = source;
+        }
+
+        /** Renders and applies the pieces (or {@link Given} objects); returns what each piece rendered. */
+        Map<Piece, List<Tracked>> apply(List<?> parts) {
+            Map<Piece, List<Tracked>> rendered = new HashMap<>();
+            // Namespaces first: nothing can be created in one before it is there.
+            List<HasMetadata> later = new ArrayList<>();
+            RequestPool.Batch namespaces = requests.batch();
+            for (Object part : parts) {
+                if (part instanceof Piece.Namespace || part instanceof Given) {
+                    List<? extends HasMetadata> objects = part instanceof Given g ? g.objects() : ((Piece) part).render();
+                    if (part instanceof Piece p) {
+                        rendered.put(p, objects.stream().map(Tracked::of).toList());
+                    }
+                    for (HasMetadata o : objects) {
+                        if (isNamespace(o)) {
+                            submit(namespaces, o);
+                        } else {
+                            later.add(o);
+                        }
+                    }
+                }
+            }
+            namespaces.await();
+            RequestPool.Batch rest = requests.batch();
+            later.forEach(o -> submit(rest, o));
+            for (Object part : parts) {
+                if (part instanceof Piece p && !(part instanceof Piece.Namespace)) {
+                    List<HasMetadata> objects = p.render();
+                    rendered.put(p, objects.stream().map(Tracked::of).toList());
+                    objects.forEach(o -> submit(rest, o));
+                }
+            }
+            rest.await();
+            return rendered;
+        }
+
+        private void submit(RequestPool.Batch batch, HasMetadata o) {
             Coordinates ref = Coordinates.of(o);
             String why = unserved.apply(ref);
             if (why != null) {
@@ -123,18 +216,19 @@ public final class ObjectSync {
             } else if (ref.namespace() != null && failedNamespaces.contains(ref.namespace())) {
                 failed.put(ref, "its namespace " + ref.namespace() + " could not be applied");
             } else {
-                try {
-                    applier.apply(List.of(labelled(o, source)), FOUNDATIONS);
-                    done++;
-                } catch (RuntimeException e) {
-                    failed.put(ref, reason(e));
-                    if (isNamespace(o)) {
-                        failedNamespaces.add(ref.name());
+                batch.submit(() -> {
+                    try {
+                        applier.apply(List.of(labelled(o, source)), FOUNDATIONS);
+                        done.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failed.put(ref, reason(e));
+                        if (isNamespace(o)) {
+                            failedNamespaces.add(ref.name());
+                        }
                     }
-                }
+                });
             }
         }
-        return new Outcome(done, waiting, failed);
     }
 
     /**
@@ -145,11 +239,16 @@ public final class ObjectSync {
         List<Coordinates> held = new ArrayList<>();
         for (CompiledKind kind : MeshCompiler.KINDS) {
             try {
-                for (GenericKubernetesResource r : client.genericKubernetesResources(context(kind)).inAnyNamespace()
-                        .withLabel(MeshCompiler.MANAGED_BY_LABEL, MeshCompiler.MANAGER).withLabel(SOURCE_LABEL, source)
-                        .list().getItems()) {
-                    held.add(new Coordinates(kind.apiVersion(), kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()));
-                }
+                String next = null;
+                do { // a page at a time: a fleet's Deployments, whole, would not fit in the daemon's memory at once
+                    var page = client.genericKubernetesResources(context(kind)).inAnyNamespace()
+                            .withLabel(MeshCompiler.MANAGED_BY_LABEL, MeshCompiler.MANAGER).withLabel(SOURCE_LABEL, source)
+                            .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
+                    for (GenericKubernetesResource r : page.getItems()) {
+                        held.add(new Coordinates(kind.apiVersion(), kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()));
+                    }
+                    next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+                } while (next != null && !next.isEmpty());
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 404) { // a kind whose CRD is not installed holds nothing, and says nothing of it
                     LOG.warn("cannot list {} to find stale ones: {}", kind.kind(), Applier.reason(e));
@@ -164,7 +263,8 @@ public final class ObjectSync {
      * could not be deleted, with why.
      */
     public Map<Coordinates, String> delete(List<Coordinates> refs) {
-        Map<Coordinates, String> failed = new LinkedHashMap<>();
+        Map<Coordinates, String> failed = new ConcurrentHashMap<>();
+        RequestPool.Batch batch = requests.batch();
         for (Coordinates ref : refs) {
             if ("Namespace".equals(ref.kind()) && "v1".equals(ref.apiVersion())) {
                 continue;
@@ -172,15 +272,20 @@ public final class ObjectSync {
             CompiledKind kind = MeshCompiler.KINDS.stream()
                     .filter(k -> k.apiVersion().equals(ref.apiVersion()) && k.kind().equals(ref.kind())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("not a kind Lattice compiles: " + ref));
-            try {
-                client.genericKubernetesResources(context(kind)).inNamespace(ref.namespace()).withName(ref.name()).delete();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    failed.put(ref, "cannot delete it: " + Applier.reason(e));
+            batch.submit(() -> {
+                try {
+                    client.genericKubernetesResources(context(kind)).inNamespace(ref.namespace()).withName(ref.name()).delete();
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 404) {
+                        failed.put(ref, "cannot delete it: " + Applier.reason(e));
+                    }
+                } catch (RuntimeException e) {
+                    failed.put(ref, "cannot delete it: " + e.getMessage());
                 }
-            }
+            });
         }
-        return failed;
+        batch.await();
+        return new LinkedHashMap<>(failed);
     }
 
     private static boolean isNamespace(HasMetadata o) {

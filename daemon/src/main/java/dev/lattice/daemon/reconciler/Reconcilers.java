@@ -2,6 +2,7 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.addons.HelmTemplate;
 import dev.lattice.core.install.BootstrapTokens;
+import dev.lattice.engine.kube.RequestPool;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -18,11 +19,11 @@ public final class Reconcilers {
     private final AddonReconciler addons;
 
     public Reconcilers(KubernetesClient client, LatticeCache cache, CapiCache capi, ServedKinds served, Supplier<String> self, Fleet fleet,
-                       Children children, Provisioning provisioning, BootstrapTokens tokens, Clock clock, Duration fullSync,
+                       Children children, Provisioning provisioning, BootstrapTokens tokens, RequestPool requests, Clock clock, Duration fullSync,
                        HelmTemplate helm, Consumer<String> clusterChanged) {
         StatusWriter status = new StatusWriter(client, clock);
         this.addons = new AddonReconciler(client, cache, self, helm, clusterChanged);
-        this.services = new ServiceReconciler(client, cache, served, self, children, clock, fullSync);
+        this.services = new ServiceReconciler(client, cache, served, self, children, requests, clock, fullSync);
         this.pools = new PoolReconciler(cache, status);
         this.ownCluster = new OwnClusterReconciler(client, cache, capi, status, self, fleet, addons::report);
         this.childClusters = new ChildClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);

@@ -2,7 +2,9 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.graph.ServiceGraph;
 import dev.lattice.core.mesh.MeshCompiler;
+import dev.lattice.core.mesh.Piece;
 import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.parse.Problem;
 import dev.lattice.core.placement.Placement;
@@ -11,9 +13,9 @@ import dev.lattice.core.plan.Planner;
 import dev.lattice.core.status.ObjectStatus;
 import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.engine.kube.PlacementRecorder;
+import dev.lattice.engine.kube.RequestPool;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,16 +51,19 @@ public final class ServiceReconciler implements Reconciler {
     private final Children children;
     private final Duration fullEvery;
     private final Planner planner = Planner.defaults();
-    private volatile String lastPlan;
+    private final RequestPool requests;
+    private String lastPlan;
+    private volatile Plan plan;
     private Set<String> warned = new HashSet<>();
     private long lastFull;
     private Map<Coordinates, String> lastWaiting = Map.of();
 
     /** @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync) */
     public ServiceReconciler(KubernetesClient client, LatticeCache cache, ServedKinds served, Supplier<String> self, Children children,
-                             Clock clock, Duration fullEvery) {
+                             RequestPool requests, Clock clock, Duration fullEvery) {
         this.cache = cache;
-        this.sync = new ObjectSync(client, served::unserved);
+        this.requests = requests;
+        this.sync = new ObjectSync(client, served::unserved, requests);
         this.recorder = new PlacementRecorder(client, clock);
         this.status = new StatusWriter(client, clock);
         this.self = self;
@@ -68,10 +73,12 @@ public final class ServiceReconciler implements Reconciler {
 
     /**
      * The last plan this reconciler acted on, as {@link Plan#digest()} and {@link Plan#objectsDigest()} separated by a
-     * space; null before the first.
+     * space; null before the first. The objects' digest renders every object: for tests and diagnostics, not for the
+     * reconcile path.
      */
     public String lastPlan() {
-        return lastPlan;
+        Plan last = plan;
+        return last == null ? null : last.digest() + " " + last.objectsDigest();
     }
 
     @Override
@@ -92,42 +99,49 @@ public final class ServiceReconciler implements Reconciler {
         }
         logNewWarnings(plan.warnings());
         recordExternal(snapshot, plan.compiled());
-        Map<String, List<HasMetadata>> byCluster = plan.objectsByCluster();
-        String digests = plan.digest() + " " + plan.objectsDigest();
-        if (!digests.equals(lastPlan)) {
-            LOG.info("plan {} (decisions, objects): {} services placed, {} not, on {} clusters", digests,
-                    plan.placements().size() - plan.unplaced(), plan.unplaced(), snapshot.inputs().clusters().size());
-            lastPlan = digests;
+        String digest = plan.digest();
+        if (!digest.equals(lastPlan)) {
+            LOG.info("plan {}: {} services placed, {} not, on {} clusters", digest, plan.placements().size() - plan.unplaced(),
+                    plan.unplaced(), snapshot.inputs().clusters().size());
+            lastPlan = digest;
         }
+        this.plan = plan;
         String own = self.get();
         boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;
-        ObjectSync.Outcome outcome = new ObjectSync.Outcome(0, Map.of(), Map.of());
-        List<HasMetadata> ownObjects = new ArrayList<>(byCluster.getOrDefault(own, List.of()));
-        snapshot.inputs().cluster(own).ifPresent(c -> ownObjects.addAll(MeshCompiler.daemonPolicy(c)));
+        // Every cluster of the inputs is there, one that holds no service with nothing (so it removes what it held).
+        Map<String, MeshCompiler.ClusterManifests> byCluster = new TreeMap<>();
+        for (LatticeCluster c : snapshot.inputs().clusters()) {
+            byCluster.put(c.name(), new MeshCompiler.ClusterManifests(c.name(), List.of(), List.of()));
+        }
+        plan.compiled().manifests().stream().filter(m -> m.cluster() != null).forEach(m -> byCluster.put(m.cluster(), m));
+        ObjectSync.Pass pass = new ObjectSync.Pass(new ObjectSync.Outcome(0, Map.of(), Map.of()), List.of());
         // The children this daemon reaches, each with what its agent reported of the objects last sent (once it has).
         Set<String> reached = new HashSet<>();
         Map<String, AppliedConditions> reported = new HashMap<>();
-        for (Map.Entry<String, List<HasMetadata>> e : byCluster.entrySet()) {
+        for (Map.Entry<String, MeshCompiler.ClusterManifests> e : byCluster.entrySet()) {
             if (e.getKey().equals(own)) {
-                outcome = sync.sync(own, ownObjects, full);
-                if (outcome.changed() > 0) {
-                    LOG.info("applied or removed {} objects of {} for this cluster", outcome.changed(), ownObjects.size());
+                List<Piece> pieces = new ArrayList<>(e.getValue().pieces());
+                snapshot.inputs().cluster(own).ifPresent(c -> pieces.add(MeshCompiler.daemonPiece(c)));
+                pass = sync.sync(own, pieces, full);
+                if (pass.outcome().changed() > 0) {
+                    LOG.info("applied or removed {} objects of {} for this cluster", pass.outcome().changed(), pass.objects().size());
                 }
-            } else if (children.desired(e.getKey(), e.getValue())) {
+            } else if (children.desired(e.getKey(), e.getValue().objects())) {
                 reached.add(e.getKey());
                 ObjectSync.Outcome report = children.applied(e.getKey());
                 if (report != null) {
-                    reported.put(e.getKey(), new AppliedConditions(e.getValue(), report));
+                    reported.put(e.getKey(), AppliedConditions.of(e.getValue().objects(), report));
                 }
-            } else if (!e.getValue().isEmpty()) {
+            } else if (!e.getValue().services().isEmpty()) {
                 LOG.debug("services placed on {}, which is not a child this daemon reaches", e.getKey());
             }
         }
         if (full) {
             lastFull = System.nanoTime();
         }
+        ObjectSync.Outcome outcome = pass.outcome();
         // Each decision and, for the services here, whether their objects are in place: one status write per service.
-        AppliedConditions applied = new AppliedConditions(ownObjects, outcome);
+        AppliedConditions applied = new AppliedConditions(pass.objects(), outcome);
         Instant now = status.now();
         recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next, generation) -> {
             if (!p.scheduled()) {
@@ -143,7 +157,7 @@ public final class ServiceReconciler implements Reconciler {
                 AppliedConditions.unknown(next, "Unreachable", "cluster " + p.cluster() + " is neither this cluster nor a child "
                         + "whose agent this daemon serves, so nothing here applies its objects", generation, now);
             }
-        });
+        }, requests);
         recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
         if (!outcome.failed().isEmpty()) {
             // Retried with back-off; what waits for a CRD is woken by the CRD's watch instead.

@@ -27,6 +27,7 @@ import dev.lattice.engine.charts.HelmCharts;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.RequestPool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -283,6 +284,9 @@ public final class Daemon implements AutoCloseable {
     private final class Leading implements AutoCloseable {
         /** Reconcilers that run side by side; each key is still reconciled by one at a time. */
         private static final int WORKERS = 4;
+        /** Applies, deletes and status writes in flight at once (client-go's default QPS is 5; a fleet needs more). */
+        private static final int REQUESTS = 16;
+        final RequestPool requests = new RequestPool("api-request", REQUESTS);
         final ParentEndpoints parent;
         final Provisioning provisioning;
         final AgentClient agent;
@@ -308,7 +312,7 @@ public final class Daemon implements AutoCloseable {
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
             // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
-                    Clock.systemUTC(), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name));
+                    requests, Clock.systemUTC(), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics, Daemon.this::fatal);
             services = r.services();
@@ -330,7 +334,7 @@ public final class Daemon implements AutoCloseable {
                 }
             };
             provisioning.onRunEnd(child -> queue.enqueue(childClusters, child));
-            commands = new ParentCommands(client, Daemon.this::self, served::unserved);
+            commands = new ParentCommands(client, Daemon.this::self, served::unserved, requests);
             agent = new AgentClient(new ParentCredentials(client, options.namespace(), Daemon.this::self),
                     commands, new HeartbeatReporter(client, cache, Daemon.this::self),
                     Daemon.this::self, fleet, options.heartbeatInterval(), Backoff.RECONNECT, version());
@@ -374,6 +378,7 @@ public final class Daemon implements AutoCloseable {
             agent.close();
             provisioning.close();
             queue.close();
+            requests.close();
             parent.close();
         }
     }

@@ -42,7 +42,7 @@ class AppliedConditionsTest {
 
     @Test
     void aServiceIsReadyWhenItsObjectsAndItsNamespacesBaselineAreApplied() {
-        AppliedConditions applied = new AppliedConditions(List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER),
+        AppliedConditions applied = AppliedConditions.of(List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER),
                 new ObjectSync.Outcome(5, Map.of(), Map.of()));
         Map<String, Condition> c = conditions(applied, "api");
         assertThat(c.get("WorkloadApplied").message()).isEqualTo("2 workload objects applied");
@@ -51,8 +51,16 @@ class AppliedConditionsTest {
     }
 
     @Test
+    void aBaselineOfTwoPoliciesCountsEachOnce() {
+        HasMetadata istioBaseline = object("security.istio.io/v1", "AuthorizationPolicy", "default-deny", null);
+        AppliedConditions applied = AppliedConditions.of(List.of(DEPLOYMENT, ALLOW, BASELINE, istioBaseline),
+                new ObjectSync.Outcome(4, Map.of(), Map.of()));
+        assertThat(conditions(applied, "api").get("PoliciesApplied").message()).isEqualTo("3 policies applied");
+    }
+
+    @Test
     void aMissingBaselineKeepsEveryServiceOfTheNamespaceFromReadyAndAnotherServicesRefusalDoesNot() {
-        AppliedConditions applied = new AppliedConditions(List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER),
+        AppliedConditions applied = AppliedConditions.of(List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER),
                 new ObjectSync.Outcome(3, Map.of(Coordinates.of(BASELINE), "waits for CustomResourceDefinition ciliumnetworkpolicies.cilium.io"),
                         Map.of(Coordinates.of(OTHER), "field is immutable")));
         Map<String, Condition> api = conditions(applied, "api");
@@ -69,7 +77,7 @@ class AppliedConditionsTest {
     void aServiceThatLeftThisClusterLosesTheConditionsAndKeepsTheOthers() {
         ObjectStatus status = new ObjectStatus(new HashMap<>());
         status.condition("Scheduled", true, "Placed", "Placed on edge", 1L, NOW);
-        new AppliedConditions(List.of(DEPLOYMENT), new ObjectSync.Outcome(1, Map.of(), Map.of())).write("shop", "api", status, 1L, NOW);
+        AppliedConditions.of(List.of(DEPLOYMENT), new ObjectSync.Outcome(1, Map.of(), Map.of())).write("shop", "api", status, 1L, NOW);
         AppliedConditions.clear(status);
         assertThat(status.conditions()).extracting(Condition::type).containsExactly("Scheduled");
     }
