@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -181,7 +182,8 @@ public final class ObjectSync {
             RequestPool.Batch namespaces = requests.batch();
             for (Object part : parts) {
                 if (part instanceof Piece.Namespace || part instanceof Given) {
-                    List<? extends HasMetadata> objects = part instanceof Given g ? g.objects() : ((Piece) part).render();
+                    List<? extends HasMetadata> objects = part instanceof Given g
+                            ? g.objects().stream().map(o -> copyLabelled(o, source)).toList() : labelled(((Piece) part).render(), source);
                     if (part instanceof Piece p) {
                         rendered.put(p, objects.stream().map(Tracked::of).toList());
                     }
@@ -199,7 +201,7 @@ public final class ObjectSync {
             later.forEach(o -> submit(rest, o));
             for (Object part : parts) {
                 if (part instanceof Piece p && !(part instanceof Piece.Namespace)) {
-                    List<HasMetadata> objects = p.render();
+                    List<HasMetadata> objects = labelled(p.render(), source);
                     rendered.put(p, objects.stream().map(Tracked::of).toList());
                     objects.forEach(o -> submit(rest, o));
                 }
@@ -218,7 +220,12 @@ public final class ObjectSync {
             } else {
                 batch.submit(() -> {
                     try {
-                        applier.apply(List.of(labelled(o, source)), FOUNDATIONS);
+                        String plural = plural(ref);
+                        if (plural != null) {
+                            applier.send(o, plural);
+                        } else {
+                            applier.apply(List.of(o), FOUNDATIONS);
+                        }
                         done.incrementAndGet();
                     } catch (RuntimeException e) {
                         failed.put(ref, reason(e));
@@ -305,8 +312,27 @@ public final class ObjectSync {
         return LiveInputs.context(kind.apiVersion(), kind.kind(), kind.plural(), true);
     }
 
-    /** A copy of the object labelled with its source; the object itself, which a plan may share, is left as it is. */
-    private GenericKubernetesResource labelled(HasMetadata object, String source) {
+    /** What the resources of the object's kind are called in API paths; null for a kind Lattice does not compile. */
+    private static String plural(Coordinates ref) {
+        if ("Namespace".equals(ref.kind()) && "v1".equals(ref.apiVersion())) {
+            return "namespaces";
+        }
+        return MeshCompiler.KINDS.stream().filter(k -> k.apiVersion().equals(ref.apiVersion()) && k.kind().equals(ref.kind()))
+                .map(CompiledKind::plural).findFirst().orElse(null);
+    }
+
+    /** Objects a piece has just rendered, which nothing else holds: labelled with their source where they are. */
+    private static List<HasMetadata> labelled(List<HasMetadata> rendered, String source) {
+        for (HasMetadata o : rendered) {
+            Map<String, String> labels = new LinkedHashMap<>(Objects.requireNonNullElse(o.getMetadata().getLabels(), Map.of()));
+            labels.put(SOURCE_LABEL, source);
+            o.getMetadata().setLabels(labels);
+        }
+        return rendered;
+    }
+
+    /** A copy of the object labelled with its source; the object itself, which a caller may share, is left as it is. */
+    private GenericKubernetesResource copyLabelled(HasMetadata object, String source) {
         GenericKubernetesResource copy = client.getKubernetesSerialization().convertValue(object, GenericKubernetesResource.class);
         copy.setMetadata(new ObjectMetaBuilder(copy.getMetadata()).addToLabels(SOURCE_LABEL, source).build());
         return copy;
