@@ -109,21 +109,25 @@ class ScaleBench {
                 double appliedAt = -1;
                 long deadline = t0 + LIMIT.toNanos();
                 long lastReport = 0;
-                while (System.nanoTime() < deadline && daemon.alive() && (placedAt < 0 || appliedAt < 0)) {
-                    long placed = placed(client);
-                    long deployments = client.apps().deployments().inAnyNamespace().list().getItems().stream()
-                            .filter(d -> d.getMetadata().getNamespace().startsWith("ns-")).count(); // not istiod
-                    if (placedAt < 0 && placed == services) {
-                        placedAt = seconds(t0);
+                // Counted from watches: listing 10,000 objects a second would load the API server the daemon shares.
+                try (var placedWatch = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE)).inAnyNamespace().inform();
+                     var deploymentWatch = client.apps().deployments().inAnyNamespace().inform()) {
+                    while (System.nanoTime() < deadline && daemon.alive() && (placedAt < 0 || appliedAt < 0)) {
+                        long placed = placedWatch.getStore().list().stream().filter(s -> "home".equals(Kube.status(s).get("cluster"))).count();
+                        long deployments = deploymentWatch.getStore().list().stream()
+                                .filter(d -> d.getMetadata().getNamespace().startsWith("ns-")).count(); // not istiod
+                        if (placedAt < 0 && placed == services) {
+                            placedAt = seconds(t0);
+                        }
+                        if (appliedAt < 0 && deployments == services) {
+                            appliedAt = seconds(t0);
+                        }
+                        if (System.nanoTime() - lastReport > 10_000_000_000L) {
+                            System.out.printf("  %.0f s: %,d placed, %,d Deployments, RSS %s%n", seconds(t0), placed, deployments, daemon.rss());
+                            lastReport = System.nanoTime();
+                        }
+                        Thread.sleep(1000);
                     }
-                    if (appliedAt < 0 && deployments == services) {
-                        appliedAt = seconds(t0);
-                    }
-                    if (System.nanoTime() - lastReport > 10_000_000_000L) {
-                        System.out.printf("  %.0f s: %,d placed, %,d Deployments, RSS %s%n", seconds(t0), placed, deployments, daemon.rss());
-                        lastReport = System.nanoTime();
-                    }
-                    Thread.sleep(1000);
                 }
                 long peakKb = daemon.hwmKb();
                 String change = "-";
@@ -161,10 +165,6 @@ class ScaleBench {
                 """.formatted(s, namespace, s, version, peer, caller, cluster);
     }
 
-    private static long placed(KubernetesClient client) {
-        return client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE)).inAnyNamespace().list().getItems().stream()
-                .filter(s -> "home".equals(Kube.status(s).get("cluster"))).count();
-    }
 
     /** Five changes of one service's image, each timed until its Deployment has it: ms, sorted (-1: not within {@link #WAIT}). */
     private static List<Long> changes(KubernetesClient client, int total) throws Exception {
