@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -90,6 +91,10 @@ public final class DaemonManifests {
                         rule("", List.of("pods"), List.of("get", "patch"))).build());
         out.add(new RoleBindingBuilder().withMetadata(meta(NAMESPACE, NAME)).withRoleRef(roleRef("Role", NAME)).withSubjects(subject()).build());
         out.add(deployment(clusterName, image));
+        // A drain takes one replica at a time: the other leads while it moves.
+        out.add(new PodDisruptionBudgetBuilder().withMetadata(meta(NAMESPACE, NAME)).withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(Map.of("app.kubernetes.io/name", NAME)).endSelector().endSpec().build());
         return out;
     }
 
@@ -210,14 +215,19 @@ public final class DaemonManifests {
                 .addNewPort().withName("agent").withContainerPort(50051).endPort()
                 .addNewPort().withName("bootstrap").withContainerPort(8443).endPort()
                 .addNewPort().withName("proxy").withContainerPort(8081).endPort()
+                // Up to a minute to start (informers list a fleet) before liveness counts.
+                .withStartupProbe(new ProbeBuilder(httpProbe("/healthz", 2)).withFailureThreshold(30).build())
                 .withLivenessProbe(httpProbe("/healthz", 10))
                 .withReadinessProbe(httpProbe("/readyz", 5))
+                // The image's heap is half the limit (-XX:MaxRAMPercentage=50). Measured (ScaleBench): 240 MiB resident at
+                // 1,000 services, 318 MiB at 5,000; a standby replica about 100 MiB.
                 .withNewResources()
-                .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("128Mi"))
-                .addToLimits("memory", new Quantity("256Mi"))
+                .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
+                .addToLimits("memory", new Quantity("384Mi"))
                 .endResources()
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withRunAsNonRoot(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .build();
         return new DeploymentBuilder()
                 .withMetadata(meta(NAMESPACE, NAME))

@@ -25,21 +25,38 @@ class DaemonManifestsTest {
         assertThat(kinds.subList(0, Kind.values().length)).containsOnly("CustomResourceDefinition");
         assertThat(kinds.subList(Kind.values().length, kinds.size()))
                 .containsExactly("Namespace", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole",
-                        "RoleBinding", "RoleBinding", "Role", "RoleBinding", "Deployment");
+                        "RoleBinding", "RoleBinding", "Role", "RoleBinding", "Deployment", "PodDisruptionBudget");
     }
 
     @Test
     void theDeploymentRunsTheImageForItsOwnClusterWithProbes() {
-        Deployment d = Serialization.unmarshal(Documents.yaml(objects.get(objects.size() - 1)), Deployment.class);
+        Deployment d = Serialization.unmarshal(Documents.yaml(objects.stream().filter(o -> "Deployment".equals(o.get("kind")))
+                .findFirst().orElseThrow()), Deployment.class);
         var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("registry.example/lattice-daemon:1.2.3");
         // The daemon installs its own image into the children it provisions.
         assertThat(container.getArgs()).containsExactly("--cluster-name", "prod", "--daemon-image", "registry.example/lattice-daemon:1.2.3");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        var security = container.getSecurityContext();
+        assertThat(security.getRunAsNonRoot()).isTrue();
+        assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        // The image sizes its heap from the limit; the request is what a leader was measured to use.
+        assertThat(container.getResources().getLimits()).containsKey("memory");
+        assertThat(container.getResources().getRequests()).containsKeys("memory", "cpu");
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
         assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(DaemonManifests.NAME);
+    }
+
+    @Test
+    void aDrainTakesOneReplicaAtATime() {
+        Map<String, Object> pdb = objects.stream().filter(o -> "PodDisruptionBudget".equals(o.get("kind"))).findFirst().orElseThrow();
+        assertThat(Documents.yaml(pdb)).contains("maxUnavailable: 1").contains("app.kubernetes.io/name: " + DaemonManifests.NAME);
     }
 
     @Test
