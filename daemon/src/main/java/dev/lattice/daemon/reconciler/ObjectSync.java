@@ -276,9 +276,10 @@ public final class ObjectSync {
             if ("Namespace".equals(ref.kind()) && "v1".equals(ref.apiVersion())) {
                 continue;
             }
-            CompiledKind kind = MeshCompiler.KINDS.stream()
-                    .filter(k -> k.apiVersion().equals(ref.apiVersion()) && k.kind().equals(ref.kind())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("not a kind Lattice compiles: " + ref));
+            CompiledKind kind = compiled(ref);
+            if (kind == null) {
+                throw new IllegalArgumentException("not a kind Lattice compiles: " + ref);
+            }
             batch.submit(() -> {
                 try {
                     client.genericKubernetesResources(context(kind)).inNamespace(ref.namespace()).withName(ref.name()).delete();
@@ -317,8 +318,14 @@ public final class ObjectSync {
         if ("Namespace".equals(ref.kind()) && "v1".equals(ref.apiVersion())) {
             return "namespaces";
         }
+        CompiledKind kind = compiled(ref);
+        return kind == null ? null : kind.plural();
+    }
+
+    /** The compiled kind of the object at {@code ref}; null for a kind Lattice does not compile. */
+    private static CompiledKind compiled(Coordinates ref) {
         return MeshCompiler.KINDS.stream().filter(k -> k.apiVersion().equals(ref.apiVersion()) && k.kind().equals(ref.kind()))
-                .map(CompiledKind::plural).findFirst().orElse(null);
+                .findFirst().orElse(null);
     }
 
     /** Objects a piece has just rendered, which nothing else holds: labelled with their source where they are. */

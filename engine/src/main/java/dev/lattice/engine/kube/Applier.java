@@ -35,6 +35,8 @@ public final class Applier {
 
     private final KubernetesClient client;
     private final Duration poll;
+    /** The API server's address, ending in one slash. */
+    private final String base;
 
     public Applier(KubernetesClient client) {
         this(client, POLL);
@@ -43,6 +45,7 @@ public final class Applier {
     public Applier(KubernetesClient client, Duration poll) {
         this.client = client;
         this.poll = poll;
+        this.base = client.getMasterUrl().toString().replaceAll("/+$", "") + "/";
     }
 
     /** Applies the objects, foundations first; returns the objects as the server holds them after the apply. */
@@ -114,7 +117,7 @@ public final class Applier {
         String path = group + object.getApiVersion() + (meta.getNamespace() == null ? "" : "/namespaces/" + meta.getNamespace())
                 + "/" + plural + "/" + meta.getName() + "?fieldManager=" + FIELD_MANAGER + "&force=true";
         HttpClient http = client.getHttpClient();
-        HttpRequest request = http.newHttpRequestBuilder().uri(client.getMasterUrl().toString().replaceAll("/+$", "") + "/" + path)
+        HttpRequest request = http.newHttpRequestBuilder().uri(base + path)
                 .method("PATCH", "application/apply-patch+yaml", client.getKubernetesSerialization().asJson(object))
                 .timeout(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).build();
         HttpResponse<String> response;
