@@ -10,12 +10,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The daemon image (Jib, configured in this module's pom) runs the JVM as the measured launcher does. */
+/** The daemon image (Jib, configured in the daemon module's pom) runs the JVM as the measured launcher does. */
 class DaemonImageTest {
 
     @Test
     void theImageUsesTheLaunchersJvmFlagsAndMallocArenas() throws Exception {
-        String pom = Files.readString(Examples.projectRoot().resolve("packaging/pom.xml"));
+        String pom = Files.readString(Examples.projectRoot().resolve("daemon/pom.xml"));
         String launcher = Files.readString(Examples.projectRoot().resolve("daemon/src/main/launcher/lattice-daemon"));
         List<String> image = all(Pattern.compile("<jvmFlag>([^<]+)</jvmFlag>"), pom);
         String exec = launcher.substring(launcher.indexOf("exec \"$java\""));

@@ -59,6 +59,8 @@ public final class DaemonManifests {
     private static final List<String> CAPI_GROUPS = List.of("cluster.x-k8s.io", "bootstrap.cluster.x-k8s.io",
             "controlplane.cluster.x-k8s.io", "infrastructure.cluster.x-k8s.io", "addons.cluster.x-k8s.io", "ipam.cluster.x-k8s.io",
             "runtime.cluster.x-k8s.io");
+    /** Where the daemon's pod keeps downloaded charts ($XDG_CACHE_HOME): a volume, as the root file system is read-only. */
+    static final String CACHE_DIR = "/var/cache/lattice-daemon";
     private static final List<String> ALL = List.of("get", "list", "watch", "create", "update", "patch", "delete");
     private static final Map<String, String> LABELS =
             Collections.unmodifiableSortedMap(new TreeMap<>(Map.of("app.kubernetes.io/name", NAME, "app.kubernetes.io/part-of", "lattice")));
@@ -210,6 +212,11 @@ public final class DaemonManifests {
                 // The replica's name in the leader-election Lease.
                 .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef()
                 .endValueFrom().endEnv()
+                // The root file system is read-only: the chart cache and the temporary files (the Helm library unpacks
+                // itself there) live on volumes of their own.
+                .addNewEnv().withName("XDG_CACHE_HOME").withValue(CACHE_DIR).endEnv()
+                .addNewVolumeMount().withName("cache").withMountPath(CACHE_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .addNewPort().withName("http").withContainerPort(HTTP_PORT).endPort()
                 // Served only on a parent (spec.parentConfig); its children dial these.
                 .addNewPort().withName("agent").withContainerPort(50051).endPort()
@@ -237,7 +244,10 @@ public final class DaemonManifests {
                 .withNewSelector().withMatchLabels(Map.of("app.kubernetes.io/name", NAME)).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(LABELS).withAnnotations(scrape).endMetadata()
-                .withNewSpec().withServiceAccountName(NAME).withContainers(container).endSpec()
+                .withNewSpec().withServiceAccountName(NAME).withContainers(container)
+                .addNewVolume().withName("cache").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("128Mi")).endEmptyDir().endVolume()
+                .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();

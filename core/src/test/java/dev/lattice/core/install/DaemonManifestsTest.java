@@ -45,6 +45,10 @@ class DaemonManifestsTest {
         assertThat(security.getAllowPrivilegeEscalation()).isFalse();
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        // With the root read-only, what it writes (the chart cache, the Helm library it unpacks) goes to volumes.
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactlyInAnyOrder("/tmp", DaemonManifests.CACHE_DIR);
+        assertThat(container.getEnv()).anyMatch(e -> "XDG_CACHE_HOME".equals(e.getName()) && DaemonManifests.CACHE_DIR.equals(e.getValue()));
+        assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).allMatch(v -> v.getEmptyDir() != null && v.getEmptyDir().getSizeLimit() != null);
         // The image sizes its heap from the limit; the request is what a leader was measured to use.
         assertThat(container.getResources().getLimits()).containsKey("memory");
         assertThat(container.getResources().getRequests()).containsKeys("memory", "cpu");
