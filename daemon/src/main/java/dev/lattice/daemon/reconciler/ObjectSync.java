@@ -3,6 +3,7 @@ package dev.lattice.daemon.reconciler;
 import dev.lattice.core.mesh.MeshCompiler.CompiledKind;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.mesh.Piece;
+import dev.lattice.core.model.LatticeService;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.Coordinates;
 import dev.lattice.engine.kube.LiveInputs;
@@ -26,6 +27,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,12 +72,20 @@ public final class ObjectSync {
         }
     }
 
-    /** A pass of {@link #sync}: what it did, and every object it wanted in place. */
-    public record Pass(Outcome outcome, List<Tracked> objects) {
+    /**
+     * A pass of {@link #sync}: what it did, every object it wanted in place, and the services ({@code namespace/name})
+     * whose changed pieces it left for a later pass (nothing of theirs was sent, their objects are not among
+     * {@code objects}).
+     */
+    public record Pass(Outcome outcome, List<Tracked> objects, Set<String> deferred) {
+        public static final Pass NONE = new Pass(new Outcome(0, Map.of(), Map.of()), List.of(), Set.of());
     }
 
+    /** How many services' changed pieces go out together before a pass looks whether it should stop and let a change in. */
+    static final int CHUNK = 200;
+
     /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
-    private record Memory(Map<Piece, List<Tracked>> done, Set<Coordinates> unsure) {
+    private record Memory(Map<Piece, List<Tracked>> done, Set<Tracked> unsure) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
@@ -85,6 +95,8 @@ public final class ObjectSync {
     private final Function<Coordinates, String> unserved;
     private final RequestPool requests;
     private final Map<String, Memory> applied = new HashMap<>();
+    /** By source, the services the last pass left for later, with their pieces: one changed since goes before them. */
+    private final Map<String, Map<String, List<Piece>>> deferred = new HashMap<>();
 
     /**
      * @param unserved why the cluster cannot take an object's kind yet, or null when it can
@@ -97,28 +109,71 @@ public final class ObjectSync {
         this.requests = requests;
     }
 
+    /** The same, never stopping early: every changed piece is sent. */
+    public Pass sync(String source, List<? extends Piece> desired, boolean full) {
+        return sync(source, desired, full, () -> false);
+    }
+
     /**
      * Applies {@code desired} from {@code source} and deletes what that source applied before and no longer wants.
      * A piece with an object that waits or fails is left out of this process's memory, so the next pass sends it again.
+     *
+     * <p>The changed pieces go out {@value #CHUNK} services at a time (the namespaces' and the cluster's own pieces
+     * with the first); after each chunk, should {@code stop} say so (a change is waiting), the rest are left for the
+     * next pass and named in {@link Pass#deferred()}. That pass sends the services that changed meanwhile before those
+     * left over, so one edit never waits behind a fleet's first apply. Nothing of a deferred service is deleted.
      */
-    public synchronized Pass sync(String source, List<? extends Piece> desired, boolean full) {
+    public synchronized Pass sync(String source, List<? extends Piece> desired, boolean full, BooleanSupplier stop) {
         Memory before = applied.remove(source); // should this pass die half-way, the next one is a full one
+        Map<String, List<Piece>> leftBefore = deferred.getOrDefault(source, Map.of());
         Map<Piece, List<Tracked>> done = new LinkedHashMap<>();
-        List<Piece> changed = new ArrayList<>();
+        List<Piece> common = new ArrayList<>();
+        Map<String, List<Piece>> changed = new LinkedHashMap<>();
         for (Piece p : desired) {
             List<Tracked> known = full || before == null ? null : before.done().get(p);
+            String service = serviceOf(p);
             if (known != null) {
                 done.put(p, known);
+            } else if (service == null) {
+                common.add(p);
             } else {
-                changed.add(p);
+                changed.computeIfAbsent(service, k -> new ArrayList<>()).add(p);
             }
         }
+        // What changed since the last pass first, then what it left over as it was.
+        List<List<Piece>> queue = new ArrayList<>();
+        List<List<Piece>> leftOver = new ArrayList<>();
+        changed.forEach((service, pieces) -> (pieces.equals(leftBefore.get(service)) ? leftOver : queue).add(pieces));
+        queue.addAll(leftOver);
         Run run = new Run(source);
-        Map<Piece, List<Tracked>> rendered = run.apply(changed);
+        Map<Piece, List<Tracked>> rendered = new HashMap<>();
+        List<Piece> chunk = new ArrayList<>(common);
+        Map<String, List<Piece>> later = new LinkedHashMap<>();
+        int services = 0;
+        for (int i = 0; i < queue.size(); i++) {
+            if (services == CHUNK) {
+                rendered.putAll(run.apply(chunk));
+                chunk = new ArrayList<>();
+                services = 0;
+                if (stop.getAsBoolean()) {
+                    queue.subList(i, queue.size()).forEach(ps -> later.put(serviceOf(ps.get(0)), ps));
+                    break;
+                }
+            }
+            chunk.addAll(queue.get(i));
+            services++;
+        }
+        if (!chunk.isEmpty()) {
+            rendered.putAll(run.apply(chunk));
+        }
+        deferred.put(source, later);
         Set<Coordinates> wanted = new HashSet<>();
         List<Tracked> objects = new ArrayList<>();
-        Set<Coordinates> unsure = new HashSet<>();
+        Set<Tracked> unsure = new HashSet<>();
         for (Piece p : desired) {
+            if (!done.containsKey(p) && !rendered.containsKey(p)) {
+                continue; // deferred
+            }
             List<Tracked> tracked = done.containsKey(p) ? done.get(p) : rendered.getOrDefault(p, List.of());
             tracked.forEach(t -> wanted.add(t.ref()));
             objects.addAll(tracked);
@@ -126,26 +181,43 @@ public final class ObjectSync {
                 if (tracked.stream().noneMatch(t -> run.waiting.containsKey(t.ref()) || run.failed.containsKey(t.ref()))) {
                     done.put(p, tracked);
                 } else {
-                    tracked.forEach(t -> unsure.add(t.ref())); // some may be there from before: deleted once unwanted
+                    unsure.addAll(tracked); // some may be there from before: deleted once unwanted
                 }
             }
         }
-        Set<Coordinates> stale = new LinkedHashSet<>();
+        Set<Tracked> candidates = new LinkedHashSet<>();
         if (full || before == null) {
-            stale.addAll(held(source));
+            candidates.addAll(heldTracked(source));
         } else {
-            before.done().values().forEach(ts -> ts.forEach(t -> stale.add(t.ref())));
-            stale.addAll(before.unsure());
+            before.done().values().forEach(candidates::addAll);
+            candidates.addAll(before.unsure());
         }
-        stale.removeAll(wanted);
-        stale.removeIf(r -> "Namespace".equals(r.kind()));
+        Set<Coordinates> stale = new LinkedHashSet<>();
+        for (Tracked t : candidates) {
+            if (wanted.contains(t.ref()) || "Namespace".equals(t.ref().kind())) {
+                continue;
+            }
+            if (t.service() != null && later.containsKey(t.ref().namespace() + "/" + t.service())) {
+                unsure.add(t); // a deferred service's: its next pass decides
+            } else {
+                stale.add(t.ref());
+            }
+        }
         Map<Coordinates, String> notDeleted = delete(List.copyOf(stale));
         Map<Coordinates, String> failed = new LinkedHashMap<>(run.failed);
         failed.putAll(notDeleted);
-        unsure.addAll(notDeleted.keySet()); // the next pass finds it stale and tries again
+        candidates.stream().filter(t -> notDeleted.containsKey(t.ref())).forEach(unsure::add); // the next pass tries again
         applied.put(source, new Memory(done, unsure));
         Outcome outcome = new Outcome(run.done.get() + stale.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
-        return new Pass(outcome, objects);
+        return new Pass(outcome, objects, Set.copyOf(later.keySet()));
+    }
+
+    /** The service ({@code namespace/name}) a piece belongs to; null for a namespace's or the cluster's own. */
+    private static String serviceOf(Piece p) {
+        LatticeService s = p instanceof Piece.Workload w ? w.service()
+                : p instanceof Piece.Ingress in ? in.callee()
+                : p instanceof Piece.Egress out ? out.caller() : null;
+        return s == null ? null : s.metadata().namespace() + "/" + s.name();
     }
 
     /**
@@ -243,7 +315,12 @@ public final class ObjectSync {
      * that cannot be listed (not installed, or forbidden) holds nothing to find, and the others are still listed.
      */
     public List<Coordinates> held(String source) {
-        List<Coordinates> held = new ArrayList<>();
+        return heldTracked(source).stream().map(Tracked::ref).toList();
+    }
+
+    /** The same, each with the service it belongs to. */
+    private List<Tracked> heldTracked(String source) {
+        List<Tracked> held = new ArrayList<>();
         for (CompiledKind kind : MeshCompiler.KINDS) {
             try {
                 String next = null;
@@ -252,7 +329,9 @@ public final class ObjectSync {
                             .withLabel(MeshCompiler.MANAGED_BY_LABEL, MeshCompiler.MANAGER).withLabel(SOURCE_LABEL, source)
                             .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
                     for (GenericKubernetesResource r : page.getItems()) {
-                        held.add(new Coordinates(kind.apiVersion(), kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()));
+                        Map<String, String> labels = r.getMetadata().getLabels();
+                        held.add(new Tracked(new Coordinates(kind.apiVersion(), kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()),
+                                labels == null ? null : labels.get(MeshCompiler.NAME_LABEL)));
                     }
                     next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
                 } while (next != null && !next.isEmpty());

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -52,15 +53,23 @@ public final class ServiceReconciler implements Reconciler {
     private final Duration fullEvery;
     private final Planner planner = Planner.defaults();
     private final RequestPool requests;
+    private final BooleanSupplier due;
+    private final Runnable again;
     private String lastPlan;
     private volatile Plan plan;
     private Set<String> warned = new HashSet<>();
     private long lastFull;
     private Map<Coordinates, String> lastWaiting = Map.of();
 
-    /** @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync) */
+    /**
+     * @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync)
+     * @param due whether a change waits for this reconciler: a long pass then stops after its current chunk
+     * @param again asks for another pass, for what a pass left over
+     */
     public ServiceReconciler(KubernetesClient client, LatticeCache cache, ServedKinds served, Supplier<String> self, Children children,
-                             RequestPool requests, Clock clock, Duration fullEvery) {
+                             RequestPool requests, Clock clock, Duration fullEvery, BooleanSupplier due, Runnable again) {
+        this.due = due;
+        this.again = again;
         this.cache = cache;
         this.requests = requests;
         this.sync = new ObjectSync(client, served::unserved, requests);
@@ -114,7 +123,7 @@ public final class ServiceReconciler implements Reconciler {
             byCluster.put(c.name(), new MeshCompiler.ClusterManifests(c.name(), List.of(), List.of()));
         }
         plan.compiled().manifests().stream().filter(m -> m.cluster() != null).forEach(m -> byCluster.put(m.cluster(), m));
-        ObjectSync.Pass pass = new ObjectSync.Pass(new ObjectSync.Outcome(0, Map.of(), Map.of()), List.of());
+        ObjectSync.Pass pass = ObjectSync.Pass.NONE;
         // The children this daemon reaches, each with what its agent reported of the objects last sent (once it has).
         Set<String> reached = new HashSet<>();
         Map<String, AppliedConditions> reported = new HashMap<>();
@@ -122,7 +131,7 @@ public final class ServiceReconciler implements Reconciler {
             if (e.getKey().equals(own)) {
                 List<Piece> pieces = new ArrayList<>(e.getValue().pieces());
                 snapshot.inputs().cluster(own).ifPresent(c -> pieces.add(MeshCompiler.daemonPiece(c)));
-                pass = sync.sync(own, pieces, full);
+                pass = sync.sync(own, pieces, full, due);
                 if (pass.outcome().changed() > 0) {
                     LOG.info("applied or removed {} objects of {} for this cluster", pass.outcome().changed(), pass.objects().size());
                 }
@@ -140,7 +149,14 @@ public final class ServiceReconciler implements Reconciler {
             lastFull = System.nanoTime();
         }
         ObjectSync.Outcome outcome = pass.outcome();
-        // Each decision and, for the services here, whether their objects are in place: one status write per service.
+        // Each decision and, for the services here, whether their objects are in place: one status write per service,
+        // once its objects have gone out (a service the pass left over is recorded by the pass that sends it).
+        Set<String> deferred = pass.deferred();
+        if (!deferred.isEmpty()) {
+            LOG.debug("{} services left for the next pass, to let a change in", deferred.size());
+            placements = placements.stream().filter(p -> !deferred.contains(p.namespace() + "/" + p.service())).toList();
+            again.run();
+        }
         AppliedConditions applied = new AppliedConditions(pass.objects(), outcome);
         Instant now = status.now();
         recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next, generation) -> {
