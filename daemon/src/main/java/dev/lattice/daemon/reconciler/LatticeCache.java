@@ -82,6 +82,7 @@ public final class LatticeCache implements AutoCloseable {
     }
     /** Bumped on every event: the reconcilers share one parse of the same state instead of one parse each. */
     private final AtomicLong version = new AtomicLong();
+    private final AtomicLong edits = new AtomicLong();
     private Snapshot last;
     private long lastVersion = -1;
 
@@ -103,6 +104,8 @@ public final class LatticeCache implements AutoCloseable {
                                     LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName()))));
             informer.addEventHandler(InformerEvents.of(obj -> changed(kind), obj -> changed(kind),
                     (before, after) -> !Objects.equals(version(kind, before), version(kind, after))));
+            informer.addEventHandler(InformerEvents.of(obj -> edits.incrementAndGet(), obj -> edits.incrementAndGet(),
+                    (before, after) -> !Objects.equals(edit(before), edit(after))));
             informers.put(kind, informer);
         }
         informers.values().forEach(i -> i.start().toCompletableFuture().join());
@@ -208,6 +211,20 @@ public final class LatticeCache implements AutoCloseable {
         var meta = object.getMetadata();
         Object cluster = object.getAdditionalProperties().get("status") instanceof Map<?, ?> status ? status.get("cluster") : null;
         return Arrays.asList(meta.getGeneration(), meta.getLabels(), meta.getAnnotations(), meta.getDeletionTimestamp(), cluster);
+    }
+
+    /**
+     * How many objects were added, deleted or edited (spec, labels, annotations, deletion) so far: it moves for what
+     * users do, not for the status the daemon writes (which also changes what the model reads: a placement), so a long
+     * pass can tell that a user's change waits.
+     */
+    public long edits() {
+        return edits.get();
+    }
+
+    private static Object edit(GenericKubernetesResource object) {
+        var meta = object.getMetadata();
+        return Arrays.asList(meta.getGeneration(), meta.getLabels(), meta.getAnnotations(), meta.getDeletionTimestamp());
     }
 
     @Override

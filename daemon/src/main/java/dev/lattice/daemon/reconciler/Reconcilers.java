@@ -7,7 +7,6 @@ import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -21,10 +20,10 @@ public final class Reconcilers {
 
     public Reconcilers(KubernetesClient client, LatticeCache cache, CapiCache capi, ServedKinds served, Supplier<String> self, Fleet fleet,
                        Children children, Provisioning provisioning, BootstrapTokens tokens, RequestPool requests, Clock clock, Duration fullSync,
-                       HelmTemplate helm, Consumer<String> clusterChanged, BooleanSupplier servicesDue, Runnable servicesAgain) {
+                       HelmTemplate helm, Consumer<String> clusterChanged, Runnable servicesAgain) {
         StatusWriter status = new StatusWriter(client, clock);
         this.addons = new AddonReconciler(client, cache, self, helm, clusterChanged);
-        this.services = new ServiceReconciler(client, cache, served, self, children, requests, clock, fullSync, servicesDue, servicesAgain);
+        this.services = new ServiceReconciler(client, cache, served, self, children, requests, clock, fullSync, servicesAgain);
         this.pools = new PoolReconciler(cache, status);
         this.ownCluster = new OwnClusterReconciler(client, cache, capi, status, self, fleet, addons::report);
         this.childClusters = new ChildClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);

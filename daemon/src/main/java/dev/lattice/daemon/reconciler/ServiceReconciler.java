@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -53,7 +52,6 @@ public final class ServiceReconciler implements Reconciler {
     private final Duration fullEvery;
     private final Planner planner = Planner.defaults();
     private final RequestPool requests;
-    private final BooleanSupplier due;
     private final Runnable again;
     private String lastPlan;
     private volatile Plan plan;
@@ -63,12 +61,10 @@ public final class ServiceReconciler implements Reconciler {
 
     /**
      * @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync)
-     * @param due whether a change waits for this reconciler: a long pass then stops after its current chunk
      * @param again asks for another pass, for what a pass left over
      */
     public ServiceReconciler(KubernetesClient client, LatticeCache cache, ServedKinds served, Supplier<String> self, Children children,
-                             RequestPool requests, Clock clock, Duration fullEvery, BooleanSupplier due, Runnable again) {
-        this.due = due;
+                             RequestPool requests, Clock clock, Duration fullEvery, Runnable again) {
         this.again = again;
         this.cache = cache;
         this.requests = requests;
@@ -97,6 +93,7 @@ public final class ServiceReconciler implements Reconciler {
 
     @Override
     public void reconcile(String key) {
+        long edits = cache.edits();
         LatticeCache.Snapshot snapshot = cache.snapshot();
         Plan plan = planner.plan(snapshot.inputs(), snapshot.ledger());
         List<Placement> placements = plan.placements();
@@ -131,7 +128,8 @@ public final class ServiceReconciler implements Reconciler {
             if (e.getKey().equals(own)) {
                 List<Piece> pieces = new ArrayList<>(e.getValue().pieces());
                 snapshot.inputs().cluster(own).ifPresent(c -> pieces.add(MeshCompiler.daemonPiece(c)));
-                pass = sync.sync(own, pieces, full, due);
+                // A long pass stops between chunks when a user's change waits (not for the placements it writes itself).
+                pass = sync.sync(own, pieces, full, () -> cache.edits() != edits);
                 if (pass.outcome().changed() > 0) {
                     LOG.info("applied or removed {} objects of {} for this cluster", pass.outcome().changed(), pass.objects().size());
                 }

@@ -182,13 +182,6 @@ public final class WorkQueue implements AutoCloseable {
                 .orElse(null);
     }
 
-    /** Whether {@code key} is due to run again now: something changed since its current run began. */
-    public synchronized boolean due(Reconciler reconciler, String key) {
-        Key k = new Key(reconciler, key);
-        Waiting waiting = queued.get(k);
-        return again.contains(k) || waiting != null && waiting.future().getDelay(TimeUnit.NANOSECONDS) <= 0;
-    }
-
     /** Keys waiting to run, now or after a back-off, for metrics. */
     public synchronized int depth() {
         return queued.size();

@@ -313,7 +313,6 @@ public final class Daemon implements AutoCloseable {
             // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
                     requests, Clock.systemUTC(), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name),
-                    () -> Leading.this.queue.due(Leading.this.services, ServiceReconciler.KEY),
                     () -> Leading.this.queue.enqueue(Leading.this.services, ServiceReconciler.KEY));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics, Daemon.this::fatal);

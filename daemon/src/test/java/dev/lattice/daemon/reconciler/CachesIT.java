@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.crd.CrdGenerator;
 import dev.lattice.core.model.Kind;
+import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.FakeCapi;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +131,23 @@ class CachesIT {
             assertThat(cache.snapshot().inputs().services().get(0).spec().containers()).containsKey("main");
             assertThat(Serialization.asJson(cache.get(Kind.LATTICE_SERVICE, "shop", "api"))).isEqualTo(before);
             assertThat(Serialization.asJson(handed)).isEqualTo(before);
+
+            // A placement the daemon writes into the status is no one's edit (a long pass does not stop for it); a
+            // change to the spec is.
+            long edits = cache.edits();
+            client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_SERVICE)).inNamespace("shop").withName("api")
+                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": {\"cluster\": \"home\"}}");
+            await().atMost(WAIT).until(() -> cache.snapshot().inputs().services().get(0).status().cluster() != null);
+            assertThat(cache.edits()).isEqualTo(edits);
+            apply("""
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: api, namespace: shop}
+                    spec:
+                      containers:
+                        main: {image: "registry.example/api:2.0"}
+                    """);
+            await().atMost(WAIT).until(() -> cache.edits() > edits);
         }
     }
 
