@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,13 @@ public final class ObjectSync {
         public static final Pass NONE = new Pass(new Outcome(0, Map.of(), Map.of()), List.of(), Set.of());
     }
 
+    /**
+     * A chunk {@link #sync} has sent: its services ({@code namespace/name}), their objects with the namespaces' and the
+     * cluster's own that they share, and what waits and failed so far in the pass.
+     */
+    public record Chunk(Set<String> services, List<Tracked> objects, Outcome outcome) {
+    }
+
     /** How many services' changed pieces go out together before a pass looks whether it should stop and let a change in. */
     static final int CHUNK = 200;
 
@@ -111,7 +119,7 @@ public final class ObjectSync {
 
     /** The same, never stopping early: every changed piece is sent. */
     public Pass sync(String source, List<? extends Piece> desired, boolean full) {
-        return sync(source, desired, full, () -> false);
+        return sync(source, desired, full, () -> false, chunk -> { });
     }
 
     /**
@@ -119,11 +127,12 @@ public final class ObjectSync {
      * A piece with an object that waits or fails is left out of this process's memory, so the next pass sends it again.
      *
      * <p>The changed pieces go out {@value #CHUNK} services at a time (the namespaces' and the cluster's own pieces
-     * with the first); after each chunk, should {@code stop} say so (a change is waiting), the rest are left for the
-     * next pass and named in {@link Pass#deferred()}. That pass sends the services that changed meanwhile before those
-     * left over, so one edit never waits behind a fleet's first apply. Nothing of a deferred service is deleted.
+     * with the first), and {@code sent} hears of each chunk as it has gone out, so statuses can follow at once. After
+     * each chunk, should {@code stop} say so (a change is waiting), the rest are left for the next pass and named in
+     * {@link Pass#deferred()}. That pass sends the services that changed meanwhile before those left over, so one edit
+     * never waits behind a fleet's first apply. Nothing of a deferred service is deleted.
      */
-    public synchronized Pass sync(String source, List<? extends Piece> desired, boolean full, BooleanSupplier stop) {
+    public synchronized Pass sync(String source, List<? extends Piece> desired, boolean full, BooleanSupplier stop, Consumer<Chunk> sent) {
         Memory before = applied.remove(source); // should this pass die half-way, the next one is a full one
         Map<String, List<Piece>> leftBefore = deferred.getOrDefault(source, Map.of());
         Map<Piece, List<Tracked>> done = new LinkedHashMap<>();
@@ -147,12 +156,19 @@ public final class ObjectSync {
         queue.addAll(leftOver);
         Run run = new Run(source);
         Map<Piece, List<Tracked>> rendered = new HashMap<>();
+        // The namespaces' and the cluster's own objects, which every service's conditions take into account.
+        List<Tracked> shared = new ArrayList<>();
+        done.forEach((p, tracked) -> {
+            if (serviceOf(p) == null) {
+                shared.addAll(tracked);
+            }
+        });
         List<Piece> chunk = new ArrayList<>(common);
         Map<String, List<Piece>> later = new LinkedHashMap<>();
         int services = 0;
         for (int i = 0; i < queue.size(); i++) {
             if (services == CHUNK) {
-                rendered.putAll(run.apply(chunk));
+                send(run, chunk, rendered, shared, sent);
                 chunk = new ArrayList<>();
                 services = 0;
                 if (stop.getAsBoolean()) {
@@ -164,7 +180,7 @@ public final class ObjectSync {
             services++;
         }
         if (!chunk.isEmpty()) {
-            rendered.putAll(run.apply(chunk));
+            send(run, chunk, rendered, shared, sent);
         }
         deferred.put(source, later);
         Set<Coordinates> wanted = new HashSet<>();
@@ -210,6 +226,28 @@ public final class ObjectSync {
         applied.put(source, new Memory(done, unsure));
         Outcome outcome = new Outcome(run.done.get() + stale.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
         return new Pass(outcome, objects, Set.copyOf(later.keySet()));
+    }
+
+    /** Sends a chunk's pieces and tells {@code sent} which services went out, with their objects and the shared ones. */
+    private void send(Run run, List<Piece> chunk, Map<Piece, List<Tracked>> rendered, List<Tracked> shared, Consumer<Chunk> sent) {
+        Map<Piece, List<Tracked>> now = run.apply(chunk);
+        rendered.putAll(now);
+        Set<String> services = new LinkedHashSet<>();
+        List<Tracked> objects = new ArrayList<>();
+        for (Piece p : chunk) {
+            List<Tracked> tracked = now.getOrDefault(p, List.of());
+            String service = serviceOf(p);
+            if (service == null) {
+                shared.addAll(tracked);
+            } else {
+                services.add(service);
+                objects.addAll(tracked);
+            }
+        }
+        if (!services.isEmpty()) {
+            objects.addAll(shared);
+            sent.accept(new Chunk(services, objects, new Outcome(run.done.get(), Map.copyOf(run.waiting), Map.copyOf(run.failed))));
+        }
     }
 
     /** The service ({@code namespace/name}) a piece belongs to; null for a namespace's or the cluster's own. */

@@ -121,6 +121,7 @@ public final class ServiceReconciler implements Reconciler {
         }
         plan.compiled().manifests().stream().filter(m -> m.cluster() != null).forEach(m -> byCluster.put(m.cluster(), m));
         ObjectSync.Pass pass = ObjectSync.Pass.NONE;
+        Set<String> recorded = new HashSet<>();
         // The children this daemon reaches, each with what its agent reported of the objects last sent (once it has).
         Set<String> reached = new HashSet<>();
         Map<String, AppliedConditions> reported = new HashMap<>();
@@ -128,8 +129,14 @@ public final class ServiceReconciler implements Reconciler {
             if (e.getKey().equals(own)) {
                 List<Piece> pieces = new ArrayList<>(e.getValue().pieces());
                 snapshot.inputs().cluster(own).ifPresent(c -> pieces.add(MeshCompiler.daemonPiece(c)));
-                // A long pass stops between chunks when a user's change waits (not for the placements it writes itself).
-                pass = sync.sync(own, pieces, full, () -> cache.edits() != edits);
+                // A long pass stops between chunks when a user's change waits (not for the placements it writes itself),
+                // and each chunk's services have their status as soon as their objects have gone out.
+                List<Placement> all = placements;
+                pass = sync.sync(own, pieces, full, () -> cache.edits() != edits, chunk -> {
+                    recordOwn(all.stream().filter(p -> own.equals(p.cluster()) && chunk.services().contains(key(p))).toList(),
+                            new AppliedConditions(chunk.objects(), chunk.outcome()));
+                    recorded.addAll(chunk.services());
+                });
                 if (pass.outcome().changed() > 0) {
                     LOG.info("applied or removed {} objects of {} for this cluster", pass.outcome().changed(), pass.objects().size());
                 }
@@ -148,13 +155,13 @@ public final class ServiceReconciler implements Reconciler {
         }
         ObjectSync.Outcome outcome = pass.outcome();
         // Each decision and, for the services here, whether their objects are in place: one status write per service,
-        // once its objects have gone out (a service the pass left over is recorded by the pass that sends it).
+        // once its objects have gone out (those of a chunk as it went; one the pass left over by the pass that sends it).
         Set<String> deferred = pass.deferred();
         if (!deferred.isEmpty()) {
             LOG.debug("{} services left for the next pass, to let a change in", deferred.size());
-            placements = placements.stream().filter(p -> !deferred.contains(p.namespace() + "/" + p.service())).toList();
             again.run();
         }
+        placements = placements.stream().filter(p -> !deferred.contains(key(p)) && !recorded.contains(key(p))).toList();
         AppliedConditions applied = new AppliedConditions(pass.objects(), outcome);
         Instant now = status.now();
         recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next, generation) -> {
@@ -184,6 +191,17 @@ public final class ServiceReconciler implements Reconciler {
                     outcome.waiting().values().stream().distinct().collect(Collectors.joining("; ")));
         }
         lastWaiting = outcome.waiting();
+    }
+
+    /** The placements of services on this cluster, with whether their objects are in place. */
+    private void recordOwn(List<Placement> placements, AppliedConditions applied) {
+        Instant now = status.now();
+        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()),
+                (p, next, generation) -> applied.write(p.namespace(), p.service(), next, generation, now), requests);
+    }
+
+    private static String key(Placement p) {
+        return p.namespace() + "/" + p.service();
     }
 
     /**

@@ -104,8 +104,14 @@ class ObjectSyncIT {
                 ? "not served here" : null, requests);
         AtomicInteger asked = new AtomicInteger();
         // Asked to stop after the first chunk: the rest is left over, and nothing of it sent.
-        ObjectSync.Pass first = sync.sync("home", pieces(Set.of()), true, () -> asked.incrementAndGet() > 0);
+        List<ObjectSync.Chunk> chunks = new java.util.ArrayList<>();
+        ObjectSync.Pass first = sync.sync("home", pieces(Set.of()), true, () -> asked.incrementAndGet() > 0, chunks::add);
         assertThat(asked).hasValue(1);
+        // Told of the chunk as it went out: its services, with their objects and their namespace's.
+        assertThat(chunks).hasSize(1);
+        assertThat(chunks.get(0).services()).hasSize(ObjectSync.CHUNK);
+        assertThat(chunks.get(0).objects()).anyMatch(t -> t.service() == null && t.ref().kind().equals("Namespace"))
+                .anyMatch(t -> t.ref().kind().equals("Deployment") && chunks.get(0).services().contains("bulk/" + t.service()));
         assertThat(first.deferred()).hasSize(SERVICES - ObjectSync.CHUNK);
         long applied = client.apps().deployments().inNamespace("bulk").list().getItems().size();
         assertThat(applied).isEqualTo(ObjectSync.CHUNK);
@@ -114,7 +120,7 @@ class ObjectSyncIT {
         // Meanwhile the first service (sent) and the last (left over) change: both go out first, then the left-over ones
         // as they were, a chunk in all.
         int last = SERVICES - 1;
-        ObjectSync.Pass second = sync.sync("home", pieces(Set.of(0, last)), false, () -> true);
+        ObjectSync.Pass second = sync.sync("home", pieces(Set.of(0, last)), false, () -> true, chunk -> { });
         assertThat(image(0)).isEqualTo("app:v2");
         assertThat(image(last)).isEqualTo("app:v2");
         int leftOver = SERVICES - ObjectSync.CHUNK - 1; // those of the first pass's but the last
@@ -122,7 +128,7 @@ class ObjectSyncIT {
         assertThat(second.outcome().failed()).isEmpty();
 
         // Never asked to stop: everything is there.
-        ObjectSync.Pass third = sync.sync("home", pieces(Set.of(0, last)), false, () -> false);
+        ObjectSync.Pass third = sync.sync("home", pieces(Set.of(0, last)), false, () -> false, chunk -> { });
         assertThat(third.deferred()).isEmpty();
         assertThat(client.apps().deployments().inNamespace("bulk").list().getItems()).hasSize(SERVICES);
         assertThat(image(1)).isEqualTo("app:v1");
@@ -132,14 +138,14 @@ class ObjectSyncIT {
         Set<Integer> many = java.util.stream.IntStream.range(0, ObjectSync.CHUNK + 51).boxed().collect(Collectors.toSet());
         List<Piece> fewer = pieces(many).stream()
                 .filter(p -> !(p instanceof Piece.Workload w && w.service().name().equals("s" + last))).toList();
-        ObjectSync.Pass fourth = sync.sync("home", fewer, false, () -> true);
+        ObjectSync.Pass fourth = sync.sync("home", fewer, false, () -> true, chunk -> { });
         assertThat(fourth.deferred()).hasSize(50);
         assertThat(image(last)).isNull();
         int waiting = Integer.parseInt(fourth.deferred().iterator().next().substring("bulk/s".length()));
         int sent = many.stream().filter(i -> i > 0 && !fourth.deferred().contains("bulk/s" + i)).findFirst().orElseThrow();
         assertThat(image(sent)).isEqualTo("app:v2");
         assertThat(image(waiting)).isEqualTo("app:v1");
-        sync.sync("home", fewer, false, () -> false);
+        sync.sync("home", fewer, false, () -> false, chunk -> { });
         assertThat(image(waiting)).isEqualTo("app:v2");
         assertThat(client.apps().deployments().inNamespace("bulk").list().getItems()).hasSize(SERVICES - 1);
     }
