@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class DaemonImageTest {
 
     @Test
-    void theImageUsesTheLaunchersJvmFlagsAndMallocArenas() throws Exception {
+    void theImageUsesTheLaunchersJvmFlagsMallocArenasAndGoMemoryLimit() throws Exception {
         String pom = Files.readString(Examples.projectRoot().resolve("daemon/pom.xml"));
         String launcher = Files.readString(Examples.projectRoot().resolve("daemon/src/main/launcher/lattice-daemon"));
         List<String> image = all(Pattern.compile("<jvmFlag>([^<]+)</jvmFlag>"), pom);
@@ -26,8 +26,8 @@ class DaemonImageTest {
         assertThat(flags).contains("-XX:MaxRAM=${LATTICE_DAEMON_MEMORY:-384m}");
         flags.remove("-XX:MaxRAM=${LATTICE_DAEMON_MEMORY:-384m}");
         assertThat(image).containsExactlyInAnyOrderElementsOf(flags).contains("-XX:MaxRAMPercentage=50").noneMatch(f -> f.startsWith("-Xmx"));
-        assertThat(pom).contains("<MALLOC_ARENA_MAX>2</MALLOC_ARENA_MAX>");
-        assertThat(launcher).contains("MALLOC_ARENA_MAX:-2");
+        assertThat(pom).contains("<MALLOC_ARENA_MAX>2</MALLOC_ARENA_MAX>", "<GOMEMLIMIT>40MiB</GOMEMLIMIT>", "<GOGC>25</GOGC>");
+        assertThat(launcher).contains("MALLOC_ARENA_MAX:-2", "GOMEMLIMIT:-40MiB", "GOGC:-25");
     }
 
     private static List<String> all(Pattern pattern, String text) {

@@ -212,8 +212,8 @@ public final class DaemonManifests {
                 // The replica's name in the leader-election Lease.
                 .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef()
                 .endValueFrom().endEnv()
-                // The root file system is read-only: the chart cache and the temporary files (the Helm library unpacks
-                // itself there) live on volumes of their own.
+                // The root file system is read-only: the chart cache (where the Helm library also unpacks itself, so
+                // it must allow executables, as an emptyDir does) and temporary files live on volumes of their own.
                 .addNewEnv().withName("XDG_CACHE_HOME").withValue(CACHE_DIR).endEnv()
                 .addNewVolumeMount().withName("cache").withMountPath(CACHE_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
