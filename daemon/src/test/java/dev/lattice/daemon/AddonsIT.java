@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("the daemon keeps its cluster's add-ons")
-@SuppressWarnings("unchecked")
 class AddonsIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ResourceDefinitionContext AUTHORIZATION_POLICIES = new ResourceDefinitionContext.Builder()
@@ -64,9 +62,7 @@ class AddonsIT {
     }
 
     private Map<String, Object> clusterCondition(String type) {
-        List<Map<String, Object>> conditions = (List<Map<String, Object>>) Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home"))
-                .getOrDefault("conditions", List.of());
-        return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+        return Kube.condition(client, Kind.LATTICE_CLUSTER, null, "home", type);
     }
 
     private ConfigMap inventory() {

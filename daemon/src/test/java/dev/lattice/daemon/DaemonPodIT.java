@@ -53,7 +53,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DisplayName("the daemon image as two pods of a real cluster")
-@SuppressWarnings("unchecked")
 class DaemonPodIT {
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final String NS = DaemonManifests.NAMESPACE;
@@ -212,15 +211,11 @@ class DaemonPodIT {
     }
 
     private Map<String, Object> condition(String service, String type) {
-        List<Map<String, Object>> conditions = (List<Map<String, Object>>) Kube.status(Kube.get(client, Kind.LATTICE_SERVICE, "shop", service))
-                .getOrDefault("conditions", List.of());
-        return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+        return Kube.condition(client, Kind.LATTICE_SERVICE, "shop", service, type);
     }
 
     private Map<String, Object> clusterCondition(String type) {
-        List<Map<String, Object>> conditions = (List<Map<String, Object>>) Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home"))
-                .getOrDefault("conditions", List.of());
-        return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+        return Kube.condition(client, Kind.LATTICE_CLUSTER, null, "home", type);
     }
 
     /** Each daemon pod's working set and resident set, from the kubelet's summary. */

@@ -127,6 +127,14 @@ final class Kube {
         return (kind.namespaced() ? r.inNamespace(namespace) : r).withName(name).get();
     }
 
+    /** The condition {@code type} of a Lattice object's status; empty when it has none (or the object is not there). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> condition(KubernetesClient client, Kind kind, String namespace, String name, String type) {
+        List<Map<String, Object>> conditions = (List<Map<String, Object>>) status(get(client, kind, namespace, name))
+                .getOrDefault("conditions", List.of());
+        return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+    }
+
     static Map<String, Object> status(GenericKubernetesResource r) {
         return r == null ? Map.of() : dev.lattice.engine.kube.StatusWriter.of(r).tree();
     }

@@ -11,7 +11,6 @@ import dev.lattice.testfixtures.SharedCrds;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("the daemon on a cluster without the mesh CRDs")
-@SuppressWarnings("unchecked")
 class MeshLaterIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ResourceDefinitionContext CNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io")
@@ -78,9 +76,7 @@ class MeshLaterIT {
     }
 
     private Map<String, Object> condition(String namespace, String service, String type) {
-        List<Map<String, Object>> conditions = (List<Map<String, Object>>) Kube.status(Kube.get(client, Kind.LATTICE_SERVICE, namespace, service))
-                .getOrDefault("conditions", List.of());
-        return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+        return Kube.condition(client, Kind.LATTICE_SERVICE, namespace, service, type);
     }
 
     @Test
