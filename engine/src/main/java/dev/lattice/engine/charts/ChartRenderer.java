@@ -21,6 +21,8 @@ import sun.misc.Signal;
  */
 public final class ChartRenderer {
     private static final AtomicBoolean SIGNALS_RESTORED = new AtomicBoolean();
+    /** Why the Helm library could not be loaded, once it could not: the JVM never tries a failed class's loading again. */
+    private static volatile String unloadable;
 
     private ChartRenderer() {
     }
@@ -30,12 +32,20 @@ public final class ChartRenderer {
      * {@code --set} pairs, applied in order; {@code kubeVersion} as {@code v1.28.7} (Helm otherwise assumes v1.20).
      */
     public static String render(Path chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
-        TemplateCommand template = new Helm(chart).template().withName(release).withNamespace(namespace).withKubeVersion(kubeVersion);
-        values.forEach(template::set);
         try {
+            TemplateCommand template = new Helm(chart).template().withName(release).withNamespace(namespace).withKubeVersion(kubeVersion);
+            values.forEach(template::set);
             return template.call();
         } catch (RuntimeException e) {
             throw new LatticeException("cannot render the chart " + chart.getFileName() + ": " + e.getMessage(), null);
+        } catch (LinkageError e) {
+            // The first failure says why; every later one would only say "Could not initialize class".
+            if (unloadable == null) {
+                unloadable = e.getMessage() != null ? e.getMessage() : e.toString();
+            }
+            throw new LatticeException("cannot render the chart " + chart.getFileName() + ": the Helm library cannot be loaded ("
+                    + unloadable + "); it unpacks itself into JNA's directory (-Djna.tmpdir, else $XDG_CACHE_HOME/JNA or "
+                    + "~/.cache/JNA), which must be writable and allow executables", null);
         } finally {
             if (SIGNALS_RESTORED.compareAndSet(false, true)) {
                 restoreSignals();
