@@ -56,6 +56,7 @@ public final class ServiceReconciler implements Reconciler {
     private String lastPlan;
     private volatile Plan plan;
     private Set<String> warned = new HashSet<>();
+    private Set<String> toldUnreachable = Set.of();
     private long lastFull;
     private Map<Coordinates, String> lastWaiting = Map.of();
 
@@ -124,6 +125,7 @@ public final class ServiceReconciler implements Reconciler {
         Set<String> recorded = new HashSet<>();
         // The children this daemon reaches, each with what its agent reported of the objects last sent (once it has).
         Set<String> reached = new HashSet<>();
+        Set<String> unreachable = new HashSet<>();
         Map<String, AppliedConditions> reported = new HashMap<>();
         for (Map.Entry<String, MeshCompiler.ClusterManifests> e : byCluster.entrySet()) {
             if (e.getKey().equals(own)) {
@@ -147,9 +149,17 @@ public final class ServiceReconciler implements Reconciler {
                     reported.put(e.getKey(), AppliedConditions.of(e.getValue().objects(), report));
                 }
             } else if (!e.getValue().services().isEmpty()) {
-                LOG.debug("services placed on {}, which is not a child this daemon reaches", e.getKey());
+                unreachable.add(e.getKey());
             }
         }
+        // Said once per cluster while it stays so (each service's status says it too: Ready Unknown, Unreachable).
+        for (String cluster : unreachable) {
+            if (!toldUnreachable.contains(cluster)) {
+                LOG.info("services are placed on {}, which is neither this cluster nor a child whose agent this daemon serves: "
+                        + "nothing here applies their objects", cluster);
+            }
+        }
+        toldUnreachable = unreachable;
         if (full) {
             lastFull = System.nanoTime();
         }
