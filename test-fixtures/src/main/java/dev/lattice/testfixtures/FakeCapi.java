@@ -194,8 +194,10 @@ public final class FakeCapi {
                 continue;
             }
             if (cluster.getMetadata().getDeletionTimestamp() != null) {
-                tearDown(cluster);
+                // The machines go before the Cluster's finalizer, as in Cluster API: whoever waits for the Cluster to be
+                // gone (and may then stop this controller) finds them gone too.
                 deleted.accept(cluster.getMetadata().getName());
+                tearDown(cluster);
             } else if (!provisioned) {
                 grow(cluster, workloads.apply(cluster.getMetadata().getName()));
             }
