@@ -208,9 +208,8 @@ public final class LatticeCache implements AutoCloseable {
         if (!STATUS_OURS.contains(kind)) {
             return object.getMetadata().getResourceVersion();
         }
-        var meta = object.getMetadata();
         Object cluster = object.getAdditionalProperties().get("status") instanceof Map<?, ?> status ? status.get("cluster") : null;
-        return Arrays.asList(meta.getGeneration(), meta.getLabels(), meta.getAnnotations(), meta.getDeletionTimestamp(), cluster);
+        return Arrays.asList(edit(object), cluster);
     }
 
     /**

@@ -117,11 +117,6 @@ public final class ObjectSync {
         this.requests = requests;
     }
 
-    /** The same, never stopping early: every changed piece is sent. */
-    public Pass sync(String source, List<? extends Piece> desired, boolean full) {
-        return sync(source, desired, full, () -> false, chunk -> { });
-    }
-
     /**
      * Applies {@code desired} from {@code source} and deletes what that source applied before and no longer wants.
      * A piece with an object that waits or fails is left out of this process's memory, so the next pass sends it again.
