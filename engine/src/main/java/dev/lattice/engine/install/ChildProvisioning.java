@@ -12,6 +12,7 @@ import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.render.Manifests;
 import dev.lattice.engine.components.Components;
+import dev.lattice.engine.kube.PoolCredentials;
 import dev.lattice.engine.kube.Secrets;
 import dev.lattice.engine.pivot.Mover;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -85,17 +86,32 @@ public final class ChildProvisioning {
 
     /**
      * Applies the child's Cluster API objects, rendered to fetch the daemon's manifests from {@code at} with the token
-     * of {@link #tokenObjects} (which its parent keeps up to date). Refused, with nothing applied, when the rendering
-     * needs variables the environment does not set.
+     * of {@link #tokenObjects} (which its parent keeps up to date), and the Secrets its provider reads beside them. The
+     * provider's variables come from the pool's credentials Secret on this parent, laid over the daemon's environment,
+     * as {@code lattice install} takes them. Refused, with nothing applied, when the rendering needs variables neither
+     * sets.
      */
     public int apply(LatticeCluster cluster, Pool pool, ClusterRenderer.Parent at) {
-        InstallPlan.Provisioning rendered = InstallPlan.provisioning(cluster, pool, at, environment, charts);
+        Function<String, String> variables = variables(pool);
+        InstallPlan.Provisioning rendered = InstallPlan.provisioning(cluster, pool, at, variables, charts);
         if (!rendered.missingVariables().isEmpty()) {
             throw new LatticeException("the Cluster API objects of " + cluster.name() + " need " + String.join(", ", rendered.missingVariables())
-                    + ", which the daemon's environment does not set", "set them in the env of the lattice-daemon Deployment");
+                    + ", which " + (pool != null && pool.credentialsRef() != null
+                    ? "neither the credentials Secret of pool " + pool.name() + " nor the daemon's environment sets"
+                    : "the daemon's environment does not set"), pool == null ? "set them in the env of the lattice-daemon Deployment"
+                    : "put them in a Secret in " + PoolCredentials.DEFAULT_NAMESPACE + " that pool " + pool.name()
+                    + "'s credentialsRef names, as for lattice install");
         }
-        parent.applier().apply(rendered.objects(), timeout);
+        List<HasMetadata> objects = new ArrayList<>(rendered.objects());
+        objects.addAll(ProviderSecrets.of(cluster.provider(pool), cluster.name(), rendered.namespace(), variables));
+        parent.applier().apply(objects, timeout);
         return rendered.objects().size();
+    }
+
+    /** The daemon's environment with the credentials Secret of {@code pool} (if it names one) laid over it. */
+    private Function<String, String> variables(Pool pool) {
+        return pool == null || pool.credentialsRef() == null ? environment
+                : PoolCredentials.over(environment, PoolCredentials.read(parent.client(), pool));
     }
 
     /** Waits until the child's control plane and workers are ready; returns how they stand. */
@@ -119,7 +135,7 @@ public final class ChildProvisioning {
         try (KubernetesClient child = ManagementCluster.connect(parent.kubeconfig(namespace, cluster.name()))) {
             ManagementCluster workload = new ManagementCluster(child, poll);
             workload.installProviders(CapiVersions.componentsFor(cluster.provider(pool), cluster.spec().provider().kubernetes().bootstrap()),
-                    components, environment, timeout, progress);
+                    components, variables(pool), timeout, progress);
             List<HasMetadata> objects = new ArrayList<>(forChild);
             if (pool != null) {
                 objects.add(declared(pool));

@@ -96,7 +96,7 @@ public final class Installer extends BootstrapRun {
                 ManagementCluster management = bootstrap(plan.components().stream().map(InstallPlan.Source::component).toList());
                 if (plan.provider() == Provider.OPENSTACK) {
                     step(CREDENTIALS, "put the OpenStack credentials into Secret " + namespace + "/" + name + "-cloud-config",
-                            () -> management.applier().apply(List.of(openStackCredentials()), options.timeout()));
+                            () -> management.applier().apply(ProviderSecrets.of(plan.provider(), name, namespace, environment), options.timeout()));
                 }
                 step(OBJECTS, "apply " + plan.objects().size() + " Cluster API objects for " + name + " (namespace " + namespace + ")",
                         () -> management.applier().apply(plan.objects(), options.timeout()));
@@ -206,22 +206,6 @@ public final class Installer extends BootstrapRun {
             status.condition("Ready", true, "Installed",
                     "Cluster API objects pivoted into the cluster; the bootstrap cluster is no longer needed", null, Instant.now());
         });
-    }
-
-    /** The Secret CAPO reads: {@code clouds.yaml} (and a CA) from clusterctl's usual variables. */
-    private Secret openStackCredentials() {
-        String clouds = environment.apply("OPENSTACK_CLOUD_YAML_B64");
-        if (clouds == null || clouds.isBlank()) {
-            throw new LatticeException("OpenStack needs its clouds.yaml, and OPENSTACK_CLOUD_YAML_B64 is not set",
-                    "export OPENSTACK_CLOUD_YAML_B64=$(base64 -w0 clouds.yaml), as for clusterctl, then run the same command again");
-        }
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("clouds.yaml", clouds.strip());
-        String ca = environment.apply("OPENSTACK_CLOUD_CACERT_B64");
-        data.put("cacert", ca == null || ca.isBlank() ? Base64.getEncoder().encodeToString(new byte[0]) : ca.strip());
-        Map<String, String> labels = new TreeMap<>(Map.of(CapiVersions.CLUSTER_NAME_LABEL, plan.cluster().name(), "clusterctl.cluster.x-k8s.io/move", ""));
-        return new SecretBuilder().withMetadata(Manifests.meta(plan.namespace(), plan.cluster().name() + "-cloud-config", labels))
-                .withType("Opaque").withData(data).build();
     }
 
     private String targetKubeconfig() {
