@@ -222,7 +222,7 @@ class AgentIT {
                 assertThat(away.statusCode()).isEqualTo(503);
                 assertThat(away.body()).contains("not connected");
                 // Nor can anyone here say whether the service placed there is in place.
-                await().atMost(WAIT).untilAsserted(() -> assertThat(conditions(parent, "web")).containsEntry("Ready", "False/NotReported")
+                await().atMost(WAIT).untilAsserted(() -> assertThat(conditions(parent, "web")).containsEntry("Ready", "Unknown/NotReported")
                         .doesNotContainKeys("WorkloadApplied", "PoliciesApplied"));
             }
         }

@@ -371,7 +371,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     @DisplayName("with two replicas only the Lease holder reconciles; when it stops, the other takes over")
     void onlyTheLeaderReconciles() throws Exception {
         try (Daemon standby = new Daemon(Kube.options("home", "replica-b", true, null, null), Kube.asDaemon(client, "home"))) {
@@ -406,7 +406,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     @DisplayName("a parent's endpoints are exposed as parentConfig.service says, and no longer once it is not a parent")
     void aParentsEndpointsGetTheServiceItsSpecAsksFor() {
         var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home");
@@ -432,7 +432,7 @@ class DaemonIT {
     }
 
     @Test
-    @Order(15)
+    @Order(16)
     @DisplayName("the daemon ran on the RBAC lattice install renders, which keeps Secrets to Lattice's namespaces")
     void theDaemonsRolesKeepSecretsToLatticesNamespaces() {
         // Every test above ran the daemon as its ServiceAccount with the rendered roles (Kube.asDaemon); here, what
@@ -459,6 +459,45 @@ class DaemonIT {
                     .addNewRule().withApiGroups("").withResources("secrets").withVerbs("get", "list").endRule().build();
             assertThat(forbidden(() -> asDaemon.rbac().clusterRoles().resource(secrets).create())).isTrue();
         }
+    }
+
+    @Test
+    @Order(13)
+    @DisplayName("a service placed on a cluster this daemon cannot reach says so, in its status and in a warning Event")
+    void aServiceOnAClusterOutOfReachSaysSo() {
+        // A cluster of the pool that this daemon neither is nor provisions (it serves no children): nothing reports for it.
+        Kube.apply(client, labCluster("far", 1));
+        Kube.apply(client, """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: remote, namespace: shop}
+                spec:
+                  containers:
+                    main: {image: shop/remote:v1}
+                  requirements: {placement: "cluster.name == 'far'"}
+                """);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(Kube.status(Kube.get(client, Kind.LATTICE_SERVICE, "shop", "remote"))).containsEntry("cluster", "far");
+            assertThat(Kube.condition(client, Kind.LATTICE_SERVICE, "shop", "remote", "Ready")).containsEntry("status", "Unknown")
+                    .containsEntry("reason", "Unreachable");
+        });
+        String uid = Kube.get(client, Kind.LATTICE_SERVICE, "shop", "remote").getMetadata().getUid();
+        // What kubectl describe lists under the service: its events, found by its uid.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("shop").withField("involvedObject.uid", uid)
+                .list().getItems()).anySatisfy(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getReason()).isEqualTo("Unreachable");
+                    assertThat(e.getMessage()).contains("far");
+                    assertThat(e.getSource().getComponent()).isEqualTo("lattice-daemon");
+                }).anySatisfy(e -> {
+                    assertThat(e.getType()).isEqualTo("Normal");
+                    assertThat(e.getReason()).isEqualTo("Placed");
+                    assertThat(e.getMessage()).contains("Placed on far");
+                }));
+        assertThat(deployment("remote")).as("nothing of it applied here").isNull();
+        client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(Kind.LATTICE_SERVICE)).inNamespace("shop")
+                .withName("remote").delete();
+        client.genericKubernetesResources(dev.lattice.engine.kube.LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("far").delete();
     }
 
     private static boolean forbidden(Runnable call) {

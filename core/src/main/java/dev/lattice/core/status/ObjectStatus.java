@@ -79,7 +79,15 @@ public class ObjectStatus {
      * in which case the time it last changed stays.
      */
     public ObjectStatus condition(String type, boolean value, String reason, String message, Long generation, Instant now) {
-        String status = value ? "True" : "False";
+        return condition(type, value ? "True" : "False", reason, message, generation, now);
+    }
+
+    /** Sets condition {@code type} to Unknown: this writer cannot tell (as {@link #condition} otherwise). */
+    public ObjectStatus unknown(String type, String reason, String message, Long generation, Instant now) {
+        return condition(type, "Unknown", reason, message, generation, now);
+    }
+
+    private ObjectStatus condition(String type, String status, String reason, String message, Long generation, Instant now) {
         List<Condition> conditions = new ArrayList<>();
         String since = now.truncatedTo(ChronoUnit.SECONDS).toString();
         for (Condition c : conditions()) {

@@ -80,7 +80,7 @@ final class AppliedConditions {
     }
 
     /**
-     * A placed service whose objects no one has reported applied: {@code Ready} is false with why, and the group
+     * A placed service whose objects no one has reported applied: {@code Ready} is Unknown with why, and the group
      * conditions, which would only be guesses, go.
      */
     static void unknown(ObjectStatus status, String reason, String message, Long generation, Instant now) {
@@ -88,7 +88,7 @@ final class AppliedConditions {
         if (status.conditions().stream().anyMatch(c -> groups.contains(c.type()))) {
             status.conditions(status.conditions().stream().filter(c -> !groups.contains(c.type())).toList());
         }
-        status.condition(READY, false, reason, message, generation, now);
+        status.unknown(READY, reason, message, generation, now);
     }
 
     /** Takes the conditions away from a service that is not placed. */

@@ -9,6 +9,7 @@ import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.engine.Interrupted;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.install.Progress;
+import dev.lattice.engine.kube.Events;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.kube.StatusWriter;
 import dev.lattice.engine.pivot.Mover;
@@ -54,6 +55,7 @@ public final class Provisioning implements AutoCloseable {
     private final Function<Progress, ChildProvisioning> engines;
     private final ParentLink parent;
     private final BootstrapTokens tokens;
+    private final Events events;
     private final Clock clock;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "provisioning");
@@ -65,10 +67,14 @@ public final class Provisioning implements AutoCloseable {
     private volatile Consumer<String> wake = name -> {
     };
 
-    /** {@code engines} makes the provisioning engine for one run, telling {@code progress} how its waits get on. */
+    /**
+     * {@code engines} makes the provisioning engine for one run, telling {@code progress} how its waits get on;
+     * {@code events} hears of each phase a child enters.
+     */
     public Provisioning(KubernetesClient client, Function<Progress, ChildProvisioning> engines, ParentLink parent,
-                        BootstrapTokens tokens, Clock clock) {
+                        BootstrapTokens tokens, Events events, Clock clock) {
         this.tokens = tokens;
+        this.events = events;
         this.client = client;
         this.engines = engines;
         this.parent = parent;
@@ -200,7 +206,7 @@ public final class Provisioning implements AutoCloseable {
     private String daemonToken(String name) {
         String[] token = new String[1];
         boolean[] complete = new boolean[1];
-        boolean minted = edit(name, true, live -> {
+        boolean minted = null != edit(name, true, live -> {
             ClusterStatus status = StatusWriter.ofCluster(live);
             complete[0] = status.bootstrapComplete();
             if (complete[0]) {
@@ -235,23 +241,18 @@ public final class Provisioning implements AutoCloseable {
 
     /**
      * Reads the child's LatticeCluster, lets {@code change} edit it (false: leave it be) and writes it back, its status
-     * or the object itself, conditional on the resourceVersion read; read and edited again on a conflict. False when
-     * it is gone or {@code change} declined.
+     * or the object itself, conditional on the resourceVersion read; read and edited again on a conflict. The object
+     * written; null when it is gone or {@code change} declined.
      */
-    private boolean edit(String name, boolean status, Predicate<GenericKubernetesResource> change) {
+    private GenericKubernetesResource edit(String name, boolean status, Predicate<GenericKubernetesResource> change) {
         var clusters = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER));
         for (int attempt = 0; ; attempt++) {
             GenericKubernetesResource live = clusters.withName(name).get();
             if (live == null || !change.test(live)) {
-                return false;
+                return null;
             }
             try {
-                if (status) {
-                    clusters.resource(live).updateStatus();
-                } else {
-                    clusters.resource(live).update();
-                }
-                return true;
+                return status ? clusters.resource(live).updateStatus() : clusters.resource(live).update();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt >= 4) {
                     throw e;
@@ -265,25 +266,26 @@ public final class Provisioning implements AutoCloseable {
      * {@code from}, since then someone else has moved it on (or it is being deleted).
      */
     private Phase step(String name, Phase from, Phase to, String message) {
-        boolean moved = update(name, from, to, status -> {
+        GenericKubernetesResource moved = update(name, from, to, status -> {
             status.phase(to).message(message);
             if (to == Phase.PIVOTED) {
                 status.pivotComplete(true);
             }
         });
-        if (!moved) {
+        if (moved == null) {
             throw new IllegalStateException(name + " is no longer " + from.wire() + "; provisioning stopped");
         }
         LOG.info("{}: {} ({})", name, to.wire(), message);
+        events.emit(moved, false, to.wire(), message);
         return to;
     }
 
     /**
-     * Makes {@code change} to the status if its phase is still {@code from} (null: any); false when it is not, or when
+     * Makes {@code change} to the status if its phase is still {@code from} (null: any); null when it is not, or when
      * the phase it moves {@code to} (null: none) does not fit: Deleting and Unpivoting only for a cluster being deleted,
      * the others only for one that is not.
      */
-    private boolean update(String name, Phase from, Phase to, Consumer<ClusterStatus> change) {
+    private GenericKubernetesResource update(String name, Phase from, Phase to, Consumer<ClusterStatus> change) {
         return edit(name, true, live -> {
             boolean deleting = live.getMetadata().getDeletionTimestamp() != null;
             if (to != null && deleting != (to == Phase.DELETING || to == Phase.UNPIVOTING)) {

@@ -5,12 +5,11 @@ import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.engine.kube.RequestPool;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** The daemon's reconcilers, sharing one cache, one status writer and one notion of which cluster is this one. */
+/** The daemon's reconcilers, sharing one cache, one status writer (which tells Events what changes) and one notion of which cluster is this one. */
 public final class Reconcilers {
     private final ServiceReconciler services;
     private final PoolReconciler pools;
@@ -19,11 +18,10 @@ public final class Reconcilers {
     private final AddonReconciler addons;
 
     public Reconcilers(KubernetesClient client, LatticeCache cache, CapiCache capi, ServedKinds served, Supplier<String> self, Fleet fleet,
-                       Children children, Provisioning provisioning, BootstrapTokens tokens, RequestPool requests, Clock clock, Duration fullSync,
+                       Children children, Provisioning provisioning, BootstrapTokens tokens, RequestPool requests, StatusWriter status, Duration fullSync,
                        HelmTemplate helm, Consumer<String> clusterChanged, Runnable servicesAgain) {
-        StatusWriter status = new StatusWriter(client, clock);
         this.addons = new AddonReconciler(client, cache, self, helm, clusterChanged);
-        this.services = new ServiceReconciler(client, cache, served, self, children, requests, clock, fullSync, servicesAgain);
+        this.services = new ServiceReconciler(client, cache, served, self, children, requests, status, fullSync, servicesAgain);
         this.pools = new PoolReconciler(cache, status);
         this.ownCluster = new OwnClusterReconciler(client, cache, capi, status, self, fleet, addons::report);
         this.childClusters = new ChildClusterReconciler(client, cache, status, self, fleet, provisioning, tokens);

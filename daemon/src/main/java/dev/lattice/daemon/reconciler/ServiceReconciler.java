@@ -17,7 +17,6 @@ import dev.lattice.engine.kube.RequestPool;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,13 +64,13 @@ public final class ServiceReconciler implements Reconciler {
      * @param again asks for another pass, for what a pass left over
      */
     public ServiceReconciler(KubernetesClient client, LatticeCache cache, ServedKinds served, Supplier<String> self, Children children,
-                             RequestPool requests, Clock clock, Duration fullEvery, Runnable again) {
+                             RequestPool requests, StatusWriter status, Duration fullEvery, Runnable again) {
         this.again = again;
         this.cache = cache;
         this.requests = requests;
         this.sync = new ObjectSync(client, served::unserved, requests);
-        this.recorder = new PlacementRecorder(client, clock);
-        this.status = new StatusWriter(client, clock);
+        this.recorder = new PlacementRecorder(client, status);
+        this.status = status;
         this.self = self;
         this.children = children;
         this.fullEvery = fullEvery;

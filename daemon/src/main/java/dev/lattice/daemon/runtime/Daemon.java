@@ -27,7 +27,9 @@ import dev.lattice.engine.charts.HelmCharts;
 import dev.lattice.engine.components.Components;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.EventRecorder;
 import dev.lattice.engine.kube.RequestPool;
+import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -287,6 +289,8 @@ public final class Daemon implements AutoCloseable {
         /** Applies, deletes and status writes in flight at once (client-go's default QPS is 5; a fleet needs more). */
         private static final int REQUESTS = 16;
         final RequestPool requests = new RequestPool("api-request", REQUESTS);
+        /** What happens to the Lattice objects, for kubectl describe: 50 of each type at once, then 5 a second. */
+        final EventRecorder events = new EventRecorder(client, DaemonManifests.NAME, options.identity(), Clock.systemUTC(), 50, 5);
         final ParentEndpoints parent;
         final Provisioning provisioning;
         final AgentClient agent;
@@ -309,10 +313,10 @@ public final class Daemon implements AutoCloseable {
             Components components = Components.fromReleases(options.components(), LocalCache.components());
             HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()));
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
-                    options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, Clock.systemUTC());
+                    options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, events, Clock.systemUTC());
             // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
-                    requests, Clock.systemUTC(), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name),
+                    requests, new StatusWriter(client, Clock.systemUTC(), events), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name),
                     () -> Leading.this.queue.enqueue(Leading.this.services, ServiceReconciler.KEY));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics, Daemon.this::fatal);
@@ -381,6 +385,7 @@ public final class Daemon implements AutoCloseable {
             queue.close();
             requests.close();
             parent.close();
+            events.close();
         }
     }
 

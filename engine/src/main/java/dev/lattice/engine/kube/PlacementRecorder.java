@@ -24,8 +24,13 @@ public final class PlacementRecorder {
     private final StatusWriter status;
 
     public PlacementRecorder(KubernetesClient client, Clock clock) {
+        this(client, new StatusWriter(client, clock));
+    }
+
+    /** The same, writing through {@code status} (which may tell Events of what changes). */
+    public PlacementRecorder(KubernetesClient client, StatusWriter status) {
         this.client = client;
-        this.status = new StatusWriter(client, clock);
+        this.status = status;
     }
 
     /** Writes every decision; returns how many services' status changed. */
