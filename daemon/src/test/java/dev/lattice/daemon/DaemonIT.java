@@ -96,6 +96,15 @@ class DaemonIT {
         await().atMost(WAIT).until(() -> client.genericKubernetesResources(CNP).inNamespace("lattice-system").withName("lattice-daemon").get(),
                 p -> p != null);
         assertThat(deployment("api").getMetadata().getLabels()).containsEntry("lattice.dev/source", "home");
+        // Its probe and who it runs as, as the service says; no escalation and only the capability it keeps, always.
+        var pod = deployment("api").getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+        var security = pod.getContainers().get(0).getSecurityContext();
+        assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(security.getRunAsUser()).isEqualTo(10001L);
+        assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(security.getCapabilities().getAdd()).containsExactly("NET_BIND_SERVICE");
         assertThat(deployment("api").getMetadata().getManagedFields()).anyMatch(f -> "lattice".equals(f.getManager()));
     }
 

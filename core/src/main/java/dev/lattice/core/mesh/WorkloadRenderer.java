@@ -20,8 +20,12 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -102,6 +106,8 @@ final class WorkloadRenderer {
                 .withTopologyKey("kubernetes.io/hostname").build()).toList();
         PodSpecBuilder pod = new PodSpecBuilder()
                 .withServiceAccountName(s.name())
+                // The container runtime's default seccomp profile, as restricted Pod Security asks.
+                .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .withContainers(containers)
                 .withVolumes(volumes);
         if (!terms.isEmpty()) {
@@ -140,6 +146,42 @@ final class WorkloadRenderer {
                 .withPorts(ports)
                 .withResources(resources.getRequests().isEmpty() && resources.getLimits().isEmpty() ? null : resources)
                 .withVolumeMounts(mounts)
+                .withLivenessProbe(probe(c.livenessProbe()))
+                .withReadinessProbe(probe(c.readinessProbe()))
+                .withStartupProbe(probe(c.startupProbe()))
+                .withSecurityContext(securityContext(c.securityContext()))
+                .build();
+    }
+
+    private static Probe probe(LatticeService.Probe p) {
+        if (p == null) {
+            return null;
+        }
+        ProbeBuilder probe = new ProbeBuilder().withInitialDelaySeconds(p.initialDelaySeconds()).withPeriodSeconds(p.periodSeconds())
+                .withTimeoutSeconds(p.timeoutSeconds()).withFailureThreshold(p.failureThreshold());
+        if (p.httpGet() != null) {
+            probe.withNewHttpGet().withPath(p.httpGet().path()).withPort(new IntOrString(p.httpGet().port()))
+                    .withScheme(p.httpGet().scheme().wire()).endHttpGet();
+        } else if (p.exec() != null) {
+            probe.withNewExec().withCommand(p.exec().command()).endExec();
+        } else if (p.tcpSocket() != null) {
+            probe.withNewTcpSocket().withPort(new IntOrString(p.tcpSocket().port())).endTcpSocket();
+        }
+        return probe.build();
+    }
+
+    /**
+     * Every container: no privilege escalation and no capability but those the service keeps (baseline Pod Security's
+     * at most, which validation holds it to); who it runs as, where the service says.
+     */
+    private static SecurityContext securityContext(LatticeService.SecurityContext c) {
+        return new SecurityContextBuilder()
+                .withAllowPrivilegeEscalation(false)
+                .withNewCapabilities().withDrop("ALL").withAdd(c.capabilities().isEmpty() ? null : c.capabilities()).endCapabilities()
+                .withRunAsUser(c.runAsUser() == null ? null : c.runAsUser().longValue())
+                .withRunAsGroup(c.runAsGroup() == null ? null : c.runAsGroup().longValue())
+                .withRunAsNonRoot(c.runAsNonRoot())
+                .withReadOnlyRootFilesystem(c.readOnlyRootFilesystem())
                 .build();
     }
 

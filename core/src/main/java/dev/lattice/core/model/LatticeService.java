@@ -41,13 +41,79 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
             List<String> args,
             @Field(doc = "Environment variables by name.") Map<String, String> env,
             ResourceRequirements resources,
-            @Field(doc = "Ports the container listens on, by name.") Map<String, ContainerPort> ports) {
+            @Field(doc = "Ports the container listens on, by name.") Map<String, ContainerPort> ports,
+            @Field(doc = "Restarts the container while it fails.") Probe livenessProbe,
+            @Field(doc = "Keeps the pod out of its Service while it fails.") Probe readinessProbe,
+            @Field(doc = "Holds the other probes off until it first succeeds.") Probe startupProbe,
+            @Field(doc = "Who the container runs as. Privilege escalation is always off and every capability dropped but "
+                    + "those listed.") SecurityContext securityContext) {
         public Container {
             command = Immutable.list(command);
             args = Immutable.list(args);
             env = Immutable.map(env);
             resources = resources == null ? ResourceRequirements.NONE : resources;
             ports = Immutable.map(ports);
+            securityContext = securityContext == null ? SecurityContext.NONE : securityContext;
+        }
+    }
+
+    /** A kubelet probe: exactly one of an HTTP GET, a command or a TCP connection, and how often. */
+    public record Probe(
+            HttpGet httpGet,
+            Exec exec,
+            TcpSocket tcpSocket,
+            @Field(min = 0, max = 3600) Integer initialDelaySeconds,
+            @Field(min = 1, max = 3600, doc = "Default 10.") Integer periodSeconds,
+            @Field(min = 1, max = 3600, doc = "Default 1.") Integer timeoutSeconds,
+            @Field(min = 1, max = 1000, doc = "Default 3.") Integer failureThreshold) {
+    }
+
+    public record HttpGet(
+            @Field(doc = "Default /.") String path,
+            @Field(required = true, min = 1, max = 65535) Integer port,
+            @Field(doc = "HTTP (default) or HTTPS.") Scheme scheme) {
+        public HttpGet {
+            path = path == null ? "/" : path;
+            scheme = scheme == null ? Scheme.HTTP : scheme;
+        }
+    }
+
+    public enum Scheme implements Wire {
+        HTTP("HTTP"), HTTPS("HTTPS");
+
+        private final String wire;
+
+        Scheme(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+    }
+
+    public record Exec(@Field(required = true, doc = "Run in the container; exit 0 is success.") List<String> command) {
+        public Exec {
+            command = Immutable.list(command);
+        }
+    }
+
+    public record TcpSocket(@Field(required = true, min = 1, max = 65535) Integer port) {
+    }
+
+    /** What the container runs as; unset fields are the image's. */
+    public record SecurityContext(
+            @Field(min = 0, max = Integer.MAX_VALUE) Integer runAsUser,
+            @Field(min = 0, max = Integer.MAX_VALUE) Integer runAsGroup,
+            @Field(doc = "Refuse to start as root.") Boolean runAsNonRoot,
+            Boolean readOnlyRootFilesystem,
+            @Field(doc = "Capabilities kept, of those baseline Pod Security allows (NET_BIND_SERVICE, CHOWN, SETUID, ...).")
+            List<String> capabilities) {
+        public static final SecurityContext NONE = new SecurityContext(null, null, null, null, null);
+
+        public SecurityContext {
+            capabilities = Immutable.list(capabilities);
         }
     }
 

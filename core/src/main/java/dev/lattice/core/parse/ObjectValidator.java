@@ -27,6 +27,9 @@ final class ObjectValidator {
     private static final Pattern K8S_VERSION = Pattern.compile("v?[0-9]+\\.[0-9]+(\\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?");
     private static final Pattern CIDR = Pattern.compile(
             "([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/[0-9]{1,3}");
+    /** The capabilities baseline Pod Security lets a container add; a service may keep these and no others. */
+    private static final List<String> BASELINE_CAPABILITIES = List.of("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
+            "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
     private static final List<String> URL_SCHEMES = List.of("https", "http", "tcp", "tls", "grpc");
 
     private final Problems problems;
@@ -189,6 +192,10 @@ final class ObjectValidator {
                 }
             });
             requestsWithinLimits(path + ".resources", container.resources());
+            probe(path + ".livenessProbe", container.livenessProbe());
+            probe(path + ".readinessProbe", container.readinessProbe());
+            probe(path + ".startupProbe", container.startupProbe());
+            securityContext(path + ".securityContext", container.securityContext());
         });
         if (spec.service() != null) {
             spec.service().ports().keySet().stream().filter(p -> !Names.isDnsLabel(p)).forEach(p -> errorAtKey(
@@ -202,6 +209,32 @@ final class ObjectValidator {
             String where = invalid.column() > 0 ? " (at " + (invalid.line() > 1 ? "line " + invalid.line() + ", " : "")
                     + "column " + invalid.column() + " of the rule)" : "";
             error("spec.requirements.placement", "invalid placement rule: " + invalid.message() + where, invalid.hint());
+        }
+    }
+
+    private void probe(String path, LatticeService.Probe probe) {
+        if (probe == null) {
+            return;
+        }
+        long actions = java.util.stream.Stream.of(probe.httpGet(), probe.exec(), probe.tcpSocket()).filter(java.util.Objects::nonNull).count();
+        if (actions != 1) {
+            error(path, "a probe needs exactly one of httpGet, exec and tcpSocket, got " + actions,
+                    actions == 0 ? "add httpGet: {path: /healthz, port: 8080}" : "keep one of them");
+        } else if (probe.exec() != null && probe.exec().command().isEmpty()) {
+            error(path + ".exec.command", "an exec probe needs a command", "add command: [cat, /tmp/healthy]");
+        }
+    }
+
+    private void securityContext(String path, LatticeService.SecurityContext context) {
+        if (Boolean.TRUE.equals(context.runAsNonRoot()) && Integer.valueOf(0).equals(context.runAsUser())) {
+            error(path + ".runAsUser", "runAsUser 0 is root, and runAsNonRoot is true", "give a non-zero user id, or drop runAsNonRoot");
+        }
+        for (int i = 0; i < context.capabilities().size(); i++) {
+            String capability = context.capabilities().get(i);
+            if (!BASELINE_CAPABILITIES.contains(capability)) {
+                error(SourceMap.index(path + ".capabilities", i), "capability \"" + capability + "\" is not one a service may keep",
+                        "baseline Pod Security allows " + String.join(", ", BASELINE_CAPABILITIES) + " (without CAP_)");
+            }
         }
     }
 

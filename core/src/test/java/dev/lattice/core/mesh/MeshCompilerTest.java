@@ -109,7 +109,7 @@ class MeshCompilerTest {
         @Test
         void oneSidedCallIsAWarningAtItsDeclaration() {
             assertThat(result.warnings()).singleElement().satisfies(w -> {
-                assertThat(w.location().toString()).isEqualTo("../examples/service-graph/services.yaml:27:5");
+                assertThat(w.location().toString()).isEqualTo("../examples/service-graph/services.yaml:34:5");
                 assertThat(w.message()).isEqualTo("api-gateway calls postgres, but postgres does not list api-gateway as inbound");
                 assertThat(w.hint()).isEqualTo("add to postgres's spec.resources: api-gateway: {type: service, direction: inbound}");
                 assertThat(w.severity()).isEqualTo(Problem.Severity.WARNING);

@@ -311,6 +311,32 @@ class ParserTest {
         }
 
         @Test
+        void refusesProbesWithoutExactlyOneActionAndCapabilitiesBeyondBaseline() {
+            String svc = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: s}
+                    spec:
+                      containers:
+                        main:
+                          image: x
+                          livenessProbe: {periodSeconds: 5}
+                          readinessProbe: {httpGet: {port: 8080}, tcpSocket: {port: 8080}}
+                          startupProbe: {exec: {command: []}, failureThreshold: 0}
+                          securityContext: {runAsUser: 0, runAsNonRoot: true, capabilities: [NET_BIND_SERVICE, SYS_ADMIN]}
+                    """;
+            assertThat(problems(svc)).containsExactly(
+                    "in.yaml:8:22: a probe needs exactly one of httpGet, exec and tcpSocket, got 0\n"
+                            + "  hint: add httpGet: {path: /healthz, port: 8080}",
+                    "in.yaml:9:23: a probe needs exactly one of httpGet, exec and tcpSocket, got 2\n  hint: keep one of them",
+                    "in.yaml:10:38: an exec probe needs a command\n  hint: add command: [cat, /tmp/healthy]",
+                    "in.yaml:10:61: \"failureThreshold\" must be between 1 and 1000, got 0",
+                    "in.yaml:11:36: runAsUser 0 is root, and runAsNonRoot is true\n  hint: give a non-zero user id, or drop runAsNonRoot",
+                    "in.yaml:11:92: capability \"SYS_ADMIN\" is not one a service may keep\n  hint: baseline Pod Security allows AUDIT_WRITE, "
+                            + "CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT (without CAP_)");
+        }
+
+        @Test
         void refusesAProxmoxClusterWithoutATemplate() {
             assertThat(problems(cluster("provider:\n  kubernetes: {version: \"1.32\"}\n  config:\n    proxmox: {node: pve1}\n"
                     + "nodes:\n  controlPlane: 1\n")))
