@@ -254,13 +254,13 @@ class LatticeCommandTest {
             List<Map<String, Object>> warnings = (List<Map<String, Object>>) data.get("warnings");
             assertThat(warnings).singleElement().satisfies(w -> {
                 assertThat(w.get("file").toString()).endsWith("services.yaml");
-                assertThat(w.get("line")).isEqualTo(27);
+                assertThat(w.get("line")).isEqualTo(34);
                 assertThat(w.get("message")).isEqualTo("api-gateway calls postgres, but postgres does not list api-gateway as inbound");
             });
             assertThat((List<Map<String, Object>>) data.get("edges")).anySatisfy(e -> assertThat(e)
                     .containsEntry("caller", "shop/auth-service").containsEntry("calleeCluster", "shop-pci")
                     .containsEntry("crossCluster", true));
-            assertThat(run.err()).contains("services.yaml:27:5: warning: api-gateway calls postgres");
+            assertThat(run.err()).contains("services.yaml:34:5: warning: api-gateway calls postgres");
         }
 
         @Test
