@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
@@ -89,7 +90,10 @@ class DaemonPodIT {
             }
         }
         new Applier(client).apply(installed, Duration.ofMinutes(1));
-        Kube.namespace(client, "shop");
+        // Restricted Pod Security: a compiled pod is admitted only with everything it asks for (fleet.yaml's api runs as
+        // non-root; the rest comes from the compiler whatever the service says).
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop")
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).serverSideApply();
         Kube.applyResource(client, "/daemon/fleet.yaml");
     }
 
@@ -143,6 +147,17 @@ class DaemonPodIT {
             assertThat(clusterCondition("AddonsReady")).as("home's AddonsReady").containsEntry("status", "True");
         });
         assertThat(client.apps().deployments().inNamespace("istio-system").withName("istiod").get()).isNotNull();
+        // Restricted Pod Security admits api's pod (its image cannot be pulled here: admitted is what counts).
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.pods().inNamespace("shop").withLabel(SELECTOR, "api").list().getItems())
+                .as("api's pods under restricted Pod Security").isNotEmpty());
+        // What happened is in Events, written by the leader under its own RBAC: kubectl describe latticeservice api.
+        String api = Kube.get(client, Kind.LATTICE_SERVICE, "shop", "api").getMetadata().getUid();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("shop").withField("involvedObject.uid", api)
+                .list().getItems()).anySatisfy(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getReason()).isEqualTo("WaitingForKind");
+                    assertThat(e.getReportingInstance()).startsWith(DaemonManifests.NAME + "-");
+                }));
         for (Pod pod : pods()) {
             String log = log(pod);
             assertThat(log).as("log of %s", pod.getMetadata().getName()).doesNotContainIgnoringCase("forbidden")
