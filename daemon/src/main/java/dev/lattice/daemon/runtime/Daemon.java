@@ -311,7 +311,8 @@ public final class Daemon implements AutoCloseable {
                     // What a child reports of the services' objects placed there goes into those services' status.
                     child -> Leading.this.queue.enqueue(Leading.this.services, ServiceReconciler.KEY));
             Components components = Components.fromReleases(options.components(), LocalCache.components());
-            HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()));
+            // Rendered apart: the Helm library and the Go runtime it brings would otherwise stay in the daemon for good.
+            HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()), true);
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, events, Clock.systemUTC());
             // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).

@@ -1,11 +1,24 @@
 package dev.lattice.engine.charts;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import dev.lattice.core.LatticeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 
@@ -18,6 +31,10 @@ import sun.misc.Signal;
  * and SIGHUP from the JVM and then does nothing with them: a daemon that had rendered a chart no longer stopped when
  * Kubernetes asked it to, nor a CLI on Ctrl-C. After the first render they are handed back ({@link #restoreSignals}):
  * each ends the process through its shutdown hooks, with 128 + the signal's number, as the JVM does.
+ *
+ * <p>A long-lived process renders {@linkplain #renderApart apart} instead: in a short-lived JVM of its own (this class's
+ * {@link #main}), so that neither the Helm library (about 50 MiB mapped) nor the Go runtime's heap and threads stay in
+ * it once the charts are rendered, and its signals stay its own.
  */
 public final class ChartRenderer {
     private static final AtomicBoolean SIGNALS_RESTORED = new AtomicBoolean();
@@ -51,6 +68,99 @@ public final class ChartRenderer {
                 restoreSignals();
             }
         }
+    }
+
+    /** How long a render apart may take before its process is stopped. */
+    static final Duration APART_TIMEOUT = Duration.ofMinutes(2);
+    /** The JVM a render apart runs in: small, and quick to start, for one render of a few seconds. */
+    private static final List<String> APART_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx96m",
+            "-XX:+ExitOnOutOfMemoryError");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One render, as {@link #renderApart} hands it to {@link #main}. */
+    record Request(String chart, String release, String namespace, String kubeVersion, List<List<String>> values) {
+    }
+
+    /**
+     * The same as {@link #render}, in a JVM of its own started from this one's runtime and class path, which exits
+     * once the chart is rendered. Its error, if any, is this render's.
+     */
+    public static String renderApart(Path chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
+        List<List<String>> pairs = new ArrayList<>();
+        values.forEach((k, v) -> pairs.add(List.of(k, v)));
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(APART_FLAGS);
+        String jnaDir = System.getProperty("jna.tmpdir");
+        if (jnaDir != null) {
+            command.add("-Djna.tmpdir=" + jnaDir);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChartRenderer.class.getName()));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new LatticeException("cannot render the chart " + chart.getFileName() + ": cannot start a JVM to render it in ("
+                    + e.getMessage() + ")", null);
+        }
+        try {
+            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+            try (OutputStream in = process.getOutputStream()) {
+                JSON.writeValue(in, new Request(chart.toString(), release, namespace, kubeVersion, pairs));
+            }
+            if (!process.waitFor(APART_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new LatticeException("cannot render the chart " + chart.getFileName() + ": not done within "
+                        + APART_TIMEOUT.toSeconds() + " s", null);
+            }
+            String manifests = new String(out.join(), StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                String why = new String(err.join(), StandardCharsets.UTF_8).strip();
+                throw new LatticeException(why.isEmpty() ? "cannot render the chart " + chart.getFileName() + ": its renderer exited with "
+                        + process.exitValue() : why, null);
+            }
+            return manifests;
+        } catch (IOException e) {
+            throw new LatticeException("cannot render the chart " + chart.getFileName() + ": " + e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LatticeException("interrupted while rendering the chart " + chart.getFileName(), null);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A render apart: reads one {@link Request} as JSON from standard input, writes the manifests to standard output and
+     * exits 0; or writes why it could not to standard error and exits 1.
+     */
+    public static void main(String[] args) throws IOException {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        // Helm's own chatter, if any, must not end up among the manifests.
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        int code;
+        try {
+            Request request = JSON.readValue(System.in, new TypeReference<Request>() {
+            });
+            Map<String, String> values = new LinkedHashMap<>();
+            request.values().forEach(pair -> values.put(pair.get(0), pair.get(1)));
+            out.print(render(Path.of(request.chart()), request.release(), request.namespace(), request.kubeVersion(), values));
+            code = 0;
+        } catch (LatticeException e) {
+            System.err.print(e.getMessage());
+            code = 1;
+        }
+        out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code); // the Go runtime's threads would hold a normal exit up
     }
 
     /** Gives the JVM back the signals that ask a process to end (see the class comment). */

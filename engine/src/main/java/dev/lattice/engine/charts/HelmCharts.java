@@ -21,6 +21,7 @@ public final class HelmCharts implements HelmTemplate {
     }
 
     private final ChartStore store;
+    private final boolean apart;
     private final Map<Chart, Path> checked = new ConcurrentHashMap<>();
     private final Map<Key, String> rendered = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -30,7 +31,16 @@ public final class HelmCharts implements HelmTemplate {
     };
 
     public HelmCharts(ChartStore store) {
+        this(store, false);
+    }
+
+    /**
+     * {@code apart}: each render in a JVM of its own ({@link ChartRenderer#renderApart}), for a long-lived process that
+     * should not keep the Helm library once its charts are rendered.
+     */
+    public HelmCharts(ChartStore store, boolean apart) {
         this.store = store;
+        this.apart = apart;
     }
 
     /**
@@ -56,7 +66,8 @@ public final class HelmCharts implements HelmTemplate {
             }
         }
         Path path = checked.computeIfAbsent(chart, store::chart);
-        String manifests = ChartRenderer.render(path, release, namespace, kubeVersion, values);
+        String manifests = apart ? ChartRenderer.renderApart(path, release, namespace, kubeVersion, values)
+                : ChartRenderer.render(path, release, namespace, kubeVersion, values);
         synchronized (rendered) {
             rendered.put(key, manifests);
         }
