@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
  * placed on its own cluster. For each size: how long the bulk apply took, when every service had its placement written
  * and when every Deployment was there (counted from the start of the apply), the peak resident set and bytes per
  * service, how long one change takes to reach its Deployment and one move away to remove it, and the log's warnings.
- * Each size gets a fresh API server and daemon; a size stops at {@link #LIMIT}. Run:
+ * Each size gets a fresh API server and daemon; a size stops at {@link #LIMIT} (300 s; {@code -Dbench.limit=SECONDS}). Run:
  * {@code ./mvnw -B -pl daemon verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ScaleBench
  * -Dbench.sizes=1000,5000,10000}.
  */
 class ScaleBench {
-    private static final Duration LIMIT = Duration.ofSeconds(300);
+    /** How long after the bulk apply's start the bench waits for every placement and Deployment ({@code -Dbench.limit}, seconds). */
+    private static final Duration LIMIT = Duration.ofSeconds(Long.getLong("bench.limit", 300));
     private static final int NAMESPACES = 20;
     /** How long one change or move may take before the bench records it as -1 and goes on. */
     private static final Duration WAIT = Duration.ofSeconds(60);

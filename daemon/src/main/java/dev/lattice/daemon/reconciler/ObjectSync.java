@@ -89,8 +89,11 @@ public final class ObjectSync {
     public record Chunk(Set<String> services, List<Tracked> objects, Outcome outcome) {
     }
 
-    /** How many services' changed pieces go out together before a pass looks whether it should stop and let a change in. */
-    static final int CHUNK = 200;
+    /**
+     * How many services' changed pieces go out together before a pass looks whether it should stop and let a change in:
+     * about 300 objects, 1–2 s of a busy API server, which is as long as a change waits behind a long pass.
+     */
+    static final int CHUNK = 50;
 
     /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
     private record Memory(Map<Piece, List<Tracked>> done, Set<Tracked> unsure) {

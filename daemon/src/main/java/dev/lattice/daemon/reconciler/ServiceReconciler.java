@@ -41,6 +41,8 @@ public final class ServiceReconciler implements Reconciler {
     public static final String KEY = "services";
     private static final Logger LOG = LoggerFactory.getLogger(ServiceReconciler.class);
     private static final String INVALID = "InvalidSpec";
+    /** A full pass takes at most one part in this many of the time (see {@link #fullInterval}). */
+    private static final int FULL_SHARE = 10;
 
     private final LatticeCache cache;
     private final ObjectSync sync;
@@ -57,6 +59,10 @@ public final class ServiceReconciler implements Reconciler {
     private Set<String> warned = new HashSet<>();
     private Set<String> toldUnreachable = Set.of();
     private long lastFull;
+    /** When the full pass under way began (it may go on over the passes it left services to); 0: none is. */
+    private long fullStarted;
+    /** How long the last full pass took, the passes it left services to included. */
+    private long fullTook;
     private Map<Coordinates, String> lastWaiting = Map.of();
 
     /**
@@ -91,6 +97,15 @@ public final class ServiceReconciler implements Reconciler {
         return "services";
     }
 
+    /**
+     * How often every object is applied again (which repairs hand edits and finds stale objects by listing): every
+     * {@code fullEvery}, or {@link #FULL_SHARE} times as long as the last full pass took, whichever is longer, so that
+     * a large fleet's repairs never take more than a tenth of the API server's time from its changes.
+     */
+    private long fullInterval() {
+        return Math.max(fullEvery.toNanos(), FULL_SHARE * fullTook);
+    }
+
     @Override
     public void reconcile(String key) {
         long edits = cache.edits();
@@ -113,7 +128,8 @@ public final class ServiceReconciler implements Reconciler {
         }
         this.plan = plan;
         String own = self.get();
-        boolean full = System.nanoTime() - lastFull > fullEvery.toNanos() || lastFull == 0;
+        long started = System.nanoTime();
+        boolean full = lastFull == 0 || started - lastFull > fullInterval();
         // Every cluster of the inputs is there, one that holds no service with nothing (so it removes what it held).
         Map<String, MeshCompiler.ClusterManifests> byCluster = new TreeMap<>();
         for (LatticeCluster c : snapshot.inputs().clusters()) {
@@ -161,11 +177,21 @@ public final class ServiceReconciler implements Reconciler {
         toldUnreachable = unreachable;
         if (full) {
             lastFull = System.nanoTime();
+            fullStarted = fullStarted == 0 ? started : fullStarted;
         }
         ObjectSync.Outcome outcome = pass.outcome();
         // Each decision and, for the services here, whether their objects are in place: one status write per service,
         // once its objects have gone out (those of a chunk as it went; one the pass left over by the pass that sends it).
         Set<String> deferred = pass.deferred();
+        if (fullStarted != 0 && deferred.isEmpty()) {
+            long before = fullInterval();
+            fullTook = System.nanoTime() - fullStarted;
+            fullStarted = 0;
+            if (fullInterval() != before) {
+                LOG.info("a full pass took {} s: every object is applied again every {} s", fullTook / 1_000_000_000,
+                        fullInterval() / 1_000_000_000);
+            }
+        }
         if (!deferred.isEmpty()) {
             LOG.debug("{} services left for the next pass, to let a change in", deferred.size());
             again.run();
