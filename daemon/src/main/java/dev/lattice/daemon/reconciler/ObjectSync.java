@@ -147,6 +147,17 @@ public final class ObjectSync {
                 changed.computeIfAbsent(service, k -> new ArrayList<>()).add(p);
             }
         }
+        // A service with no piece here any more (moved away, deleted) loses its objects now, not after a long pass.
+        Set<String> present = new HashSet<>();
+        desired.forEach(p -> present.add(serviceOf(p)));
+        Set<Coordinates> gone = new LinkedHashSet<>();
+        if (before != null) {
+            List<Tracked> held = new ArrayList<>(before.unsure());
+            before.done().values().forEach(held::addAll);
+            held.stream().filter(t -> t.service() != null && !present.contains(t.ref().namespace() + "/" + t.service()))
+                    .forEach(t -> gone.add(t.ref()));
+        }
+        Map<Coordinates, String> goneFailed = delete(List.copyOf(gone));
         // What changed since the last pass first, then what it left over as it was.
         List<List<Piece>> queue = new ArrayList<>();
         List<List<Piece>> leftOver = new ArrayList<>();
@@ -208,7 +219,7 @@ public final class ObjectSync {
         }
         Set<Coordinates> stale = new LinkedHashSet<>();
         for (Tracked t : candidates) {
-            if (wanted.contains(t.ref()) || "Namespace".equals(t.ref().kind())) {
+            if (wanted.contains(t.ref()) || "Namespace".equals(t.ref().kind()) || gone.contains(t.ref())) {
                 continue;
             }
             if (t.service() != null && later.containsKey(t.ref().namespace() + "/" + t.service())) {
@@ -217,12 +228,13 @@ public final class ObjectSync {
                 stale.add(t.ref());
             }
         }
-        Map<Coordinates, String> notDeleted = delete(List.copyOf(stale));
+        Map<Coordinates, String> notDeleted = new LinkedHashMap<>(delete(List.copyOf(stale)));
+        notDeleted.putAll(goneFailed);
         Map<Coordinates, String> failed = new LinkedHashMap<>(run.failed);
         failed.putAll(notDeleted);
         candidates.stream().filter(t -> notDeleted.containsKey(t.ref())).forEach(unsure::add); // the next pass tries again
         applied.put(source, new Memory(done, unsure));
-        Outcome outcome = new Outcome(run.done.get() + stale.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
+        Outcome outcome = new Outcome(run.done.get() + stale.size() + gone.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
         return new Pass(outcome, objects, Set.copyOf(later.keySet()));
     }
 

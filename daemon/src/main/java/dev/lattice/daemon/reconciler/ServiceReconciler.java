@@ -43,6 +43,8 @@ public final class ServiceReconciler implements Reconciler {
     private static final String INVALID = "InvalidSpec";
     /** A full pass takes at most one part in this many of the time (see {@link #fullInterval}). */
     private static final int FULL_SHARE = 10;
+    /** A pass that sends at least this many objects tells how long applying every one would take. */
+    private static final int PACE_SAMPLE = 500;
 
     private final LatticeCache cache;
     private final ObjectSync sync;
@@ -59,10 +61,8 @@ public final class ServiceReconciler implements Reconciler {
     private Set<String> warned = new HashSet<>();
     private Set<String> toldUnreachable = Set.of();
     private long lastFull;
-    /** When the full pass under way began (it may go on over the passes it left services to); 0: none is. */
-    private long fullStarted;
-    /** How long the last full pass took, the passes it left services to included. */
-    private long fullTook;
+    /** What applying every object would take, at the pace of the last pass that sent many ({@link #PACE_SAMPLE}). */
+    private long fullCost;
     private Map<Coordinates, String> lastWaiting = Map.of();
 
     /**
@@ -99,11 +99,11 @@ public final class ServiceReconciler implements Reconciler {
 
     /**
      * How often every object is applied again (which repairs hand edits and finds stale objects by listing): every
-     * {@code fullEvery}, or {@link #FULL_SHARE} times as long as the last full pass took, whichever is longer, so that
-     * a large fleet's repairs never take more than a tenth of the API server's time from its changes.
+     * {@code fullEvery}, or {@link #FULL_SHARE} times as long as that would take, whichever is longer, so that a large
+     * fleet's repairs never take more than a tenth of the API server's time from its changes.
      */
     private long fullInterval() {
-        return Math.max(fullEvery.toNanos(), FULL_SHARE * fullTook);
+        return Math.max(fullEvery.toNanos(), FULL_SHARE * fullCost);
     }
 
     @Override
@@ -130,6 +130,9 @@ public final class ServiceReconciler implements Reconciler {
         String own = self.get();
         long started = System.nanoTime();
         boolean full = lastFull == 0 || started - lastFull > fullInterval();
+        if (full && lastFull != 0) {
+            LOG.info("applying every object for this cluster again (every {} s at this fleet's size)", fullInterval() / 1_000_000_000);
+        }
         // Every cluster of the inputs is there, one that holds no service with nothing (so it removes what it held).
         Map<String, MeshCompiler.ClusterManifests> byCluster = new TreeMap<>();
         for (LatticeCluster c : snapshot.inputs().clusters()) {
@@ -177,21 +180,14 @@ public final class ServiceReconciler implements Reconciler {
         toldUnreachable = unreachable;
         if (full) {
             lastFull = System.nanoTime();
-            fullStarted = fullStarted == 0 ? started : fullStarted;
+        }
+        if (pass.outcome().changed() >= PACE_SAMPLE) {
+            fullCost = (System.nanoTime() - started) / pass.outcome().changed() * pass.objects().size();
         }
         ObjectSync.Outcome outcome = pass.outcome();
         // Each decision and, for the services here, whether their objects are in place: one status write per service,
         // once its objects have gone out (those of a chunk as it went; one the pass left over by the pass that sends it).
         Set<String> deferred = pass.deferred();
-        if (fullStarted != 0 && deferred.isEmpty()) {
-            long before = fullInterval();
-            fullTook = System.nanoTime() - fullStarted;
-            fullStarted = 0;
-            if (fullInterval() != before) {
-                LOG.info("a full pass took {} s: every object is applied again every {} s", fullTook / 1_000_000_000,
-                        fullInterval() / 1_000_000_000);
-            }
-        }
         if (!deferred.isEmpty()) {
             LOG.debug("{} services left for the next pass, to let a change in", deferred.size());
             again.run();

@@ -149,5 +149,19 @@ class ObjectSyncIT {
         sync.sync("home", fewer, false, () -> false, chunk -> { });
         assertThat(image(waiting)).isEqualTo("app:v2");
         assertThat(client.apps().deployments().inNamespace("bulk").list().getItems()).hasSize(SERVICES - 1);
+
+        // A service that goes while more than a chunk of others change, in a pass never asked to stop: its objects are
+        // gone before the first chunk is out, not after the last.
+        List<Piece> back = pieces(Set.of()).stream().filter(p -> !(p instanceof Piece.Workload w
+                && (w.service().name().equals("s1") || w.service().name().equals("s" + last)))).toList();
+        List<String> atFirstChunk = new java.util.ArrayList<>();
+        ObjectSync.Pass fifth = sync.sync("home", back, false, () -> false, chunk -> {
+            if (atFirstChunk.isEmpty()) {
+                atFirstChunk.add(String.valueOf(image(1)));
+            }
+        });
+        assertThat(fifth.outcome().changed()).isGreaterThan(ObjectSync.CHUNK);
+        assertThat(atFirstChunk).containsExactly("null");
+        assertThat(client.apps().deployments().inNamespace("bulk").list().getItems()).hasSize(SERVICES - 2);
     }
 }
