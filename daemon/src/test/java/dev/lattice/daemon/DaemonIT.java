@@ -498,6 +498,10 @@ class DaemonIT {
                     assertThat(e.getReason()).isEqualTo("Unreachable");
                     assertThat(e.getMessage()).contains("far");
                     assertThat(e.getSource().getComponent()).isEqualTo("lattice-daemon");
+                    // kubectl describe selects them by the object's kind, name and namespace as well as its uid.
+                    assertThat(e.getInvolvedObject().getKind()).isEqualTo("LatticeService");
+                    assertThat(e.getInvolvedObject().getApiVersion()).isEqualTo("lattice.dev/v1alpha1");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("remote");
                 }).anySatisfy(e -> {
                     assertThat(e.getType()).isEqualTo("Normal");
                     assertThat(e.getReason()).isEqualTo("Placed");
