@@ -11,9 +11,11 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,7 @@ import sun.misc.Signal;
  */
 public final class ChartRenderer {
     private static final AtomicBoolean SIGNALS_RESTORED = new AtomicBoolean();
+    private static final AtomicBoolean LIBRARY_REMOVED = new AtomicBoolean();
     /** Why the Helm library could not be loaded, once it could not: the JVM never tries a failed class's loading again. */
     private static volatile String unloadable;
 
@@ -58,16 +61,57 @@ public final class ChartRenderer {
         } catch (LinkageError e) {
             // The first failure says why; every later one would only say "Could not initialize class".
             if (unloadable == null) {
-                unloadable = e.getMessage() != null ? e.getMessage() : e.toString();
+                unloadable = why(e);
             }
             throw new LatticeException("cannot render the chart " + chart.getFileName() + ": the Helm library cannot be loaded ("
-                    + unloadable + "); it unpacks itself into JNA's directory (-Djna.tmpdir, else $XDG_CACHE_HOME/JNA or "
-                    + "~/.cache/JNA), which must be writable and allow executables", null);
+                    + unloadable + "); it unpacks itself (about 95 MB) into the temporary directory (java.io.tmpdir, /tmp) and "
+                    + "JNA's (-Djna.tmpdir, else $XDG_CACHE_HOME/JNA or ~/.cache/JNA), which must be writable, allow executables "
+                    + "and have room", null);
         } finally {
             if (SIGNALS_RESTORED.compareAndSet(false, true)) {
                 restoreSignals();
             }
+            if (!LIBRARY_REMOVED.get() && removeUnpackedLibrary()) {
+                LIBRARY_REMOVED.set(true);
+            }
         }
+    }
+
+    /**
+     * Deletes the copy of the Helm library that helm-java unpacked for this process ({@code helm-java*} in the temporary
+     * directory, about 95 MB), which it never deletes: once loaded it is mapped, and the mapping outlives the file.
+     * Found through {@code /proc/self/maps}; elsewhere nothing is done.
+     */
+    static boolean removeUnpackedLibrary() {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return false;
+        }
+        List<Path> libraries;
+        try (var lines = Files.lines(maps)) {
+            libraries = lines.map(l -> l.substring(l.indexOf('/') < 0 ? l.length() : l.indexOf('/')).strip())
+                    .filter(f -> f.contains("/helm-java") && f.endsWith(".so")).distinct().map(Path::of).toList();
+        } catch (IOException | UncheckedIOException e) {
+            return false; // no map to read: nothing to remove
+        }
+        for (Path library : libraries) {
+            try {
+                Files.deleteIfExists(library);
+                Files.deleteIfExists(library.getParent());
+            } catch (IOException e) {
+                // another file in its directory, or no right to it: left as it is
+            }
+        }
+        return !libraries.isEmpty();
+    }
+
+    /** The innermost reason a load failed: an ExceptionInInitializerError says nothing of its own. */
+    static String why(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
     /** How long a render apart may take before its process is stopped. */
@@ -76,6 +120,7 @@ public final class ChartRenderer {
     private static final List<String> APART_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx96m",
             "-XX:+ExitOnOutOfMemoryError");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Object APART = new Object();
 
     /** One render, as {@link #renderApart} hands it to {@link #main}. */
     record Request(String chart, String release, String namespace, String kubeVersion, List<List<String>> values) {
@@ -83,9 +128,16 @@ public final class ChartRenderer {
 
     /**
      * The same as {@link #render}, in a JVM of its own started from this one's runtime and class path, which exits
-     * once the chart is rendered. Its error, if any, is this render's.
+     * once the chart is rendered. Its error, if any, is this render's. One at a time: each takes about 100 MiB of memory
+     * and writes a 95 MB copy of the library while it runs, which a pod's limits must hold once, not once per caller.
      */
     public static String renderApart(Path chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
+        synchronized (APART) {
+            return renderApartNow(chart, release, namespace, kubeVersion, values);
+        }
+    }
+
+    private static String renderApartNow(Path chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
         List<List<String>> pairs = new ArrayList<>();
         values.forEach((k, v) -> pairs.add(List.of(k, v)));
         List<String> command = new ArrayList<>();
@@ -95,9 +147,13 @@ public final class ChartRenderer {
         if (jnaDir != null) {
             command.add("-Djna.tmpdir=" + jnaDir);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChartRenderer.class.getName()));
+        Path scratch;
         Process process;
         try {
+            // Its own temporary directory, where helm-java unpacks the library (about 95 MB), removed when it is done.
+            scratch = Files.createTempDirectory("lattice-render");
+            command.add("-Djava.io.tmpdir=" + scratch);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChartRenderer.class.getName()));
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new LatticeException("cannot render the chart " + chart.getFileName() + ": cannot start a JVM to render it in ("
@@ -127,6 +183,15 @@ public final class ChartRenderer {
             throw new LatticeException("interrupted while rendering the chart " + chart.getFileName(), null);
         } finally {
             process.destroyForcibly();
+            deleteTree(scratch);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // already gone
         }
     }
 
