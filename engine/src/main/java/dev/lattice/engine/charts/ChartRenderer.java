@@ -41,6 +41,13 @@ import sun.misc.Signal;
 public final class ChartRenderer {
     private static final AtomicBoolean SIGNALS_RESTORED = new AtomicBoolean();
     private static final AtomicBoolean LIBRARY_REMOVED = new AtomicBoolean();
+    /** How long a render apart may take before its process is stopped. */
+    static final Duration APART_TIMEOUT = Duration.ofMinutes(2);
+    /** The JVM a render apart runs in: small, and quick to start, for one render of a few seconds. */
+    private static final List<String> APART_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx96m",
+            "-XX:+ExitOnOutOfMemoryError");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Object APART = new Object();
     /** Why the Helm library could not be loaded, once it could not: the JVM never tries a failed class's loading again. */
     private static volatile String unloadable;
 
@@ -114,14 +121,6 @@ public final class ChartRenderer {
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
-    /** How long a render apart may take before its process is stopped. */
-    static final Duration APART_TIMEOUT = Duration.ofMinutes(2);
-    /** The JVM a render apart runs in: small, and quick to start, for one render of a few seconds. */
-    private static final List<String> APART_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx96m",
-            "-XX:+ExitOnOutOfMemoryError");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Object APART = new Object();
-
     /** One render, as {@link #renderApart} hands it to {@link #main}. */
     record Request(String chart, String release, String namespace, String kubeVersion, List<List<String>> values) {
     }
@@ -147,7 +146,7 @@ public final class ChartRenderer {
         if (jnaDir != null) {
             command.add("-Djna.tmpdir=" + jnaDir);
         }
-        Path scratch;
+        Path scratch = null;
         Process process;
         try {
             // Its own temporary directory, where helm-java unpacks the library (about 95 MB), removed when it is done.
@@ -156,6 +155,9 @@ public final class ChartRenderer {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChartRenderer.class.getName()));
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
+            if (scratch != null) {
+                deleteTree(scratch);
+            }
             throw new LatticeException("cannot render the chart " + chart.getFileName() + ": cannot start a JVM to render it in ("
                     + e.getMessage() + ")", null);
         }
