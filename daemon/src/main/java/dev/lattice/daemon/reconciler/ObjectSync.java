@@ -97,6 +97,13 @@ public final class ObjectSync {
 
     /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
     private record Memory(Map<Piece, List<Tracked>> done, Set<Tracked> unsure) {
+        /** Every object it remembers: those of the pieces applied whole, then those it is unsure of. */
+        List<Tracked> objects() {
+            List<Tracked> all = new ArrayList<>();
+            done.values().forEach(all::addAll);
+            all.addAll(unsure);
+            return all;
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
@@ -152,9 +159,7 @@ public final class ObjectSync {
         desired.forEach(p -> present.add(serviceOf(p)));
         Set<Coordinates> gone = new LinkedHashSet<>();
         if (before != null) {
-            List<Tracked> held = new ArrayList<>(before.unsure());
-            before.done().values().forEach(held::addAll);
-            held.stream().filter(t -> t.service() != null && !present.contains(t.ref().namespace() + "/" + t.service()))
+            before.objects().stream().filter(t -> t.service() != null && !present.contains(t.ref().namespace() + "/" + t.service()))
                     .forEach(t -> gone.add(t.ref()));
         }
         Map<Coordinates, String> goneFailed = delete(List.copyOf(gone));
@@ -214,8 +219,7 @@ public final class ObjectSync {
         if (full || before == null) {
             candidates.addAll(heldTracked(source));
         } else {
-            before.done().values().forEach(candidates::addAll);
-            candidates.addAll(before.unsure());
+            candidates.addAll(before.objects());
         }
         Set<Coordinates> stale = new LinkedHashSet<>();
         for (Tracked t : candidates) {

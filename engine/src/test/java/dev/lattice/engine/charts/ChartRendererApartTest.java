@@ -15,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** A render in a JVM of its own gives what the same render in this one gives, and says what went wrong as this one would. */
 class ChartRendererApartTest {
 
+    /** The template of a chart that renders one ConfigMap, whatever its values. */
+    static final String CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n";
+
     @Test
     void aRenderApartIsTheSameRender(@TempDir Path dir) throws IOException {
         Path chart = chart(dir, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}, namespace: {{ .Release.Namespace }}}\n"
@@ -34,7 +37,8 @@ class ChartRendererApartTest {
                 .hasMessageContaining("nil pointer").hasMessageNotContaining("at dev.lattice");
     }
 
-    private static Path chart(Path dir, String template) throws IOException {
+    /** A chart named one under {@code dir}, with {@code template} as its only template. */
+    static Path chart(Path dir, String template) throws IOException {
         Path chart = dir.resolve("chart");
         Files.createDirectories(chart.resolve("templates"));
         Files.writeString(chart.resolve("Chart.yaml"), "apiVersion: v2\nname: one\nversion: 0.1.0\n");

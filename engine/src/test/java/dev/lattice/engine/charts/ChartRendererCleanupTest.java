@@ -52,10 +52,7 @@ class ChartRendererCleanupTest {
     /** Renders a one-template chart once, in this JVM or apart, and says so. */
     public static final class Once {
         public static void main(String[] args) throws IOException {
-            Path chart = Path.of(args[0], "chart");
-            Files.createDirectories(chart.resolve("templates"));
-            Files.writeString(chart.resolve("Chart.yaml"), "apiVersion: v2\nname: one\nversion: 0.1.0\n");
-            Files.writeString(chart.resolve("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n");
+            Path chart = ChartRendererApartTest.chart(Path.of(args[0]), ChartRendererApartTest.CONFIG_MAP);
             String manifests = "apart".equals(args[1]) ? ChartRenderer.renderApart(chart, "one", "default", "v1.28.7", Map.of())
                     : ChartRenderer.render(chart, "one", "default", "v1.28.7", Map.of());
             System.out.println(manifests.contains("kind: ConfigMap") ? "rendered: ok" : "rendered: " + manifests);

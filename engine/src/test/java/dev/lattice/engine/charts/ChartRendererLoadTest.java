@@ -39,10 +39,7 @@ class ChartRendererLoadTest {
     /** Renders a one-template chart twice and prints what each attempt says. */
     public static final class Twice {
         public static void main(String[] args) throws IOException {
-            Path chart = Path.of(args[0], "chart");
-            Files.createDirectories(chart.resolve("templates"));
-            Files.writeString(chart.resolve("Chart.yaml"), "apiVersion: v2\nname: one\nversion: 0.1.0\n");
-            Files.writeString(chart.resolve("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n");
+            Path chart = ChartRendererApartTest.chart(Path.of(args[0]), ChartRendererApartTest.CONFIG_MAP);
             for (int i = 0; i < 2; i++) {
                 try {
                     ChartRenderer.render(chart, "one", "default", "v1.28.7", Map.of());
