@@ -16,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -28,16 +29,27 @@ public final class ServiceGraph {
 
     /** A service (or external service) by namespace and name. */
     public record ServiceId(String namespace, String name) implements Comparable<ServiceId> {
-        private static final Comparator<ServiceId> ORDER =
-                Comparator.comparing(ServiceId::namespace).thenComparing(ServiceId::name);
-
         public static ServiceId of(LatticeObject o) {
             return new ServiceId(o.metadata().namespace(), o.name());
         }
 
         @Override
         public int compareTo(ServiceId o) {
-            return ORDER.compare(this, o);
+            // By namespace, then name.
+            int byNamespace = namespace.compareTo(o.namespace);
+            return byNamespace != 0 ? byNamespace : name.compareTo(o.name);
+        }
+
+        // Written out, as are compareTo's comparisons: a record's own equals and hashCode go through method handles,
+        // which a daemon compiling with C1 alone pays for on each of the hundreds of thousands of lookups of a pass.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ServiceId other && Objects.equals(namespace, other.namespace) && Objects.equals(name, other.name);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Objects.hashCode(namespace) + Objects.hashCode(name);
         }
 
         @Override
@@ -48,11 +60,10 @@ public final class ServiceGraph {
 
     /** An agreed call from {@code caller} to {@code callee}. */
     public record Edge(ServiceId caller, ServiceId callee) implements Comparable<Edge> {
-        private static final Comparator<Edge> ORDER = Comparator.comparing(Edge::caller).thenComparing(Edge::callee);
-
         @Override
         public int compareTo(Edge o) {
-            return ORDER.compare(this, o);
+            int byCaller = caller.compareTo(o.caller);
+            return byCaller != 0 ? byCaller : callee.compareTo(o.callee);
         }
     }
 

@@ -133,7 +133,11 @@ public final class MeshCompiler {
 
     /** Compiles every service of {@code inputs}, each for the cluster its placement names. */
     public Result compile(Inputs inputs, List<Placement> placements) {
-        ServiceGraph graph = ServiceGraph.analyse(inputs.objects());
+        return compile(inputs, placements, ServiceGraph.analyse(inputs.objects()));
+    }
+
+    /** {@link #compile(Inputs, List)} with the inputs' graph already analysed ({@link ServiceGraph#analyse}). */
+    public Result compile(Inputs inputs, List<Placement> placements, ServiceGraph graph) {
         Map<ServiceId, LatticeService> services = new HashMap<>();
         inputs.services().forEach(s -> services.put(ServiceId.of(s), s));
         Map<ServiceId, LatticeExternalService> externals = new HashMap<>();
@@ -178,20 +182,19 @@ public final class MeshCompiler {
         for (String cluster : clusters) {
             TreeSet<ServiceId> here = byCluster.getOrDefault(cluster, new TreeSet<>());
             TreeSet<ServiceId> externalsHere = externalsByCluster.getOrDefault(cluster, new TreeSet<>());
-            TreeSet<String> namespaces = new TreeSet<>();
-            here.forEach(id -> namespaces.add(id.namespace()));
-            externalsHere.forEach(id -> namespaces.add(id.namespace()));
+            // The services of each namespace, in order (here is sorted by namespace, then name).
+            Map<String, List<ServiceId>> namespaces = new TreeMap<>();
+            here.forEach(id -> namespaces.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(id));
+            externalsHere.forEach(id -> namespaces.computeIfAbsent(id.namespace(), k -> new ArrayList<>()));
             // Istio's objects only where Istio runs: a cluster with services: false has no mesh to enforce them, and
             // its daemon would wait for their CRDs for ever. Services not placed, or on a cluster not in the inputs,
             // get them (the default is on).
             boolean mesh = inputs.cluster(cluster).map(c -> c.spec().services()).orElse(true);
             List<Piece> pieces = new ArrayList<>();
-            for (String namespace : namespaces) {
+            for (Map.Entry<String, List<ServiceId>> inNamespace : namespaces.entrySet()) {
+                String namespace = inNamespace.getKey();
                 pieces.add(new Piece.Namespace(namespace, mesh));
-                for (ServiceId id : here) {
-                    if (!id.namespace().equals(namespace)) {
-                        continue;
-                    }
+                for (ServiceId id : inNamespace.getValue()) {
                     LatticeService s = services.get(id);
                     pieces.add(new Piece.Workload(s, ownersOf(s, volumeOwners)));
                     List<ServiceId> in = callers.getOrDefault(id, List.of());

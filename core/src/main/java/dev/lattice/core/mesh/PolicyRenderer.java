@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -43,6 +44,16 @@ final class PolicyRenderer {
 
     /** A peer service and, when it runs in another cluster than the policy's, that cluster. */
     record Peer(ServiceId id, String remoteCluster) {
+        // Written out, as ServiceId's are: pieces holding peers are compared by the thousand on each pass.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Peer other && id.equals(other.id) && Objects.equals(remoteCluster, other.remoteCluster);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * id.hashCode() + Objects.hashCode(remoteCluster);
+        }
     }
 
     private PolicyRenderer() {

@@ -2,6 +2,7 @@ package dev.lattice.core.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** A developer's service: its containers, whom it calls and is called by, and where it may run. */
 public record LatticeService(ObjectMeta metadata, Spec spec, Status status) implements LatticeObject {
@@ -13,6 +14,16 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
     @Override
     public Kind kind() {
         return Kind.LATTICE_SERVICE;
+    }
+
+    /**
+     * By namespace and name only. Equal services still hash alike, and the daemon compares a fleet's compiled pieces
+     * (which hold services) by the thousand on every change: a deep hash of each spec was most of that, where
+     * {@code equals} finds an unchanged spec at once (the same instance, read once).
+     */
+    @Override
+    public int hashCode() {
+        return metadata == null ? 0 : 31 * Objects.hashCode(metadata.namespace()) + Objects.hashCode(metadata.name());
     }
 
     /** A shared volume's key, {@code namespace/id}: ids are unique within a namespace. */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Everything a run read: valid objects in input order, and the warnings found on the way. */
 public final class Inputs {
@@ -18,6 +19,10 @@ public final class Inputs {
     private final List<Problem> warnings;
     /** Pools by name, since clusters look theirs up once per part that draws on one. */
     private final Map<String, Pool> pools = new HashMap<>();
+    /** Clusters by name, since the solver and the compiler look clusters up by the thousand. */
+    private final Map<String, LatticeCluster> clusters = new HashMap<>();
+    /** The objects of each type asked for, in input order: a fleet's planning asks for its services many times over. */
+    private final Map<Class<?>, List<?>> byType = new ConcurrentHashMap<>();
 
     public Inputs(List<ParsedObject> objects, List<Problem> warnings) {
         this.objects = List.copyOf(objects);
@@ -25,6 +30,8 @@ public final class Inputs {
         for (ParsedObject p : this.objects) {
             if (p.object() instanceof Pool pool) {
                 pools.putIfAbsent(pool.name(), pool);
+            } else if (p.object() instanceof LatticeCluster cluster) {
+                clusters.putIfAbsent(cluster.name(), cluster);
             }
         }
     }
@@ -37,8 +44,9 @@ public final class Inputs {
         return warnings;
     }
 
+    @SuppressWarnings("unchecked") // each list holds instances of its key, by construction
     public <T extends LatticeObject> List<T> all(Class<T> type) {
-        return objects.stream().map(ParsedObject::object).filter(type::isInstance).map(type::cast).toList();
+        return (List<T>) byType.computeIfAbsent(type, t -> objects.stream().map(ParsedObject::object).filter(type::isInstance).map(type::cast).toList());
     }
 
     public List<StaticPool> staticPools() {
@@ -63,7 +71,7 @@ public final class Inputs {
 
     /** The LatticeCluster of this name, when the inputs hold it. */
     public Optional<LatticeCluster> cluster(String name) {
-        return clusters().stream().filter(c -> c.name().equals(name)).findFirst();
+        return Optional.ofNullable(name == null ? null : clusters.get(name));
     }
 
     /** The pool a cluster draws on, when it names one and the inputs hold it. */

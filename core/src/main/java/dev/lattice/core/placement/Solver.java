@@ -58,11 +58,16 @@ public final class Solver {
      * and can hold it; otherwise it is placed afresh, and its decision says why it moved.
      */
     public Result solve(Inputs inputs, PoolAccounting.Ledger ledger) {
+        return solve(inputs, ledger, ServiceGraph.of(inputs.services()));
+    }
+
+    /** {@link #solve(Inputs, PoolAccounting.Ledger)} with the graph of the inputs' services already made. */
+    public Result solve(Inputs inputs, PoolAccounting.Ledger ledger, ServiceGraph graph) {
         List<Problem> warnings = new ArrayList<>();
         List<ClusterFacts> clusters = ClusterFacts.of(inputs, warnings);
         Map<String, String> refused = new HashMap<>();
         ledger.refusals().forEach(r -> refused.putIfAbsent(r.cluster(), r.message()));
-        return new Run(clusters, refused, inputs.services()).place(warnings);
+        return new Run(clusters, refused, inputs.services(), graph).place(warnings);
     }
 
     /** One solve: the mutable bookkeeping of free capacity and service counts as services are assigned. */
@@ -87,7 +92,7 @@ public final class Solver {
         private final int[] provider;
         private final double[] price;
 
-        Run(List<ClusterFacts> clusters, Map<String, String> refused, List<LatticeService> services) {
+        Run(List<ClusterFacts> clusters, Map<String, String> refused, List<LatticeService> services, ServiceGraph graph) {
             this.clusters = clusters;
             this.services = services;
             int n = clusters.size();
@@ -107,7 +112,7 @@ public final class Solver {
                 freeCpu[i] = clusters.get(i).cpuMillis();
                 freeMemory[i] = clusters.get(i).memoryBytes();
             }
-            graph = ServiceGraph.of(services);
+            this.graph = graph;
             zone = new int[n];
             region = new int[n];
             provider = new int[n];
@@ -143,13 +148,21 @@ public final class Solver {
                 evaluations += r.evaluations();
             }
             // Volume owners first, then the services the fewest clusters can take, then by name.
-            record Order(LatticeService service, boolean consumerOnly, int matching, ServiceId id) {
+            record Order(LatticeService service, boolean consumerOnly, int matching, ServiceId id) implements Comparable<Order> {
+                // Written out rather than chained comparators: a fleet's services are sorted on every pass.
+                @Override
+                public int compareTo(Order o) {
+                    if (consumerOnly != o.consumerOnly) {
+                        return consumerOnly ? 1 : -1;
+                    }
+                    return matching != o.matching ? Integer.compare(matching, o.matching) : id.compareTo(o.id);
+                }
             }
             List<Order> order = new ArrayList<>();
             for (LatticeService s : services) {
                 order.add(new Order(s, volumeIds(s, true).isEmpty(), matchingClusters(s), ServiceId.of(s)));
             }
-            order.sort(Comparator.comparing(Order::consumerOnly).thenComparingInt(Order::matching).thenComparing(Order::id));
+            order.sort(null);
             // Services already placed keep their clusters first, so what they hold is not given to others; one that
             // cannot stay is placed afresh with the rest.
             Map<ServiceId, Placement> decisions = new TreeMap<>();

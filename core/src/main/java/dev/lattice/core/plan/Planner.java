@@ -1,6 +1,7 @@
 package dev.lattice.core.plan;
 
 import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.graph.ServiceGraph;
 import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
@@ -44,8 +45,10 @@ public final class Planner {
     public Plan plan(Inputs inputs, PoolAccounting.Ledger pools) {
         List<Problem> warnings = new ArrayList<>(inputs.warnings());
         List<Placement> placements = List.of();
+        // One analysis of who calls whom, for placing (peers attract) and for compiling.
+        ServiceGraph graph = ServiceGraph.analyse(inputs.objects());
         if (!inputs.services().isEmpty()) {
-            Solver.Result placed = solver.solve(inputs, pools);
+            Solver.Result placed = solver.solve(inputs, pools, graph);
             placements = placed.placements();
             warnings.addAll(placed.warnings());
         }
@@ -54,6 +57,6 @@ public final class Planner {
         // checked and compiled, each into objects for no cluster in particular.
         List<Placement> compiledWith = inputs.clusters().isEmpty() ? List.of() : placements;
         return new Plan(inputs, pools, placements, warnings, trustDomain,
-                () -> compiler.compile(inputs, compiledWith));
+                () -> compiler.compile(inputs, compiledWith, graph));
     }
 }

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -123,9 +122,13 @@ public final class LatticeCache implements AutoCloseable {
     /** The live objects of {@code kind}, sorted by namespace and name (metadata and status; see {@link #get}). */
     public List<GenericKubernetesResource> list(Kind kind) {
         List<GenericKubernetesResource> items = new ArrayList<>(informers.get(kind).getStore().list());
-        items.sort(Comparator.comparing((GenericKubernetesResource r) -> String.valueOf(r.getMetadata().getNamespace()))
-                .thenComparing(r -> r.getMetadata().getName()));
+        items.sort(LatticeCache::byNamespaceAndName);
         return items;
+    }
+
+    private static int byNamespaceAndName(GenericKubernetesResource a, GenericKubernetesResource b) {
+        int byNamespace = String.valueOf(a.getMetadata().getNamespace()).compareTo(String.valueOf(b.getMetadata().getNamespace()));
+        return byNamespace != 0 ? byNamespace : a.getMetadata().getName().compareTo(b.getMetadata().getName());
     }
 
     /** One live object, or null: its metadata and status (its spec is in the {@link #snapshot} model). Read only: it is the store's. */
