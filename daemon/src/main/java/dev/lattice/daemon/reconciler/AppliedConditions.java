@@ -80,6 +80,16 @@ final class AppliedConditions {
     }
 
     /**
+     * Everything {@link #write} takes from this pass for one service: equal signatures write equal conditions onto
+     * the same status, so a service whose signature, placement and object are as last recorded need not be looked at.
+     */
+    Object signature(String namespace, String service) {
+        Group workload = merged(namespace, service, false);
+        Group policies = merged(namespace, service, true);
+        return List.of(workload.objects, workload.waiting, workload.failed, policies.objects, policies.waiting, policies.failed);
+    }
+
+    /**
      * A placed service whose objects no one has reported applied: {@code Ready} is Unknown with why, and the group
      * conditions, which would only be guesses, go.
      */

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -64,6 +66,16 @@ public final class ServiceReconciler implements Reconciler {
     /** What applying every object would take, at the pace of the last pass that sent many ({@link #PACE_SAMPLE}). */
     private long fullCost;
     private Map<Coordinates, String> lastWaiting = Map.of();
+    /**
+     * What each service's status was last made from ({@code namespace/name}): its placement, what its objects' pass
+     * said of it ({@link AppliedConditions#signature}), and the resourceVersion of the object it was checked against.
+     * A service for which all three are the same again holds that status already: at 10,000 services, making and
+     * comparing every status on every pass was most of the time a change took to reach its objects.
+     */
+    private final Map<String, Recorded> lastRecorded = new ConcurrentHashMap<>();
+
+    private record Recorded(Placement placement, Object applied, String resourceVersion) {
+    }
 
     /**
      * @param fullEvery how often every object is applied again and stale ones found by listing (see ObjectSync)
@@ -195,7 +207,12 @@ public final class ServiceReconciler implements Reconciler {
         placements = placements.stream().filter(p -> !deferred.contains(key(p)) && !recorded.contains(key(p))).toList();
         AppliedConditions applied = new AppliedConditions(pass.objects(), outcome);
         Instant now = status.now();
-        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), (p, next, generation) -> {
+        Map<String, AppliedConditions> reports = reported;
+        Function<Placement, Object> signature = p -> !p.scheduled() ? "NotPlaced"
+                : own.equals(p.cluster()) ? applied.signature(p.namespace(), p.service())
+                : reports.containsKey(p.cluster()) ? reports.get(p.cluster()).signature(p.namespace(), p.service())
+                : reached.contains(p.cluster()) ? "NotReported" : "Unreachable";
+        record(placements, signature, (p, next, generation) -> {
             if (!p.scheduled()) {
                 AppliedConditions.clear(next);
             } else if (own.equals(p.cluster())) {
@@ -209,8 +226,12 @@ public final class ServiceReconciler implements Reconciler {
                 AppliedConditions.unknown(next, "Unreachable", "cluster " + p.cluster() + " is neither this cluster nor a child "
                         + "whose agent this daemon serves, so nothing here applies its objects", generation, now);
             }
-        }, requests);
+        });
         recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
+        // Services gone from the plan (deleted, or refused by the parser) are forgotten.
+        Set<String> planned = new HashSet<>();
+        plan.placements().forEach(p -> planned.add(key(p)));
+        lastRecorded.keySet().retainAll(planned);
         if (!outcome.failed().isEmpty()) {
             // Retried with back-off; what waits for a CRD is woken by the CRD's watch instead.
             Map.Entry<Coordinates, String> first = outcome.failed().entrySet().iterator().next();
@@ -227,8 +248,34 @@ public final class ServiceReconciler implements Reconciler {
     /** The placements of services on this cluster, with whether their objects are in place. */
     private void recordOwn(List<Placement> placements, AppliedConditions applied) {
         Instant now = status.now();
-        recorder.record(placements, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()),
-                (p, next, generation) -> applied.write(p.namespace(), p.service(), next, generation, now), requests);
+        record(placements, p -> applied.signature(p.namespace(), p.service()),
+                (p, next, generation) -> applied.write(p.namespace(), p.service(), next, generation, now));
+    }
+
+    /**
+     * Writes the status of each service whose placement, {@code signature} or object changed since it was last
+     * recorded ({@link #lastRecorded}); the others hold theirs already.
+     */
+    private void record(List<Placement> placements, Function<Placement, Object> signature, PlacementRecorder.More more) {
+        List<Placement> changed = new ArrayList<>();
+        List<Recorded> checks = new ArrayList<>();
+        for (Placement p : placements) {
+            GenericKubernetesResource live = cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service());
+            if (live == null) {
+                continue;
+            }
+            Recorded now = new Recorded(p, signature.apply(p), live.getMetadata().getResourceVersion());
+            if (!now.equals(lastRecorded.get(key(p)))) {
+                changed.add(p);
+                checks.add(now);
+            }
+        }
+        recorder.record(changed, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), more, requests);
+        // Only once every write went through (record throws otherwise): a written status moves the resourceVersion, so
+        // the next pass looks at it once more, finds it as made, and remembers that version.
+        for (Recorded r : checks) {
+            lastRecorded.put(key(r.placement()), r);
+        }
     }
 
     private static String key(Placement p) {

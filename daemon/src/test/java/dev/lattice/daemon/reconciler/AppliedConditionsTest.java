@@ -81,4 +81,24 @@ class AppliedConditionsTest {
         AppliedConditions.clear(status);
         assertThat(status.conditions()).extracting(Condition::type).containsExactly("Scheduled");
     }
+
+    @Test
+    void equalSignaturesWriteEqualConditionsAndAnythingThatChangesThemChangesTheSignature() {
+        List<HasMetadata> objects = List.of(DEPLOYMENT, SERVICE, ALLOW, BASELINE, OTHER);
+        AppliedConditions one = AppliedConditions.of(objects, new ObjectSync.Outcome(5, Map.of(), Map.of()));
+        AppliedConditions again = AppliedConditions.of(objects, new ObjectSync.Outcome(0, Map.of(), Map.of()));
+        assertThat(again.signature("shop", "api")).isEqualTo(one.signature("shop", "api"));
+        assertThat(conditions(again, "api")).isEqualTo(conditions(one, "api"));
+        // Another service's object waiting changes nothing for api; its own, or its namespace's baseline, does.
+        Coordinates db = Coordinates.of(OTHER);
+        assertThat(AppliedConditions.of(objects, new ObjectSync.Outcome(0, Map.of(db, "waits"), Map.of())).signature("shop", "api"))
+                .isEqualTo(one.signature("shop", "api"));
+        Coordinates baseline = Coordinates.of(BASELINE);
+        assertThat(AppliedConditions.of(objects, new ObjectSync.Outcome(0, Map.of(baseline, "waits for its CRD"), Map.of()))
+                .signature("shop", "api")).isNotEqualTo(one.signature("shop", "api"));
+        assertThat(AppliedConditions.of(objects, new ObjectSync.Outcome(0, Map.of(), Map.of(Coordinates.of(DEPLOYMENT), "refused")))
+                .signature("shop", "api")).isNotEqualTo(one.signature("shop", "api"));
+        assertThat(AppliedConditions.of(List.of(DEPLOYMENT, ALLOW, BASELINE), new ObjectSync.Outcome(0, Map.of(), Map.of()))
+                .signature("shop", "api")).as("one object fewer").isNotEqualTo(one.signature("shop", "api"));
+    }
 }
