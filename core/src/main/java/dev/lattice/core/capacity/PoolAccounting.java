@@ -9,6 +9,7 @@ import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.model.Sharing;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Location;
 import dev.lattice.core.parse.ParsedObject;
@@ -19,6 +20,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +76,25 @@ public final class PoolAccounting {
             }
         }
         List<Refusal> refusals = new ArrayList<>();
+        // A warm pool holds its size in clusters from the start; its first size clusters draw on that, any more on their own.
+        Map<String, Integer> covered = new HashMap<>();
         for (ParsedObject p : firstComeFirstServed(inputs)) {
-            accountCluster((LatticeCluster) p.object(), p.source(), books, refusals);
+            if (p.object() instanceof WarmPool warm) {
+                LatticeCluster.Spec template = warm.spec().template();
+                accountCluster(warmPoolId(warm.name()), "warm pool " + warm.name() + " (" + warm.spec().size() + " clusters)",
+                        template, warm.spec().pool(), "spec.pool", "spec.template", warm.spec().size(), p.source(), books, refusals);
+                covered.put(warm.name(), refusals.stream().anyMatch(r -> r.cluster().equals(warmPoolId(warm.name()))) ? 0 : warm.spec().size());
+                continue;
+            }
+            LatticeCluster cluster = (LatticeCluster) p.object();
+            String warm = cluster.metadata().labels().get(WarmPool.MEMBER_LABEL);
+            if (warm != null && covered.getOrDefault(warm, 0) > 0) {
+                covered.merge(warm, -1, Integer::sum);
+                continue;
+            }
+            LatticeCluster.Spec spec = cluster.spec();
+            accountCluster(cluster.name(), "cluster " + cluster.name(), spec, spec.poolName(), spec.pool() != null ? "spec.pool" : "spec.providerRef",
+                    "spec", 1, p.source(), books, refusals);
         }
         List<PoolLedger> pools = new ArrayList<>();
         books.values().forEach(b -> pools.add(b.ledger()));
@@ -89,7 +108,7 @@ public final class PoolAccounting {
     static List<ParsedObject> firstComeFirstServed(Inputs inputs) {
         List<ParsedObject> clusters = new ArrayList<>();
         for (ParsedObject p : inputs.objects()) {
-            if (p.object() instanceof LatticeCluster) {
+            if (p.object() instanceof LatticeCluster || p.object() instanceof WarmPool) {
                 clusters.add(p);
             }
         }
@@ -107,35 +126,42 @@ public final class PoolAccounting {
         return byTime != 0 ? byTime : a.object().name().compareTo(b.object().name());
     };
 
-    private static void accountCluster(LatticeCluster cluster, SourceMap at, Map<String, Book> books, List<Refusal> refusals) {
-        LatticeCluster.Spec spec = cluster.spec();
+    /** The name a warm pool's allocation and refusal go by, apart from any cluster's. */
+    public static String warmPoolId(String warmPool) {
+        return "WarmPool/" + warmPool;
+    }
+
+    /**
+     * Accounts {@code times} clusters of {@code spec} as one allocation named {@code id}: the spec written at
+     * {@code specPath}, drawing on {@code poolName} (written at {@code poolPath}) unless a worker pool names its own.
+     */
+    private static void accountCluster(String id, String what, LatticeCluster.Spec spec, String poolName, String poolPath, String specPath,
+                                       int times, SourceMap at, Map<String, Book> books, List<Refusal> refusals) {
         // What the cluster asks of each pool it draws on, keyed by pool name, with where that pool was named.
         Map<String, Demand> demands = new LinkedHashMap<>();
-        if (spec.poolName() != null) {
-            String path = spec.pool() != null ? "spec.pool" : "spec.providerRef";
-            Demand d = demands.computeIfAbsent(spec.poolName(), k -> new Demand(at.value(path)));
+        if (poolName != null) {
+            Demand d = demands.computeIfAbsent(poolName, k -> new Demand(at.value(poolPath)));
             LatticeCluster.ControlPlaneSpec cp = spec.nodes().controlPlane();
-            d.add(cp.replicas(), cp.instanceType(), cp.rootVolume(), books.get(spec.poolName()));
+            d.add(cp.replicas() * times, cp.instanceType(), cp.rootVolume(), books.get(poolName));
         }
         spec.nodes().workerPools().forEach((name, worker) -> {
-            String poolName = worker.pool() != null ? worker.pool() : spec.poolName();
-            if (poolName == null) {
+            String workerPool = worker.pool() != null ? worker.pool() : poolName;
+            if (workerPool == null) {
                 return;
             }
-            String path = worker.pool() != null ? SourceMap.child("spec.nodes.workerPools", name) + ".pool"
-                    : spec.pool() != null ? "spec.pool" : "spec.providerRef";
-            int nodes = worker.reservedNodes();
-            demands.computeIfAbsent(poolName, k -> new Demand(at.value(path)))
-                    .add(nodes, worker.instanceType(), worker.rootVolume(), books.get(poolName));
+            String path = worker.pool() != null ? SourceMap.child(specPath + ".nodes.workerPools", name) + ".pool" : poolPath;
+            int nodes = worker.reservedNodes() * times;
+            demands.computeIfAbsent(workerPool, k -> new Demand(at.value(path)))
+                    .add(nodes, worker.instanceType(), worker.rootVolume(), books.get(workerPool));
         });
         // All or nothing: a cluster that one of its pools cannot hold takes nothing from any of them.
         List<Refusal> mine = new ArrayList<>();
-        demands.forEach((poolName, demand) -> {
-            Book book = books.get(poolName);
+        demands.forEach((drawnOn, demand) -> {
+            Book book = books.get(drawnOn);
             if (book != null) {
-                String why = book.refusal(cluster.name(), demand);
+                String why = book.refusal(what, demand);
                 if (why != null) {
-                    mine.add(new Refusal(cluster.name(), poolName, demand.location, why));
+                    mine.add(new Refusal(id, drawnOn, demand.location, why));
                 }
             }
         });
@@ -143,10 +169,10 @@ public final class PoolAccounting {
             refusals.addAll(mine);
             return;
         }
-        demands.forEach((poolName, demand) -> {
-            Book book = books.get(poolName);
+        demands.forEach((drawnOn, demand) -> {
+            Book book = books.get(drawnOn);
             if (book != null) {
-                book.take(cluster.name(), demand);
+                book.take(id, demand);
             }
         });
     }
@@ -209,10 +235,11 @@ public final class PoolAccounting {
             this.pool = pool;
         }
 
-        String refusal(String cluster, Demand d) {
+        /** Why the pool cannot hold {@code what} ("cluster a", "warm pool lab (3 clusters)"), or null when it can. */
+        String refusal(String what, Demand d) {
             if (((Pool) pool).sharing() == Sharing.DEDICATED && !allocations.isEmpty()) {
                 return "pool " + pool.name() + " is Dedicated to cluster " + allocations.get(0).cluster()
-                        + "; cluster " + cluster + " cannot share it";
+                        + "; " + what + " cannot share it";
             }
             if (pool instanceof StaticPool s) {
                 StaticPool.Capacity cap = s.spec().capacity();
@@ -231,13 +258,13 @@ public final class PoolAccounting {
                             + Quantity.ofDecimalBytes(storCap.subtract(storage).max(BigInteger.ZERO)) + " of "
                             + cap.storage() + " left");
                 }
-                return short_.isEmpty() ? null : "pool " + pool.name() + " cannot hold cluster " + cluster + ": needs "
+                return short_.isEmpty() ? null : "pool " + pool.name() + " cannot hold " + what + ": needs "
                         + String.join("; needs ", short_);
             }
             CloudPool.Budget budget = ((CloudPool) pool).spec().budget();
             BigDecimal after = spend.add(d.monthly());
             if (budget.hardLimit() && after.compareTo(budget.monthly()) > 0) {
-                return "pool " + pool.name() + " cannot hold cluster " + cluster + ": its $" + money(d.monthly())
+                return "pool " + pool.name() + " cannot hold " + what + ": its $" + money(d.monthly())
                         + "/month would bring projected spend to $" + money(after) + ", over the $" + money(budget.monthly())
                         + " monthly budget (hardLimit)";
             }

@@ -45,6 +45,25 @@ final class PrinterColumns {
                 c.add(column("Replicas", "integer", ".spec.replicas", 0));
                 c.add(column("Message", "string", ".status.message", 1));
                 break;
+            case WARM_POOL:
+                c.add(column("Pool", "string", ".spec.pool", 0));
+                c.add(column("Size", "integer", ".spec.size", 0));
+                c.add(column("Available", "integer", ".status.available", 0));
+                c.add(column("Claimed", "integer", ".status.claimed", 0));
+                c.add(column("Resetting", "integer", ".status.resetting", 1));
+                c.add(column("Provisioning", "integer", ".status.provisioning", 1));
+                c.add(column("Error", "integer", ".status.error", 1));
+                c.add(column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", 0));
+                c.add(column("Exhausted", "string", ".status.conditions[?(@.type==\"Exhausted\")].status", 0));
+                break;
+            case CLUSTER_CLAIM:
+                c.add(column("Pool", "string", ".spec.pool", 0));
+                c.add(column("Phase", "string", ".status.phase", 0));
+                c.add(column("Cluster", "string", ".status.cluster", 0));
+                c.add(column("Session", "string", ".spec.session", 1));
+                c.add(column("Expires", "date", ".status.expiresAt", 0));
+                c.add(column("Message", "string", ".status.message", 1));
+                break;
             default:
                 c.add(column("Phase", "string", ".status.phase", 0));
                 break;

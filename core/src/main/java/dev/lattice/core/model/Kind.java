@@ -4,14 +4,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** The five kinds of the Lattice API, with what Kubernetes needs to know about each. */
+/** The kinds of the Lattice API, with what Kubernetes needs to know about each. */
 public enum Kind {
     STATIC_POOL("StaticPool", "staticpools", false, StaticPool.class, List.of("spool")),
     CLOUD_POOL("CloudPool", "cloudpools", false, CloudPool.class, List.of("cpool")),
     LATTICE_CLUSTER("LatticeCluster", "latticeclusters", false, LatticeCluster.class, List.of("lc")),
     LATTICE_SERVICE("LatticeService", "latticeservices", true, LatticeService.class, List.of("lsvc")),
     LATTICE_EXTERNAL_SERVICE("LatticeExternalService", "latticeexternalservices", true,
-            LatticeExternalService.class, List.of("lext"));
+            LatticeExternalService.class, List.of("lext")),
+    WARM_POOL("WarmPool", "warmpools", false, WarmPool.class, List.of("wpool")),
+    CLUSTER_CLAIM("ClusterClaim", "clusterclaims", true, ClusterClaim.class, List.of("claim"));
 
     public static final String GROUP = "lattice.dev";
     public static final String VERSION = "v1alpha1";

@@ -2,7 +2,7 @@ package dev.lattice.core.model;
 
 /** One object of the Lattice API (group lattice.dev, version v1alpha1). */
 public sealed interface LatticeObject
-        permits Pool, LatticeCluster, LatticeService, LatticeExternalService {
+        permits Pool, LatticeCluster, LatticeService, LatticeExternalService, WarmPool, ClusterClaim {
 
     String API_VERSION = Kind.GROUP + "/" + Kind.VERSION;
 

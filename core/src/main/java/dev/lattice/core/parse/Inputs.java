@@ -1,12 +1,14 @@
 package dev.lattice.core.parse;
 
 import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeExternalService;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.model.WarmPool;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,14 @@ public final class Inputs {
 
     public List<LatticeExternalService> externalServices() {
         return all(LatticeExternalService.class);
+    }
+
+    public List<WarmPool> warmPools() {
+        return all(WarmPool.class);
+    }
+
+    public List<ClusterClaim> claims() {
+        return all(ClusterClaim.class);
     }
 
     /** The LatticeCluster of this name, when the inputs hold it. */

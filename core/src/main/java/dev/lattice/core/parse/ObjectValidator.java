@@ -1,6 +1,8 @@
 package dev.lattice.core.parse;
 
+import dev.lattice.core.io.Durations;
 import dev.lattice.core.model.CloudPool;
+import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
 import dev.lattice.core.model.LatticeExternalService;
@@ -10,10 +12,12 @@ import dev.lattice.core.model.LatticeService.Resource;
 import dev.lattice.core.model.LatticeService.ResourceType;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.rule.InvalidRule;
 import dev.lattice.core.rule.PlacementRule;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.time.Duration;
 import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.List;
@@ -59,11 +63,15 @@ final class ObjectValidator {
         } else if (object instanceof CloudPool pool) {
             cloudPool(pool.spec());
         } else if (object instanceof LatticeCluster cluster) {
-            cluster(cluster.spec());
+            cluster("spec", cluster.spec());
         } else if (object instanceof LatticeService service) {
             service(service.spec());
         } else if (object instanceof LatticeExternalService external) {
             externalService(external.spec());
+        } else if (object instanceof WarmPool pool) {
+            warmPool(pool.spec());
+        } else if (object instanceof ClusterClaim claim) {
+            duration("spec.lifetime", claim.spec().lifetime());
         }
     }
 
@@ -98,40 +106,85 @@ final class ObjectValidator {
         }
     }
 
-    private void cluster(LatticeCluster.Spec spec) {
+    /** A cluster's spec, written at {@code path} (spec, or a warm pool's spec.template). */
+    private void cluster(String path, LatticeCluster.Spec spec) {
         if (spec.pool() != null && spec.providerRef() != null && !spec.pool().equals(spec.providerRef())) {
-            error("spec.providerRef", "providerRef \"" + spec.providerRef() + "\" and pool \"" + spec.pool()
+            error(path + ".providerRef", "providerRef \"" + spec.providerRef() + "\" and pool \"" + spec.pool()
                     + "\" name different pools", "a cluster draws on one pool: make them the same, or drop one");
         }
         String version = spec.provider().kubernetes().version();
         if (!K8S_VERSION.matcher(version).matches()) {
-            error("spec.provider.kubernetes.version", "invalid Kubernetes version \"" + version + "\"",
+            error(path + ".provider.kubernetes.version", "invalid Kubernetes version \"" + version + "\"",
                     "write it as MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. \"1.32.0\"");
         }
         LatticeCluster.ProviderConfig config = spec.provider().config();
         long configured = java.util.stream.Stream.of(config.aws(), config.proxmox(), config.openstack(), config.docker())
                 .filter(java.util.Objects::nonNull).count();
         if (configured > 1) {
-            error("spec.provider.config", "provider.config sets " + configured + " providers; a cluster runs on one",
+            error(path + ".provider.config", "provider.config sets " + configured + " providers; a cluster runs on one",
                     "keep exactly one of aws, proxmox, openstack, docker");
         }
         if (config.proxmox() != null && config.proxmox().templateId() == null) {
-            error("spec.provider.config.proxmox", "a Proxmox cluster's machines are clones of a VM template, and templateId is not set",
-                    "set spec.provider.config.proxmox.templateId to the template's VM id (100 or more)");
+            error(path + ".provider.config.proxmox", "a Proxmox cluster's machines are clones of a VM template, and templateId is not set",
+                    "set " + path + ".provider.config.proxmox.templateId to the template's VM id (100 or more)");
         }
         int cp = spec.nodes().controlPlane().replicas();
         if (cp % 2 == 0) {
-            error("spec.nodes.controlPlane.replicas", "control-plane replicas must be odd so etcd keeps quorum, got " + cp,
+            error(path + ".nodes.controlPlane.replicas", "control-plane replicas must be odd so etcd keeps quorum, got " + cp,
                     "use " + (cp - 1) + " or " + (cp + 1));
         }
-        spec.nodes().workerPools().forEach((name, pool) -> workerPool(SourceMap.child("spec.nodes.workerPools", name), name, pool));
+        spec.nodes().workerPools().forEach((name, pool) -> workerPool(SourceMap.child(path + ".nodes.workerPools", name), name, pool));
         if (spec.parentConfig() != null && spec.parentConfig().host().isBlank()) {
-            error("spec.parentConfig.host", "parentConfig.host is empty", "give the IP or hostname children connect to");
+            error(path + ".parentConfig.host", "parentConfig.host is empty", "give the IP or hostname children connect to");
         }
         if (spec.networking() != null) {
-            cidrs("spec.networking.pods", spec.networking().pods());
-            cidrs("spec.networking.services", spec.networking().services());
+            cidrs(path + ".networking.pods", spec.networking().pods());
+            cidrs(path + ".networking.services", spec.networking().services());
         }
+    }
+
+    private void warmPool(WarmPool.Spec spec) {
+        if (spec.maxSize() != null && spec.maxSize() < spec.size()) {
+            error("spec.maxSize", "maxSize " + spec.maxSize() + " is less than size " + spec.size(),
+                    "maxSize counts every cluster of the pool, the size kept ready among them: make it at least " + spec.size());
+        }
+        String templatePool = spec.template().poolName();
+        if (templatePool != null && !templatePool.equals(spec.pool())) {
+            error(spec.template().pool() != null ? "spec.template.pool" : "spec.template.providerRef", "the template draws on pool \""
+                    + templatePool + "\", the warm pool on \"" + spec.pool() + "\"", "leave the pool out of the template: the warm pool's is used");
+        }
+        cluster("spec.template", spec.template());
+        if (spec.template().parentConfig() != null) {
+            error("spec.template.parentConfig", "a warm cluster cannot be a parent: it is reset or recreated after each claim, "
+                    + "and its children with it", "leave parentConfig out of the template");
+        }
+        Duration timeout = duration("spec.reset.timeout", spec.reset().timeout());
+        if (timeout != null && timeout.compareTo(Duration.ofMinutes(1)) < 0) {
+            error("spec.reset.timeout", "a reset timeout of " + spec.reset().timeout() + " cannot be met", "give a reset at least 1m, as 10m");
+        }
+        Duration byDefault = duration("spec.claimLifetime.default", spec.claimLifetime().byDefault());
+        Duration maximum = duration("spec.claimLifetime.maximum", spec.claimLifetime().maximum());
+        if (byDefault != null && maximum != null && byDefault.compareTo(maximum) > 0) {
+            error("spec.claimLifetime.default", "the default claim lifetime " + spec.claimLifetime().byDefault()
+                    + " is longer than the maximum " + spec.claimLifetime().maximum(), "make the default at most the maximum");
+        }
+    }
+
+    /** A positive duration as people write it (90s, 30m, 2h, 1h30m), or null (reported) when it is not one; null stays null. */
+    private Duration duration(String path, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            Duration d = Durations.parse(value);
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        error(path, "\"" + value + "\" is not a duration", "write hours, minutes and seconds, as 90s, 30m, 2h or 1h30m");
+        return null;
     }
 
     private void workerPool(String path, String name, WorkerPoolSpec pool) {

@@ -9,6 +9,7 @@ import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.text.Suggestions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +48,8 @@ final class ReferenceValidator {
         for (ParsedObject p : named) {
             if (p.object() instanceof LatticeCluster cluster) {
                 runner.run(p, () -> v.cluster(p, cluster));
+            } else if (p.object() instanceof WarmPool pool) {
+                runner.run(p, () -> v.warmPool(p, pool));
             }
         }
         v.sharedVolumes(named, runner);
@@ -119,16 +122,27 @@ final class ReferenceValidator {
 
     private void cluster(ParsedObject parsed, LatticeCluster cluster) {
         LatticeCluster.Spec spec = cluster.spec();
-        SourceMap at = parsed.source();
-        String poolField = spec.pool() != null ? "spec.pool" : "spec.providerRef";
-        Optional<ParsedObject> pool = spec.poolName() == null ? Optional.empty() : pool(at, poolField, spec.poolName());
-        pool.ifPresent(p -> providerAgrees(at, cluster, p.object()));
+        clusterSpec(parsed.source(), "spec", cluster.name(), spec, spec.poolName(), spec.pool() != null ? "spec.pool" : "spec.providerRef");
+    }
+
+    /** A warm pool's template is a cluster's spec on the warm pool's pool. */
+    private void warmPool(ParsedObject parsed, WarmPool pool) {
+        clusterSpec(parsed.source(), "spec.template", "of warm pool " + pool.name(), pool.spec().template(), pool.spec().pool(), "spec.pool");
+    }
+
+    /**
+     * A cluster's references, its spec written at {@code path}: its pool ({@code poolName}, written at {@code poolField}),
+     * that pool's provider, and the machine types it asks the pool for.
+     */
+    private void clusterSpec(SourceMap at, String path, String name, LatticeCluster.Spec spec, String poolName, String poolField) {
+        Optional<ParsedObject> pool = poolName == null ? Optional.empty() : pool(at, poolField, poolName);
+        pool.ifPresent(p -> providerAgrees(at, path, name, spec, p.object()));
         InstanceType cpType = spec.nodes().controlPlane().instanceType();
-        pool.ifPresent(p -> machineType(at, "spec.nodes.controlPlane.instanceType", cpType, p.object()));
-        spec.nodes().workerPools().forEach((name, worker) -> {
-            String path = SourceMap.child("spec.nodes.workerPools", name);
-            Optional<ParsedObject> workerPool = worker.pool() == null ? pool : pool(at, path + ".pool", worker.pool());
-            workerPool.ifPresent(p -> machineType(at, path + ".instanceType", worker.instanceType(), p.object()));
+        pool.ifPresent(p -> machineType(at, path + ".nodes.controlPlane.instanceType", cpType, p.object()));
+        spec.nodes().workerPools().forEach((worker, workerSpec) -> {
+            String workerPath = SourceMap.child(path + ".nodes.workerPools", worker);
+            Optional<ParsedObject> workerPool = workerSpec.pool() == null ? pool : pool(at, workerPath + ".pool", workerSpec.pool());
+            workerPool.ifPresent(p -> machineType(at, workerPath + ".instanceType", workerSpec.instanceType(), p.object()));
         });
     }
 
@@ -144,12 +158,12 @@ final class ReferenceValidator {
         return complete.contains(found) ? Optional.of(found) : Optional.empty();
     }
 
-    private void providerAgrees(SourceMap at, LatticeCluster cluster, LatticeObject pool) {
+    private void providerAgrees(SourceMap at, String path, String name, LatticeCluster.Spec spec, LatticeObject pool) {
         Provider poolProvider = ((Pool) pool).provider();
-        LatticeCluster.ProviderConfig config = cluster.spec().provider().config();
+        LatticeCluster.ProviderConfig config = spec.provider().config();
         Provider configured = config.configured();
         if (configured != null && configured != poolProvider) {
-            problems.error(at.key("spec.provider.config." + configured.wire()), "cluster " + cluster.name() + " configures "
+            problems.error(at.key(path + ".provider.config." + configured.wire()), "cluster " + name + " configures "
                     + configured.wire() + ", but its pool " + pool.name() + " is a " + poolProvider.wire() + " pool",
                     "configure " + poolProvider.wire() + ", or use a " + configured.wire() + " pool");
         }
@@ -159,7 +173,7 @@ final class ReferenceValidator {
             if (r == null || !r.enabled()) {
                 List<String> enabled = cloud.spec().regions().entrySet().stream().filter(e -> e.getValue().enabled())
                         .map(Map.Entry::getKey).collect(Collectors.toList());
-                problems.error(at.value("spec.provider.config.aws.region"), "region " + region + " is not "
+                problems.error(at.value(path + ".provider.config.aws.region"), "region " + region + " is not "
                         + (r == null ? "a region" : "an enabled region") + " of pool " + pool.name(),
                         enabled.isEmpty() ? null : "the pool's enabled regions: " + String.join(", ", enabled));
             }

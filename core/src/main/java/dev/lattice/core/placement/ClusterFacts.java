@@ -6,6 +6,7 @@ import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Location;
 import dev.lattice.core.parse.ParsedObject;
@@ -45,7 +46,8 @@ public record ClusterFacts(
     public static List<ClusterFacts> of(Inputs inputs, List<Problem> warnings) {
         List<ClusterFacts> facts = new ArrayList<>();
         for (ParsedObject p : inputs.objects()) {
-            if (p.object() instanceof LatticeCluster cluster) {
+            // A warm pool's clusters are the sessions' that claim them: no service is placed there.
+            if (p.object() instanceof LatticeCluster cluster && !cluster.metadata().labels().containsKey(WarmPool.MEMBER_LABEL)) {
                 facts.add(of(cluster, inputs, p.source(), warnings));
             }
         }

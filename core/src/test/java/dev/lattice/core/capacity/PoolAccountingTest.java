@@ -251,4 +251,54 @@ class PoolAccountingTest {
                     .anySatisfy(p -> assertThat(p.render()).startsWith("in.yaml:").contains("creationTimestamp must be an RFC 3339 time"));
         }
     }
+
+    @Nested
+    @DisplayName("warm pools")
+    class WarmPools {
+        static String warmPool(String name, int size, String extra) {
+            return """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: WarmPool
+                    metadata: {name: NAME}
+                    spec:
+                      size: SIZE
+                      pool: p
+                      template:
+                        nodes:
+                          controlPlane: {replicas: 1, instanceType: m}
+                          workerPools: {w: {replicas: 1, instanceType: m}}
+                    """.replace("NAME", name).replace("SIZE", String.valueOf(size)) + extra;
+        }
+
+        static String member(String name, String warmPool) {
+            return cluster(name, "p", "w: {replicas: 1, machineType: m}")
+                    .replace("metadata: {name: " + name + "}", "metadata: {name: " + name + ", labels: {lattice.dev/warm-pool: " + warmPool + "}}");
+        }
+
+        @Test
+        void aWarmPoolHoldsItsSizeInClustersBeforeAnyIsMade() {
+            Ledger ledger = account(staticPool("p", 1000, "10Ti", ""), warmPool("lab", 3, ""));
+            assertThat(pool(ledger, "p").usedCores()).isEqualTo(3 * (8 + 8));
+            assertThat(pool(ledger, "p").allocatedTo()).extracting(Allocation::cluster).containsExactly("WarmPool/lab");
+        }
+
+        @Test
+        void itsFirstSizeClustersDrawOnThatAndAnyMoreOnTheirOwn() {
+            Ledger ledger = account(staticPool("p", 1000, "10Ti", ""), warmPool("lab", 2, ""),
+                    member("lab-a", "lab"), member("lab-b", "lab"), member("lab-burst", "lab"));
+            assertThat(pool(ledger, "p").allocatedTo()).extracting(Allocation::cluster).containsExactly("WarmPool/lab", "lab-burst");
+            assertThat(pool(ledger, "p").usedCores()).isEqualTo(3 * 16);
+        }
+
+        @Test
+        void aWarmPoolThatWouldNotFitIsRefusedWholeWithTheUsualMessage() {
+            Ledger ledger = account(staticPool("p", 40, "10Ti", ""), warmPool("lab", 3, ""));
+            assertThat(ledger.refusals()).singleElement().satisfies(r -> {
+                assertThat(r.cluster()).isEqualTo("WarmPool/lab");
+                assertThat(r.message()).isEqualTo("pool p cannot hold warm pool lab (3 clusters): needs 48 cores, 40 of 40 left");
+                assertThat(r.location()).hasToString("in.yaml:14:9");
+            });
+            assertThat(pool(ledger, "p").usedCores()).as("a refused warm pool takes nothing").isZero();
+        }
+    }
 }

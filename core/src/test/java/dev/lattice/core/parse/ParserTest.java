@@ -662,4 +662,68 @@ class ParserTest {
             return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
         }
     }
+
+    @Nested
+    @DisplayName("warm pools and claims")
+    class WarmPools {
+        static String warmPool(String spec) {
+            return """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: WarmPool
+                    metadata: {name: lab}
+                    spec:
+                    """ + spec.indent(2);
+        }
+
+        @Test
+        void readsAWarmPoolWithItsDefaults() {
+            var pool = parse(POOL, warmPool("size: 3\npool: dc\ntemplate:\n  nodes: {controlPlane: {replicas: 1, instanceType: small}}"))
+                    .warmPools().get(0);
+            assertThat(pool.spec().ceiling()).isEqualTo(3);
+            assertThat(pool.spec().reset().strategy()).isEqualTo(dev.lattice.core.model.WarmPool.ResetStrategy.CLEAN);
+            assertThat(pool.spec().reset().timeout()).isEqualTo("10m");
+            assertThat(pool.spec().claimLifetime().byDefault()).isEqualTo("2h");
+            assertThat(pool.spec().maxConcurrent()).isEqualTo(2);
+        }
+
+        @Test
+        void refusesWhatCannotWork() {
+            String pool = warmPool("""
+                    size: 3
+                    maxSize: 2
+                    pool: dc
+                    template:
+                      pool: elsewhere
+                      nodes: {controlPlane: {replicas: 2, instanceType: huge}}
+                      parentConfig: {host: 10.0.0.1}
+                    reset: {strategy: Clean, timeout: 10s}
+                    claimLifetime: {default: 8h, maximum: 2h}
+                    """);
+            assertThat(problems(POOL, pool)).containsExactly(
+                    "in.yaml:17:12: maxSize 2 is less than size 3\n  hint: maxSize counts every cluster of the pool, the size kept ready"
+                            + " among them: make it at least 3",
+                    "in.yaml:20:11: the template draws on pool \"elsewhere\", the warm pool on \"dc\"\n"
+                            + "  hint: leave the pool out of the template: the warm pool's is used",
+                    "in.yaml:21:38: control-plane replicas must be odd so etcd keeps quorum, got 2\n  hint: use 1 or 3",
+                    "in.yaml:21:55: pool dc has no machine type \"huge\"\n  hint: the pool has: small, large",
+                    "in.yaml:22:19: a warm cluster cannot be a parent: it is reset or recreated after each claim, and its children with it\n"
+                            + "  hint: leave parentConfig out of the template",
+                    "in.yaml:23:37: a reset timeout of 10s cannot be met\n  hint: give a reset at least 1m, as 10m",
+                    "in.yaml:24:28: the default claim lifetime 8h is longer than the maximum 2h\n  hint: make the default at most the maximum");
+        }
+
+        @Test
+        void refusesAWarmPoolOnAPoolThatIsNotThereAndAClaimWithABadLifetime() {
+            String pool = warmPool("size: 1\npool: dcc\ntemplate:\n  nodes: {controlPlane: {replicas: 1, instanceType: small}}");
+            String claim = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: ClusterClaim
+                    metadata: {name: mine, namespace: lab}
+                    spec: {pool: lab, lifetime: forever}
+                    """;
+            assertThat(problems(POOL, pool, claim)).containsExactly(
+                    "in.yaml:17:9: no pool named \"dcc\" in the inputs\n  hint: did you mean \"dc\"?",
+                    "in.yaml:24:29: \"forever\" is not a duration\n  hint: write hours, minutes and seconds, as 90s, 30m, 2h or 1h30m");
+        }
+    }
 }
