@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -73,11 +73,17 @@ public final class LatticeCache implements AutoCloseable {
     private final KubernetesClient client;
     private final Map<Kind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(Kind.class);
     private final List<Consumer<Kind>> listeners = new CopyOnWriteArrayList<>();
-    /** Each object read into the model as it entered its informer's store, by the id the parser gives it. */
-    private final Map<String, Cached> reads = new ConcurrentHashMap<>();
+    /**
+     * Each object read into the model as it entered its informer's store: by kind, then in namespace and name order
+     * ({@link #sortKey}), so a snapshot reads them in a stable order without sorting a fleet's objects each time.
+     */
+    private final Map<Kind, ConcurrentSkipListMap<String, Cached>> reads = new EnumMap<>(Kind.class);
 
-    /** A read, kept while what the model takes of the object stays ({@link #version}): a re-list puts every object again. */
-    private record Cached(Object version, Parser.Read read) {
+    /**
+     * A read, kept while what the model takes of the object stays ({@link #version}): a re-list puts every object again.
+     * {@code id} is the parser's name for it.
+     */
+    private record Cached(Kind kind, Object version, Parser.Read read, String id, String namespace, String name) {
     }
     /** Bumped on every event: the reconcilers share one parse of the same state instead of one parse each. */
     private final AtomicLong version = new AtomicLong();
@@ -87,6 +93,14 @@ public final class LatticeCache implements AutoCloseable {
 
     public LatticeCache(KubernetesClient client) {
         this.client = client;
+        for (Kind kind : Kind.values()) {
+            reads.put(kind, new ConcurrentSkipListMap<>());
+        }
+    }
+
+    /** Orders by namespace, then name (a separator below every character a name holds keeps "a/x" before "a-b/y"). */
+    private static String sortKey(String namespace, String name) {
+        return namespace == null ? name : namespace + "\u0000" + name;
     }
 
     /** Called with the kind of every object added, changed or deleted. */
@@ -99,8 +113,8 @@ public final class LatticeCache implements AutoCloseable {
         for (Kind kind : Kind.values()) {
             SharedIndexInformer<GenericKubernetesResource> informer =
                     client.genericKubernetesResources(LiveInputs.context(kind)).inAnyNamespace().runnableInformer(0)
-                            .itemStore(new TrimmingStore<>(r -> read(kind, r), r -> reads.remove(
-                                    LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName()))));
+                            .itemStore(new TrimmingStore<>(r -> read(kind, r), r -> reads.get(kind).remove(
+                                    sortKey(r.getMetadata().getNamespace(), r.getMetadata().getName()))));
             informer.addEventHandler(InformerEvents.of(obj -> changed(kind), obj -> changed(kind),
                     (before, after) -> !Objects.equals(version(kind, before), version(kind, after))));
             informer.addEventHandler(InformerEvents.of(obj -> edits.incrementAndGet(), obj -> edits.incrementAndGet(),
@@ -149,25 +163,16 @@ public final class LatticeCache implements AutoCloseable {
     }
 
     private Snapshot parse() {
-        Map<String, Parser.Read> all = new LinkedHashMap<>();
-        Map<String, Rejected> candidates = new LinkedHashMap<>();
+        // By parser id, in order: kind, then namespace and name.
+        Map<String, Cached> all = new LinkedHashMap<>();
         for (Kind kind : Kind.values()) {
-            for (GenericKubernetesResource r : list(kind)) {
-                String id = LiveInputs.id(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
-                Cached cached = reads.get(id);
-                if (cached == null) {
-                    continue; // removed between the listing and now
-                }
-                all.put(id, cached.read());
-                candidates.put(id, new Rejected(kind, r, List.of()));
-            }
+            reads.get(kind).values().forEach(cached -> all.put(cached.id(), cached));
         }
         Map<String, Rejected> rejected = new LinkedHashMap<>();
         // Leaving one object out can break a reference to it (a cluster naming a rejected pool), so go again; each
         // round removes at least one object, so this ends.
         while (true) {
-            List<Parser.Read> kept = all.entrySet().stream().filter(e -> !rejected.containsKey(e.getKey()))
-                    .map(Map.Entry::getValue).toList();
+            List<Parser.Read> kept = all.values().stream().filter(c -> !rejected.containsKey(c.id())).map(Cached::read).toList();
             if (kept.isEmpty()) {
                 return new Snapshot(new Inputs(List.of(), List.of()), List.copyOf(rejected.values()));
             }
@@ -181,7 +186,15 @@ public final class LatticeCache implements AutoCloseable {
                 if (known.isEmpty()) {
                     throw e; // a problem not tied to one object: nothing to leave out
                 }
-                known.forEach(id -> rejected.put(id, new Rejected(candidates.get(id).kind(), candidates.get(id).live(), errors.get(id))));
+                for (String id : known) {
+                    Cached c = all.get(id);
+                    GenericKubernetesResource live = get(c.kind(), c.namespace(), c.name());
+                    if (live != null) {
+                        rejected.put(id, new Rejected(c.kind(), live, errors.get(id)));
+                    } else {
+                        all.remove(id); // deleted meanwhile: left out without a status to write
+                    }
+                }
             }
         }
     }
@@ -191,12 +204,15 @@ public final class LatticeCache implements AutoCloseable {
      * and status only: the model is the one copy of a spec the reconcilers read.
      */
     private GenericKubernetesResource read(Kind kind, GenericKubernetesResource object) {
-        String id = LiveInputs.id(kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
+        String namespace = object.getMetadata().getNamespace();
+        String name = object.getMetadata().getName();
+        String key = sortKey(namespace, name);
         Object version = version(kind, object);
-        Cached cached = reads.get(id);
+        Cached cached = reads.get(kind).get(key);
         if (cached == null || version == null || !version.equals(cached.version())) {
+            String id = LiveInputs.id(kind, namespace, name);
             Parser.Read read = Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(object)));
-            reads.put(id, new Cached(version, read.withoutFieldLocations()));
+            reads.get(kind).put(key, new Cached(kind, version, read.withoutFieldLocations(), id, namespace, name));
         }
         return TrimmingStore.without(object, "spec");
     }

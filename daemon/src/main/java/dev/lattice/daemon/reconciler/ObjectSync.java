@@ -71,6 +71,17 @@ public final class ObjectSync {
             Map<String, String> labels = object.getMetadata().getLabels();
             return new Tracked(Coordinates.of(object), labels == null ? null : labels.get(MeshCompiler.NAME_LABEL));
         }
+
+        // Written out, as Coordinates' are: a pass puts a fleet's objects in several sets.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tracked t && ref.equals(t.ref) && Objects.equals(service, t.service);
+        }
+
+        @Override
+        public int hashCode() {
+            return ref.hashCode() * 31 + Objects.hashCode(service);
+        }
     }
 
     /**
