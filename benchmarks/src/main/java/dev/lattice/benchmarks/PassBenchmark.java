@@ -6,6 +6,7 @@ import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.core.plan.Plan;
 import dev.lattice.core.plan.Planner;
+import dev.lattice.testfixtures.ChainFleet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +23,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the daemon's service pass costs before it sends anything, over the fleet {@code ScaleBench} drives (every
- * service on the daemon's own cluster, each calling the next in its namespace): assembling the model from the objects
- * already read, planning (pool accounting, placement, the plan's digest), and compiling the service graph into the
- * pieces the daemon compares with what it applied. A change to one service at 10,000 pays all three.
+ * What the daemon's service pass costs before it sends anything, over the fleet {@code ScaleBench} drives
+ * ({@link ChainFleet}: every service on the daemon's own cluster, each calling the next in its namespace): assembling
+ * the model from the objects already read, planning (pool accounting, placement, the plan's digest), and compiling the
+ * service graph into the pieces the daemon compares with what it applied. A change to one service at 10,000 pays all three.
  * Run: {@code ./mvnw -B -q -pl benchmarks exec:exec@jmh -Djmh.args=PassBenchmark}.
  */
 @State(Scope.Benchmark)
@@ -35,26 +36,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PassBenchmark {
-    private static final int NAMESPACES = 20;
-    private static final String FLEET = """
-            apiVersion: lattice.dev/v1alpha1
-            kind: StaticPool
-            metadata: {name: dc}
-            spec:
-              provider: openstack
-              capacity: {cores: 10000000, memory: 100000Ti}
-              machineTypes:
-                - {name: large, cores: 16, memory: 64Gi}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: home}
-            spec:
-              pool: dc
-              nodes:
-                controlPlane: {replicas: 3, instanceType: large}
-                workerPools: {default: {replicas: 1000, instanceType: large}}
-            """;
 
     @Param({"1000", "10000"})
     int services;
@@ -67,30 +48,14 @@ public class PassBenchmark {
     @Setup
     public void generate() {
         reads = new ArrayList<>();
-        reads.add(Parser.read(new InputReader.Input("fleet.yaml", FLEET)).withoutFieldLocations());
+        reads.add(Parser.read(new InputReader.Input("fleet.yaml", ChainFleet.CLUSTERS)).withoutFieldLocations());
         for (int s = 0; s < services; s++) {
-            reads.add(Parser.read(new InputReader.Input("svc-" + s, service(s, services))).withoutFieldLocations());
+            reads.add(Parser.read(new InputReader.Input("svc-" + s, ChainFleet.service(s, services, "home", 1))).withoutFieldLocations());
         }
         inputs = Parser.assemble(reads);
         plan = planner.plan(inputs);
     }
 
-    /** One service of {@code total}, as ScaleBench writes it. */
-    static String service(int s, int total) {
-        return """
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeService
-                metadata: {name: svc-%d, namespace: ns-%d}
-                spec:
-                  containers:
-                    main: {image: "registry.example/svc-%d:1", resources: {requests: {cpu: 10m, memory: 16Mi}}}
-                  service: {ports: {http: {port: 8080}}}
-                  resources:
-                    svc-%d: {type: service, direction: outbound}
-                    svc-%d: {type: service, direction: inbound}
-                  requirements: {placement: "cluster.name == 'home'"}
-                """.formatted(s, s % NAMESPACES, s, (s + NAMESPACES) % total, (s - NAMESPACES + total) % total);
-    }
 
     @Benchmark
     public Inputs assemble() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.model.Kind;
 import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.testfixtures.ChainFleet;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.SharedCrds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -32,37 +33,8 @@ import org.junit.jupiter.api.Test;
 class ScaleBench {
     /** How long after the bulk apply's start the bench waits for every placement and Deployment ({@code -Dbench.limit}, seconds). */
     private static final Duration LIMIT = Duration.ofSeconds(Long.getLong("bench.limit", 300));
-    private static final int NAMESPACES = 20;
     /** How long one change or move may take before the bench records it as -1 and goes on. */
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String FLEET = """
-            apiVersion: lattice.dev/v1alpha1
-            kind: StaticPool
-            metadata: {name: dc}
-            spec:
-              provider: openstack
-              capacity: {cores: 10000000, memory: 100000Ti}
-              machineTypes:
-                - {name: large, cores: 16, memory: 64Gi}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: home}
-            spec:
-              pool: dc
-              nodes:
-                controlPlane: {replicas: 3, instanceType: large}
-                workerPools: {default: {replicas: 1000, instanceType: large}}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: elsewhere}
-            spec:
-              pool: dc
-              nodes:
-                controlPlane: {replicas: 1, instanceType: large}
-                workerPools: {default: {replicas: 10, instanceType: large}}
-            """;
 
     @Test
     void servicesOnTheDaemonsOwnCluster() throws Exception {
@@ -87,17 +59,17 @@ class ScaleBench {
             try (DaemonProcess daemon = DaemonProcess.start(api.kubeconfig(), "home", Kube.freePort())) {
                 await().atMost(Duration.ofMinutes(2)).until(() -> client.apiextensions().v1().customResourceDefinitions()
                         .withName("latticeservices.lattice.dev").get() != null);
-                for (int n = 0; n < NAMESPACES; n++) {
+                for (int n = 0; n < ChainFleet.NAMESPACES; n++) {
                     Kube.namespace(client, "ns-" + n);
                 }
-                Kube.apply(client, FLEET);
+                Kube.apply(client, ChainFleet.CLUSTERS);
                 Thread.sleep(10_000); // the daemon settles with the clusters known and nothing placed
                 long idleKb = daemon.hwmKb();
                 long t0 = System.nanoTime();
                 ExecutorService appliers = Executors.newFixedThreadPool(8);
                 List<Future<?>> applied = new ArrayList<>();
                 for (int s = 0; s < services; s++) {
-                    String yaml = service(s, services, "home", 1);
+                    String yaml = ChainFleet.service(s, services, "home", 1);
                     applied.add(appliers.submit(() -> Kube.apply(client, yaml)));
                 }
                 for (Future<?> f : applied) {
@@ -146,25 +118,6 @@ class ScaleBench {
         }
     }
 
-    /** One service of {@code total}: in one of the namespaces, calling the next one there and called by the one before. */
-    private static String service(int s, int total, String cluster, int version) {
-        int namespace = s % NAMESPACES;
-        int peer = (s + NAMESPACES) % total;
-        int caller = (s - NAMESPACES + total) % total;
-        return """
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeService
-                metadata: {name: svc-%d, namespace: ns-%d}
-                spec:
-                  containers:
-                    main: {image: "registry.example/svc-%d:%d", resources: {requests: {cpu: 10m, memory: 16Mi}}}
-                  service: {ports: {http: {port: 8080}}}
-                  resources:
-                    svc-%d: {type: service, direction: outbound}
-                    svc-%d: {type: service, direction: inbound}
-                  requirements: {placement: "cluster.name == '%s'"}
-                """.formatted(s, namespace, s, version, peer, caller, cluster);
-    }
 
 
     /** Five changes of one service's image, each timed until its Deployment has it: ms, sorted (-1: not within {@link #WAIT}). */
@@ -174,10 +127,10 @@ class ScaleBench {
             int s = 7;
             String image = "registry.example/svc-" + s + ":" + version;
             long start = System.nanoTime();
-            Kube.apply(client, service(s, total, "home", version));
+            Kube.apply(client, ChainFleet.service(s, total, "home", version));
             try {
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
-                    Deployment d = client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get();
+                    Deployment d = client.apps().deployments().inNamespace("ns-" + (s % ChainFleet.NAMESPACES)).withName("svc-" + s).get();
                     return d != null && image.equals(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
                 });
                 latencies.add((System.nanoTime() - start) / 1_000_000);
@@ -194,10 +147,10 @@ class ScaleBench {
     private static long moveAway(KubernetesClient client, int total) {
         int s = 11;
         long start = System.nanoTime();
-        Kube.apply(client, service(s, total, "elsewhere", 1));
+        Kube.apply(client, ChainFleet.service(s, total, "elsewhere", 1));
         try {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() ->
-                    client.apps().deployments().inNamespace("ns-" + (s % NAMESPACES)).withName("svc-" + s).get() == null);
+                    client.apps().deployments().inNamespace("ns-" + (s % ChainFleet.NAMESPACES)).withName("svc-" + s).get() == null);
         } catch (ConditionTimeoutException e) {
             return -1;
         }
