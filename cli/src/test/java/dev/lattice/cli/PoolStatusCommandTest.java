@@ -40,6 +40,37 @@ class PoolStatusCommandTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void warmPoolsAreShownBesideCapacityPoolsAndTheirHoldWithThem() {
+        String warm = Examples.dir().resolve("warm-pool").toString();
+        CliRun run = CliRun.of("pool", "status", "-f", warm);
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out()).isEqualTo("""
+                NAME       KIND         CORES   MEMORY       STORAGE   SPEND/BUDGET   CONDITIONS
+                lab-rack   StaticPool   24/96   96Gi/384Gi   -         -              Ready
+
+                WARM POOL   POOL       SIZE   AVAILABLE   CLAIMED   RESETTING   PROVISIONING   ERROR   WAITING   CONDITIONS
+                lab         lab-rack   3-5    -           -         -           -              -       -         -
+                """);
+        CliRun json = CliRun.of("pool", "status", "lab", "-o", "json", "-f", warm);
+        Map<String, Object> data = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(json.out());
+        assertThat((List<Object>) data.get("pools")).isEmpty();
+        assertThat((List<Map<String, Object>>) data.get("warmPools")).singleElement().satisfies(w -> assertThat(w)
+                .containsEntry("name", "lab").containsEntry("pool", "lab-rack").containsEntry("size", 3).containsEntry("maxSize", 5)
+                .containsEntry("queue", List.of()).containsEntry("conditions", List.of()).doesNotContainKey("refused"));
+    }
+
+    @Test
+    void aWarmPoolItsCapacityPoolCannotHoldIsShownRefused(@TempDir Path dir) throws Exception {
+        Path small = dir.resolve("small.yaml");
+        Files.writeString(small, Files.readString(Examples.dir().resolve("warm-pool/pool.yaml")).replace("cores: 96", "cores: 20"));
+        CliRun run = CliRun.of("pool", "status", "-f", small.toString());
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.err()).contains("small.yaml:21:9: refused: pool lab-rack cannot hold warm pool lab (3 clusters): needs 24 cores, 20 of 20 left");
+        assertThat(run.out()).contains("lab         lab-rack   3-5    -           -         -           -              -       -         PoolRefused");
+    }
+
+    @Test
     void wideListsWhatEachClusterHolds() {
         CliRun run = CliRun.of("pool", "status", "-o", "wide", "-f", Examples.dir().resolve("aws-production").toString());
         assertThat(run.exitCode()).as(run.dump()).isZero();

@@ -6,6 +6,7 @@ import dev.lattice.cli.output.PoolView;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.parse.Inputs;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = ExitCodes.HEADING,
         exitCodeList = {ExitCodes.SUCCESS, ExitCodes.FAILURE, ExitCodes.USAGE},
         description = {
-            "Show each pool's capacity or budget, what its clusters use, and what is left.",
+            "Show each pool's capacity or budget, what its clusters use, and what is left; and each warm pool's clusters by"
+                    + " state as its daemon counts them.",
             "A StaticPool is under CapacityPressure from " + PoolAccounting.PRESSURE_PERCENT + "%% of any resource "
                     + "used; a CloudPool's BudgetWarning is True from alertAt%% of its monthly budget (cost = hourly "
                     + "price x " + PoolAccounting.HOURS_PER_MONTH + "). -o wide adds what each cluster holds. "
@@ -51,28 +53,39 @@ public final class PoolStatusCommand implements Callable<Integer> {
         Inputs inputs = source.read(spec);
         PrintWriter err = spec.commandLine().getErr();
         inputs.warnings().forEach(w -> err.println(w.render()));
-        PoolAccounting.Ledger ledger = only(PoolAccounting.account(inputs));
+        PoolAccounting.Ledger all = PoolAccounting.account(inputs);
+        List<WarmPool> warm = inputs.warmPools().stream().filter(w -> only.isEmpty() || only.contains(w.name())).toList();
+        PoolAccounting.Ledger ledger = only(all, inputs.warmPools());
         ledger.refusals().forEach(r -> err.println(r.location() + ": refused: " + r.message()));
-        if (ledger.pools().isEmpty()) {
+        if (ledger.pools().isEmpty() && warm.isEmpty()) {
             err.println("note: no StaticPool or CloudPool in the inputs");
         }
         err.flush();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("pools", PoolView.data(ledger));
-        new Printer(spec.commandLine().getOut(), output.format()).print(data, () -> PoolView.table(ledger, output.format() == Format.wide));
+        data.put("warmPools", PoolView.warmData(warm, all));
+        new Printer(spec.commandLine().getOut(), output.format()).print(data, () -> {
+            String pools = ledger.pools().isEmpty() ? "" : PoolView.table(ledger, output.format() == Format.wide);
+            String warmPools = warm.isEmpty() ? "" : PoolView.warmTable(warm, all);
+            return pools.isEmpty() || warmPools.isEmpty() ? pools + warmPools : pools + "\n" + warmPools;
+        });
         return 0;
     }
 
-    /** The ledger of the pools named on the command line; a name that is no pool is an error, as in kubectl get. */
-    private PoolAccounting.Ledger only(PoolAccounting.Ledger ledger) {
+    /**
+     * The ledger of the pools named on the command line (capacity or warm pools); a name that is neither is an error,
+     * as in kubectl get.
+     */
+    private PoolAccounting.Ledger only(PoolAccounting.Ledger ledger, List<WarmPool> warmPools) {
         if (only.isEmpty()) {
             return ledger;
         }
-        List<String> known = ledger.pools().stream().map(p -> p.pool().name()).toList();
+        List<String> known = new ArrayList<>(ledger.pools().stream().map(p -> p.pool().name()).toList());
+        warmPools.forEach(w -> known.add(w.name()));
         List<String> missing = only.stream().filter(name -> !known.contains(name)).toList();
         if (!missing.isEmpty()) {
             throw new LatticeException("no pool named " + String.join(", ", missing),
-                    known.isEmpty() ? "the inputs hold no StaticPool or CloudPool" : "pools: " + String.join(", ", known));
+                    known.isEmpty() ? "the inputs hold no StaticPool, CloudPool or WarmPool" : "pools: " + String.join(", ", known));
         }
         return new PoolAccounting.Ledger(ledger.pools().stream().filter(p -> only.contains(p.pool().name())).toList(),
                 ledger.refusals().stream().filter(r -> only.contains(r.pool())).toList());

@@ -8,6 +8,7 @@ import dev.lattice.core.model.CanonicalForm;
 import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.Condition;
 import dev.lattice.core.model.StaticPool;
+import dev.lattice.core.model.WarmPool;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -100,6 +101,65 @@ public final class PoolView {
             out += "\n" + allocations.render();
         }
         return out;
+    }
+
+    /**
+     * The warm pools as the JSON/YAML contract: each with its capacity pool, size, ceiling, what its status counts
+     * (written by the daemon; absent for files), the claims waiting, its conditions, and whether its capacity pool
+     * refuses it.
+     */
+    public static List<Map<String, Object>> warmData(List<WarmPool> warmPools, PoolAccounting.Ledger ledger) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (WarmPool w : warmPools) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", w.name());
+            m.put("pool", w.spec().pool());
+            m.put("size", w.spec().size());
+            m.put("maxSize", w.spec().ceiling());
+            WarmPool.Status st = w.status();
+            Map<String, Object> counts = new LinkedHashMap<>();
+            counts.put("available", st.available());
+            counts.put("claimed", st.claimed());
+            counts.put("resetting", st.resetting());
+            counts.put("provisioning", st.provisioning());
+            counts.put("error", st.error());
+            counts.values().removeIf(java.util.Objects::isNull);
+            m.put("clusters", counts);
+            m.put("queue", st.queue());
+            m.put("conditions", st.conditions().isEmpty() ? List.of() : CanonicalForm.tree(st.conditions()));
+            refusal(w, ledger).ifPresent(r -> m.put("refused", refusal(r)));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** NAME, POOL, SIZE, AVAILABLE, CLAIMED, RESETTING, PROVISIONING, ERROR, WAITING, CONDITIONS ("-": no status yet). */
+    public static String warmTable(List<WarmPool> warmPools, PoolAccounting.Ledger ledger) {
+        Printer.Table table = new Printer.Table("WARM POOL", "POOL", "SIZE", "AVAILABLE", "CLAIMED", "RESETTING", "PROVISIONING",
+                "ERROR", "WAITING", "CONDITIONS");
+        for (WarmPool w : warmPools) {
+            WarmPool.Status st = w.status();
+            List<String> conditions = new ArrayList<>(st.conditions().stream().filter(c -> c.status().equals("True"))
+                    .map(Condition::type).toList());
+            if (refusal(w, ledger).isPresent()) {
+                conditions.add("PoolRefused");
+            }
+            int ceiling = w.spec().ceiling();
+            table.row(w.name(), w.spec().pool(), ceiling == w.spec().size() ? String.valueOf(ceiling) : w.spec().size() + "-" + ceiling,
+                    count(st.available()), count(st.claimed()), count(st.resetting()), count(st.provisioning()), count(st.error()),
+                    st.observedGeneration() == null ? "-" : String.valueOf(st.queue().size()),
+                    conditions.isEmpty() ? "-" : String.join(",", conditions));
+        }
+        return table.render();
+    }
+
+    private static java.util.Optional<PoolAccounting.Refusal> refusal(WarmPool w, PoolAccounting.Ledger ledger) {
+        String id = PoolAccounting.warmPoolId(w.name());
+        return ledger.refusals().stream().filter(r -> r.cluster().equals(id)).findFirst();
+    }
+
+    private static String count(Integer n) {
+        return n == null ? "-" : String.valueOf(n);
     }
 
     private static String plain(BigDecimal d) {
