@@ -40,7 +40,7 @@ class CrdApplyIT {
         assertThat(crds.exitCode()).as(crds.output()).isZero();
         Envtest.Kubectl established = api.kubectl("", "wait", "--for=condition=Established", "--timeout=60s", "crd", "--all");
         assertThat(established.exitCode()).as(established.output()).isZero();
-        for (String namespace : List.of("shop", "lattice-system")) {
+        for (String namespace : List.of("shop", "lattice-system", "training")) {
             api.kubectl("", "create", "namespace", namespace);
         }
     }
