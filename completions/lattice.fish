@@ -73,7 +73,7 @@ complete -c lattice -n '__fish_seen_subcommand_from place' -s h -l help -d 'Show
 complete -c lattice -n '__fish_seen_subcommand_from place' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from place' -l verbose -d 'Show details, including stack traces of failures'
 
-complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -a status -d 'Show each pool\'s capacity or budget, what its clusters use, and what is left'
+complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -a status -d 'Show each pool\'s capacity or budget, what its clusters use, and what is left; and each warm pool\'s clusters by state as its daemon counts them'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -l verbose -d 'Show details, including stack traces of failures'
