@@ -81,9 +81,9 @@ public final class PoolAccounting {
         for (ParsedObject p : firstComeFirstServed(inputs)) {
             if (p.object() instanceof WarmPool warm) {
                 LatticeCluster.Spec template = warm.spec().template();
-                accountCluster(warmPoolId(warm.name()), "warm pool " + warm.name() + " (" + warm.spec().size() + " clusters)",
+                boolean held = accountCluster(warmPoolId(warm.name()), "warm pool " + warm.name() + " (" + warm.spec().size() + " clusters)",
                         template, warm.spec().pool(), "spec.pool", "spec.template", warm.spec().size(), p.source(), books, refusals);
-                covered.put(warm.name(), refusals.stream().anyMatch(r -> r.cluster().equals(warmPoolId(warm.name()))) ? 0 : warm.spec().size());
+                covered.put(warm.name(), held ? warm.spec().size() : 0);
                 continue;
             }
             LatticeCluster cluster = (LatticeCluster) p.object();
@@ -134,8 +134,9 @@ public final class PoolAccounting {
     /**
      * Accounts {@code times} clusters of {@code spec} as one allocation named {@code id}: the spec written at
      * {@code specPath}, drawing on {@code poolName} (written at {@code poolPath}) unless a worker pool names its own.
+     * Returns false when a pool refused it (the refusals say why), and it took nothing.
      */
-    private static void accountCluster(String id, String what, LatticeCluster.Spec spec, String poolName, String poolPath, String specPath,
+    private static boolean accountCluster(String id, String what, LatticeCluster.Spec spec, String poolName, String poolPath, String specPath,
                                        int times, SourceMap at, Map<String, Book> books, List<Refusal> refusals) {
         // What the cluster asks of each pool it draws on, keyed by pool name, with where that pool was named.
         Map<String, Demand> demands = new LinkedHashMap<>();
@@ -167,7 +168,7 @@ public final class PoolAccounting {
         });
         if (!mine.isEmpty()) {
             refusals.addAll(mine);
-            return;
+            return false;
         }
         demands.forEach((drawnOn, demand) -> {
             Book book = books.get(drawnOn);
@@ -175,6 +176,7 @@ public final class PoolAccounting {
                 book.take(id, demand);
             }
         });
+        return true;
     }
 
     /** What one cluster asks of one pool. */

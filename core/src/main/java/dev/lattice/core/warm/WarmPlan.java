@@ -112,7 +112,7 @@ public final class WarmPlan {
 
         // Claims that wait, oldest first, and the clusters that can take them, oldest ready first.
         List<Claim> waiting = claims.stream()
-                .filter(c -> !c.deleting() && !byClaim.containsKey(c.id()) && !ended(c))
+                .filter(c -> !c.deleting() && !byClaim.containsKey(c.id()) && !hasEnded(c))
                 .sorted(Comparator.comparing(Claim::created, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(Claim::id))
                 .toList();
         List<Member> available = members.stream().filter(m -> m.state() == State.AVAILABLE)
@@ -273,7 +273,7 @@ public final class WarmPlan {
         return written.orElseGet(() -> (m.since() == null ? Instant.EPOCH : m.since()).plus(lifetime(c, byDefault, maximum)));
     }
 
-    private static boolean ended(Claim c) {
+    private static boolean hasEnded(Claim c) {
         ClusterClaim.Phase phase = c.status() == null ? null : c.status().phase();
         return phase == ClusterClaim.Phase.RELEASED || phase == ClusterClaim.Phase.EXPIRED;
     }

@@ -136,13 +136,8 @@ public final class LatticeCache implements AutoCloseable {
     /** The live objects of {@code kind}, sorted by namespace and name (metadata and status; see {@link #get}). */
     public List<GenericKubernetesResource> list(Kind kind) {
         List<GenericKubernetesResource> items = new ArrayList<>(informers.get(kind).getStore().list());
-        items.sort(LatticeCache::byNamespaceAndName);
+        items.sort(LiveInputs::byNamespaceAndName);
         return items;
-    }
-
-    private static int byNamespaceAndName(GenericKubernetesResource a, GenericKubernetesResource b) {
-        int byNamespace = String.valueOf(a.getMetadata().getNamespace()).compareTo(String.valueOf(b.getMetadata().getNamespace()));
-        return byNamespace != 0 ? byNamespace : a.getMetadata().getName().compareTo(b.getMetadata().getName());
     }
 
     /** One live object, or null: its metadata and status (its spec is in the {@link #snapshot} model). Read only: it is the store's. */

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -49,8 +48,7 @@ public final class LiveInputs {
         List<InputReader.Input> texts = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             List<GenericKubernetesResource> items = list(client, kind);
-            items.sort(Comparator.comparing((GenericKubernetesResource r) -> String.valueOf(r.getMetadata().getNamespace()))
-                    .thenComparing(r -> r.getMetadata().getName()));
+            items.sort(LiveInputs::byNamespaceAndName);
             for (GenericKubernetesResource item : items) {
                 texts.add(new InputReader.Input(name(kind, item), client.getKubernetesSerialization().asYaml(item)));
             }
@@ -60,6 +58,15 @@ public final class LiveInputs {
                     "apply pools, clusters and services first (kubectl apply -f), or read files with -f");
         }
         return Parser.parse(texts);
+    }
+
+    /**
+     * The order live objects are read in: by namespace (cluster-scoped ones as "null"), then name. Written out rather
+     * than chained comparators, since the daemon sorts a fleet's objects with it.
+     */
+    public static int byNamespaceAndName(GenericKubernetesResource a, GenericKubernetesResource b) {
+        int byNamespace = String.valueOf(a.getMetadata().getNamespace()).compareTo(String.valueOf(b.getMetadata().getNamespace()));
+        return byNamespace != 0 ? byNamespace : a.getMetadata().getName().compareTo(b.getMetadata().getName());
     }
 
     /** The names of the cluster's objects of one kind, sorted; none where its CRD is not installed. */

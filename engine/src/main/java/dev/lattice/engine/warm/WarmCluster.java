@@ -56,7 +56,9 @@ public final class WarmCluster implements AutoCloseable {
         }
     }
 
+    private static final Tracked NAMESPACES = new Tracked("v1", "Namespace", "namespaces", false);
     static final List<Tracked> CLUSTER_SCOPED = List.of(
+            NAMESPACES,
             new Tracked("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", false),
             new Tracked("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles", false),
             new Tracked("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "clusterrolebindings", false),
@@ -82,8 +84,6 @@ public final class WarmCluster implements AutoCloseable {
             new Tracked("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", true),
             new Tracked("networking.k8s.io/v1", "Ingress", "ingresses", true),
             new Tracked("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", true));
-    private static final Tracked NAMESPACES = new Tracked("v1", "Namespace", "namespaces", false);
-
     /**
      * What a cluster holds, by kind ({@code plural.group}), each object by name ({@code namespace/name} for those in a
      * namespace). Stored on the parent as JSON, where the session cannot reach it.
@@ -155,9 +155,6 @@ public final class WarmCluster implements AutoCloseable {
     /** What the cluster holds now (see the class comment), leaving out what was made for claims. */
     public Inventory inventory() {
         Map<String, Set<String>> objects = new LinkedHashMap<>();
-        Set<String> namespaces = new TreeSet<>();
-        client.namespaces().list().getItems().forEach(n -> namespaces.add(n.getMetadata().getName()));
-        objects.put(NAMESPACES.key(), namespaces);
         for (Tracked kind : CLUSTER_SCOPED) {
             Set<String> names = new TreeSet<>();
             for (GenericKubernetesResource r : list(kind)) {
@@ -233,9 +230,6 @@ public final class WarmCluster implements AutoCloseable {
     }
 
     private static Tracked kindOf(String key) {
-        if (key.equals(NAMESPACES.key())) {
-            return NAMESPACES;
-        }
         return java.util.stream.Stream.concat(CLUSTER_SCOPED.stream(), NAMESPACED.stream()).filter(t -> t.key().equals(key)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no tracked kind " + key));
     }
