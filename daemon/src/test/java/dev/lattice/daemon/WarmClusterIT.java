@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.engine.warm.WarmCluster;
 import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.FakeKubelet;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -42,7 +40,7 @@ class WarmClusterIT {
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("lab-base").endMetadata().build()).create();
             WarmCluster.Inventory none = warm.inventory();
             assertThat(warm.unhealthy(none)).isEqualTo("it has no nodes");
-            readyNode(admin, "node-1");
+            FakeKubelet.readyNode(admin, "node-1");
             WarmCluster.Inventory baseline = WarmCluster.Inventory.fromJson(warm.inventory().toJson());
             assertThat(baseline).isEqualTo(warm.inventory());
             assertThat(warm.unhealthy(baseline)).isNull();
@@ -95,7 +93,7 @@ class WarmClusterIT {
             List<String> left = warm.clean(baseline);
             assertThat(left).as("the namespace and the volume wait for controllers this API server does not run")
                     .containsExactlyInAnyOrder("namespaces scratch", "persistentvolumes session-pv");
-            finishTerminatingNamespaces(admin);
+            FakeKubelet.finishTerminatingNamespaces(admin);
             admin.persistentVolumes().withName("session-pv").edit(pv -> {
                 pv.getMetadata().setFinalizers(List.of());
                 return pv;
@@ -108,30 +106,10 @@ class WarmClusterIT {
 
             // A cluster that lost a baseline namespace or whose node is not Ready is not handed out.
             admin.namespaces().withName("lab-base").delete();
-            finishTerminatingNamespaces(admin);
+            FakeKubelet.finishTerminatingNamespaces(admin);
             assertThat(warm.unhealthy(baseline)).isEqualTo("namespaces of its baseline are gone: lab-base");
-            Node node = admin.nodes().withName("node-1").get();
-            node.getStatus().getConditions().get(0).setStatus("False");
-            admin.nodes().resource(node).updateStatus();
+            FakeKubelet.nodeReady(admin, "node-1", false);
             assertThat(warm.unhealthy(baseline)).isEqualTo("nodes not Ready: node-1");
-        }
-    }
-
-    private static void readyNode(KubernetesClient admin, String name) {
-        Node node = admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
-        node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().addNewCondition().withType("Ready").withStatus("True")
-                .withReason("KubeletReady").endCondition().build());
-        admin.nodes().resource(node).updateStatus();
-    }
-
-    /** What the namespace controller does once a namespace is empty: lifts its finalizer, and it is gone. */
-    private static void finishTerminatingNamespaces(KubernetesClient admin) {
-        for (Namespace ns : admin.namespaces().list().getItems()) {
-            if (ns.getMetadata().getDeletionTimestamp() != null) {
-                ns.getSpec().setFinalizers(List.of());
-                admin.raw(admin.getMasterUrl() + "api/v1/namespaces/" + ns.getMetadata().getName() + "/finalize", "PUT",
-                        admin.getKubernetesSerialization().asJson(ns));
-            }
         }
     }
 }

@@ -137,6 +137,8 @@ public final class DaemonManifests {
                 // applies and deletes what its parent places there.
                 rule(Kind.GROUP, lattice, List.of("get", "list", "watch", "update", "patch")),
                 rule(Kind.GROUP, statuses, List.of("get", "update", "patch")),
+                // A warm pool's clusters: a parent makes them and deletes them to replace them.
+                rule(Kind.GROUP, List.of(Kind.LATTICE_CLUSTER.plural()), List.of("create", "delete")),
                 // Its CRDs, installed on start with server-side apply; a pivot reads which provider CRDs there are; the
                 // add-ons' CRDs come and go with their flags.
                 rule("apiextensions.k8s.io", List.of("customresourcedefinitions"), List.of("get", "list", "watch", "create", "patch", "delete"))));
@@ -153,8 +155,9 @@ public final class DaemonManifests {
                 rule("cilium.io", List.of("ciliumnetworkpolicies"), apply),
                 rule("security.istio.io", List.of("authorizationpolicies", "peerauthentications"), apply),
                 rule("networking.istio.io", List.of("serviceentries"), apply),
-                // Secrets: none here. A parent binds the Secrets role in each child's namespace as it creates it (the
-                // RoleBindings are below, with the add-ons'), and of the roles that grant Secrets may bind that one only.
+                // Secrets: none here. A parent binds the Secrets role in each child's namespace as it creates it, and in
+                // each namespace a ClusterClaim hands out a kubeconfig in (the RoleBindings are below, with the add-ons'),
+                // and of the roles that grant Secrets may bind that one only.
                 new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io").withResources("clusterroles")
                         .withVerbs("bind").withResourceNames(SECRETS_ROLE).build(),
                 rule("", List.of("nodes"), List.of("get", "list", "watch")),

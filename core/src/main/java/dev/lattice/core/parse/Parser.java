@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +22,8 @@ import java.util.Set;
  * Used for files and for live objects alike.
  */
 public final class Parser {
+    /** Kinds whose status is read into the model (see {@link #readBack}). */
+    private static final Set<Kind> READ_BACK = EnumSet.of(Kind.WARM_POOL, Kind.CLUSTER_CLAIM);
     private static final List<String> TOP_LEVEL = List.of("apiVersion", "kind", "metadata", "spec", "status");
     /** Metadata the API server writes; accepted so objects pasted from a cluster read back, and dropped. */
     private static final Set<String> SERVER_METADATA = Set.of("managedFields", "selfLink",
@@ -306,7 +309,8 @@ public final class Parser {
         if (metadata == null || metadata.name() == null) {
             return;
         }
-        LatticeObject object = construct(kind.get(), metadata, spec, kind.get() == Kind.LATTICE_SERVICE ? placedOn(m) : null);
+        Object status = kind.get() == Kind.LATTICE_SERVICE ? placedOn(m) : READ_BACK.contains(kind.get()) ? readBack(m, kind.get(), source) : null;
+        LatticeObject object = construct(kind.get(), metadata, spec, status);
         if (spec != null && !binder.failed()) {
             objects.add(new ParsedObject(object, source));
         } else {
@@ -390,6 +394,20 @@ public final class Parser {
             return new LatticeService.Status(null, LatticeService.Phase.SCHEDULED, cluster.value(), null, List.of());
         }
         return null;
+    }
+
+    /**
+     * The status of an object whose next steps the daemon plans from its status (a warm pool's failures in a row, a
+     * claim's binding), or null when it has none or it does not read: a status is the daemon's to write, never a reason
+     * to refuse the object.
+     */
+    private static Object readBack(YNode.Mapping object, Kind kind, SourceMap source) {
+        if (!(object.get("status").orElse(null) instanceof YNode.Mapping status)) {
+            return null;
+        }
+        Binder binder = new Binder(new Problems(), source);
+        Object read = binder.bind(status, kind.statusType(), "status");
+        return binder.failed() ? null : read;
     }
 
     private static LatticeObject construct(Kind kind, ObjectMeta metadata, Object spec, Object status) {

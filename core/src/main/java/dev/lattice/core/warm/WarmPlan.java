@@ -110,9 +110,19 @@ public final class WarmPlan {
             }
         }
 
+        // A claim bound before that no cluster holds now has ended, though its status may not say so yet (it is written
+        // after its cluster moved on): it is never bound again. One whose cluster is gone altogether ended with it.
+        Map<String, Member> byName = new HashMap<>();
+        members.forEach(m -> byName.put(m.cluster(), m));
+        for (Claim c : claims) {
+            if (!c.deleting() && !byClaim.containsKey(c.id()) && wasBound(c) && !byName.containsKey(c.status().cluster())) {
+                statuses.put(c.id(), ended(c, null, ClusterClaim.Phase.EXPIRED, "its cluster " + c.status().cluster() + " is gone"));
+            }
+        }
+
         // Claims that wait, oldest first, and the clusters that can take them, oldest ready first.
         List<Claim> waiting = claims.stream()
-                .filter(c -> !c.deleting() && !byClaim.containsKey(c.id()) && !hasEnded(c))
+                .filter(c -> !c.deleting() && !byClaim.containsKey(c.id()) && !hasEnded(c) && !wasBound(c))
                 .sorted(Comparator.comparing(Claim::created, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(Claim::id))
                 .toList();
         List<Member> available = members.stream().filter(m -> m.state() == State.AVAILABLE)
@@ -246,7 +256,7 @@ public final class WarmPlan {
     }
 
     /** The wait before replacing a cluster after {@code inRow} failures in a row: 10 s, doubling, at most 5 min. */
-    static Duration backoff(int inRow) {
+    public static Duration backoff(int inRow) {
         Duration d = FIRST_BACKOFF;
         for (int i = 1; i < inRow && d.compareTo(MAX_BACKOFF) < 0; i++) {
             d = d.multipliedBy(2);
@@ -271,6 +281,10 @@ public final class WarmPlan {
     private static Instant expiry(Claim c, Member m, Duration byDefault, Duration maximum) {
         Optional<Instant> written = Optional.ofNullable(c.status()).map(ClusterClaim.Status::expiresAt).map(Instant::parse);
         return written.orElseGet(() -> (m.since() == null ? Instant.EPOCH : m.since()).plus(lifetime(c, byDefault, maximum)));
+    }
+
+    private static boolean wasBound(Claim c) {
+        return c.status() != null && c.status().phase() == ClusterClaim.Phase.BOUND && c.status().cluster() != null;
     }
 
     private static boolean hasEnded(Claim c) {

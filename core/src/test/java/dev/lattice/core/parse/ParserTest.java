@@ -725,5 +725,32 @@ class ParserTest {
                     "in.yaml:17:9: no pool named \"dcc\" in the inputs\n  hint: did you mean \"dc\"?",
                     "in.yaml:24:29: \"forever\" is not a duration\n  hint: write hours, minutes and seconds, as 90s, 30m, 2h or 1h30m");
         }
+
+        @Test
+        void readsTheStatusOfAClaimAndAWarmPoolBackAndIgnoresOneItCannotRead() {
+            String pool = warmPool("size: 1\npool: dc\ntemplate:\n  nodes: {controlPlane: {replicas: 1, instanceType: small}}")
+                    + "status: {consecutiveFailures: 2, lastFailureTime: '2026-12-07T10:00:00Z'}\n";
+            String claim = """
+                    ---
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: ClusterClaim
+                    metadata: {name: mine, namespace: lab}
+                    spec: {pool: lab}
+                    status: {phase: Expired, cluster: lab-x2k9d}
+                    ---
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: ClusterClaim
+                    metadata: {name: odd, namespace: lab}
+                    spec: {pool: lab}
+                    status: {phase: Gone, position: many}
+                    """;
+            var inputs = parse(POOL, pool + claim);
+            assertThat(inputs.warmPools().get(0).status().consecutiveFailures()).isEqualTo(2);
+            var claims = inputs.claims();
+            assertThat(claims).hasSize(2);
+            assertThat(claims.get(0).status().phase()).isEqualTo(dev.lattice.core.model.ClusterClaim.Phase.EXPIRED);
+            assertThat(claims.get(0).status().cluster()).isEqualTo("lab-x2k9d");
+            assertThat(claims.get(1).status()).isEqualTo(dev.lattice.core.model.ClusterClaim.Status.EMPTY);
+        }
     }
 }

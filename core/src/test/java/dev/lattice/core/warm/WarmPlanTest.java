@@ -225,6 +225,28 @@ class WarmPlanTest {
         }
 
         @Test
+        void aClaimWhoseClusterMovedOnBeforeItsStatusSaidSoIsNotBoundAgain() {
+            // Its cluster is being reset; the status that says Expired is written after that, and not read back yet.
+            Claim stale = new Claim("s/one", NOW, new ClusterClaim.Spec("lab", null, null, null),
+                    new ClusterClaim.Status(1L, ClusterClaim.Phase.BOUND, "a", null, NOW.toString(), NOW.toString(), "one-kubeconfig",
+                            "bound", List.of()), false);
+            Decisions d = plan(pool("size: 1", 1), List.of(member("a", State.RESETTING, NOW), member("b", State.AVAILABLE, NOW)), List.of(stale));
+            assertThat(d.binds()).isEmpty();
+            assertThat(d.claims().get("s/one").phase()).isEqualTo(ClusterClaim.Phase.BOUND);
+        }
+
+        @Test
+        void aBoundClaimWhoseClusterIsGoneHasEnded() {
+            Claim orphan = new Claim("s/one", NOW, new ClusterClaim.Spec("lab", null, null, null),
+                    new ClusterClaim.Status(1L, ClusterClaim.Phase.BOUND, "gone", null, NOW.toString(), NOW.toString(), "one-kubeconfig",
+                            "bound", List.of()), false);
+            Decisions d = plan(pool("size: 1", 1), List.of(member("b", State.AVAILABLE, NOW)), List.of(orphan));
+            assertThat(d.binds()).isEmpty();
+            assertThat(d.claims().get("s/one").phase()).isEqualTo(ClusterClaim.Phase.EXPIRED);
+            assertThat(d.claims().get("s/one").message()).contains("gone");
+        }
+
+        @Test
         void aResetThatOverrunsItsTimeoutIsNamed() {
             Decisions d = plan(pool("size: 2\nreset: {timeout: 5m}", 1), List.of(member("slow", State.RESETTING, NOW.minus(Duration.ofMinutes(6))),
                     member("fresh", State.RESETTING, NOW.minus(Duration.ofMinutes(1)))), List.of());

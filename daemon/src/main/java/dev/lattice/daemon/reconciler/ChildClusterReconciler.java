@@ -70,8 +70,19 @@ public final class ChildClusterReconciler extends LatticeClusterReconciler {
         if (!provisioned) {
             next.phase(Phase.PENDING).message(null);
         }
-        token(cluster, next);
+        boolean warm = Provisioning.isWarm(cluster);
+        if (!warm) {
+            token(cluster, next);
+        }
         provision(cluster, snapshot, next, generation, live);
+        if (warm) {
+            // No agent: its parent reaches it with Cluster API's kubeconfig, and a session holds it.
+            if (next.phase() == Phase.READY) {
+                next.condition("Provisioned", true, "WarmCluster", "a warm pool's cluster: its Cluster API objects stay on this parent, "
+                        + "which resets it and hands out its credentials", generation, status.now());
+            }
+            return;
+        }
         Fleet.ChildReport report = fleet.children().get(cluster.name());
         if (report == null) {
             next.condition("AgentConnected", false, "NeverConnected",

@@ -5,6 +5,7 @@ import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster.Phase;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.Pool;
+import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.engine.Interrupted;
 import dev.lattice.engine.install.ChildProvisioning;
@@ -150,12 +151,19 @@ public final class Provisioning implements AutoCloseable {
 
     private void provision(ChildProvisioning engine, LatticeCluster child, Pool pool, Phase from) {
         String name = child.name();
+        // A warm pool's cluster stays managed from here: no daemon goes into it, and it is not pivoted (see WarmCluster).
+        boolean warm = isWarm(child);
         Phase at = from;
         if (at == Phase.PENDING) {
-            int applied = engine.apply(child, pool, parent.address(name));
+            int applied = engine.apply(child, pool, warm ? null : parent.address(name));
             // From now on its deletion goes through this parent, so that its machines are deleted too.
             finalizer(name, true);
             at = step(name, at, Phase.PROVISIONING, "applied " + applied + " Cluster API objects; waiting for the machines");
+        }
+        if (at == Phase.PROVISIONING && warm) {
+            String ready = engine.waitReady(child);
+            step(name, at, Phase.READY, ready + "; a warm cluster, kept by this parent");
+            return;
         }
         if (at == Phase.PROVISIONING) {
             String ready = engine.waitReady(child);
@@ -169,6 +177,11 @@ public final class Provisioning implements AutoCloseable {
             }
             step(name, at, Phase.PIVOTED, "its Cluster API objects are in it; waiting for its agent");
         }
+    }
+
+    /** Whether {@code cluster} belongs to a warm pool: provisioned and kept by its parent, never pivoted. */
+    static boolean isWarm(LatticeCluster cluster) {
+        return cluster.metadata().labels().containsKey(WarmPool.MEMBER_LABEL);
     }
 
     private void retire(ChildProvisioning engine, LatticeCluster child, Phase from) throws Exception {
@@ -273,6 +286,12 @@ public final class Provisioning implements AutoCloseable {
             }
         });
         if (moved == null) {
+            GenericKubernetesResource now = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).get();
+            if (now != null && to.wire().equals(StatusWriter.ofCluster(now).phaseText())) {
+                // An earlier run took this step; this one started from a cache that had not seen it yet.
+                LOG.debug("{}: already {}", name, to.wire());
+                return to;
+            }
             throw new IllegalStateException(name + " is no longer " + from.wire() + "; provisioning stopped");
         }
         LOG.info("{}: {} ({})", name, to.wire(), message);

@@ -84,6 +84,11 @@ public final class WorkQueue implements AutoCloseable {
         schedule(new Key(reconciler, key), Duration.ZERO);
     }
 
+    /** Queues {@code key} of {@code reconciler} to be reconciled after {@code delay}, unless it is due sooner already. */
+    public void enqueueAfter(Reconciler reconciler, String key, Duration delay) {
+        schedule(new Key(reconciler, key), delay.isNegative() ? Duration.ZERO : delay);
+    }
+
     private synchronized void schedule(Key key, Duration delay) {
         if (closed) {
             return;

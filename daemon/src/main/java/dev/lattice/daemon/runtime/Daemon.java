@@ -14,12 +14,15 @@ import dev.lattice.daemon.reconciler.Backoff;
 import dev.lattice.daemon.reconciler.CapiCache;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.LatticeCache;
+import dev.lattice.daemon.reconciler.Members;
 import dev.lattice.daemon.reconciler.PoolReconciler;
 import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.daemon.reconciler.Reconciler;
 import dev.lattice.daemon.reconciler.Reconcilers;
 import dev.lattice.daemon.reconciler.ServedKinds;
 import dev.lattice.daemon.reconciler.ServiceReconciler;
+import dev.lattice.daemon.reconciler.WarmPoolReconciler;
+import dev.lattice.daemon.reconciler.WarmResets;
 import dev.lattice.daemon.reconciler.WorkQueue;
 import dev.lattice.engine.LocalCache;
 import dev.lattice.engine.charts.ChartStore;
@@ -45,6 +48,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -113,6 +117,10 @@ public final class Daemon implements AutoCloseable {
         metrics.gauge("lattice_workqueue_depth", "Keys waiting to be reconciled, now or after a back-off", () -> {
             Leading l = leading;
             return l == null ? 0 : l.queue.depth();
+        });
+        metrics.warmPools(() -> {
+            Leading l = leading;
+            return l == null ? Map.of() : l.warmPools.statuses();
         });
         cache.onChange(kind -> {
             Leading l = leading;
@@ -302,6 +310,8 @@ public final class Daemon implements AutoCloseable {
         final Reconciler childClusters;
         final Reconciler addons;
         final Reconciler endpoints;
+        final WarmPoolReconciler warmPools;
+        final WarmResets resets;
 
         Leading() {
             BootstrapTokens tokens = new BootstrapTokens(Clock.systemUTC(), options.bootstrapTokenLifetime());
@@ -316,9 +326,13 @@ public final class Daemon implements AutoCloseable {
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, events, Clock.systemUTC());
             // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
+            // A warm pool's clusters are reached with the kubeconfig Cluster API keeps for each on this cluster.
+            Members members = new Members(client, options.namespace(), name -> ChildProvisioning.kubeconfig(client, name));
+            resets = new WarmResets(client, members, metrics, Clock.systemUTC());
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
                     requests, new StatusWriter(client, Clock.systemUTC(), events), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name),
-                    () -> Leading.this.queue.enqueue(Leading.this.services, ServiceReconciler.KEY));
+                    () -> Leading.this.queue.enqueue(Leading.this.services, ServiceReconciler.KEY), resets, members, options.provisionTimeout(),
+                    metrics, (pool, after) -> Leading.this.queue.enqueueAfter(Leading.this.warmPools, pool, after));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics, Daemon.this::fatal);
             services = r.services();
@@ -326,6 +340,7 @@ public final class Daemon implements AutoCloseable {
             ownCluster = r.ownCluster();
             childClusters = r.childClusters();
             addons = r.addons();
+            warmPools = r.warmPools();
             endpoints = new Reconciler() {
                 @Override
                 public String name() {
@@ -353,16 +368,24 @@ public final class Daemon implements AutoCloseable {
             queue.enqueue(pools, PoolReconciler.KEY);
             queue.enqueue(endpoints, "endpoints");
             allClusters();
+            allWarmPools();
         }
 
         /** Only what depends on {@code kind}: services touch neither pools nor clusters. */
         void changed(Kind kind) {
             queue.enqueue(services, ServiceReconciler.KEY);
-            if (kind == Kind.LATTICE_CLUSTER || kind.isPool()) {
+            if (kind == Kind.LATTICE_CLUSTER || kind.isPool() || kind == Kind.WARM_POOL) {
                 queue.enqueue(pools, PoolReconciler.KEY);
                 queue.enqueue(endpoints, "endpoints");
                 allClusters();
             }
+            if (kind == Kind.LATTICE_CLUSTER || kind.isPool() || kind == Kind.WARM_POOL || kind == Kind.CLUSTER_CLAIM) {
+                allWarmPools();
+            }
+        }
+
+        void allWarmPools() {
+            cache.list(Kind.WARM_POOL).forEach(w -> queue.enqueue(warmPools, w.getMetadata().getName()));
         }
 
         void allClusters() {
@@ -383,6 +406,7 @@ public final class Daemon implements AutoCloseable {
         public void close() {
             agent.close();
             provisioning.close();
+            resets.close();
             queue.close();
             requests.close();
             parent.close();

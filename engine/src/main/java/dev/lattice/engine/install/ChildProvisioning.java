@@ -103,6 +103,8 @@ public final class ChildProvisioning {
                     + "'s credentialsRef names, as for lattice install");
         }
         List<HasMetadata> objects = new ArrayList<>(rendered.objects());
+        // The daemon reads the kubeconfig Cluster API writes there (a warm cluster's parent keeps using it).
+        objects.add(1, DaemonManifests.secretsBinding(rendered.namespace()));
         objects.addAll(ProviderSecrets.of(cluster.provider(pool), cluster.name(), rendered.namespace(), variables));
         parent.applier().apply(objects, timeout);
         return rendered.objects().size();
@@ -117,6 +119,14 @@ public final class ChildProvisioning {
     /** Waits until the child's control plane and workers are ready; returns how they stand. */
     public String waitReady(LatticeCluster cluster) {
         return parent.waitReady(ClusterRenderer.namespaceOf(cluster), cluster.name(), timeout, progress).toString();
+    }
+
+    /**
+     * The admin kubeconfig Cluster API wrote for {@code cluster} on {@code parent} (a secret: never printed or logged);
+     * refused while it has not written one.
+     */
+    public static String kubeconfig(KubernetesClient parent, String cluster) {
+        return new ManagementCluster(parent, Duration.ofSeconds(1)).kubeconfig(ClusterRenderer.namespaceOf(cluster), cluster);
     }
 
     /** Whether the child's Cluster is gone from here, as after the pivot's last step. */

@@ -29,7 +29,7 @@ public final class StatusWriter {
     private static final Set<String> BAD_WHEN_TRUE = Set.of("CapacityPressure", "BudgetWarning", "Exhausted");
     /** Reasons of a condition not yet True that say it is on its way, not that something is wrong. */
     private static final Set<String> ON_THE_WAY = Set.of("Pending", "Provisioning", "Pivoting", "Pivoted", "Deleting", "Unpivoting",
-            "NotReported", "NeverConnected", "Progressing");
+            "NotReported", "NeverConnected", "Progressing", "Filling");
 
     private final KubernetesClient client;
     private final Clock clock;

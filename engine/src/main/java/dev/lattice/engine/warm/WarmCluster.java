@@ -1,5 +1,6 @@
 package dev.lattice.engine.warm;
 
+import dev.lattice.engine.kube.Applier;
 import io.fabric8.kubernetes.api.model.ConfigBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamedCluster;
@@ -143,7 +144,7 @@ public final class WarmCluster implements AutoCloseable {
             client.namespaces().list().getItems().forEach(n -> namespaces.remove(n.getMetadata().getName()));
             return namespaces.isEmpty() ? null : "namespaces of its baseline are gone: " + String.join(", ", namespaces);
         } catch (KubernetesClientException e) {
-            return "its API does not answer: " + e.getMessage();
+            return "its API does not answer: " + Applier.reason(e);
         }
     }
 

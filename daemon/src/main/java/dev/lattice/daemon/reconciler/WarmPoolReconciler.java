@@ -1,0 +1,370 @@
+package dev.lattice.daemon.reconciler;
+
+import dev.lattice.core.capacity.PoolAccounting;
+import dev.lattice.core.io.Durations;
+import dev.lattice.core.model.CanonicalForm;
+import dev.lattice.core.model.ClusterClaim;
+import dev.lattice.core.model.Condition;
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.WarmPool;
+import dev.lattice.core.model.WarmPool.State;
+import dev.lattice.core.status.ObjectStatus;
+import dev.lattice.core.warm.WarmPlan;
+import dev.lattice.core.install.DaemonManifests;
+import dev.lattice.engine.kube.Applier;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.kube.StatusWriter;
+import dev.lattice.engine.warm.WarmCluster;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * A warm pool: acts on what {@link WarmPlan} decides, one step at a time, and writes every status. Each member's place in
+ * the pool's cycle is kept on its LatticeCluster ({@link Members}), written with the resourceVersion it was read at, so
+ * two binds of one cluster cannot both succeed and a daemon that restarts finds every cluster where it was. A member
+ * becomes Available once its parent has provisioned it, it is healthy and its baseline is recorded; a claim binds to it
+ * after a health check at bind time (an unfit cluster goes to Error and the claim takes the next) and gets a kubeconfig
+ * minted for it alone, in a Secret beside the claim; a released, expired or deleted claim sends its cluster to be reset
+ * in the background ({@link WarmResets}). Keys are warm pool names.
+ */
+public final class WarmPoolReconciler implements Reconciler {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String SUFFIX_CHARACTERS = "bcdfghjklmnpqrstvwxz2456789";
+    /** Longest member name: a DNS label, and its Cluster API namespace ({@code capi-NAME}) one too. */
+    private static final int MAX_NAME = 58;
+
+    private final KubernetesClient client;
+    private final LatticeCache cache;
+    private final StatusWriter status;
+    private final Members members;
+    private final WarmResets resets;
+    private final Duration provisionTimeout;
+    private final WarmMetrics metrics;
+    private final BiConsumer<String, Duration> again;
+    /** Claims whose kubeconfig Secret is known to be there, as {@code claim uid/cluster}: checked once per daemon. */
+    private final Map<String, Boolean> handedOut = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each pool's last status, for the clusters-per-state gauge. */
+    private final Map<String, WarmPool.Status> last = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @param again asked to reconcile a pool again after a while: when a claim expires, a reset times out, a back-off ends
+     */
+    WarmPoolReconciler(KubernetesClient client, LatticeCache cache, StatusWriter status, Members members, WarmResets resets,
+                       Duration provisionTimeout, WarmMetrics metrics, BiConsumer<String, Duration> again) {
+        this.client = client;
+        this.cache = cache;
+        this.status = status;
+        this.members = members;
+        this.resets = resets;
+        this.provisionTimeout = provisionTimeout;
+        this.metrics = metrics;
+        this.again = again;
+    }
+
+    @Override
+    public String name() {
+        return "warm-pools";
+    }
+
+    /** Each pool's clusters per state, as its status last said. */
+    public Map<String, WarmPool.Status> statuses() {
+        return Map.copyOf(last);
+    }
+
+    @Override
+    public void reconcile(String name) {
+        GenericKubernetesResource live = cache.get(Kind.WARM_POOL, null, name);
+        if (live == null) {
+            last.remove(name);
+            return; // its clusters go with it: they are owned by it
+        }
+        LatticeCache.Snapshot snapshot = cache.snapshot();
+        Long generation = live.getMetadata().getGeneration();
+        Optional<LatticeCache.Rejected> rejected = snapshot.rejected(Kind.WARM_POOL).stream()
+                .filter(r -> r.live().getMetadata().getName().equals(name)).findFirst();
+        if (rejected.isPresent()) {
+            status.write(Kind.WARM_POOL, live, StatusWriter.of(live).observedGeneration(generation).phase("Failed")
+                    .condition("Ready", false, "InvalidSpec", rejected.get().problems().get(0).render(), generation, status.now()));
+            return;
+        }
+        WarmPool pool = snapshot.inputs().warmPools().stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow();
+        String refusal = snapshot.ledger().refusals().stream().filter(r -> r.cluster().equals(PoolAccounting.warmPoolId(name)))
+                .map(PoolAccounting.Refusal::message).findFirst().orElse(null);
+        Instant now = status.now();
+
+        Map<String, GenericKubernetesResource> clusters = new LinkedHashMap<>();
+        for (GenericKubernetesResource c : cache.list(Kind.LATTICE_CLUSTER)) {
+            if (name.equals(Members.poolOf(c)) && c.getMetadata().getDeletionTimestamp() == null) {
+                clusters.put(c.getMetadata().getName(), members.latest(c));
+            }
+        }
+        for (GenericKubernetesResource c : List.copyOf(clusters.values())) {
+            clusters.put(c.getMetadata().getName(), provisioned(pool, c, now));
+        }
+        List<WarmPlan.Claim> claims = claims(snapshot, name);
+        Map<String, ClusterClaim> claimModels = new HashMap<>();
+        snapshot.inputs().claims().forEach(c -> claimModels.put(c.metadata().namespace() + "/" + c.name(), c));
+
+        WarmPlan.Decisions d = plan(pool, clusters, claims, refusal, now);
+        for (WarmPlan.Bind bind : d.binds()) {
+            bind(pool, clusters.get(bind.cluster()), bind, claimModels.get(bind.claim()), now);
+        }
+        for (WarmPlan.Reset reset : d.resets()) {
+            GenericKubernetesResource member = members.mark(clusters.get(reset.cluster()), State.RESETTING, reset.claim(), null,
+                    reset.reason(), now);
+            clusters.put(reset.cluster(), member);
+            deleteKubeconfig(reset.claim());
+        }
+        for (String cluster : d.timedOut()) {
+            resets.cancel(cluster);
+            String doing = Members.message(clusters.get(cluster));
+            clusters.put(cluster, members.mark(clusters.get(cluster), State.ERROR, null, null,
+                    "its reset did not finish within " + pool.spec().reset().timeout() + (doing == null ? "" : ": " + doing), now));
+        }
+        for (GenericKubernetesResource member : clusters.values()) {
+            if (Members.state(member) == State.RESETTING && !d.timedOut().contains(member.getMetadata().getName())) {
+                resets.start(pool, member, after -> again.accept(name, after));
+            }
+        }
+        for (String cluster : d.replace()) {
+            client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(cluster).delete();
+            resets.forget(cluster);
+        }
+        for (int i = 0; i < d.create(); i++) {
+            create(pool, live);
+        }
+        keepCredentials(pool, clusters, claimModels);
+
+        for (Map.Entry<String, ClusterClaim.Status> e : d.claims().entrySet()) {
+            writeClaim(e.getKey(), e.getValue());
+        }
+        boolean wasExhausted = pool.status().conditions().stream().anyMatch(c -> "Exhausted".equals(c.type()) && "True".equals(c.status()));
+        if (!wasExhausted && d.status().queue().size() > 0) {
+            metrics.exhausted(name);
+        }
+        writePool(live, d.status(), generation);
+        last.put(name, d.status());
+        next(pool, d, clusters.values(), now).ifPresent(wait -> again.accept(name, wait));
+    }
+
+    /**
+     * Plans, and plans again while a cluster chosen for a claim fails its health check at bind time: it goes to Error
+     * with why, and the claim takes the next one.
+     */
+    private WarmPlan.Decisions plan(WarmPool pool, Map<String, GenericKubernetesResource> clusters, List<WarmPlan.Claim> claims,
+                                    String refusal, Instant now) {
+        WarmPlan.Failures failures = failures(pool);
+        while (true) {
+            List<WarmPlan.Member> planned = clusters.values().stream().map(Members::member).toList();
+            WarmPlan.Decisions d = WarmPlan.plan(pool, planned, claims, refusal, failures, now);
+            boolean unfit = false;
+            for (WarmPlan.Bind bind : d.binds()) {
+                String why = members.unhealthy(clusters.get(bind.cluster()));
+                if (why != null) {
+                    clusters.put(bind.cluster(), members.mark(clusters.get(bind.cluster()), State.ERROR, null, null,
+                            "failed its health check when claimed: " + why, now));
+                    unfit = true;
+                }
+            }
+            if (!unfit) {
+                return d;
+            }
+        }
+    }
+
+    /** A Provisioning member whose parent has made it Ready: Available once healthy, with its baseline; Error if it never is. */
+    private GenericKubernetesResource provisioned(WarmPool pool, GenericKubernetesResource member, Instant now) {
+        if (Members.state(member) != State.PROVISIONING) {
+            return member;
+        }
+        ObjectStatus st = StatusWriter.of(member);
+        String phase = st.phaseText();
+        if (LatticeCluster.Phase.FAILED.wire().equals(phase)) {
+            return members.mark(member, State.ERROR, null, null, "its provisioning failed: " + st.message(), now);
+        }
+        if (!LatticeCluster.Phase.READY.wire().equals(phase)) {
+            return member;
+        }
+        String why = members.recordBaseline(member);
+        if (why == null) {
+            return members.mark(member, State.AVAILABLE, null, null, null, now);
+        }
+        Instant created = Objects.requireNonNullElse(Members.created(member), now);
+        if (!now.isBefore(created.plus(provisionTimeout))) {
+            return members.mark(member, State.ERROR, null, null, "not healthy " + Durations.format(provisionTimeout)
+                    + " after it was created: " + why, now);
+        }
+        return members.note(member, "ready; waiting until it is healthy: " + why);
+    }
+
+    /** Binds the claim to its cluster (conditional on the version read), then hands the claim its own kubeconfig. */
+    private void bind(WarmPool pool, GenericKubernetesResource member, WarmPlan.Bind bind, ClusterClaim claim, Instant now) {
+        GenericKubernetesResource bound = members.mark(member, State.CLAIMED, bind.claim(), bind.session(), null, now);
+        handOut(bound, claim, bind.expires(), now);
+        Instant created = claim.metadata().created();
+        if (created != null) {
+            metrics.claimBound(Duration.between(created, Instant.now()));
+        }
+    }
+
+    /** Mints the claim's kubeconfig on its cluster and puts it in the Secret beside the claim, owned by the claim. */
+    private void handOut(GenericKubernetesResource member, ClusterClaim claim, Instant expires, Instant now) {
+        String id = claim.metadata().namespace() + "/" + claim.name();
+        String kubeconfig = members.mint(member, id, Duration.between(now, expires));
+        OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(LatticeObject.API_VERSION).withKind(Kind.CLUSTER_CLAIM.kindName())
+                .withName(claim.name()).withUid(claim.metadata().uid()).build();
+        // The daemon uses Secrets only in namespaces it binds itself to, this claim's among them.
+        new Applier(client).apply(List.of(DaemonManifests.secretsBinding(claim.metadata().namespace())), Duration.ofSeconds(30));
+        client.secrets().inNamespace(claim.metadata().namespace()).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName(WarmPlan.kubeconfigSecret(claim.name())).withNamespace(claim.metadata().namespace())
+                .withLabels(Map.of(WarmCluster.CLAIM_LABEL, claim.name(), WarmPool.MEMBER_LABEL, claim.spec().pool()))
+                .withOwnerReferences(owner).endMetadata()
+                .withType("Opaque").withData(dev.lattice.engine.kube.Secrets.data(Map.of("kubeconfig", kubeconfig))).build())
+                .fieldManager(Members.FIELD_MANAGER).forceConflicts().serverSideApply();
+        handedOut.put(claim.metadata().uid() + "/" + member.getMetadata().getName(), Boolean.TRUE);
+    }
+
+    /** A bound claim whose Secret is gone (a daemon stopped between the bind and the Secret, or someone deleted it) gets one again. */
+    private void keepCredentials(WarmPool pool, Map<String, GenericKubernetesResource> clusters, Map<String, ClusterClaim> claims) {
+        for (GenericKubernetesResource member : clusters.values()) {
+            if (Members.state(member) != State.CLAIMED) {
+                continue;
+            }
+            ClusterClaim claim = claims.get(Members.claim(member));
+            if (claim == null || claim.spec().released() || claim.status().phase() != ClusterClaim.Phase.BOUND) {
+                continue;
+            }
+            String key = claim.metadata().uid() + "/" + member.getMetadata().getName();
+            if (handedOut.containsKey(key)) {
+                continue;
+            }
+            boolean there = client.secrets().inNamespace(claim.metadata().namespace()).withName(WarmPlan.kubeconfigSecret(claim.name())).get() != null;
+            if (there) {
+                handedOut.put(key, Boolean.TRUE);
+            } else if (claim.status().expiresAt() != null) {
+                handOut(member, claim, Instant.parse(claim.status().expiresAt()), status.now());
+            }
+        }
+    }
+
+    private void deleteKubeconfig(String claim) {
+        if (claim == null) {
+            return;
+        }
+        int slash = claim.indexOf('/');
+        client.secrets().inNamespace(claim.substring(0, slash)).withName(WarmPlan.kubeconfigSecret(claim.substring(slash + 1))).delete();
+    }
+
+    /** A new member: the pool's template drawing on the pool's capacity pool, labelled and owned by the pool. */
+    private void create(WarmPool pool, GenericKubernetesResource live) {
+        Map<String, Object> spec = new LinkedHashMap<>(CanonicalForm.map(pool.spec().template()));
+        spec.put("pool", pool.spec().pool());
+        spec.remove("providerRef");
+        String prefix = pool.name().length() > MAX_NAME - 6 ? pool.name().substring(0, MAX_NAME - 6) : pool.name();
+        GenericKubernetesResource cluster = new GenericKubernetesResource();
+        cluster.setApiVersion(LatticeObject.API_VERSION);
+        cluster.setKind(Kind.LATTICE_CLUSTER.kindName());
+        cluster.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(prefix + "-" + suffix())
+                .withLabels(Map.of(WarmPool.MEMBER_LABEL, pool.name()))
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(LatticeObject.API_VERSION).withKind(Kind.WARM_POOL.kindName())
+                        .withName(pool.name()).withUid(live.getMetadata().getUid()).build())
+                .build());
+        cluster.setAdditionalProperty("spec", spec);
+        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(cluster).create();
+    }
+
+    private static String suffix() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            s.append(SUFFIX_CHARACTERS.charAt(RANDOM.nextInt(SUFFIX_CHARACTERS.length())));
+        }
+        return s.toString();
+    }
+
+    /** The claims on pool {@code name}, live and being deleted, in the plan's terms. */
+    private List<WarmPlan.Claim> claims(LatticeCache.Snapshot snapshot, String name) {
+        List<WarmPlan.Claim> out = new ArrayList<>();
+        for (ClusterClaim c : snapshot.inputs().claims()) {
+            if (!name.equals(c.spec().pool())) {
+                continue;
+            }
+            GenericKubernetesResource live = cache.get(Kind.CLUSTER_CLAIM, c.metadata().namespace(), c.name());
+            boolean deleting = live == null || live.getMetadata().getDeletionTimestamp() != null;
+            out.add(new WarmPlan.Claim(c.metadata().namespace() + "/" + c.name(), c.metadata().created(), c.spec(), c.status(), deleting));
+        }
+        return out;
+    }
+
+    private static WarmPlan.Failures failures(WarmPool pool) {
+        WarmPool.Status st = pool.status();
+        if (st.consecutiveFailures() == null && st.lastFailureTime() == null) {
+            return WarmPlan.Failures.NONE;
+        }
+        return new WarmPlan.Failures(Objects.requireNonNullElse(st.consecutiveFailures(), 0),
+                st.lastFailureTime() == null ? null : Instant.parse(st.lastFailureTime()), st.lastFailure(), st.observedGeneration());
+    }
+
+    private void writeClaim(String id, ClusterClaim.Status next) {
+        int slash = id.indexOf('/');
+        GenericKubernetesResource live = cache.get(Kind.CLUSTER_CLAIM, id.substring(0, slash), id.substring(slash + 1));
+        if (live == null || live.getMetadata().getDeletionTimestamp() != null) {
+            return;
+        }
+        write(Kind.CLUSTER_CLAIM, live, CanonicalForm.map(next), next.conditions(), live.getMetadata().getGeneration());
+    }
+
+    private void writePool(GenericKubernetesResource live, WarmPool.Status next, Long generation) {
+        write(Kind.WARM_POOL, live, CanonicalForm.map(next), next.conditions(), generation);
+    }
+
+    /** Writes a status made by the plan, keeping the transition time of each condition that did not change. */
+    private void write(Kind kind, GenericKubernetesResource live, Map<String, Object> planned, List<Condition> conditions, Long generation) {
+        Map<String, Object> fields = new LinkedHashMap<>(planned);
+        fields.remove("conditions");
+        ObjectStatus after = new ObjectStatus(fields).observedGeneration(generation).conditions(StatusWriter.of(live).conditions());
+        for (Condition c : conditions) {
+            after.condition(c.type(), "True".equals(c.status()), c.reason(), c.message(), generation, status.now());
+        }
+        status.write(kind, live, after);
+    }
+
+    /** When to look again with nothing else happening: the next claim to expire, reset to time out, or back-off to end. */
+    private Optional<Duration> next(WarmPool pool, WarmPlan.Decisions d, java.util.Collection<GenericKubernetesResource> clusters, Instant now) {
+        List<Instant> times = new ArrayList<>();
+        d.claims().values().stream().filter(c -> c.phase() == ClusterClaim.Phase.BOUND && c.expiresAt() != null)
+                .forEach(c -> times.add(Instant.parse(c.expiresAt())));
+        Duration timeout = Durations.parse(pool.spec().reset().timeout());
+        for (GenericKubernetesResource member : clusters) {
+            State state = Members.state(member);
+            Instant since = Members.since(member);
+            if (state == State.RESETTING && since != null) {
+                times.add(since.plus(timeout));
+            } else if (state == State.PROVISIONING && Members.message(member) != null) {
+                times.add(now.plusSeconds(10)); // ready but not yet healthy: look again soon
+            }
+        }
+        if (d.status().lastFailureTime() != null && d.status().consecutiveFailures() != null && d.status().consecutiveFailures() > 0
+                && d.status().consecutiveFailures() < WarmPlan.FAILURE_LIMIT) {
+            times.add(Instant.parse(d.status().lastFailureTime()).plus(WarmPlan.backoff(d.status().consecutiveFailures())));
+        }
+        return times.stream().filter(t -> t.isAfter(now)).min(Instant::compareTo).map(t -> Duration.between(now, t).plusMillis(100));
+    }
+}

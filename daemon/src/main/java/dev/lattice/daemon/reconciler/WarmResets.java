@@ -1,0 +1,173 @@
+package dev.lattice.daemon.reconciler;
+
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.WarmPool;
+import dev.lattice.core.model.WarmPool.State;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.warm.WarmCluster;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resets of warm clusters whose claim ended, in the background, in rounds (a Clean reset asks for deletions, and is
+ * looked at again while namespaces empty), one round per cluster at a time. Every reset first revokes the claim's credentials. Clean removes what the session added and
+ * verifies the cluster against its baseline, then offers it again (Available); Recreate deletes the cluster, and the
+ * pool provisions a new one; a reset that fails or cannot verify sends the cluster to Error. The outcome is written
+ * only over a cluster still Resetting, so one the pool timed out meanwhile stays in Error. A daemon that restarts
+ * mid-reset starts it again: every step is idempotent.
+ */
+public final class WarmResets implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WarmResets.class);
+    /** Between rounds of a Clean reset, while namespaces and volumes finish going; the pool times out a reset that never ends. */
+    private static final Duration ROUND = Duration.ofSeconds(2);
+
+    private final KubernetesClient client;
+    private final Members members;
+    private final WarmMetrics metrics;
+    private final Clock clock;
+    private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "warm-reset");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public WarmResets(KubernetesClient client, Members members, WarmMetrics metrics, Clock clock) {
+        this.client = client;
+        this.members = members;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs one round of {@code member}'s reset (it is Resetting) unless one runs already; {@code again} is told when to
+     * look again: at once when the reset ended, after a short wait while what it deletes is still going.
+     */
+    void start(WarmPool pool, GenericKubernetesResource member, Consumer<Duration> again) {
+        String name = member.getMetadata().getName();
+        Duration[] next = {Duration.ZERO};
+        FutureTask<Void> task = new FutureTask<>(() -> next[0] = round(pool, member), null);
+        if (running.putIfAbsent(name, task) == null) {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    running.remove(name, task);
+                    again.accept(next[0]);
+                }
+            });
+        }
+    }
+
+    /** One round; returns when to look again. */
+    private Duration round(WarmPool pool, GenericKubernetesResource member) {
+        String name = member.getMetadata().getName();
+        Instant started = Objects.requireNonNullElse(Members.since(member), clock.instant());
+        try {
+            Outcome outcome = reset(pool, member);
+            if (outcome.left() != null) {
+                GenericKubernetesResource now = members.fresh(name);
+                if (now != null && Members.state(now) == State.RESETTING) {
+                    members.note(now, "removing what the session added: " + String.join(", ", outcome.left()));
+                }
+                return ROUND;
+            }
+            metrics.resetFinished(Duration.between(started, clock.instant()), outcome.failure() == null);
+            if (outcome.failure() != null) {
+                LOG.warn("{}: reset failed: {}", name, outcome.failure());
+                finish(name, State.ERROR, "its reset failed: " + outcome.failure());
+            } else if (pool.spec().reset().strategy() == WarmPool.ResetStrategy.CLEAN) {
+                LOG.info("{}: reset and verified against its baseline in {} ms", name, Duration.between(started, clock.instant()).toMillis());
+                finish(name, State.AVAILABLE, null);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: reset failed: {}", name, e.getMessage());
+            LOG.debug("{}: reset failed", name, e);
+            finish(name, State.ERROR, "its reset failed: " + e.getMessage());
+        }
+        return Duration.ZERO;
+    }
+
+    /** How a round ended: what is still going (another round follows), or why it failed, or neither: done. */
+    private record Outcome(List<String> left, String failure) {
+        static final Outcome DONE = new Outcome(null, null);
+
+        static Outcome failed(String why) {
+            return why == null ? DONE : new Outcome(null, why);
+        }
+    }
+
+    private Outcome reset(WarmPool pool, GenericKubernetesResource member) {
+        String name = member.getMetadata().getName();
+        WarmPool.ResetStrategy strategy = pool.spec().reset().strategy();
+        if (strategy == WarmPool.ResetStrategy.SNAPSHOT) {
+            return Outcome.failed("Snapshot resets are not built yet; use Clean or Recreate");
+        }
+        WarmCluster cluster = members.connect(name);
+        String claim = Members.claim(member);
+        if (claim != null) {
+            cluster.revoke(claim);
+        }
+        if (strategy == WarmPool.ResetStrategy.RECREATE) {
+            client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name).delete();
+            members.forget(name);
+            LOG.info("{}: deleted to be provisioned anew", name);
+            return Outcome.DONE;
+        }
+        WarmCluster.Inventory baseline = members.baseline(name);
+        if (baseline == null) {
+            return Outcome.failed("its baseline is gone (ConfigMap " + Members.baselineName(name) + ")");
+        }
+        List<String> left = cluster.clean(baseline);
+        if (!left.isEmpty()) {
+            return new Outcome(left, null);
+        }
+        List<String> differences = cluster.differences(baseline);
+        if (!differences.isEmpty()) {
+            return Outcome.failed("it differs from its baseline: " + String.join(", ", differences));
+        }
+        return Outcome.failed(cluster.unhealthy(baseline));
+    }
+
+    /** Writes the reset's outcome, if the cluster is still Resetting. */
+    private void finish(String name, State state, String message) {
+        GenericKubernetesResource now = members.fresh(name);
+        if (now != null && Members.state(now) == State.RESETTING && now.getMetadata().getDeletionTimestamp() == null) {
+            members.mark(now, state, null, null, message, clock.instant());
+        }
+    }
+
+    /** Stops the cluster's reset, if one runs (its pool timed it out). */
+    void cancel(String name) {
+        Future<?> f = running.remove(name);
+        if (f != null) {
+            f.cancel(true);
+        }
+    }
+
+    /** Stops the cluster's reset and lets go of its client: it is deleted. */
+    void forget(String name) {
+        cancel(name);
+        members.forget(name);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        members.close();
+    }
+}

@@ -1,0 +1,275 @@
+package dev.lattice.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lattice.core.model.Kind;
+import dev.lattice.core.model.WarmPool;
+import dev.lattice.daemon.reconciler.Members;
+import dev.lattice.daemon.reconciler.Provisioning;
+import dev.lattice.daemon.runtime.Daemon;
+import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.kube.Secrets;
+import dev.lattice.testfixtures.Envtest;
+import dev.lattice.testfixtures.FakeCapi;
+import dev.lattice.testfixtures.FakeCloud;
+import dev.lattice.testfixtures.FakeKubelet;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A warm pool end to end on a parent daemon with the fake Cluster API provider, each warm cluster a real API server of
+ * its own (the test plays the kubelets and namespace controllers there): the pool fills to 3; a claim is bound at once
+ * with a kubeconfig of its own that works; released, the claim's credentials stop working and a Clean reset removes what
+ * the session added, verified, before the cluster is offered again; a claim expires; a cluster that fails its health
+ * check when claimed goes to Error, the claim takes the next, and the broken one is replaced; with every cluster taken a
+ * claim queues, the pool says Exhausted, and the claim is bound as soon as a cluster comes back.
+ */
+class WarmPoolIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final String FLEET = """
+            apiVersion: lattice.dev/v1alpha1
+            kind: StaticPool
+            metadata: {name: lab}
+            spec:
+              provider: docker
+              capacity: {cores: 64, memory: 256Gi}
+              machineTypes:
+                - {name: small, cores: 4, memory: 16Gi}
+            ---
+            apiVersion: lattice.dev/v1alpha1
+            kind: LatticeCluster
+            metadata: {name: parent}
+            spec:
+              pool: lab
+              nodes:
+                controlPlane: {replicas: 1, instanceType: small}
+              parentConfig: {host: 127.0.0.1}
+            ---
+            apiVersion: lattice.dev/v1alpha1
+            kind: WarmPool
+            metadata: {name: train}
+            spec:
+              size: 3
+              maxSize: 4
+              pool: lab
+              template:
+                nodes:
+                  controlPlane: {replicas: 1, instanceType: small}
+              reset: {strategy: Clean, timeout: 2m}
+              claimLifetime: {default: 1h, maximum: 2h}
+              maxConcurrent: 4
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void claimsAreBoundAtOnceAndTheirClustersResetForTheNext() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        Path components = FakeCapi.writeComponents(dir.resolve("components"));
+        try (FakeCloud cloud = new FakeCloud()) {
+            KubernetesClient parent = cloud.existing().client();
+            new FakeCapi(parent).installCrds();
+            Kube.namespace(parent, "training");
+            List<Throwable> kubelets = new CopyOnWriteArrayList<>();
+            Thread kubelet = playKubelets(cloud, parent, kubelets);
+            try (Daemon daemon = new Daemon(Kube.provisioning("parent", components, "registry.example/lattice-daemon:test"),
+                    Kube.asDaemon(parent, "parent"))) {
+                daemon.start();
+                Kube.apply(parent, FLEET);
+
+                // The pool fills: three clusters provisioned by this parent (never pivoted), healthy, baselines recorded.
+                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3));
+                assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Ready")).containsEntry("status", "True");
+                List<GenericKubernetesResource> members = members(parent);
+                assertThat(members).hasSize(3).allSatisfy(m -> {
+                    assertThat(Kube.status(m)).containsEntry("phase", "Ready").doesNotContainKey("pivotComplete");
+                    assertThat(m.getMetadata().getFinalizers()).contains(Provisioning.FINALIZER);
+                    assertThat(m.getMetadata().getAnnotations()).containsEntry(Members.STATE, "Available");
+                });
+
+                // A claim is bound at once to the oldest ready cluster, with a kubeconfig for it alone.
+                String oldest = oldestAvailable(parent);
+                long start = System.nanoTime();
+                claim(parent, "alice", "lifetime: 30m\n  session: s-alice");
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> "Bound".equals(claimStatus(parent, "alice").get("phase"))
+                        && parent.secrets().inNamespace("training").withName("alice-kubeconfig").get() != null);
+                long boundMillis = (System.nanoTime() - start) / 1_000_000;
+                System.out.println("claim to Bound with its kubeconfig: " + boundMillis + " ms");
+                Map<String, Object> alice = claimStatus(parent, "alice");
+                assertThat(alice).containsEntry("cluster", oldest).containsEntry("kubeconfigSecret", "alice-kubeconfig").containsKey("expiresAt");
+                assertThat(member(parent, oldest).getMetadata().getAnnotations()).containsEntry(Members.STATE, "Claimed")
+                        .containsEntry(Members.CLAIM, "training/alice").containsEntry(Members.SESSION, "s-alice");
+                KubernetesClient workload = cloud.workload(oldest).orElseThrow().client();
+                String kubeconfig = Secrets.text(parent.secrets().inNamespace("training").withName("alice-kubeconfig").get()).get("kubeconfig");
+                try (KubernetesClient session = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+                    assertThat(session.nodes().list().getItems()).hasSize(1);
+                    session.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("scratch").endMetadata().build()).create();
+                    session.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("notes").endMetadata()
+                            .addToData("a", "b").build()).create();
+                    // Below size now: a fourth cluster (maxSize) is provisioned to keep three available.
+                    await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3).containsEntry("claimed", 1));
+
+                    // Released: the claim's credentials stop working, its cluster is reset to the baseline and offered again.
+                    release(parent, "alice");
+                    await().atMost(WAIT).until(() -> "Released".equals(claimStatus(parent, "alice").get("phase")));
+                    await().atMost(Duration.ofSeconds(30)).until(() -> refused(session));
+                    await().atMost(WAIT).until(() -> "Available".equals(member(parent, oldest).getMetadata().getAnnotations().get(Members.STATE)));
+                    assertThat(workload.namespaces().withName("scratch").get()).isNull();
+                    assertThat(workload.configMaps().inNamespace("default").withName("notes").get()).isNull();
+                    assertThat(parent.secrets().inNamespace("training").withName("alice-kubeconfig").get()).isNull();
+                }
+
+                // A claim that runs out of lifetime expires, and its cluster is reset.
+                claim(parent, "bob", "lifetime: 3s");
+                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "bob").get("phase")));
+                String bobs = (String) claimStatus(parent, "bob").get("cluster");
+                await().atMost(WAIT).until(() -> "Expired".equals(claimStatus(parent, "bob").get("phase")));
+                await().atMost(WAIT).until(() -> "Available".equals(member(parent, bobs).getMetadata().getAnnotations().get(Members.STATE)));
+
+                // The cluster a claim would take fails its health check: it goes to Error, the claim takes the next one,
+                // and the broken cluster is replaced.
+                String broken = oldestAvailable(parent);
+                FakeKubelet.nodeReady(cloud.workload(broken).orElseThrow().client(), broken + "-node", false);
+                claim(parent, "carol", "lifetime: 1h");
+                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "carol").get("phase")));
+                assertThat(claimStatus(parent, "carol").get("cluster")).isNotEqualTo(broken);
+                await().atMost(WAIT).until(() -> member(parent, broken) == null);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3).containsEntry("claimed", 1));
+                assertThat(pool(parent)).containsEntry("consecutiveFailures", 0)
+                        .hasEntrySatisfying("lastFailure", m -> assertThat((String) m).contains(broken, "nodes not Ready"));
+
+                // Every cluster taken (maxSize 4): the next claim waits, first in the queue, and the pool says Exhausted.
+                for (String name : List.of("dave", "erin", "frank")) {
+                    claim(parent, name, "lifetime: 1h");
+                }
+                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("claimed", 4));
+                claim(parent, "gina", "lifetime: 1h");
+                await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "gina")).containsEntry("phase", "Pending")
+                        .containsEntry("position", 0));
+                assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted")).containsEntry("status", "True");
+                assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "CapacityPressure")).containsEntry("reason", "AtMaxSize");
+                assertThat(pool(parent).get("queue")).isEqualTo(List.of("training/gina"));
+                // Deleting a claim gives its cluster back: reset, then bound to the one that waited.
+                parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").withName("dave").delete();
+                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "gina").get("phase")));
+                await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted"))
+                        .containsEntry("status", "False"));
+            } finally {
+                kubelet.interrupt();
+                kubelet.join(5000);
+            }
+            assertThat(kubelets).isEmpty();
+            assertThat(cloud.failures()).isEmpty();
+        }
+    }
+
+    /**
+     * Plays each warm cluster's kubelet (one Ready node, registered once its API server is up) and namespace controller
+     * (Terminating namespaces finished), as a real cluster's own processes would.
+     */
+    private static Thread playKubelets(FakeCloud cloud, KubernetesClient parent, List<Throwable> failures) {
+        Thread t = new Thread(() -> {
+            List<String> registered = new ArrayList<>();
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    for (GenericKubernetesResource m : members(parent)) {
+                        String name = m.getMetadata().getName();
+                        var server = cloud.workload(name);
+                        if (server.isEmpty()) {
+                            continue;
+                        }
+                        KubernetesClient workload = server.get().client();
+                        if (!registered.contains(name)) {
+                            FakeKubelet.readyNode(workload, name + "-node");
+                            registered.add(name);
+                        }
+                        FakeKubelet.finishTerminatingNamespaces(workload);
+                    }
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (KubernetesClientException e) {
+                    // a cluster being torn down; the next round sees it gone
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+        }, "fake-kubelets");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static boolean refused(KubernetesClient session) {
+        try {
+            session.namespaces().list();
+            return false;
+        } catch (KubernetesClientException e) {
+            return e.getCode() == 401 || e.getCode() == 403;
+        }
+    }
+
+    private static void claim(KubernetesClient parent, String name, String spec) {
+        Kube.apply(parent, """
+                apiVersion: lattice.dev/v1alpha1
+                kind: ClusterClaim
+                metadata: {name: %s, namespace: training}
+                spec:
+                  pool: train
+                  %s
+                """.formatted(name, spec));
+    }
+
+    private static void release(KubernetesClient parent, String name) {
+        parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").withName(name)
+                .edit(c -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> spec = (Map<String, Object>) c.getAdditionalProperties().get("spec");
+                    spec.put("released", true);
+                    return c;
+                });
+    }
+
+    private static Map<String, Object> claimStatus(KubernetesClient parent, String name) {
+        return Kube.status(Kube.get(parent, Kind.CLUSTER_CLAIM, "training", name));
+    }
+
+    private static Map<String, Object> pool(KubernetesClient parent) {
+        return Kube.status(Kube.get(parent, Kind.WARM_POOL, null, "train"));
+    }
+
+    private static List<GenericKubernetesResource> members(KubernetesClient parent) {
+        return parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withLabel(WarmPool.MEMBER_LABEL, "train")
+                .list().getItems();
+    }
+
+    private static GenericKubernetesResource member(KubernetesClient parent, String name) {
+        return Kube.get(parent, Kind.LATTICE_CLUSTER, null, name);
+    }
+
+    /** The Available cluster a claim takes first: the one Available longest. */
+    private static String oldestAvailable(KubernetesClient parent) {
+        return members(parent).stream().filter(m -> "Available".equals(m.getMetadata().getAnnotations().get(Members.STATE)))
+                .min(Comparator.comparing((GenericKubernetesResource m) -> Instant.parse(m.getMetadata().getAnnotations().get(Members.SINCE)))
+                        .thenComparing(m -> m.getMetadata().getName()))
+                .map(m -> m.getMetadata().getName()).orElseThrow();
+    }
+}
