@@ -159,9 +159,13 @@ function _complete_lattice() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} plan" ];    then _picocli_lattice; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} place" ];    then _picocli_lattice; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pool" ];    then _picocli_lattice; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} claim" ];    then _picocli_lattice; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_lattice; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_lattice; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pool status" ];    then _picocli_lattice_pool; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} claim create" ];    then _picocli_lattice_claim; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} claim list" ];    then _picocli_lattice_claim; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} claim release" ];    then _picocli_lattice_claim; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(install)
@@ -169,13 +173,21 @@ function _complete_lattice() {
   local cmds2=(plan)
   local cmds3=(place)
   local cmds4=(pool)
-  local cmds5=(version)
-  local cmds6=(completion)
-  local cmds7=(pool status)
+  local cmds5=(claim)
+  local cmds6=(version)
+  local cmds7=(completion)
+  local cmds8=(pool status)
+  local cmds9=(claim create)
+  local cmds10=(claim list)
+  local cmds11=(claim release)
 
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_lattice_pool_status; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_lattice_completion; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_lattice_version; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_lattice_claim_release; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_lattice_claim_list; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_lattice_claim_create; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_lattice_pool_status; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_lattice_completion; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_lattice_version; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_lattice_claim; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_lattice_pool; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_lattice_place; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_lattice_plan; return $?; fi
@@ -191,7 +203,7 @@ function _picocli_lattice() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="install uninstall plan place pool version completion"
+  local commands="install uninstall plan place pool claim version completion"
   local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
   local arg_opts=""
 
@@ -483,6 +495,24 @@ function _picocli_lattice_pool() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `claim` subcommand.
+function _picocli_lattice_claim() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="create list release"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `version` subcommand.
 function _picocli_lattice_version() {
   # Get completion data
@@ -603,6 +633,174 @@ function _picocli_lattice_pool_status() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_lattice_claim_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--wait' '-h' '--help' '-V' '--version' '--verbose'"
+  local arg_opts="'--kubeconfig' '--context' '-o' '--output' '--pool' '--session' '--lifetime' '--name' '-n' '--namespace' '--timeout' '--kubeconfig-out'"
+  local NAME_option_args=("") # --context values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local POOL_option_args=("") # --pool values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--kubeconfig')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--context')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${NAME_option_args[@]}" ) )
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--pool')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${POOL_option_args[@]}" ) )
+      return $?
+      ;;
+    '--session')
+      return
+      ;;
+    '--lifetime')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-n'|'--namespace')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+    '--kubeconfig-out')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_lattice_claim_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-A' '--all-namespaces' '-h' '--help' '-V' '--version' '--verbose'"
+  local arg_opts="'--kubeconfig' '--context' '-o' '--output' '-n' '--namespace'"
+  local NAME_option_args=("") # --context values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--kubeconfig')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--context')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${NAME_option_args[@]}" ) )
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '-n'|'--namespace')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `release` subcommand.
+function _picocli_lattice_claim_release() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--wait' '-h' '--help' '-V' '--version' '--verbose'"
+  local arg_opts="'--kubeconfig' '--context' '-o' '--output' '-n' '--namespace' '--timeout'"
+  local NAME_option_args=("") # --context values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--kubeconfig')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--context')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${NAME_option_args[@]}" ) )
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '-n'|'--namespace')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+  esac
+  local NAME_pos_param_args=("") # 0-0 values
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local currIndex
+    currIndex=$(currentPositionalIndex "release" "${arg_opts}" "${flag_opts}")
+    if (( currIndex >= 0 && currIndex <= 0 )); then
+      positionals=$( compReplyArray "${NAME_pos_param_args[@]}" )
+    fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Define a completion specification (a compspec) for the
 # `lattice`, `lattice.sh`, and `lattice.bash` commands.
 # Uses the bash `complete` builtin (see [6]) to specify that shell function
@@ -625,7 +823,7 @@ function _lattice_complete() {
       COMPREPLY=( $(compgen -f -- "${curr_word}") )
       return 0
       ;;
-    '--cluster'|'--context'|'--name')
+    '--cluster'|'--context'|'--name'|'--pool')
       local IFS=$'\n'
       COMPREPLY=( $(compgen -W "$("${COMP_WORDS[0]}" __complete -- "${prev_word}" "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null)" -- "${curr_word}") )
       return 0
@@ -634,6 +832,11 @@ function _lattice_complete() {
   if [[ "${curr_word}" != -* && "${prev_word}" != -* ]] && CompWordsContainsArray pool status; then
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "$("${COMP_WORDS[0]}" __complete -- POOL "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null)" -- "${curr_word}") )
+    return 0
+  fi
+  if [[ "${curr_word}" != -* && "${prev_word}" != -* ]] && CompWordsContainsArray claim release; then
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "$("${COMP_WORDS[0]}" __complete -- NAME "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null)" -- "${curr_word}") )
     return 0
   fi
   _complete_lattice "$@"

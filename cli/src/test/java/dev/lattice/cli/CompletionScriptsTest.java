@@ -41,9 +41,10 @@ class CompletionScriptsTest {
     @Test
     void bashScriptIsPicoclisWithTheDynamicValuesOnTop() {
         String bash = script(Shell.bash);
-        assertThat(bash).contains("function _picocli_lattice_plan()", "local commands=\"install uninstall plan place pool version completion\"")
+        assertThat(bash).contains("function _picocli_lattice_plan()", "local commands=\"install uninstall plan place pool claim version completion\"")
                 .contains("FORMAT_option_args=(\"table\" \"wide\" \"json\" \"yaml\")")
-                .contains("'--filename'|'-f')", "'--cluster'|'--context'|'--name')", "CompWordsContainsArray pool status")
+                .contains("'--filename'|'-f')", "'--cluster'|'--context'|'--name'|'--pool')", "CompWordsContainsArray pool status",
+                        "CompWordsContainsArray claim release")
                 .contains("__complete -- \"${prev_word}\"")
                 .endsWith("complete -F _lattice_complete -o default lattice\n");
         assertThat(bash).as("the hidden command is not offered").doesNotContain("_picocli_lattice___complete", "cmds7=(__complete)");

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.WarmPool;
 import dev.lattice.daemon.reconciler.Members;
 import dev.lattice.daemon.reconciler.Provisioning;
 import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.engine.kube.LiveInputs;
-import dev.lattice.engine.kube.Secrets;
+import dev.lattice.engine.warm.Claims;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.FakeCapi;
 import dev.lattice.testfixtures.FakeCloud;
@@ -106,11 +107,13 @@ class WarmPoolIT {
                 });
 
                 // A claim is bound at once to the oldest ready cluster, with a kubeconfig for it alone.
+                // (Made, awaited and released as lattice claim does.)
                 String oldest = oldestAvailable(parent);
+                Claims claims = new Claims(parent);
                 long start = System.nanoTime();
-                claim(parent, "alice", "lifetime: 30m\n  session: s-alice");
-                await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> "Bound".equals(claimStatus(parent, "alice").get("phase"))
-                        && parent.secrets().inNamespace("training").withName("alice-kubeconfig").get() != null);
+                claims.create("training", "alice", "train", "s-alice", "30m");
+                ClusterClaim bound = claims.await("training", "alice", c -> c.status().phase() == ClusterClaim.Phase.BOUND, WAIT);
+                String kubeconfig = claims.kubeconfig(bound);
                 long boundMillis = (System.nanoTime() - start) / 1_000_000;
                 System.out.println("claim to Bound with its kubeconfig: " + boundMillis + " ms");
                 Map<String, Object> alice = claimStatus(parent, "alice");
@@ -118,7 +121,6 @@ class WarmPoolIT {
                 assertThat(member(parent, oldest).getMetadata().getAnnotations()).containsEntry(Members.STATE, "Claimed")
                         .containsEntry(Members.CLAIM, "training/alice").containsEntry(Members.SESSION, "s-alice");
                 KubernetesClient workload = cloud.workload(oldest).orElseThrow().client();
-                String kubeconfig = Secrets.text(parent.secrets().inNamespace("training").withName("alice-kubeconfig").get()).get("kubeconfig");
                 try (KubernetesClient session = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
                     assertThat(session.nodes().list().getItems()).hasSize(1);
                     session.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("scratch").endMetadata().build()).create();
@@ -128,8 +130,8 @@ class WarmPoolIT {
                     await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3).containsEntry("claimed", 1));
 
                     // Released: the claim's credentials stop working, its cluster is reset to the baseline and offered again.
-                    release(parent, "alice");
-                    await().atMost(WAIT).until(() -> "Released".equals(claimStatus(parent, "alice").get("phase")));
+                    claims.release("training", "alice");
+                    claims.await("training", "alice", c -> c.status().phase() == ClusterClaim.Phase.RELEASED, WAIT);
                     await().atMost(Duration.ofSeconds(30)).until(() -> refused(session));
                     await().atMost(WAIT).until(() -> "Available".equals(member(parent, oldest).getMetadata().getAnnotations().get(Members.STATE)));
                     assertThat(workload.namespaces().withName("scratch").get()).isNull();
@@ -157,9 +159,11 @@ class WarmPoolIT {
                         .hasEntrySatisfying("lastFailure", m -> assertThat((String) m).contains(broken, "nodes not Ready"));
 
                 // Every cluster taken (maxSize 4): the next claim waits, first in the queue, and the pool says Exhausted.
-                for (String name : List.of("dave", "erin", "frank")) {
+                for (String name : List.of("dave", "erin")) {
                     claim(parent, name, "lifetime: 1h");
                 }
+                String generated = claims.create("training", null, "train", null, null).name();
+                assertThat(generated).startsWith("train-");
                 await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("claimed", 4));
                 claim(parent, "gina", "lifetime: 1h");
                 await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "gina")).containsEntry("phase", "Pending")
@@ -236,16 +240,6 @@ class WarmPoolIT {
                   pool: train
                   %s
                 """.formatted(name, spec));
-    }
-
-    private static void release(KubernetesClient parent, String name) {
-        parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").withName(name)
-                .edit(c -> {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> spec = (Map<String, Object>) c.getAdditionalProperties().get("spec");
-                    spec.put("released", true);
-                    return c;
-                });
     }
 
     private static Map<String, Object> claimStatus(KubernetesClient parent, String name) {

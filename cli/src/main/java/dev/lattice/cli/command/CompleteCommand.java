@@ -75,6 +75,9 @@ public final class CompleteCommand implements Callable<Integer> {
             case CONTEXT -> KubeConnection.contextNames(path(valueOf("--kubeconfig")));
             case CLUSTER -> names(command, List.of(Kind.LATTICE_CLUSTER));
             case POOL -> names(command, List.of(Kind.STATIC_POOL, Kind.CLOUD_POOL));
+            case WARM_POOL -> names(command, List.of(Kind.WARM_POOL));
+            case ANY_POOL -> names(command, List.of(Kind.STATIC_POOL, Kind.CLOUD_POOL, Kind.WARM_POOL));
+            case CLAIM -> names(command, List.of(Kind.CLUSTER_CLAIM));
         };
     }
 

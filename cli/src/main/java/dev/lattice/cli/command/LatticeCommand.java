@@ -25,7 +25,7 @@ public final class LatticeCommand implements Runnable {
 
     /** The subcommands, in the order help lists them. */
     public static final List<Class<?>> SUBCOMMANDS = List.of(InstallCommand.class, UninstallCommand.class, PlanCommand.class,
-            PlaceCommand.class, PoolCommand.class, VersionCommand.class, CompletionCommand.class, CompleteCommand.class);
+            PlaceCommand.class, PoolCommand.class, ClaimCommand.class, VersionCommand.class, CompletionCommand.class, CompleteCommand.class);
 
     private CommandSpec spec;
 

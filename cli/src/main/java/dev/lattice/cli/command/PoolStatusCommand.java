@@ -44,7 +44,7 @@ public final class PoolStatusCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Parameters(paramLabel = "POOL", arity = "0..*", completionCandidates = Dynamic.Pools.class,
+    @Parameters(paramLabel = "POOL", arity = "0..*", completionCandidates = Dynamic.AnyPools.class,
             description = "Show only these pools (default: all).")
     List<String> only = new ArrayList<>();
 

@@ -5,9 +5,9 @@ import dev.lattice.core.LatticeException;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
 import dev.lattice.engine.kube.KubeConnection;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -23,16 +23,12 @@ public final class SourceOptions {
             description = "A YAML or JSON file, a directory (read recursively) or - for stdin. Repeatable.")
     List<String> files = new ArrayList<>();
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "The kubeconfig of the cluster to read when no -f is given (default: $KUBECONFIG or ~/.kube/config).")
-    Path kubeconfig;
-
-    @Option(names = "--context", paramLabel = "NAME", completionCandidates = Dynamic.Contexts.class, description = "The kubeconfig context to use (default: its current context).")
-    String context;
+    @Mixin
+    ClusterOptions cluster;
 
     /** Whether the objects come from a cluster (no {@code -f}); a usage error when both sources are named. */
     public boolean fromCluster(CommandSpec spec) {
-        if ((kubeconfig != null || context != null) && !files.isEmpty()) {
+        if (cluster.named() && !files.isEmpty()) {
             throw new ParameterException(spec.commandLine(),
                     "read either files (-f) or a cluster (--kubeconfig/--context), not both");
         }
@@ -44,11 +40,11 @@ public final class SourceOptions {
     }
 
     public KubeConnection connect() {
-        if (kubeconfig == null && context == null && !KubeConnection.hasDefaultConfig()) {
+        if (!cluster.named() && !KubeConnection.hasDefaultConfig()) {
             throw new LatticeException("nothing to read: no -f files, and no kubeconfig ($KUBECONFIG is unset and "
                     + "~/.kube/config does not exist)", "name files with -f, or a cluster with --kubeconfig/--context");
         }
-        return KubeConnection.open(kubeconfig, context);
+        return cluster.connect();
     }
 
     /** The objects from whichever source was named. */

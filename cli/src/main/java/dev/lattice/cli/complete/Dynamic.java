@@ -10,8 +10,8 @@ import java.util.Iterator;
  */
 public abstract class Dynamic implements Iterable<String> {
 
-    /** What the option names: a file, a kubeconfig context, a LatticeCluster, a pool. */
-    public enum Kind { FILE, CONTEXT, CLUSTER, POOL }
+    /** What the option names: a file, a kubeconfig context, a LatticeCluster, a pool, a warm pool, any pool, a claim. */
+    public enum Kind { FILE, CONTEXT, CLUSTER, POOL, WARM_POOL, ANY_POOL, CLAIM }
 
     private final Kind kind;
 
@@ -53,6 +53,27 @@ public abstract class Dynamic implements Iterable<String> {
     public static final class Pools extends Dynamic {
         public Pools() {
             super(Kind.POOL);
+        }
+    }
+
+    /** A WarmPool's name. */
+    public static final class WarmPools extends Dynamic {
+        public WarmPools() {
+            super(Kind.WARM_POOL);
+        }
+    }
+
+    /** A StaticPool's, CloudPool's or WarmPool's name. */
+    public static final class AnyPools extends Dynamic {
+        public AnyPools() {
+            super(Kind.ANY_POOL);
+        }
+    }
+
+    /** A ClusterClaim's name. */
+    public static final class Claims extends Dynamic {
+        public Claims() {
+            super(Kind.CLAIM);
         }
     }
 }

@@ -76,6 +76,11 @@ public final class Parser {
             this.invalid = List.copyOf(invalid);
         }
 
+        /** The objects read without a problem. */
+        public List<ParsedObject> objects() {
+            return objects;
+        }
+
         /**
          * This read, without where each field was written when nothing in it was wrong: about two thirds of a read's
          * memory. A problem found later between objects (a reference to a missing one) then points at the object's
