@@ -91,9 +91,8 @@ class WarmPoolIT {
             Kube.namespace(parent, "training");
             List<Throwable> kubelets = new CopyOnWriteArrayList<>();
             Thread kubelet = playKubelets(cloud, parent, kubelets);
-            try (Daemon daemon = new Daemon(Kube.provisioning("parent", components, "registry.example/lattice-daemon:test"),
-                    Kube.asDaemon(parent, "parent"))) {
-                daemon.start();
+            Daemon daemon = daemon(parent, components);
+            try {
                 Kube.apply(parent, FLEET);
 
                 // The pool fills: three clusters provisioned by this parent (never pivoted), healthy, baselines recorded.
@@ -139,10 +138,13 @@ class WarmPoolIT {
                     assertThat(parent.secrets().inNamespace("training").withName("alice-kubeconfig").get()).isNull();
                 }
 
-                // A claim that runs out of lifetime expires, and its cluster is reset.
+                // A claim that runs out of lifetime expires, and its cluster is reset; the daemon restarting meanwhile
+                // loses nothing, since all it knows is in the objects.
                 claim(parent, "bob", "lifetime: 3s");
                 await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "bob").get("phase")));
                 String bobs = (String) claimStatus(parent, "bob").get("cluster");
+                daemon.close();
+                daemon = daemon(parent, components);
                 await().atMost(WAIT).until(() -> "Expired".equals(claimStatus(parent, "bob").get("phase")));
                 await().atMost(WAIT).until(() -> "Available".equals(member(parent, bobs).getMetadata().getAnnotations().get(Members.STATE)));
 
@@ -176,13 +178,27 @@ class WarmPoolIT {
                 await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "gina").get("phase")));
                 await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted"))
                         .containsEntry("status", "False"));
+                // Never a cluster held twice, nor a claim bound twice.
+                List<String> holders = members(parent).stream().map(m -> m.getMetadata().getAnnotations().get(Members.CLAIM))
+                        .filter(java.util.Objects::nonNull).toList();
+                assertThat(holders).doesNotHaveDuplicates().hasSize(4);
+                List<Object> held = parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").list()
+                        .getItems().stream().map(Kube::status).filter(st -> "Bound".equals(st.get("phase"))).map(st -> st.get("cluster")).toList();
+                assertThat(held).doesNotHaveDuplicates().hasSize(4);
             } finally {
+                daemon.close();
                 kubelet.interrupt();
                 kubelet.join(5000);
             }
             assertThat(kubelets).isEmpty();
             assertThat(cloud.failures()).isEmpty();
         }
+    }
+
+    private static Daemon daemon(KubernetesClient parent, Path components) throws Exception {
+        Daemon daemon = new Daemon(Kube.provisioning("parent", components, "registry.example/lattice-daemon:test"), Kube.asDaemon(parent, "parent"));
+        daemon.start();
+        return daemon;
     }
 
     /**
