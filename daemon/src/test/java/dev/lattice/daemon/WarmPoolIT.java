@@ -44,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WarmPoolIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final String FLEET = """
+    /** The capacity pool, the parent, and warm pool train: {@code size} clusters, up to {@code maxSize}, reset by {@code strategy}. */
+    static String fleet(int size, int maxSize, String strategy) {
+        return """
             apiVersion: lattice.dev/v1alpha1
             kind: StaticPool
             metadata: {name: lab}
@@ -67,16 +69,17 @@ class WarmPoolIT {
             kind: WarmPool
             metadata: {name: train}
             spec:
-              size: 3
-              maxSize: 4
+              size: %d
+              maxSize: %d
               pool: lab
               template:
                 nodes:
                   controlPlane: {replicas: 1, instanceType: small}
-              reset: {strategy: Clean, timeout: 2m}
+              reset: {strategy: %s, timeout: 2m}
               claimLifetime: {default: 1h, maximum: 2h}
               maxConcurrent: 4
-            """;
+            """.formatted(size, maxSize, strategy);
+    }
 
     @TempDir
     Path dir;
@@ -93,7 +96,7 @@ class WarmPoolIT {
             Thread kubelet = playKubelets(cloud, parent, kubelets);
             Daemon daemon = daemon(parent, components);
             try {
-                Kube.apply(parent, FLEET);
+                Kube.apply(parent, fleet(3, 4, "Clean"));
 
                 // The pool fills: three clusters provisioned by this parent (never pivoted), healthy, baselines recorded.
                 await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3));
@@ -144,9 +147,14 @@ class WarmPoolIT {
                 await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "bob").get("phase")));
                 String bobs = (String) claimStatus(parent, "bob").get("cluster");
                 daemon.close();
+                claim(parent, "carl", "lifetime: 1h"); // made while no daemon runs
                 daemon = daemon(parent, components);
+                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "carl").get("phase")));
+                assertThat(claimStatus(parent, "carl").get("cluster")).isNotEqualTo(bobs);
                 await().atMost(WAIT).until(() -> "Expired".equals(claimStatus(parent, "bob").get("phase")));
                 await().atMost(WAIT).until(() -> "Available".equals(member(parent, bobs).getMetadata().getAnnotations().get(Members.STATE)));
+                claims.release("training", "carl");
+                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 4));
 
                 // The cluster a claim would take fails its health check: it goes to Error, the claim takes the next one,
                 // and the broken cluster is replaced.
@@ -170,12 +178,20 @@ class WarmPoolIT {
                 claim(parent, "gina", "lifetime: 1h");
                 await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "gina")).containsEntry("phase", "Pending")
                         .containsEntry("position", 0));
+                claim(parent, "hank", "lifetime: 1h");
+                await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "hank")).containsEntry("phase", "Pending")
+                        .containsEntry("position", 1));
                 assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted")).containsEntry("status", "True");
                 assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "CapacityPressure")).containsEntry("reason", "AtMaxSize");
-                assertThat(pool(parent).get("queue")).isEqualTo(List.of("training/gina"));
-                // Deleting a claim gives its cluster back: reset, then bound to the one that waited.
+                assertThat(pool(parent).get("queue")).isEqualTo(List.of("training/gina", "training/hank"));
+                // Deleting a claim gives its cluster back: reset, then bound to the claim that waited longest; the next
+                // one moves up, and is served when the next cluster comes back.
                 parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").withName("dave").delete();
                 await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "gina").get("phase")));
+                await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "hank")).containsEntry("phase", "Pending")
+                        .containsEntry("position", 0));
+                claims.release("training", "erin");
+                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "hank").get("phase")));
                 await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted"))
                         .containsEntry("status", "False"));
                 // Never a cluster held twice, nor a claim bound twice.
@@ -195,7 +211,46 @@ class WarmPoolIT {
         }
     }
 
-    private static Daemon daemon(KubernetesClient parent, Path components) throws Exception {
+    @Test
+    void aRecreateResetReplacesTheClusterInsteadOfCleaningIt() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        Path components = FakeCapi.writeComponents(dir.resolve("components"));
+        try (FakeCloud cloud = new FakeCloud()) {
+            KubernetesClient parent = cloud.existing().client();
+            new FakeCapi(parent).installCrds();
+            Kube.namespace(parent, "training");
+            List<Throwable> kubelets = new CopyOnWriteArrayList<>();
+            Thread kubelet = playKubelets(cloud, parent, kubelets);
+            Daemon daemon = daemon(parent, components);
+            try {
+                Kube.apply(parent, fleet(1, 1, "Recreate"));
+                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
+                String first = members(parent).get(0).getMetadata().getName();
+                Claims claims = new Claims(parent);
+                claims.create("training", "ivy", "train", null, "1h");
+                ClusterClaim bound = claims.await("training", "ivy", c -> c.status().phase() == ClusterClaim.Phase.BOUND, WAIT);
+                assertThat(bound.status().cluster()).isEqualTo(first);
+                try (KubernetesClient session = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(claims.kubeconfig(bound))).build()) {
+                    assertThat(session.nodes().list().getItems()).hasSize(1);
+                    claims.release("training", "ivy");
+                    // Its credentials end first; then the cluster goes, its machines with it, and a new one takes its place.
+                    await().atMost(Duration.ofSeconds(30)).until(() -> refused(session) || cloud.workload(first).isEmpty());
+                }
+                await().atMost(WAIT).until(() -> member(parent, first) == null && cloud.workload(first).isEmpty());
+                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
+                assertThat(members(parent)).singleElement().satisfies(m -> assertThat(m.getMetadata().getName()).isNotEqualTo(first));
+                assertThat(claimStatus(parent, "ivy")).containsEntry("phase", "Released");
+            } finally {
+                daemon.close();
+                kubelet.interrupt();
+                kubelet.join(5000);
+            }
+            assertThat(kubelets).isEmpty();
+            assertThat(cloud.failures()).isEmpty();
+        }
+    }
+
+    static Daemon daemon(KubernetesClient parent, Path components) throws Exception {
         Daemon daemon = new Daemon(Kube.provisioning("parent", components, "registry.example/lattice-daemon:test"), Kube.asDaemon(parent, "parent"));
         daemon.start();
         return daemon;
@@ -205,7 +260,7 @@ class WarmPoolIT {
      * Plays each warm cluster's kubelet (one Ready node, registered once its API server is up) and namespace controller
      * (Terminating namespaces finished), as a real cluster's own processes would.
      */
-    private static Thread playKubelets(FakeCloud cloud, KubernetesClient parent, List<Throwable> failures) {
+    static Thread playKubelets(FakeCloud cloud, KubernetesClient parent, List<Throwable> failures) {
         Thread t = new Thread(() -> {
             List<String> registered = new ArrayList<>();
             while (!Thread.currentThread().isInterrupted()) {
@@ -266,7 +321,7 @@ class WarmPoolIT {
         return Kube.status(Kube.get(parent, Kind.WARM_POOL, null, "train"));
     }
 
-    private static List<GenericKubernetesResource> members(KubernetesClient parent) {
+    static List<GenericKubernetesResource> members(KubernetesClient parent) {
         return parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withLabel(WarmPool.MEMBER_LABEL, "train")
                 .list().getItems();
     }
