@@ -45,9 +45,12 @@ public final class Members implements AutoCloseable {
     private record Connection(String kubeconfig, WarmCluster cluster) {
     }
 
-    /** A member as written here, and the version it was written over. */
-    private record Written(String over, GenericKubernetesResource member) {
+    /** A member as written here, the version it was written over, and when. */
+    private record Written(String over, GenericKubernetesResource member, long at) {
     }
+
+    /** How long a write of ours stands in for a cache that has not shown it, at most. */
+    private static final long STANDS_IN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     private final KubernetesClient client;
     private final String namespace;
@@ -155,13 +158,16 @@ public final class Members implements AutoCloseable {
         String name = member.getMetadata().getName();
         GenericKubernetesResource after = client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(name)
                 .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-        written.put(name, new Written(member.getMetadata().getResourceVersion(), after));
+        written.put(name, new Written(member.getMetadata().getResourceVersion(), after, System.nanoTime()));
         return after;
     }
 
     /**
      * The member as last written here while the cache still holds the version that write replaced, else as cached: a
      * pass that follows a write at once must not plan from what the write changed (a cluster just claimed, as Available).
+     * A write stands in until the cache shows it (or, should it never, for 10 s); meanwhile a cached version that is
+     * neither is taken as it is (a later write by someone else, or an earlier one: a conditional write of ours made
+     * from it fails, and is planned again).
      */
     GenericKubernetesResource latest(GenericKubernetesResource cached) {
         String name = cached.getMetadata().getName();
@@ -169,11 +175,12 @@ public final class Members implements AutoCloseable {
         if (w == null) {
             return cached;
         }
-        if (Objects.equals(w.over(), cached.getMetadata().getResourceVersion())) {
-            return w.member();
+        String version = cached.getMetadata().getResourceVersion();
+        if (Objects.equals(w.member().getMetadata().getResourceVersion(), version) || System.nanoTime() - w.at() > STANDS_IN_NANOS) {
+            written.remove(name, w);
+            return cached;
         }
-        written.remove(name, w);
-        return cached;
+        return Objects.equals(w.over(), version) ? w.member() : cached;
     }
 
     /** The member as the API server holds it now (not the cache), or null when it is gone. */

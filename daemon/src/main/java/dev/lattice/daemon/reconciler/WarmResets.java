@@ -7,6 +7,7 @@ import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.warm.WarmCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,11 +56,12 @@ public final class WarmResets implements AutoCloseable {
 
     /**
      * Runs one round of {@code member}'s reset (it is Resetting) unless one runs already; {@code again} is told when to
-     * look again: at once when the reset ended, after a short wait while what it deletes is still going.
+     * look again: at once when the reset ended, after a short wait while what it deletes is still going (not at all when
+     * it had ended before this round).
      */
     void start(WarmPool pool, GenericKubernetesResource member, Consumer<Duration> again) {
         String name = member.getMetadata().getName();
-        Duration[] next = {Duration.ZERO};
+        Duration[] next = {null};
         FutureTask<Void> task = new FutureTask<>(() -> next[0] = round(pool, member), null);
         if (running.putIfAbsent(name, task) == null) {
             executor.execute(() -> {
@@ -67,39 +69,60 @@ public final class WarmResets implements AutoCloseable {
                     task.run();
                 } finally {
                     running.remove(name, task);
-                    again.accept(next[0]);
+                    if (next[0] != null) {
+                        again.accept(next[0]);
+                    }
                 }
             });
         }
     }
 
-    /** One round; returns when to look again. */
-    private Duration round(WarmPool pool, GenericKubernetesResource member) {
-        String name = member.getMetadata().getName();
+    /** One round; returns when to look again, or null when there is nothing to look at (the reset had ended). */
+    private Duration round(WarmPool pool, GenericKubernetesResource cached) {
+        String name = cached.getMetadata().getName();
+        // The cache may be a step behind this reset's own last write: one that has ended is not done again.
+        GenericKubernetesResource member;
+        try {
+            member = members.fresh(name);
+        } catch (KubernetesClientException e) {
+            LOG.debug("{}: cannot read it to reset it: {}", name, e.getMessage());
+            return ROUND;
+        }
+        if (!resetting(member)) {
+            return null;
+        }
         Instant started = Objects.requireNonNullElse(Members.since(member), clock.instant());
         try {
             Outcome outcome = reset(pool, member);
             if (outcome.left() != null) {
-                GenericKubernetesResource now = members.fresh(name);
-                if (now != null && Members.state(now) == State.RESETTING) {
-                    members.note(now, "removing what the session added: " + String.join(", ", outcome.left()));
-                }
+                members.note(member, "removing what the session added: " + String.join(", ", outcome.left()));
                 return ROUND;
             }
-            metrics.resetFinished(Duration.between(started, clock.instant()), outcome.failure() == null);
+            boolean ended;
             if (outcome.failure() != null) {
                 LOG.warn("{}: reset failed: {}", name, outcome.failure());
-                finish(name, State.ERROR, "its reset failed: " + outcome.failure());
+                ended = finish(name, State.ERROR, "its reset failed: " + outcome.failure());
             } else if (pool.spec().reset().strategy() == WarmPool.ResetStrategy.CLEAN) {
                 LOG.info("{}: reset and verified against its baseline in {} ms", name, Duration.between(started, clock.instant()).toMillis());
-                finish(name, State.AVAILABLE, null);
+                ended = finish(name, State.AVAILABLE, null);
+            } else {
+                ended = true; // deleted, to be provisioned anew
+            }
+            if (ended) {
+                metrics.resetFinished(Duration.between(started, clock.instant()), outcome.failure() == null);
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: reset failed: {}", name, e.getMessage());
             LOG.debug("{}: reset failed", name, e);
-            finish(name, State.ERROR, "its reset failed: " + e.getMessage());
+            if (finish(name, State.ERROR, "its reset failed: " + e.getMessage())) {
+                metrics.resetFinished(Duration.between(started, clock.instant()), false);
+            }
         }
         return Duration.ZERO;
+    }
+
+    private static boolean resetting(GenericKubernetesResource member) {
+        return member != null && Members.state(member) == State.RESETTING && member.getMetadata().getDeletionTimestamp() == null;
     }
 
     /** How a round ended: what is still going (another round follows), or why it failed, or neither: done. */
@@ -143,12 +166,23 @@ public final class WarmResets implements AutoCloseable {
         return Outcome.failed(cluster.unhealthy(baseline));
     }
 
-    /** Writes the reset's outcome, if the cluster is still Resetting. */
-    private void finish(String name, State state, String message) {
-        GenericKubernetesResource now = members.fresh(name);
-        if (now != null && Members.state(now) == State.RESETTING && now.getMetadata().getDeletionTimestamp() == null) {
-            members.mark(now, state, null, null, message, clock.instant());
+    /** Writes the reset's outcome if the cluster is still Resetting (read afresh); whether it did. */
+    private boolean finish(String name, State state, String message) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            GenericKubernetesResource now = members.fresh(name);
+            if (!resetting(now)) {
+                return false;
+            }
+            try {
+                members.mark(now, state, null, null, message, clock.instant());
+                return true;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
         }
+        return false;
     }
 
     /** Stops the cluster's reset, if one runs (its pool timed it out). */
