@@ -727,6 +727,14 @@ class ParserTest {
         }
 
         @Test
+        void refusesASnapshotResetWhichNoProviderDoesYet() {
+            String pool = warmPool("size: 1\npool: dc\ntemplate:\n  nodes: {controlPlane: {replicas: 1, instanceType: small}}\n"
+                    + "reset: {strategy: Snapshot}");
+            assertThat(problems(POOL, pool)).singleElement().asString().startsWith("in.yaml:20:21: Snapshot resets are not built yet")
+                    .contains("hint: use Clean");
+        }
+
+        @Test
         void readsTheStatusOfAClaimAndAWarmPoolBackAndIgnoresOneItCannotRead() {
             String pool = warmPool("size: 1\npool: dc\ntemplate:\n  nodes: {controlPlane: {replicas: 1, instanceType: small}}")
                     + "status: {consecutiveFailures: 2, lastFailureTime: '2026-12-07T10:00:00Z'}\n";
