@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.core.model.Kind;
-import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.engine.warm.Claims;
 import dev.lattice.testfixtures.Envtest;
-import dev.lattice.testfixtures.FakeCapi;
-import dev.lattice.testfixtures.FakeCloud;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,47 +40,36 @@ class ClaimBench {
     @Test
     void claimLatency() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
-        Path components = FakeCapi.writeComponents(dir.resolve("components"));
-        try (FakeCloud cloud = new FakeCloud()) {
-            KubernetesClient parent = cloud.existing().client();
-            new FakeCapi(parent).installCrds();
-            Kube.namespace(parent, "bench");
-            List<Throwable> kubelets = new CopyOnWriteArrayList<>();
-            Thread kubelet = WarmPoolIT.playKubelets(cloud, parent, kubelets);
-            Daemon daemon = WarmPoolIT.daemon(parent, components);
-            try {
-                long filling = System.nanoTime();
-                Kube.apply(parent, WarmPoolIT.fleet(POOL, POOL, "Clean"));
-                await().atMost(Duration.ofMinutes(5)).until(() -> available(parent) == POOL);
-                System.out.printf("pool of %d filled in %.1f s%n", POOL, (System.nanoTime() - filling) / 1e9);
-                Claims claims = new Claims(parent);
-                List<Long> millis = new ArrayList<>();
-                for (int i = 0; i < CLAIMS; i++) {
-                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> available(parent) > 0);
-                    String name = "c" + i;
-                    long start = System.nanoTime();
-                    claims.create("bench", name, "train", null, "1h");
-                    ClusterClaim bound = claims.await("bench", name, c -> c.status().phase() == ClusterClaim.Phase.BOUND
-                            && parent.secrets().inNamespace("bench").withName(c.status().kubeconfigSecret()).get() != null, Duration.ofMinutes(1));
-                    millis.add((System.nanoTime() - start) / 1_000_000);
-                    assertThat(bound.status().cluster()).isNotNull();
-                    claims.release("bench", name);
-                }
-                Collections.sort(millis);
-                System.out.printf("%d claims, made to Bound with a kubeconfig Secret (ms): p50 %d, p90 %d, p99 %d, max %d, min %d%n",
-                        CLAIMS, pct(millis, 50), pct(millis, 90), pct(millis, 99), millis.get(millis.size() - 1), millis.get(0));
-                System.out.println(resets(daemon.httpPort()));
-            } finally {
-                daemon.close();
-                kubelet.interrupt();
-                kubelet.join(5000);
+        try (WarmParent warm = new WarmParent(dir)) {
+            KubernetesClient parent = warm.client();
+            long filling = System.nanoTime();
+            Kube.apply(parent, WarmParent.fleet(POOL, POOL, "Clean"));
+            await().atMost(Duration.ofMinutes(5)).until(() -> available(parent) == POOL);
+            System.out.printf("pool of %d filled in %.1f s%n", POOL, (System.nanoTime() - filling) / 1e9);
+            Claims claims = new Claims(parent);
+            String ns = WarmParent.NAMESPACE;
+            List<Long> millis = new ArrayList<>();
+            for (int i = 0; i < CLAIMS; i++) {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> available(parent) > 0);
+                String name = "c" + i;
+                long start = System.nanoTime();
+                claims.create(ns, name, WarmParent.POOL, null, "1h");
+                ClusterClaim bound = claims.await(ns, name, c -> c.status().phase() == ClusterClaim.Phase.BOUND
+                        && parent.secrets().inNamespace(ns).withName(c.status().kubeconfigSecret()).get() != null, Duration.ofMinutes(1));
+                millis.add((System.nanoTime() - start) / 1_000_000);
+                assertThat(bound.status().cluster()).isNotNull();
+                claims.release(ns, name);
             }
-            assertThat(kubelets).isEmpty();
+            Collections.sort(millis);
+            System.out.printf("%d claims, made to Bound with a kubeconfig Secret (ms): p50 %d, p90 %d, p99 %d, max %d, min %d%n",
+                    CLAIMS, pct(millis, 50), pct(millis, 90), pct(millis, 99), millis.get(millis.size() - 1), millis.get(0));
+            System.out.println(resets(warm.daemon().httpPort()));
+            assertThat(warm.failures()).isEmpty();
         }
     }
 
     private static int available(KubernetesClient parent) {
-        Object n = Kube.status(Kube.get(parent, Kind.WARM_POOL, null, "train")).get("available");
+        Object n = Kube.status(Kube.get(parent, Kind.WARM_POOL, null, WarmParent.POOL)).get("available");
         return n instanceof Number number ? number.intValue() : 0;
     }
 

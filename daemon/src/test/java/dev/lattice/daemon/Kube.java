@@ -50,11 +50,8 @@ final class Kube {
                 Duration.ofHours(1), false);
     }
 
-    /**
-     * A parent and one child on a Docker pool, as three documents: the pool, the parent (its LatticeCluster has
-     * parentConfig on loopback) and the child with {@code workers} workers.
-     */
-    static String family(String child, int workers) {
+    /** A Docker pool, lab, and the parent on it (its LatticeCluster has parentConfig on loopback), as two documents. */
+    static String parentOnLab() {
         return """
                 apiVersion: lattice.dev/v1alpha1
                 kind: StaticPool
@@ -73,6 +70,15 @@ final class Kube {
                   nodes:
                     controlPlane: {replicas: 1, instanceType: small}
                   parentConfig: {host: 127.0.0.1}
+                """;
+    }
+
+    /**
+     * A parent and one child on a Docker pool, as three documents: the pool, the parent ({@link #parentOnLab}) and the
+     * child with {@code workers} workers.
+     */
+    static String family(String child, int workers) {
+        return parentOnLab() + """
                 ---
                 apiVersion: lattice.dev/v1alpha1
                 kind: LatticeCluster

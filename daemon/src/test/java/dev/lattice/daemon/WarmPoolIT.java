@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.model.WarmPool;
 import dev.lattice.daemon.reconciler.Members;
 import dev.lattice.daemon.reconciler.Provisioning;
-import dev.lattice.daemon.runtime.Daemon;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.warm.Claims;
 import dev.lattice.testfixtures.Envtest;
-import dev.lattice.testfixtures.FakeCapi;
 import dev.lattice.testfixtures.FakeCloud;
 import dev.lattice.testfixtures.FakeKubelet;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -26,11 +23,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,253 +39,149 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WarmPoolIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    /** The capacity pool, the parent, and warm pool train: {@code size} clusters, up to {@code maxSize}, reset by {@code strategy}. */
-    static String fleet(int size, int maxSize, String strategy) {
-        return """
-            apiVersion: lattice.dev/v1alpha1
-            kind: StaticPool
-            metadata: {name: lab}
-            spec:
-              provider: docker
-              capacity: {cores: 64, memory: 256Gi}
-              machineTypes:
-                - {name: small, cores: 4, memory: 16Gi}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: LatticeCluster
-            metadata: {name: parent}
-            spec:
-              pool: lab
-              nodes:
-                controlPlane: {replicas: 1, instanceType: small}
-              parentConfig: {host: 127.0.0.1}
-            ---
-            apiVersion: lattice.dev/v1alpha1
-            kind: WarmPool
-            metadata: {name: train}
-            spec:
-              size: %d
-              maxSize: %d
-              pool: lab
-              template:
-                nodes:
-                  controlPlane: {replicas: 1, instanceType: small}
-              reset: {strategy: %s, timeout: 2m}
-              claimLifetime: {default: 1h, maximum: 2h}
-              maxConcurrent: 4
-            """.formatted(size, maxSize, strategy);
-    }
-
     @TempDir
     Path dir;
 
     @Test
     void claimsAreBoundAtOnceAndTheirClustersResetForTheNext() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
-        Path components = FakeCapi.writeComponents(dir.resolve("components"));
-        try (FakeCloud cloud = new FakeCloud()) {
-            KubernetesClient parent = cloud.existing().client();
-            new FakeCapi(parent).installCrds();
-            Kube.namespace(parent, "training");
-            List<Throwable> kubelets = new CopyOnWriteArrayList<>();
-            Thread kubelet = playKubelets(cloud, parent, kubelets);
-            Daemon daemon = daemon(parent, components);
-            try {
-                Kube.apply(parent, fleet(3, 4, "Clean"));
+        try (WarmParent warm = new WarmParent(dir)) {
+            KubernetesClient parent = warm.client();
+            FakeCloud cloud = warm.cloud();
+            Kube.apply(parent, WarmParent.fleet(3, 4, "Clean"));
 
-                // The pool fills: three clusters provisioned by this parent (never pivoted), healthy, baselines recorded.
-                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3));
-                assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Ready")).containsEntry("status", "True");
-                List<GenericKubernetesResource> members = members(parent);
-                assertThat(members).hasSize(3).allSatisfy(m -> {
-                    assertThat(Kube.status(m)).containsEntry("phase", "Ready").doesNotContainKey("pivotComplete");
-                    assertThat(m.getMetadata().getFinalizers()).contains(Provisioning.FINALIZER);
-                    assertThat(m.getMetadata().getAnnotations()).containsEntry(Members.STATE, "Available");
-                });
+            // The pool fills: three clusters provisioned by this parent (never pivoted), healthy, baselines recorded.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3));
+            assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Ready")).containsEntry("status", "True");
+            List<GenericKubernetesResource> members = warm.members();
+            assertThat(members).hasSize(3).allSatisfy(m -> {
+                assertThat(Kube.status(m)).containsEntry("phase", "Ready").doesNotContainKey("pivotComplete");
+                assertThat(m.getMetadata().getFinalizers()).contains(Provisioning.FINALIZER);
+                assertThat(m.getMetadata().getAnnotations()).containsEntry(Members.STATE, "Available");
+            });
 
-                // A claim is bound at once to the oldest ready cluster, with a kubeconfig for it alone.
-                // (Made, awaited and released as lattice claim does.)
-                String oldest = oldestAvailable(parent);
-                Claims claims = new Claims(parent);
-                long start = System.nanoTime();
-                claims.create("training", "alice", "train", "s-alice", "30m");
-                ClusterClaim bound = claims.await("training", "alice", c -> c.status().phase() == ClusterClaim.Phase.BOUND, WAIT);
-                String kubeconfig = claims.kubeconfig(bound);
-                long boundMillis = (System.nanoTime() - start) / 1_000_000;
-                System.out.println("claim to Bound with its kubeconfig: " + boundMillis + " ms");
-                Map<String, Object> alice = claimStatus(parent, "alice");
-                assertThat(alice).containsEntry("cluster", oldest).containsEntry("kubeconfigSecret", "alice-kubeconfig").containsKey("expiresAt");
-                assertThat(member(parent, oldest).getMetadata().getAnnotations()).containsEntry(Members.STATE, "Claimed")
-                        .containsEntry(Members.CLAIM, "training/alice").containsEntry(Members.SESSION, "s-alice");
-                KubernetesClient workload = cloud.workload(oldest).orElseThrow().client();
-                try (KubernetesClient session = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
-                    assertThat(session.nodes().list().getItems()).hasSize(1);
-                    session.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("scratch").endMetadata().build()).create();
-                    session.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("notes").endMetadata()
-                            .addToData("a", "b").build()).create();
-                    // Below size now: a fourth cluster (maxSize) is provisioned to keep three available.
-                    await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3).containsEntry("claimed", 1));
-
-                    // Released: the claim's credentials stop working, its cluster is reset to the baseline and offered again.
-                    claims.release("training", "alice");
-                    claims.await("training", "alice", c -> c.status().phase() == ClusterClaim.Phase.RELEASED, WAIT);
-                    await().atMost(Duration.ofSeconds(30)).until(() -> refused(session));
-                    await().atMost(WAIT).until(() -> "Available".equals(member(parent, oldest).getMetadata().getAnnotations().get(Members.STATE)));
-                    assertThat(workload.namespaces().withName("scratch").get()).isNull();
-                    assertThat(workload.configMaps().inNamespace("default").withName("notes").get()).isNull();
-                    assertThat(parent.secrets().inNamespace("training").withName("alice-kubeconfig").get()).isNull();
-                }
-
-                // A claim that runs out of lifetime expires, and its cluster is reset; the daemon restarting meanwhile
-                // loses nothing, since all it knows is in the objects.
-                claim(parent, "bob", "lifetime: 3s");
-                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "bob").get("phase")));
-                String bobs = (String) claimStatus(parent, "bob").get("cluster");
-                daemon.close();
-                claim(parent, "carl", "lifetime: 1h"); // made while no daemon runs
-                daemon = daemon(parent, components);
-                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "carl").get("phase")));
-                assertThat(claimStatus(parent, "carl").get("cluster")).isNotEqualTo(bobs);
-                await().atMost(WAIT).until(() -> "Expired".equals(claimStatus(parent, "bob").get("phase")));
-                await().atMost(WAIT).until(() -> "Available".equals(member(parent, bobs).getMetadata().getAnnotations().get(Members.STATE)));
-                claims.release("training", "carl");
-                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 4));
-
-                // The cluster a claim would take fails its health check: it goes to Error, the claim takes the next one,
-                // and the broken cluster is replaced.
-                String broken = oldestAvailable(parent);
-                FakeKubelet.nodeReady(cloud.workload(broken).orElseThrow().client(), broken + "-node", false);
-                claim(parent, "carol", "lifetime: 1h");
-                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "carol").get("phase")));
-                assertThat(claimStatus(parent, "carol").get("cluster")).isNotEqualTo(broken);
-                await().atMost(WAIT).until(() -> member(parent, broken) == null);
+            // A claim is bound at once to the oldest ready cluster, with a kubeconfig for it alone.
+            // (Made, awaited and released as lattice claim does.)
+            String oldest = oldestAvailable(warm.members());
+            Claims claims = new Claims(parent);
+            long start = System.nanoTime();
+            claims.create("training", "alice", "train", "s-alice", "30m");
+            ClusterClaim bound = claims.await("training", "alice", c -> c.status().phase() == ClusterClaim.Phase.BOUND, WAIT);
+            String kubeconfig = claims.kubeconfig(bound);
+            long boundMillis = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("claim to Bound with its kubeconfig: " + boundMillis + " ms");
+            Map<String, Object> alice = claimStatus(parent, "alice");
+            assertThat(alice).containsEntry("cluster", oldest).containsEntry("kubeconfigSecret", "alice-kubeconfig").containsKey("expiresAt");
+            assertThat(member(parent, oldest).getMetadata().getAnnotations()).containsEntry(Members.STATE, "Claimed")
+                    .containsEntry(Members.CLAIM, "training/alice").containsEntry(Members.SESSION, "s-alice");
+            KubernetesClient workload = cloud.workload(oldest).orElseThrow().client();
+            try (KubernetesClient session = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+                assertThat(session.nodes().list().getItems()).hasSize(1);
+                session.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("scratch").endMetadata().build()).create();
+                session.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("notes").endMetadata()
+                        .addToData("a", "b").build()).create();
+                // Below size now: a fourth cluster (maxSize) is provisioned to keep three available.
                 await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3).containsEntry("claimed", 1));
-                assertThat(pool(parent)).containsEntry("consecutiveFailures", 0)
-                        .hasEntrySatisfying("lastFailure", m -> assertThat((String) m).contains(broken, "nodes not Ready"));
 
-                // Every cluster taken (maxSize 4): the next claim waits, first in the queue, and the pool says Exhausted.
-                for (String name : List.of("dave", "erin")) {
-                    claim(parent, name, "lifetime: 1h");
-                }
-                String generated = claims.create("training", null, "train", null, null).name();
-                assertThat(generated).startsWith("train-");
-                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("claimed", 4));
-                claim(parent, "gina", "lifetime: 1h");
-                await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "gina")).containsEntry("phase", "Pending")
-                        .containsEntry("position", 0));
-                claim(parent, "hank", "lifetime: 1h");
-                await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "hank")).containsEntry("phase", "Pending")
-                        .containsEntry("position", 1));
-                assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted")).containsEntry("status", "True");
-                assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "CapacityPressure")).containsEntry("reason", "AtMaxSize");
-                assertThat(pool(parent).get("queue")).isEqualTo(List.of("training/gina", "training/hank"));
-                // Deleting a claim gives its cluster back: reset, then bound to the claim that waited longest; the next
-                // one moves up, and is served when the next cluster comes back.
-                parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").withName("dave").delete();
-                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "gina").get("phase")));
-                await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "hank")).containsEntry("phase", "Pending")
-                        .containsEntry("position", 0));
-                claims.release("training", "erin");
-                await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "hank").get("phase")));
-                await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted"))
-                        .containsEntry("status", "False"));
-                // Never a cluster held twice, nor a claim bound twice.
-                List<String> holders = members(parent).stream().map(m -> m.getMetadata().getAnnotations().get(Members.CLAIM))
-                        .filter(java.util.Objects::nonNull).toList();
-                assertThat(holders).doesNotHaveDuplicates().hasSize(4);
-                List<Object> held = parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").list()
-                        .getItems().stream().map(Kube::status).filter(st -> "Bound".equals(st.get("phase"))).map(st -> st.get("cluster")).toList();
-                assertThat(held).doesNotHaveDuplicates().hasSize(4);
-            } finally {
-                daemon.close();
-                kubelet.interrupt();
-                kubelet.join(5000);
+                // Released: the claim's credentials stop working, its cluster is reset to the baseline and offered again.
+                claims.release("training", "alice");
+                claims.await("training", "alice", c -> c.status().phase() == ClusterClaim.Phase.RELEASED, WAIT);
+                await().atMost(Duration.ofSeconds(30)).until(() -> refused(session));
+                await().atMost(WAIT).until(() -> "Available".equals(member(parent, oldest).getMetadata().getAnnotations().get(Members.STATE)));
+                assertThat(workload.namespaces().withName("scratch").get()).isNull();
+                assertThat(workload.configMaps().inNamespace("default").withName("notes").get()).isNull();
+                assertThat(parent.secrets().inNamespace("training").withName("alice-kubeconfig").get()).isNull();
             }
-            assertThat(kubelets).isEmpty();
-            assertThat(cloud.failures()).isEmpty();
+
+            // A claim that runs out of lifetime expires, and its cluster is reset; the daemon restarting meanwhile
+            // loses nothing, since all it knows is in the objects.
+            claim(parent, "bob", "lifetime: 3s");
+            await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "bob").get("phase")));
+            String bobs = (String) claimStatus(parent, "bob").get("cluster");
+            warm.stopDaemon();
+            claim(parent, "carl", "lifetime: 1h"); // made while no daemon runs
+            warm.startDaemon();
+            await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "carl").get("phase")));
+            assertThat(claimStatus(parent, "carl").get("cluster")).isNotEqualTo(bobs);
+            await().atMost(WAIT).until(() -> "Expired".equals(claimStatus(parent, "bob").get("phase")));
+            await().atMost(WAIT).until(() -> "Available".equals(member(parent, bobs).getMetadata().getAnnotations().get(Members.STATE)));
+            claims.release("training", "carl");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 4));
+
+            // The cluster a claim would take fails its health check: it goes to Error, the claim takes the next one,
+            // and the broken cluster is replaced.
+            String broken = oldestAvailable(warm.members());
+            FakeKubelet.nodeReady(cloud.workload(broken).orElseThrow().client(), broken + "-node", false);
+            claim(parent, "carol", "lifetime: 1h");
+            await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "carol").get("phase")));
+            assertThat(claimStatus(parent, "carol").get("cluster")).isNotEqualTo(broken);
+            await().atMost(WAIT).until(() -> member(parent, broken) == null);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 3).containsEntry("claimed", 1));
+            assertThat(pool(parent)).containsEntry("consecutiveFailures", 0)
+                    .hasEntrySatisfying("lastFailure", m -> assertThat((String) m).contains(broken, "nodes not Ready"));
+
+            // Every cluster taken (maxSize 4): the next claim waits, first in the queue, and the pool says Exhausted.
+            for (String name : List.of("dave", "erin")) {
+                claim(parent, name, "lifetime: 1h");
+            }
+            String generated = claims.create("training", null, "train", null, null).name();
+            assertThat(generated).startsWith("train-");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("claimed", 4));
+            claim(parent, "gina", "lifetime: 1h");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "gina")).containsEntry("phase", "Pending")
+                    .containsEntry("position", 0));
+            claim(parent, "hank", "lifetime: 1h");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "hank")).containsEntry("phase", "Pending")
+                    .containsEntry("position", 1));
+            assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted")).containsEntry("status", "True");
+            assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "CapacityPressure")).containsEntry("reason", "AtMaxSize");
+            assertThat(pool(parent).get("queue")).isEqualTo(List.of("training/gina", "training/hank"));
+            // Deleting a claim gives its cluster back: reset, then bound to the claim that waited longest; the next
+            // one moves up, and is served when the next cluster comes back.
+            parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").withName("dave").delete();
+            await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "gina").get("phase")));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, "hank")).containsEntry("phase", "Pending")
+                    .containsEntry("position", 0));
+            claims.release("training", "erin");
+            await().atMost(WAIT).until(() -> "Bound".equals(claimStatus(parent, "hank").get("phase")));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "Exhausted"))
+                    .containsEntry("status", "False"));
+            // Never a cluster held twice, nor a claim bound twice.
+            List<String> holders = warm.members().stream().map(m -> m.getMetadata().getAnnotations().get(Members.CLAIM))
+                    .filter(java.util.Objects::nonNull).toList();
+            assertThat(holders).doesNotHaveDuplicates().hasSize(4);
+            List<Object> held = parent.genericKubernetesResources(LiveInputs.context(Kind.CLUSTER_CLAIM)).inNamespace("training").list()
+                    .getItems().stream().map(Kube::status).filter(st -> "Bound".equals(st.get("phase"))).map(st -> st.get("cluster")).toList();
+            assertThat(held).doesNotHaveDuplicates().hasSize(4);
+            assertThat(warm.failures()).isEmpty();
         }
     }
 
     @Test
     void aRecreateResetReplacesTheClusterInsteadOfCleaningIt() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
-        Path components = FakeCapi.writeComponents(dir.resolve("components"));
-        try (FakeCloud cloud = new FakeCloud()) {
-            KubernetesClient parent = cloud.existing().client();
-            new FakeCapi(parent).installCrds();
-            Kube.namespace(parent, "training");
-            List<Throwable> kubelets = new CopyOnWriteArrayList<>();
-            Thread kubelet = playKubelets(cloud, parent, kubelets);
-            Daemon daemon = daemon(parent, components);
-            try {
-                Kube.apply(parent, fleet(1, 1, "Recreate"));
-                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
-                String first = members(parent).get(0).getMetadata().getName();
-                Claims claims = new Claims(parent);
-                claims.create("training", "ivy", "train", null, "1h");
-                ClusterClaim bound = claims.await("training", "ivy", c -> c.status().phase() == ClusterClaim.Phase.BOUND, WAIT);
-                assertThat(bound.status().cluster()).isEqualTo(first);
-                try (KubernetesClient session = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(claims.kubeconfig(bound))).build()) {
-                    assertThat(session.nodes().list().getItems()).hasSize(1);
-                    claims.release("training", "ivy");
-                    // Its credentials end first; then the cluster goes, its machines with it, and a new one takes its place.
-                    await().atMost(Duration.ofSeconds(30)).until(() -> refused(session) || cloud.workload(first).isEmpty());
-                }
-                await().atMost(WAIT).until(() -> member(parent, first) == null && cloud.workload(first).isEmpty());
-                await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
-                assertThat(members(parent)).singleElement().satisfies(m -> assertThat(m.getMetadata().getName()).isNotEqualTo(first));
-                assertThat(claimStatus(parent, "ivy")).containsEntry("phase", "Released");
-            } finally {
-                daemon.close();
-                kubelet.interrupt();
-                kubelet.join(5000);
+        try (WarmParent warm = new WarmParent(dir)) {
+            KubernetesClient parent = warm.client();
+            FakeCloud cloud = warm.cloud();
+            Kube.apply(parent, WarmParent.fleet(1, 1, "Recreate"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
+            String first = warm.members().get(0).getMetadata().getName();
+            Claims claims = new Claims(parent);
+            claims.create("training", "ivy", "train", null, "1h");
+            ClusterClaim bound = claims.await("training", "ivy", c -> c.status().phase() == ClusterClaim.Phase.BOUND, WAIT);
+            assertThat(bound.status().cluster()).isEqualTo(first);
+            try (KubernetesClient session = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(claims.kubeconfig(bound))).build()) {
+                assertThat(session.nodes().list().getItems()).hasSize(1);
+                claims.release("training", "ivy");
+                // Its credentials end first; then the cluster goes, its machines with it, and a new one takes its place.
+                await().atMost(Duration.ofSeconds(30)).until(() -> refused(session) || cloud.workload(first).isEmpty());
             }
-            assertThat(kubelets).isEmpty();
-            assertThat(cloud.failures()).isEmpty();
+            await().atMost(WAIT).until(() -> member(parent, first) == null && cloud.workload(first).isEmpty());
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
+            assertThat(warm.members()).singleElement().satisfies(m -> assertThat(m.getMetadata().getName()).isNotEqualTo(first));
+            assertThat(claimStatus(parent, "ivy")).containsEntry("phase", "Released");
+            assertThat(warm.failures()).isEmpty();
         }
-    }
-
-    static Daemon daemon(KubernetesClient parent, Path components) throws Exception {
-        Daemon daemon = new Daemon(Kube.provisioning("parent", components, "registry.example/lattice-daemon:test"), Kube.asDaemon(parent, "parent"));
-        daemon.start();
-        return daemon;
-    }
-
-    /**
-     * Plays each warm cluster's kubelet (one Ready node, registered once its API server is up) and namespace controller
-     * (Terminating namespaces finished), as a real cluster's own processes would.
-     */
-    static Thread playKubelets(FakeCloud cloud, KubernetesClient parent, List<Throwable> failures) {
-        Thread t = new Thread(() -> {
-            List<String> registered = new ArrayList<>();
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    for (GenericKubernetesResource m : members(parent)) {
-                        String name = m.getMetadata().getName();
-                        var server = cloud.workload(name);
-                        if (server.isEmpty()) {
-                            continue;
-                        }
-                        KubernetesClient workload = server.get().client();
-                        if (!registered.contains(name)) {
-                            FakeKubelet.readyNode(workload, name + "-node");
-                            registered.add(name);
-                        }
-                        FakeKubelet.finishTerminatingNamespaces(workload);
-                    }
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (KubernetesClientException e) {
-                    // a cluster being torn down; the next round sees it gone
-                } catch (RuntimeException e) {
-                    failures.add(e);
-                }
-            }
-        }, "fake-kubelets");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private static boolean refused(KubernetesClient session) {
@@ -321,18 +212,13 @@ class WarmPoolIT {
         return Kube.status(Kube.get(parent, Kind.WARM_POOL, null, "train"));
     }
 
-    static List<GenericKubernetesResource> members(KubernetesClient parent) {
-        return parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withLabel(WarmPool.MEMBER_LABEL, "train")
-                .list().getItems();
-    }
-
     private static GenericKubernetesResource member(KubernetesClient parent, String name) {
         return Kube.get(parent, Kind.LATTICE_CLUSTER, null, name);
     }
 
     /** The Available cluster a claim takes first: the one Available longest. */
-    private static String oldestAvailable(KubernetesClient parent) {
-        return members(parent).stream().filter(m -> "Available".equals(m.getMetadata().getAnnotations().get(Members.STATE)))
+    private static String oldestAvailable(List<GenericKubernetesResource> members) {
+        return members.stream().filter(m -> "Available".equals(m.getMetadata().getAnnotations().get(Members.STATE)))
                 .min(Comparator.comparing((GenericKubernetesResource m) -> Instant.parse(m.getMetadata().getAnnotations().get(Members.SINCE)))
                         .thenComparing(m -> m.getMetadata().getName()))
                 .map(m -> m.getMetadata().getName()).orElseThrow();

@@ -2,7 +2,6 @@ package dev.lattice.cli.command;
 
 import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.ClaimView;
-import dev.lattice.cli.output.Printer;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.io.Durations;
 import dev.lattice.core.model.ClusterClaim;
@@ -58,9 +57,8 @@ public final class ClaimCreateCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "The claim's name (default: the pool's name and a random suffix).")
     String name;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
-            description = "The claim's namespace (default: the kubeconfig context's, else default).")
-    String namespace;
+    @Mixin
+    ClaimNamespace namespace;
 
     @Option(names = "--wait", description = "Wait until the claim is bound to a cluster.")
     boolean await;
@@ -84,7 +82,7 @@ public final class ClaimCreateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (KubeConnection connection = cluster.connect()) {
             Claims claims = new Claims(connection.client());
-            String ns = namespace != null ? namespace : claims.defaultNamespace();
+            String ns = namespace.of(claims);
             ClusterClaim claim = claims.create(ns, name, pool, session, lifetime == null ? null : Durations.format(lifetime));
             String id = ns + "/" + claim.name();
             err.println("claim " + id + " made on warm pool " + pool);
@@ -105,8 +103,7 @@ public final class ClaimCreateCommand implements Callable<Integer> {
                 }
             }
             err.flush();
-            List<ClusterClaim> shown = List.of(claim);
-            new Printer(spec.commandLine().getOut(), output.format()).print(ClaimView.data(shown), () -> ClaimView.table(shown));
+            ClaimView.print(spec.commandLine().getOut(), output.format(), List.of(claim));
         }
         return 0;
     }

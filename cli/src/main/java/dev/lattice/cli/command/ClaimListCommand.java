@@ -1,7 +1,6 @@
 package dev.lattice.cli.command;
 
 import dev.lattice.cli.output.ClaimView;
-import dev.lattice.cli.output.Printer;
 import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.engine.kube.KubeConnection;
 import dev.lattice.engine.warm.Claims;
@@ -31,27 +30,25 @@ public final class ClaimListCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
-            description = "The namespace to list (default: the kubeconfig context's, else default).")
-    String namespace;
+    @Mixin
+    ClaimNamespace namespace;
 
     @Option(names = {"-A", "--all-namespaces"}, description = "List the claims of every namespace.")
     boolean all;
 
     @Override
     public Integer call() {
-        if (all && namespace != null) {
+        if (all && namespace.namespace != null) {
             throw new ParameterException(spec.commandLine(), "name a namespace (-n) or all of them (-A), not both");
         }
         try (KubeConnection connection = cluster.connect()) {
             Claims claims = new Claims(connection.client());
-            List<ClusterClaim> listed = claims.list(all ? null : namespace != null ? namespace : claims.defaultNamespace());
+            List<ClusterClaim> listed = claims.list(all ? null : namespace.of(claims));
             if (listed.isEmpty()) {
                 spec.commandLine().getErr().println("note: no claims" + (all ? "" : " in this namespace (-A lists every namespace's)"));
                 spec.commandLine().getErr().flush();
             }
-            new Printer(spec.commandLine().getOut(), output.format()).print(ClaimView.data(listed), () -> listed.isEmpty() ? ""
-                    : ClaimView.table(listed));
+            ClaimView.print(spec.commandLine().getOut(), output.format(), listed);
         }
         return 0;
     }

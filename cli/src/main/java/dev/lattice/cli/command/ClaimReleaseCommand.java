@@ -2,7 +2,6 @@ package dev.lattice.cli.command;
 
 import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.ClaimView;
-import dev.lattice.cli.output.Printer;
 import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.engine.kube.KubeConnection;
 import dev.lattice.engine.warm.Claims;
@@ -40,9 +39,8 @@ public final class ClaimReleaseCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", completionCandidates = Dynamic.Claims.class, description = "The claim to release.")
     String name;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
-            description = "The claim's namespace (default: the kubeconfig context's, else default).")
-    String namespace;
+    @Mixin
+    ClaimNamespace namespace;
 
     @Option(names = "--wait", description = "Wait until the daemon has taken the cluster back (the claim is Released).")
     boolean await;
@@ -56,7 +54,7 @@ public final class ClaimReleaseCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (KubeConnection connection = cluster.connect()) {
             Claims claims = new Claims(connection.client());
-            String ns = namespace != null ? namespace : claims.defaultNamespace();
+            String ns = namespace.of(claims);
             ClusterClaim claim = claims.release(ns, name);
             err.println("claim " + ns + "/" + name + " released" + (claim.status().cluster() == null ? ""
                     : "; cluster " + claim.status().cluster() + " is reset for the next claim"));
@@ -65,8 +63,7 @@ public final class ClaimReleaseCommand implements Callable<Integer> {
                         || c.status().phase() == ClusterClaim.Phase.EXPIRED, timeout);
             }
             err.flush();
-            List<ClusterClaim> shown = List.of(claim);
-            new Printer(spec.commandLine().getOut(), output.format()).print(ClaimView.data(shown), () -> ClaimView.table(shown));
+            ClaimView.print(spec.commandLine().getOut(), output.format(), List.of(claim));
         }
         return 0;
     }

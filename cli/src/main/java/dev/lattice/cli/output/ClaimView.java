@@ -3,12 +3,18 @@ package dev.lattice.cli.output;
 import dev.lattice.core.model.CanonicalForm;
 import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.engine.warm.Claims;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 
 /** ClusterClaims as {@code lattice claim} prints them. */
 public final class ClaimView {
     private ClaimView() {
+    }
+
+    /** The claims as a table (none: nothing), or each whole as kubectl get -o json|yaml shows it. */
+    public static void print(PrintWriter out, Format format, List<ClusterClaim> claims) {
+        new Printer(out, format).print(data(claims), () -> claims.isEmpty() ? "" : table(claims));
     }
 
     /** Each claim whole, as kubectl get -o yaml shows it. */

@@ -1,6 +1,5 @@
 package dev.lattice.daemon.reconciler;
 
-import dev.lattice.core.mesh.MeshCompiler;
 import dev.lattice.core.status.ObjectStatus;
 import dev.lattice.engine.kube.Coordinates;
 import io.fabric8.kubernetes.api.model.HasMetadata;
