@@ -158,7 +158,7 @@ class WarmPoolIT {
     }
 
     @Test
-    void aRecreateResetReplacesTheClusterInsteadOfCleaningIt() throws Exception {
+    void aRecreateResetReplacesTheClusterInsteadOfCleaningItAndASmallerPoolLetsClustersGo() throws Exception {
         assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
         try (WarmParent warm = new WarmParent(dir)) {
             KubernetesClient parent = warm.client();
@@ -180,6 +180,12 @@ class WarmPoolIT {
             await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
             assertThat(warm.members()).singleElement().satisfies(m -> assertThat(m.getMetadata().getName()).isNotEqualTo(first));
             assertThat(claimStatus(parent, "ivy")).containsEntry("phase", "Released");
+
+            // A smaller pool lets the clusters it no longer keeps go, their machines with them.
+            String second = warm.members().get(0).getMetadata().getName();
+            Kube.apply(parent, WarmParent.fleet(0, 0, "Recreate"));
+            await().atMost(WAIT).until(() -> warm.members().isEmpty() && cloud.workload(second).isEmpty());
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 0).containsEntry("provisioning", 0));
             assertThat(warm.failures()).isEmpty();
         }
     }

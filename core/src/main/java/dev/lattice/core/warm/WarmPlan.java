@@ -29,6 +29,8 @@ public final class WarmPlan {
     /** The first wait before replacing a failed cluster; it doubles with each failure in a row, up to {@link #MAX_BACKOFF}. */
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    /** How long an Available cluster beyond the pool's size stays before it goes (see {@link Decisions#surplus}). */
+    public static final Duration SHRINK_AFTER = Duration.ofMinutes(10);
 
     /** One cluster of the pool, as its LatticeCluster says: state, holder and when it entered its state. */
     public record Member(String cluster, Instant created, State state, String claim, String session, Instant since, String message) {
@@ -48,10 +50,12 @@ public final class WarmPlan {
 
     /**
      * The decisions: binds, resets, how many clusters to create, which clusters in Error to delete (each is replaced
-     * by a create in a later plan), a reset that overran its timeout (to Error), each claim's status, the pool's.
+     * by a create in a later plan), which Available clusters the pool no longer keeps (over its ceiling, at once; beyond
+     * its size, once idle for {@link #SHRINK_AFTER}) to delete, a reset that overran its timeout (to Error), each claim's status,
+     * the pool's.
      */
-    public record Decisions(List<Bind> binds, List<Reset> resets, int create, List<String> replace, List<String> timedOut,
-                            Map<String, ClusterClaim.Status> claims, WarmPool.Status status) {
+    public record Decisions(List<Bind> binds, List<Reset> resets, int create, List<String> replace, List<String> surplus,
+                            List<String> timedOut, Map<String, ClusterClaim.Status> claims, WarmPool.Status status) {
     }
 
     /** What the pool's status remembers of failures, which no cluster may still show. */
@@ -159,6 +163,27 @@ public final class WarmPlan {
         boolean backingOff = retryAt != null && now.isBefore(retryAt);
         int create = refusal != null || stopped || backingOff ? 0 : Math.min(need, Math.min(room, slots));
 
+        // More than the pool keeps. Over its ceiling (size or maxSize went down): Available clusters go at once, the
+        // newest ready first. More than size Available (claims that made it grow have ended): those idle for
+        // SHRINK_AFTER go, so a burst of sessions does not provision the same clusters again and again. Claimed,
+        // resetting and provisioning ones are left to finish, and counted once Available.
+        int free = available.size() - binds.size();
+        int overCeiling = Math.min(free, total - spec.ceiling());
+        int idleBeyondSize = Math.min(free - Math.max(spec.size(), queue.size()), (int) available.subList(next, available.size()).stream()
+                .filter(m -> m.since() != null && !now.isBefore(m.since().plus(SHRINK_AFTER))).count());
+        int surplusCount = Math.max(overCeiling, idleBeyondSize);
+        List<String> surplus = new ArrayList<>();
+        for (int i = available.size() - 1; i >= next && surplus.size() < overCeiling; i--) {
+            surplus.add(available.get(i).cluster());
+        }
+        // The idle ones: the longest idle go first (the newest ready are the least idle).
+        for (int i = next; i < available.size() && surplus.size() < surplusCount; i++) {
+            Member m = available.get(i);
+            if (!surplus.contains(m.cluster()) && m.since() != null && !now.isBefore(m.since().plus(SHRINK_AFTER))) {
+                surplus.add(m.cluster());
+            }
+        }
+
         // Clusters in Error are replaced after the back-off, unless the pool has stopped; resets that overran go to Error.
         List<String> replace = new ArrayList<>();
         if (!stopped && !backingOff) {
@@ -232,7 +257,7 @@ public final class WarmPlan {
         WarmPool.Status status = new WarmPool.Status(generation, availableAfter, claimedAfter, resetting,
                 provisioning + create, count(members, State.ERROR), queue.stream().map(Claim::id).toList(), failures.inRow(),
                 failures.message(), failures.last() == null ? null : failures.last().toString(), shown, conditions);
-        return new Decisions(binds, resets, create, replace, timedOut, statuses, status);
+        return new Decisions(binds, resets, create, replace, surplus, timedOut, statuses, status);
     }
 
     /**

@@ -225,6 +225,32 @@ class WarmPlanTest {
         }
 
         @Test
+        void aSmallerMaxSizeLetsTheNewestReadyClustersGoAtOnce() {
+            List<Member> five = List.of(member("a", State.AVAILABLE, NOW.minusSeconds(50)), member("b", State.AVAILABLE, NOW.minusSeconds(40)),
+                    member("c", State.AVAILABLE, NOW.minusSeconds(30)), member("d", State.AVAILABLE, NOW.minusSeconds(20)),
+                    claimed("e", "s/one", NOW));
+            Decisions d = plan(pool("size: 2\nmaxSize: 3", 2), five, List.of(claim("s/one", NOW)));
+            assertThat(d.surplus()).containsExactly("d", "c");
+            assertThat(d.create()).isZero();
+        }
+
+        @Test
+        void clustersBeyondTheSizeGoOnceIdleForTenMinutes() {
+            Instant idle = NOW.minus(WarmPlan.SHRINK_AFTER).minusSeconds(1);
+            List<Member> members = List.of(member("a", State.AVAILABLE, idle.minusSeconds(60)), member("b", State.AVAILABLE, idle),
+                    member("c", State.AVAILABLE, NOW.minusSeconds(5)), member("d", State.RESETTING, NOW));
+            assertThat(plan(pool("size: 1\nmaxSize: 4", 1), members, List.of()).surplus()).as("the longest idle first; the resetting "
+                    + "one is counted once Available").containsExactly("a", "b");
+            assertThat(plan(pool("size: 2\nmaxSize: 4", 1), members, List.of()).surplus()).containsExactly("a");
+            // A claim takes the one ready longest; a burst that just ended keeps its clusters a while.
+            Decisions d = plan(pool("size: 1\nmaxSize: 4", 1), members, List.of(claim("s/one", NOW)));
+            assertThat(d.binds()).extracting(WarmPlan.Bind::cluster).containsExactly("a");
+            assertThat(d.surplus()).containsExactly("b");
+            List<Member> fresh = List.of(member("a", State.AVAILABLE, NOW.minusSeconds(60)), member("b", State.AVAILABLE, NOW));
+            assertThat(plan(pool("size: 1\nmaxSize: 4", 1), fresh, List.of()).surplus()).isEmpty();
+        }
+
+        @Test
         void aClaimWhoseClusterMovedOnBeforeItsStatusSaidSoIsNotBoundAgain() {
             // Its cluster is being reset; the status that says Expired is written after that, and not read back yet.
             Claim stale = new Claim("s/one", NOW, new ClusterClaim.Spec("lab", null, null, null),

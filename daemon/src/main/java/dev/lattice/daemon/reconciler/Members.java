@@ -20,10 +20,13 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -181,6 +184,27 @@ public final class Members implements AutoCloseable {
             return cached;
         }
         return Objects.equals(w.over(), version) ? w.member() : cached;
+    }
+
+    /** Records a member just created here, so that passes made before the cache shows it count it ({@link #unseen}). */
+    void madeHere(GenericKubernetesResource member) {
+        written.put(member.getMetadata().getName(), new Written(null, member, System.nanoTime()));
+    }
+
+    /** The members of {@code pool} created here that are not among {@code cached} yet (for at most 10 s). */
+    List<GenericKubernetesResource> unseen(String pool, Set<String> cached) {
+        List<GenericKubernetesResource> out = new ArrayList<>();
+        written.forEach((name, w) -> {
+            if (w.over() != null || !pool.equals(poolOf(w.member())) || cached.contains(name)) {
+                return;
+            }
+            if (System.nanoTime() - w.at() > STANDS_IN_NANOS) {
+                written.remove(name, w);
+            } else {
+                out.add(w.member());
+            }
+        });
+        return out;
     }
 
     /** The member as the API server holds it now (not the cache), or null when it is gone. */

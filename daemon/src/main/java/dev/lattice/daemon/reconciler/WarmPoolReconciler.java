@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 
 /**
  * A warm pool: acts on what {@link WarmPlan} decides, one step at a time, and writes every status. Each member's place in
@@ -113,6 +114,8 @@ public final class WarmPoolReconciler implements Reconciler {
                 clusters.put(c.getMetadata().getName(), members.latest(c));
             }
         }
+        // Created by an earlier pass a moment ago: not in the cache yet, but not to be created again.
+        members.unseen(name, clusters.keySet()).forEach(c -> clusters.put(c.getMetadata().getName(), c));
         for (GenericKubernetesResource c : List.copyOf(clusters.values())) {
             clusters.put(c.getMetadata().getName(), provisioned(pool, c, now));
         }
@@ -141,7 +144,8 @@ public final class WarmPoolReconciler implements Reconciler {
                 resets.start(pool, member, after -> again.accept(name, after));
             }
         }
-        for (String cluster : d.replace()) {
+        // Clusters in Error (replaced by creates in later passes), and Available ones beyond what the pool keeps.
+        for (String cluster : Stream.concat(d.replace().stream(), d.surplus().stream()).toList()) {
             client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(cluster).delete();
             resets.forget(cluster);
         }
@@ -285,7 +289,7 @@ public final class WarmPoolReconciler implements Reconciler {
                         .withName(pool.name()).withUid(live.getMetadata().getUid()).build())
                 .build());
         cluster.setAdditionalProperty("spec", spec);
-        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(cluster).create();
+        members.madeHere(client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).resource(cluster).create());
     }
 
     private static String suffix() {
@@ -357,6 +361,11 @@ public final class WarmPoolReconciler implements Reconciler {
             } else if (state == State.PROVISIONING && Members.message(member) != null) {
                 times.add(now.plusSeconds(10)); // ready but not yet healthy: look again soon
             }
+        }
+        // Available beyond the pool's size: they go once idle long enough.
+        if (d.status().available() != null && d.status().available() > pool.spec().size()) {
+            clusters.stream().filter(m -> Members.state(m) == State.AVAILABLE && Members.since(m) != null)
+                    .forEach(m -> times.add(Members.since(m).plus(WarmPlan.SHRINK_AFTER)));
         }
         if (d.status().lastFailureTime() != null && d.status().consecutiveFailures() != null && d.status().consecutiveFailures() > 0
                 && d.status().consecutiveFailures() < WarmPlan.FAILURE_LIMIT) {
