@@ -90,7 +90,6 @@ public final class WarmPlan {
         Map<String, ClusterClaim.Status> statuses = new LinkedHashMap<>();
         List<Reset> resets = new ArrayList<>();
         Duration maximum = Durations.parse(spec.claimLifetime().maximum());
-        Duration byDefault = Durations.parse(spec.claimLifetime().byDefault());
 
         // Claimed clusters whose claim has ended.
         for (Member m : members) {
@@ -104,7 +103,7 @@ public final class WarmPlan {
                 resets.add(new Reset(m.cluster(), m.claim(), "Released"));
                 statuses.put(c.id(), ended(c, m, ClusterClaim.Phase.RELEASED, "released; its cluster is being reset for the next claim"));
             } else {
-                Instant expires = expiry(c, m, byDefault, maximum);
+                Instant expires = expiry(c, m, spec);
                 if (!now.isBefore(expires)) {
                     resets.add(new Reset(m.cluster(), m.claim(), "Expired"));
                     statuses.put(c.id(), ended(c, m, ClusterClaim.Phase.EXPIRED, "expired at " + expires + "; its cluster is being reset"));
@@ -142,7 +141,7 @@ public final class WarmPlan {
             }
             if (next < available.size()) {
                 Member m = available.get(next++);
-                Instant expires = now.plus(lifetime(c, byDefault, maximum));
+                Instant expires = now.plus(lifetime(spec, c.spec()));
                 binds.add(new Bind(c.id(), m.cluster(), session(c), expires));
                 statuses.put(c.id(), bound(c, m.cluster(), now, expires, lifetimeNote(c, maximum)));
             } else {
@@ -290,8 +289,9 @@ public final class WarmPlan {
     }
 
     /** The lifetime a claim gets: what it asks, else the pool's default, never over the pool's maximum. */
-    static Duration lifetime(Claim c, Duration byDefault, Duration maximum) {
-        Duration asked = c.spec().lifetime() == null ? byDefault : Durations.parse(c.spec().lifetime());
+    public static Duration lifetime(WarmPool.Spec pool, ClusterClaim.Spec claim) {
+        Duration maximum = Durations.parse(pool.claimLifetime().maximum());
+        Duration asked = Durations.parse(claim.lifetime() != null ? claim.lifetime() : pool.claimLifetime().byDefault());
         return asked.compareTo(maximum) > 0 ? maximum : asked;
     }
 
@@ -303,9 +303,9 @@ public final class WarmPlan {
     }
 
     /** When a bound claim ends: as its status says once written, else from when its cluster was claimed. */
-    private static Instant expiry(Claim c, Member m, Duration byDefault, Duration maximum) {
+    private static Instant expiry(Claim c, Member m, WarmPool.Spec spec) {
         Optional<Instant> written = Optional.ofNullable(c.status()).map(ClusterClaim.Status::expiresAt).map(Instant::parse);
-        return written.orElseGet(() -> (m.since() == null ? Instant.EPOCH : m.since()).plus(lifetime(c, byDefault, maximum)));
+        return written.orElseGet(() -> (m.since() == null ? Instant.EPOCH : m.since()).plus(lifetime(spec, c.spec())));
     }
 
     private static boolean wasBound(Claim c) {

@@ -15,22 +15,28 @@ import dev.lattice.core.warm.WarmPlan;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.kube.Secrets;
 import dev.lattice.engine.kube.StatusWriter;
 import dev.lattice.engine.warm.WarmCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -58,9 +64,11 @@ public final class WarmPoolReconciler implements Reconciler {
     private final WarmMetrics metrics;
     private final BiConsumer<String, Duration> again;
     /** Claims whose kubeconfig Secret is known to be there, as {@code claim uid/cluster}: checked once per daemon. */
-    private final Map<String, Boolean> handedOut = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+    /** Namespaces where the daemon has bound itself to Secrets, for claims' kubeconfigs. */
+    private final Set<String> secretsBound = ConcurrentHashMap.newKeySet();
     /** Each pool's last status, for the clusters-per-state gauge. */
-    private final Map<String, WarmPool.Status> last = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, WarmPool.Status> last = new ConcurrentHashMap<>();
 
     /**
      * @param again asked to reconcile a pool again after a while: when a claim expires, a reset times out, a back-off ends
@@ -157,8 +165,9 @@ public final class WarmPoolReconciler implements Reconciler {
         for (Map.Entry<String, ClusterClaim.Status> e : d.claims().entrySet()) {
             writeClaim(e.getKey(), e.getValue());
         }
-        boolean wasExhausted = pool.status().conditions().stream().anyMatch(c -> "Exhausted".equals(c.type()) && "True".equals(c.status()));
-        if (!wasExhausted && d.status().queue().size() > 0) {
+        // What this daemon last wrote, else what the status says (the cache may not show the last write yet).
+        WarmPool.Status before = last.getOrDefault(name, pool.status());
+        if (before.queue().isEmpty() && !d.status().queue().isEmpty()) {
             metrics.exhausted(name);
         }
         writePool(live, d.status(), generation);
@@ -233,14 +242,17 @@ public final class WarmPoolReconciler implements Reconciler {
         OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(LatticeObject.API_VERSION).withKind(Kind.CLUSTER_CLAIM.kindName())
                 .withName(claim.name()).withUid(claim.metadata().uid()).build();
         // The daemon uses Secrets only in namespaces it binds itself to, this claim's among them.
-        new Applier(client).apply(List.of(DaemonManifests.secretsBinding(claim.metadata().namespace())), Duration.ofSeconds(30));
-        client.secrets().inNamespace(claim.metadata().namespace()).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        if (!secretsBound.contains(claim.metadata().namespace())) {
+            new Applier(client).apply(List.of(DaemonManifests.secretsBinding(claim.metadata().namespace())), Duration.ofSeconds(30));
+            secretsBound.add(claim.metadata().namespace());
+        }
+        client.secrets().inNamespace(claim.metadata().namespace()).resource(new SecretBuilder()
                 .withNewMetadata().withName(WarmPlan.kubeconfigSecret(claim.name())).withNamespace(claim.metadata().namespace())
                 .withLabels(Map.of(WarmCluster.CLAIM_LABEL, claim.name(), WarmPool.MEMBER_LABEL, claim.spec().pool()))
                 .withOwnerReferences(owner).endMetadata()
-                .withType("Opaque").withData(dev.lattice.engine.kube.Secrets.data(Map.of("kubeconfig", kubeconfig))).build())
+                .withType("Opaque").withData(Secrets.data(Map.of("kubeconfig", kubeconfig))).build())
                 .fieldManager(Members.FIELD_MANAGER).forceConflicts().serverSideApply();
-        handedOut.put(claim.metadata().uid() + "/" + member.getMetadata().getName(), Boolean.TRUE);
+        handedOut.add(claim.metadata().uid() + "/" + member.getMetadata().getName());
     }
 
     /** A bound claim whose Secret is gone (a daemon stopped between the bind and the Secret, or someone deleted it) gets one again. */
@@ -249,19 +261,23 @@ public final class WarmPoolReconciler implements Reconciler {
             if (Members.state(member) != State.CLAIMED) {
                 continue;
             }
+            // Its claim's status may not say Bound yet (written after this), or may still say Bound of a claim that ended.
             ClusterClaim claim = claims.get(Members.claim(member));
-            if (claim == null || claim.spec().released() || claim.status().phase() != ClusterClaim.Phase.BOUND) {
+            ClusterClaim.Phase phase = claim == null ? null : claim.status().phase();
+            if (claim == null || claim.spec().released() || phase == ClusterClaim.Phase.RELEASED || phase == ClusterClaim.Phase.EXPIRED) {
                 continue;
             }
             String key = claim.metadata().uid() + "/" + member.getMetadata().getName();
-            if (handedOut.containsKey(key)) {
+            if (handedOut.contains(key)) {
                 continue;
             }
             boolean there = client.secrets().inNamespace(claim.metadata().namespace()).withName(WarmPlan.kubeconfigSecret(claim.name())).get() != null;
             if (there) {
-                handedOut.put(key, Boolean.TRUE);
-            } else if (claim.status().expiresAt() != null) {
-                handOut(member, claim, Instant.parse(claim.status().expiresAt()), status.now());
+                handedOut.add(key);
+            } else {
+                Instant expires = claim.status().expiresAt() != null ? Instant.parse(claim.status().expiresAt())
+                        : Objects.requireNonNullElse(Members.since(member), status.now()).plus(WarmPlan.lifetime(pool.spec(), claim.spec()));
+                handOut(member, claim, expires, status.now());
             }
         }
     }
@@ -283,7 +299,7 @@ public final class WarmPoolReconciler implements Reconciler {
         GenericKubernetesResource cluster = new GenericKubernetesResource();
         cluster.setApiVersion(LatticeObject.API_VERSION);
         cluster.setKind(Kind.LATTICE_CLUSTER.kindName());
-        cluster.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(prefix + "-" + suffix())
+        cluster.setMetadata(new ObjectMetaBuilder().withName(prefix + "-" + suffix())
                 .withLabels(Map.of(WarmPool.MEMBER_LABEL, pool.name()))
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(LatticeObject.API_VERSION).withKind(Kind.WARM_POOL.kindName())
                         .withName(pool.name()).withUid(live.getMetadata().getUid()).build())
@@ -348,7 +364,7 @@ public final class WarmPoolReconciler implements Reconciler {
     }
 
     /** When to look again with nothing else happening: the next claim to expire, reset to time out, or back-off to end. */
-    private Optional<Duration> next(WarmPool pool, WarmPlan.Decisions d, java.util.Collection<GenericKubernetesResource> clusters, Instant now) {
+    private Optional<Duration> next(WarmPool pool, WarmPlan.Decisions d, Collection<GenericKubernetesResource> clusters, Instant now) {
         List<Instant> times = new ArrayList<>();
         d.claims().values().stream().filter(c -> c.phase() == ClusterClaim.Phase.BOUND && c.expiresAt() != null)
                 .forEach(c -> times.add(Instant.parse(c.expiresAt())));
