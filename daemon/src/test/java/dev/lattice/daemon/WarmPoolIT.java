@@ -72,6 +72,12 @@ class WarmPoolIT {
             System.out.println("claim to Bound with its kubeconfig: " + boundMillis + " ms");
             Map<String, Object> alice = claimStatus(parent, "alice");
             assertThat(alice).containsEntry("cluster", oldest).containsEntry("kubeconfigSecret", "alice-kubeconfig").containsKey("expiresAt");
+            // kubectl wait --for=condition=Bound works, and kubectl describe shows it happen.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.CLUSTER_CLAIM, "training", "alice", "Bound"))
+                    .containsEntry("status", "True"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(parent.v1().events().inNamespace("training").list().getItems())
+                    .anySatisfy(e -> assertThat(List.of(e.getInvolvedObject().getName(), e.getReason(), e.getType()))
+                            .containsExactly("alice", "Bound", "Normal")));
             assertThat(member(parent, oldest).getMetadata().getAnnotations()).containsEntry(Members.STATE, "Claimed")
                     .containsEntry(Members.CLAIM, "training/alice").containsEntry(Members.SESSION, "s-alice");
             KubernetesClient workload = cloud.workload(oldest).orElseThrow().client();

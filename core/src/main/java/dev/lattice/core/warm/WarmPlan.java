@@ -198,9 +198,9 @@ public final class WarmPlan {
             String why = refusal != null ? "the warm pool does not fit its capacity pool: " + refusal
                     : stopped ? "the warm pool stopped replacing clusters after " + failures.inRow() + " failures in a row"
                     : "no cluster of pool " + spec.pool() + " is available";
-            statuses.put(c.id(), new ClusterClaim.Status(null, ClusterClaim.Phase.PENDING, null, i, null, null, null,
-                    i == 0 ? "waiting: " + why + "; this claim is next" : "waiting: " + why + "; " + i + " claims before this one",
-                    List.of()));
+            String inLine = i == 0 ? "waiting: " + why + "; this claim is next" : "waiting: " + why + "; " + i + " claims before this one";
+            statuses.put(c.id(), new ClusterClaim.Status(null, ClusterClaim.Phase.PENDING, null, i, null, null, null, inLine,
+                    boundCondition(false, "Waiting", inLine)));
         }
         // Claims already ended keep what their status says.
         for (Claim c : claims) {
@@ -332,13 +332,19 @@ public final class WarmPlan {
         String boundAt = before != null && cluster.equals(before.cluster()) && before.boundAt() != null ? before.boundAt()
                 : since == null ? null : since.toString();
         return new ClusterClaim.Status(null, ClusterClaim.Phase.BOUND, cluster, null, boundAt, expires.toString(),
-                kubeconfigSecret(name), message, List.of());
+                kubeconfigSecret(name), message, boundCondition(true, "Bound", "bound to " + cluster + " until " + expires
+                        + "; its kubeconfig is in Secret " + kubeconfigSecret(name)));
+    }
+
+    /** A claim's one condition, Bound, for kubectl wait --for=condition=Bound and its events. */
+    private static List<Condition> boundCondition(boolean bound, String reason, String message) {
+        return List.of(condition("Bound", bound, reason, message, null));
     }
 
     private static ClusterClaim.Status ended(Claim c, Member m, ClusterClaim.Phase phase, String message) {
         ClusterClaim.Status before = c.status() == null ? ClusterClaim.Status.EMPTY : c.status();
         return new ClusterClaim.Status(null, phase, m == null ? before.cluster() : m.cluster(), null, before.boundAt(),
-                before.expiresAt(), null, message, List.of());
+                before.expiresAt(), null, message, boundCondition(false, phase.wire(), message));
     }
 
     private static int count(List<Member> members, State state) {

@@ -127,6 +127,11 @@ class WarmPlanTest {
             assertThat(s.phase()).isEqualTo(ClusterClaim.Phase.BOUND);
             assertThat(s.cluster()).isEqualTo("old");
             assertThat(s.kubeconfigSecret()).isEqualTo("one-kubeconfig");
+            assertThat(s.conditions()).singleElement().satisfies(c -> {
+                assertThat(c.type()).isEqualTo("Bound");
+                assertThat(c.status()).isEqualTo("True");
+                assertThat(c.message()).contains("bound to old until", "Secret one-kubeconfig");
+            });
             assertThat(d.status().available()).isEqualTo(1);
             assertThat(d.status().claimed()).isEqualTo(1);
             // The bound cluster is no longer unclaimed: the pool provisions one to keep size 2 (room: it holds 2 of maxSize 3).
@@ -143,6 +148,8 @@ class WarmPlanTest {
             assertThat(d.claims().get("s/second").position()).isZero();
             assertThat(d.claims().get("s/second").message()).contains("this claim is next");
             assertThat(d.claims().get("s/third").position()).isEqualTo(1);
+            assertThat(d.claims().get("s/third").conditions()).singleElement().satisfies(c ->
+                    assertThat(List.of(c.type(), c.status(), c.reason())).containsExactly("Bound", "False", "Waiting"));
             assertThat(d.status().queue()).containsExactly("s/second", "s/third");
             assertThat(condition(d, "Exhausted").status()).isEqualTo("True");
             // Without maxSize the pool holds size clusters in all: nothing more is provisioned, and it says so.

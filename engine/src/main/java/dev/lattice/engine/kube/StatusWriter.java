@@ -27,9 +27,9 @@ public final class StatusWriter {
 
     /** Conditions that are bad when True; every other condition is good when True. */
     private static final Set<String> BAD_WHEN_TRUE = Set.of("CapacityPressure", "BudgetWarning", "Exhausted");
-    /** Reasons of a condition not yet True that say it is on its way, not that something is wrong. */
+    /** Reasons of a condition not True that say it is on its way (or done with), not that something is wrong. */
     private static final Set<String> ON_THE_WAY = Set.of("Pending", "Provisioning", "Pivoting", "Pivoted", "Deleting", "Unpivoting",
-            "NotReported", "NeverConnected", "Progressing", "Filling");
+            "NotReported", "NeverConnected", "Progressing", "Filling", "Waiting", "Released", "Expired");
 
     private final KubernetesClient client;
     private final Clock clock;
