@@ -134,6 +134,32 @@ class ClaimCommandTest {
     }
 
     @Test
+    void poolStatusShowsAWarmPoolAsItsDaemonCountsIt() {
+        GenericKubernetesResource rack = client.getKubernetesSerialization().unmarshal("""
+                apiVersion: lattice.dev/v1alpha1
+                kind: StaticPool
+                metadata: {name: rack}
+                spec:
+                  provider: docker
+                  capacity: {cores: 64, memory: 256Gi}
+                  machineTypes: [{name: small, cores: 4, memory: 16Gi}]
+                """, GenericKubernetesResource.class);
+        client.genericKubernetesResources(LiveInputs.context(Kind.STATIC_POOL)).resource(rack).create();
+        var pools = client.genericKubernetesResources(LiveInputs.context(Kind.WARM_POOL));
+        GenericKubernetesResource lab = pools.withName("lab").get();
+        lab.setAdditionalProperty("status", Map.of("observedGeneration", 1, "available", 1, "claimed", 1, "resetting", 0,
+                "provisioning", 0, "error", 0, "queue", List.of("training/bob"), "clusters", List.of(), "conditions", List.of(
+                        Map.of("type", "Exhausted", "status", "True", "reason", "ClaimsWaiting", "message", "1 claim waits for a cluster",
+                                "lastTransitionTime", "2026-12-07T10:00:00Z"))));
+        pools.resource(lab).updateStatus();
+
+        CliRun run = run("pool", "status", "lab");
+        assertThat(run.exitCode()).as(run.dump()).isZero();
+        assertThat(run.out().lines().filter(l -> l.startsWith("lab ")).findFirst().orElseThrow().split("\\s+"))
+                .containsExactly("lab", "rack", "2", "1", "1", "0", "0", "0", "1", "Exhausted");
+    }
+
+    @Test
     void completesWarmPoolsAndClaimsFromTheCluster() {
         run("claim", "create", "--pool", "lab", "--name", "alice", "-n", "training");
         assertThat(CliRun.of("__complete", "--", "--pool", "claim", "create", "--kubeconfig", kubeconfig).out().lines().toList())
