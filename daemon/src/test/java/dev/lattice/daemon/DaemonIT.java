@@ -355,7 +355,7 @@ class DaemonIT {
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(200);
         String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(metrics).contains("lattice_reconcile_total{controller=\"services\",result=\"success\"}").contains("lattice_leader 1");
+        assertThat(metrics).contains("lattice_reconcile_total{controller=\"services\",result=\"success\"}").contains("lattice_leader 1").contains("lattice_events_dropped_total ");
 
         // Clients that connect and stall (from other addresses: one may hold only a few) never keep a probe waiting.
         List<java.net.Socket> stalled = new java.util.ArrayList<>();

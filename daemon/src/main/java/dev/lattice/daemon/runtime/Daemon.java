@@ -118,6 +118,10 @@ public final class Daemon implements AutoCloseable {
             Leading l = leading;
             return l == null ? 0 : l.queue.depth();
         });
+        metrics.counter("lattice_events_dropped", "Events not written (over the recorder's rate, or refused), since this replica led", () -> {
+            Leading l = leading;
+            return l == null ? 0 : l.events.dropped();
+        });
         metrics.warmPools(() -> {
             Leading l = leading;
             return l == null ? Map.of() : l.warmPools.statuses();

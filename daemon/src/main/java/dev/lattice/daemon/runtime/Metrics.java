@@ -4,6 +4,7 @@ import dev.lattice.core.model.WarmPool;
 import dev.lattice.daemon.reconciler.WarmMetrics;
 import dev.lattice.daemon.reconciler.WorkQueue;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -67,6 +68,11 @@ final class Metrics implements WorkQueue.Listener, WarmMetrics {
     public void reconciled(String controller, boolean ok, long nanos) {
         reconciles.labelValues(controller, ok ? "success" : "error").inc();
         durations.labelValues(controller).observe(nanos / 1e9);
+    }
+
+    /** A counter read when scraped ({@code name} without {@code _total}, which is added). */
+    void counter(String name, String help, DoubleSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
     }
 
     /** A gauge read when scraped. */
