@@ -196,6 +196,29 @@ class WarmPoolIT {
         }
     }
 
+    @Test
+    void clustersBeyondTheSizeThatTheCapacityPoolCannotHoldAreNotMadeOverAndOver() throws Exception {
+        assumeTrue(Envtest.assets().isPresent(), Envtest.absence());
+        try (WarmParent warm = new WarmParent(dir)) {
+            KubernetesClient parent = warm.client();
+            // 12 cores: the parent (4), the warm pool's size (1 cluster, 4) and one cluster more; maxSize asks for two more.
+            Kube.apply(parent, WarmParent.fleet(1, 3, "Clean").replace("cores: 64", "cores: 12"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("available", 1));
+            for (String name : List.of("a", "b", "c")) {
+                claim(parent, name, "lifetime: 1h");
+            }
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.WARM_POOL, null, "train", "CapacityPressure"))
+                    .containsEntry("status", "True").containsEntry("reason", "PoolFull"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pool(parent)).containsEntry("claimed", 2).containsEntry("error", 0)
+                    .containsEntry("consecutiveFailures", 0));
+            Map<String, Object> waiting = claimStatus(parent, "c");
+            assertThat(waiting).containsEntry("phase", "Pending");
+            assertThat((String) waiting.get("message")).contains("cannot hold another", "pool lab cannot hold");
+            assertThat(warm.members()).hasSize(2);
+            assertThat(warm.failures()).isEmpty();
+        }
+    }
+
     private static boolean refused(KubernetesClient session) {
         try {
             session.namespaces().list();

@@ -75,6 +75,15 @@ public final class WarmPlan {
      * @param now       the time of the plan
      */
     public static Decisions plan(WarmPool pool, List<Member> members, List<Claim> claims, String refusal, Failures before, Instant now) {
+        return plan(pool, members, claims, refusal, null, before, now);
+    }
+
+    /**
+     * The same, when the capacity pool has just refused a cluster beyond the warm pool's size ({@code full}: why; null
+     * when none was): no more are made beyond size for now, and claims that wait are told so.
+     */
+    public static Decisions plan(WarmPool pool, List<Member> members, List<Claim> claims, String refusal, String full, Failures before,
+                                 Instant now) {
         WarmPool.Spec spec = pool.spec();
         Long generation = pool.metadata().generation();
         Failures failures = failures(generation, members, before);
@@ -161,6 +170,9 @@ public final class WarmPlan {
         Instant retryAt = failures.last() == null || failures.inRow() == 0 ? null : failures.last().plus(backoff(failures.inRow()));
         boolean backingOff = retryAt != null && now.isBefore(retryAt);
         int create = refusal != null || stopped || backingOff ? 0 : Math.min(need, Math.min(room, slots));
+        if (full != null) {
+            create = Math.min(create, Math.max(0, spec.size() - total)); // the warm pool's own allocation still holds size
+        }
 
         // More than the pool keeps. Over its ceiling (size or maxSize went down): Available clusters go at once, the
         // newest ready first. More than size Available (claims that made it grow have ended): those idle for
@@ -196,6 +208,7 @@ public final class WarmPlan {
         for (int i = 0; i < queue.size(); i++) {
             Claim c = queue.get(i);
             String why = refusal != null ? "the warm pool does not fit its capacity pool: " + refusal
+                    : full != null && total >= spec.size() ? "no cluster of pool " + spec.pool() + " is available, and it cannot hold another: " + full
                     : stopped ? "the warm pool stopped replacing clusters after " + failures.inRow() + " failures in a row"
                     : "no cluster of pool " + spec.pool() + " is available";
             String inLine = i == 0 ? "waiting: " + why + "; this claim is next" : "waiting: " + why + "; " + i + " claims before this one";
@@ -231,6 +244,9 @@ public final class WarmPlan {
         boolean atCeiling = !queue.isEmpty() && total >= spec.ceiling();
         conditions.add(refusal != null
                 ? condition("CapacityPressure", true, "PoolRefused", refusal, generation)
+                : full != null && !queue.isEmpty()
+                ? condition("CapacityPressure", true, "PoolFull", "claims wait and pool " + spec.pool()
+                        + " cannot hold another cluster: " + full, generation)
                 : atCeiling
                 ? condition("CapacityPressure", true, "AtMaxSize", "claims wait and the pool holds its most clusters, "
                         + spec.ceiling() + (spec.maxSize() == null ? " (set maxSize to provision more on demand)" : ""), generation)

@@ -258,6 +258,20 @@ class WarmPlanTest {
         }
 
         @Test
+        void aCapacityPoolThatRefusedAClusterBeyondTheSizeGetsNoMoreForNow() {
+            List<Member> taken = List.of(claimed("a", "s/one", NOW), claimed("b", "s/two", NOW));
+            List<Claim> claims = List.of(claim("s/one", NOW), claim("s/two", NOW), claim("s/three", NOW));
+            Decisions d = WarmPlan.plan(pool("size: 2\nmaxSize: 5", 1), taken, claims, null, "needs 4 cores, 2 of 64 left",
+                    Failures.NONE, NOW);
+            assertThat(d.create()).isZero();
+            assertThat(condition(d, "CapacityPressure").reason()).isEqualTo("PoolFull");
+            assertThat(d.claims().get("s/three").message()).contains("cannot hold another: needs 4 cores");
+            // Within its size the warm pool's own allocation holds: those are made all the same.
+            assertThat(WarmPlan.plan(pool("size: 2\nmaxSize: 5", 1), List.of(claimed("a", "s/one", NOW)), claims.subList(0, 1), null,
+                    "full", Failures.NONE, NOW).create()).isEqualTo(1);
+        }
+
+        @Test
         void aClaimWhoseClusterMovedOnBeforeItsStatusSaidSoIsNotBoundAgain() {
             // Its cluster is being reset; the status that says Expired is written after that, and not read back yet.
             Claim stale = new Claim("s/one", NOW, new ClusterClaim.Spec("lab", null, null, null),

@@ -65,6 +65,15 @@ public final class WarmPoolReconciler implements Reconciler {
     private final BiConsumer<String, Duration> again;
     /** Claims whose kubeconfig Secret is known to be there, as {@code claim uid/cluster}: checked once per daemon. */
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+    /** How long a pool that refused a cluster beyond the warm pool's size is taken as full before another is tried. */
+    private static final Duration FULL_FOR = Duration.ofMinutes(1);
+
+    /** Why a warm pool's capacity pool refused a cluster beyond its size, and when. */
+    private record Full(String message, Instant at) {
+    }
+
+    /** Each warm pool whose capacity pool last refused a cluster beyond its size. */
+    private final Map<String, Full> full = new ConcurrentHashMap<>();
     /** Namespaces where the daemon has bound itself to Secrets, for claims' kubeconfigs. */
     private final Set<String> secretsBound = ConcurrentHashMap.newKeySet();
     /** Each pool's last status, for the clusters-per-state gauge. */
@@ -125,7 +134,12 @@ public final class WarmPoolReconciler implements Reconciler {
         // Created by an earlier pass a moment ago: not in the cache yet, but not to be created again.
         members.unseen(name, clusters.keySet()).forEach(c -> clusters.put(c.getMetadata().getName(), c));
         for (GenericKubernetesResource c : List.copyOf(clusters.values())) {
-            clusters.put(c.getMetadata().getName(), provisioned(pool, c, now));
+            GenericKubernetesResource after = provisioned(pool, c, now);
+            if (after == null) {
+                clusters.remove(c.getMetadata().getName());
+            } else {
+                clusters.put(c.getMetadata().getName(), after);
+            }
         }
         List<WarmPlan.Claim> claims = claims(snapshot, name);
         Map<String, ClusterClaim> claimModels = new HashMap<>();
@@ -182,9 +196,11 @@ public final class WarmPoolReconciler implements Reconciler {
     private WarmPlan.Decisions plan(WarmPool pool, Map<String, GenericKubernetesResource> clusters, List<WarmPlan.Claim> claims,
                                     String refusal, Instant now) {
         WarmPlan.Failures failures = failures(pool);
+        Full refused = full.get(pool.name());
+        String fullNow = refused != null && now.isBefore(refused.at().plus(FULL_FOR)) ? refused.message() : null;
         while (true) {
             List<WarmPlan.Member> planned = clusters.values().stream().map(Members::member).toList();
-            WarmPlan.Decisions d = WarmPlan.plan(pool, planned, claims, refusal, failures, now);
+            WarmPlan.Decisions d = WarmPlan.plan(pool, planned, claims, refusal, fullNow, failures, now);
             boolean unfit = false;
             for (WarmPlan.Bind bind : d.binds()) {
                 String why = members.unhealthy(clusters.get(bind.cluster()));
@@ -200,13 +216,23 @@ public final class WarmPoolReconciler implements Reconciler {
         }
     }
 
-    /** A Provisioning member whose parent has made it Ready: Available once healthy, with its baseline; Error if it never is. */
+    /**
+     * A Provisioning member whose parent has made it Ready: Available once healthy, with its baseline; Error if it never
+     * is, or its provisioning failed; null (deleted) when its capacity pool refused it.
+     */
     private GenericKubernetesResource provisioned(WarmPool pool, GenericKubernetesResource member, Instant now) {
         if (Members.state(member) != State.PROVISIONING) {
             return member;
         }
         ObjectStatus st = StatusWriter.of(member);
         String phase = st.phaseText();
+        if (LatticeCluster.Phase.FAILED.wire().equals(phase) && refusedByItsPool(st)) {
+            // Made beyond the pool's size, on demand, and its capacity pool cannot hold it: nothing was provisioned, so
+            // it goes, no failure is counted, and no more are made beyond size for a while.
+            full.put(pool.name(), new Full(st.message(), now));
+            client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(member.getMetadata().getName()).delete();
+            return null;
+        }
         if (LatticeCluster.Phase.FAILED.wire().equals(phase)) {
             return members.mark(member, State.ERROR, null, null, "its provisioning failed: " + st.message(), now);
         }
@@ -223,6 +249,11 @@ public final class WarmPoolReconciler implements Reconciler {
                     + " after it was created: " + why, now);
         }
         return members.note(member, "ready; waiting until it is healthy: " + why);
+    }
+
+    /** Whether the cluster failed because its capacity pool cannot hold it (nothing of it was provisioned). */
+    private static boolean refusedByItsPool(ObjectStatus status) {
+        return status.conditions().stream().anyMatch(c -> "Ready".equals(c.type()) && "PoolRefused".equals(c.reason()));
     }
 
     /** Binds the claim to its cluster (conditional on the version read), then hands the claim its own kubeconfig. */
@@ -377,6 +408,10 @@ public final class WarmPoolReconciler implements Reconciler {
             } else if (state == State.PROVISIONING && Members.message(member) != null) {
                 times.add(now.plusSeconds(10)); // ready but not yet healthy: look again soon
             }
+        }
+        Full refused = full.get(pool.name());
+        if (refused != null) {
+            times.add(refused.at().plus(FULL_FOR));
         }
         // Available beyond the pool's size: they go once idle long enough.
         if (d.status().available() != null && d.status().available() > pool.spec().size()) {
