@@ -160,13 +160,12 @@ public final class Provisioning implements AutoCloseable {
             finalizer(name, true);
             at = step(name, at, Phase.PROVISIONING, "applied " + applied + " Cluster API objects; waiting for the machines");
         }
-        if (at == Phase.PROVISIONING && warm) {
-            String ready = engine.waitReady(child);
-            step(name, at, Phase.READY, ready + "; a warm cluster, kept by this parent");
-            return;
-        }
         if (at == Phase.PROVISIONING) {
             String ready = engine.waitReady(child);
+            if (warm) {
+                step(name, at, Phase.READY, ready + "; a warm cluster, kept by this parent");
+                return;
+            }
             at = step(name, at, Phase.PIVOTING, ready + "; installing the providers and the daemon into it, then moving its Cluster API objects");
         }
         if (at == Phase.PIVOTING) {

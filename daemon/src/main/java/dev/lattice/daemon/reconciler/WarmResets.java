@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Resets of warm clusters whose claim ended, in the background, in rounds (a Clean reset asks for deletions, and is
- * looked at again while namespaces empty), one round per cluster at a time. Every reset first revokes the claim's credentials. Clean removes what the session added and
- * verifies the cluster against its baseline, then offers it again (Available); Recreate deletes the cluster, and the
- * pool provisions a new one; a reset that fails or cannot verify sends the cluster to Error. The outcome is written
+ * looked at again while namespaces empty), one round per cluster at a time. Every reset first revokes the claim's
+ * credentials. Clean removes what the session added and verifies the cluster against its baseline, then offers it
+ * again (Available); Recreate deletes the cluster, and the pool provisions a new one; a reset that fails or cannot verify sends the cluster to Error. The outcome is written
  * only over a cluster still Resetting, so one the pool timed out meanwhile stays in Error. A daemon that restarts
  * mid-reset starts it again: every step is idempotent.
  */

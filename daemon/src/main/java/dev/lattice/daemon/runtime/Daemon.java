@@ -329,10 +329,10 @@ public final class Daemon implements AutoCloseable {
             HelmCharts charts = new HelmCharts(ChartStore.fromRepositories(options.charts(), LocalCache.charts()), true);
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, events, Clock.systemUTC());
-            // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
             // A warm pool's clusters are reached with the kubeconfig Cluster API keeps for each on this cluster.
             Members members = new Members(client, options.namespace(), name -> ChildProvisioning.kubeconfig(client, name));
             resets = new WarmResets(client, members, metrics, Clock.systemUTC());
+            // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
                     requests, new StatusWriter(client, Clock.systemUTC(), events), options.resync(), charts, name -> Leading.this.queue.enqueue(Leading.this.ownCluster, name),
                     () -> Leading.this.queue.enqueue(Leading.this.services, ServiceReconciler.KEY), resets, members, options.provisionTimeout(),
@@ -375,9 +375,11 @@ public final class Daemon implements AutoCloseable {
             allWarmPools();
         }
 
-        /** Only what depends on {@code kind}: services touch neither pools nor clusters. */
+        /** Only what depends on {@code kind}: services touch neither pools nor clusters; claims touch only their warm pools. */
         void changed(Kind kind) {
-            queue.enqueue(services, ServiceReconciler.KEY);
+            if (kind != Kind.CLUSTER_CLAIM) {
+                queue.enqueue(services, ServiceReconciler.KEY);
+            }
             if (kind == Kind.LATTICE_CLUSTER || kind.isPool() || kind == Kind.WARM_POOL) {
                 queue.enqueue(pools, PoolReconciler.KEY);
                 queue.enqueue(endpoints, "endpoints");
