@@ -126,12 +126,16 @@ final class WarmParent implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             daemon.close();
         } finally {
             kubelets.interrupt();
-            kubelets.join(5000);
+            try {
+                kubelets.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             cloud.close();
         }
     }
