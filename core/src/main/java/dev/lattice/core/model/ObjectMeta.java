@@ -26,11 +26,16 @@ public record ObjectMeta(
 
     /** When the API server created the object, or null for an object not yet created (or a timestamp it did not write). */
     public Instant created() {
-        if (creationTimestamp == null) {
+        return instant(creationTimestamp);
+    }
+
+    /** A time as the API server writes it (RFC 3339), or null for none or one that does not read. */
+    public static Instant instant(String rfc3339) {
+        if (rfc3339 == null) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(creationTimestamp).toInstant();
+            return OffsetDateTime.parse(rfc3339).toInstant();
         } catch (DateTimeException e) {
             return null;
         }

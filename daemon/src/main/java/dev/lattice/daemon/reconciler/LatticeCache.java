@@ -2,7 +2,6 @@ package dev.lattice.daemon.reconciler;
 
 import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.model.Kind;
-import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.InvalidInputException;
 import dev.lattice.core.parse.Parser;
@@ -205,9 +204,8 @@ public final class LatticeCache implements AutoCloseable {
         Object version = version(kind, object);
         Cached cached = reads.get(kind).get(key);
         if (cached == null || version == null || !version.equals(cached.version())) {
-            String id = LiveInputs.id(kind, namespace, name);
-            Parser.Read read = Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(object)));
-            reads.get(kind).put(key, new Cached(kind, version, read.withoutFieldLocations(), id, namespace, name));
+            Parser.Read read = LiveInputs.read(client, kind, object);
+            reads.get(kind).put(key, new Cached(kind, version, read.withoutFieldLocations(), LiveInputs.id(kind, namespace, name), namespace, name));
         }
         return TrimmingStore.without(object, "spec");
     }

@@ -3,6 +3,7 @@ package dev.lattice.daemon.reconciler;
 import dev.lattice.core.LatticeException;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeObject;
+import dev.lattice.core.model.ObjectMeta;
 import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.model.WarmPool.State;
 import dev.lattice.core.warm.WarmPlan;
@@ -16,10 +17,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The clusters of warm pools as their parent keeps them: each one's place in its pool's cycle, in annotations on its
@@ -98,19 +98,11 @@ public final class Members implements AutoCloseable {
     }
 
     static Instant since(GenericKubernetesResource member) {
-        return time(annotation(member, SINCE));
+        return ObjectMeta.instant(annotation(member, SINCE));
     }
 
     static Instant created(GenericKubernetesResource member) {
-        return time(member.getMetadata().getCreationTimestamp());
-    }
-
-    private static Instant time(String text) {
-        try {
-            return text == null ? null : OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeException e) {
-            return null;
-        }
+        return ObjectMeta.instant(member.getMetadata().getCreationTimestamp());
     }
 
     private static String annotation(GenericKubernetesResource member, String key) {
@@ -218,7 +210,7 @@ public final class Members implements AutoCloseable {
      */
     String recordBaseline(GenericKubernetesResource member) {
         String name = member.getMetadata().getName();
-        try {
+        return whyNot(() -> {
             WarmCluster cluster = connect(name);
             String why = cluster.unhealthy(new WarmCluster.Inventory(Map.of()));
             if (why != null) {
@@ -231,20 +223,23 @@ public final class Members implements AutoCloseable {
                     .addToData(BASELINE_KEY, cluster.inventory().toJson()).build();
             client.configMaps().inNamespace(namespace).resource(baseline).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
             return null;
-        } catch (LatticeException e) {
-            return e.getMessage();
-        } catch (KubernetesClientException e) {
-            return Applier.reason(e);
-        }
+        });
     }
 
     /** Why the member is not fit to hand out now (see {@link WarmCluster#unhealthy}), or null when it is. */
     String unhealthy(GenericKubernetesResource member) {
         String name = member.getMetadata().getName();
-        try {
+        return whyNot(() -> {
             WarmCluster.Inventory baseline = baseline(name);
             return baseline == null ? "its baseline is gone (ConfigMap " + namespace + "/" + baselineName(name) + ")"
                     : connect(name).unhealthy(baseline);
+        });
+    }
+
+    /** What {@code check} says is wrong, or why it could not look: its kubeconfig or its API out of reach. */
+    private static String whyNot(Supplier<String> check) {
+        try {
+            return check.get();
         } catch (LatticeException e) {
             return e.getMessage();
         } catch (KubernetesClientException e) {

@@ -85,6 +85,12 @@ public final class LiveInputs {
         }
     }
 
+    /** One live object read into the model on its own (the references between objects unchecked), named by {@link #id}. */
+    public static Parser.Read read(KubernetesClient client, Kind kind, GenericKubernetesResource object) {
+        String id = id(kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
+        return Parser.read(new InputReader.Input(id, client.getKubernetesSerialization().asJson(object)));
+    }
+
     /** How problems in a live object are located: {@code cluster:Kind/namespace/name}. */
     static String name(Kind kind, GenericKubernetesResource item) {
         return id(kind, item.getMetadata().getNamespace(), item.getMetadata().getName());

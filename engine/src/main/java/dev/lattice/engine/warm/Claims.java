@@ -5,8 +5,7 @@ import dev.lattice.core.model.ClusterClaim;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.ObjectMeta;
-import dev.lattice.core.parse.InputReader;
-import dev.lattice.core.parse.Parser;
+import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.engine.kube.Secrets;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -153,15 +152,12 @@ public final class Claims {
     }
 
     private static LatticeException refused(String what, KubernetesClientException e) {
-        String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-        return new LatticeException("cannot " + what + ": " + why, e.getCode() == 403 ? "ask for access to clusterclaims in that namespace" : null);
+        return new LatticeException("cannot " + what + ": " + Applier.reason(e), e.getCode() == 403 ? "ask for access to clusterclaims in that namespace" : null);
     }
 
     /** The claim as the model reads it, its status with it; a claim the parser refuses keeps what could be read. */
     private ClusterClaim model(GenericKubernetesResource live) {
-        String id = LiveInputs.id(Kind.CLUSTER_CLAIM, live.getMetadata().getNamespace(), live.getMetadata().getName());
-        String yaml = client.getKubernetesSerialization().asYaml(live);
-        return Parser.read(new InputReader.Input(id, yaml)).objects().stream().map(p -> (ClusterClaim) p.object()).findFirst()
+        return LiveInputs.read(client, Kind.CLUSTER_CLAIM, live).objects().stream().map(p -> (ClusterClaim) p.object()).findFirst()
                 .orElseGet(() -> new ClusterClaim(new ObjectMeta(live.getMetadata().getName(),
                         live.getMetadata().getNamespace(), null, null, live.getMetadata().getUid(), null, null,
                         live.getMetadata().getCreationTimestamp()), new ClusterClaim.Spec("?", null, null, null), null));
