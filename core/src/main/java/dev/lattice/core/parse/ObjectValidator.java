@@ -158,11 +158,6 @@ final class ObjectValidator {
             error("spec.template.parentConfig", "a warm cluster cannot be a parent: it is reset or recreated after each claim, "
                     + "and its children with it", "leave parentConfig out of the template");
         }
-        if (spec.reset().strategy() == WarmPool.ResetStrategy.SNAPSHOT) {
-            // Said here rather than when the first claim ends: a pool that cannot be reset is better refused at once.
-            error("spec.reset.strategy", "Snapshot resets are not built yet: no provider here rolls machines back to a snapshot",
-                    "use Clean (the default: remove what a session added, verified against the baseline) or Recreate");
-        }
         Duration timeout = duration("spec.reset.timeout", spec.reset().timeout());
         if (timeout != null && timeout.compareTo(Duration.ofMinutes(1)) < 0) {
             error("spec.reset.timeout", "a reset timeout of " + spec.reset().timeout() + " cannot be met", "give a reset at least 1m, as 10m");

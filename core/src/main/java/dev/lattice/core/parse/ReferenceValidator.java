@@ -128,6 +128,15 @@ final class ReferenceValidator {
     /** A warm pool's template is a cluster's spec on the warm pool's pool. */
     private void warmPool(ParsedObject parsed, WarmPool pool) {
         clusterSpec(parsed.source(), "spec.template", "of warm pool " + pool.name(), pool.spec().template(), pool.spec().pool(), "spec.pool");
+        ParsedObject capacity = pools.get(pool.spec().pool());
+        if (pool.spec().reset().strategy() == WarmPool.ResetStrategy.SNAPSHOT && capacity != null && complete.contains(capacity)
+                && ((Pool) capacity.object()).provider() != Provider.PROXMOX) {
+            // Said here rather than when the first claim ends: a pool that cannot be reset is better refused at once.
+            problems.error(parsed.source().value("spec.reset.strategy"), "a Snapshot reset rolls Proxmox VMs back to their "
+                    + "baseline snapshots, and pool " + capacity.object().name() + " provisions on "
+                    + ((Pool) capacity.object()).provider().wire(), "use Clean (remove what a session added, verified against the "
+                    + "baseline) or Recreate, or draw on a proxmox pool");
+        }
     }
 
     /**

@@ -727,11 +727,15 @@ class ParserTest {
         }
 
         @Test
-        void refusesASnapshotResetWhichNoProviderDoesYet() {
+        void takesASnapshotResetOnlyOnAProxmoxPool() {
             String pool = warmPool("size: 1\npool: dc\ntemplate:\n  nodes: {controlPlane: {replicas: 1, instanceType: small}}\n"
                     + "reset: {strategy: Snapshot}");
-            assertThat(problems(POOL, pool)).singleElement().asString().startsWith("in.yaml:20:21: Snapshot resets are not built yet")
-                    .contains("hint: use Clean");
+            assertThat(problems(POOL, pool)).containsExactly("in.yaml:20:21: a Snapshot reset rolls Proxmox VMs back to their baseline "
+                    + "snapshots, and pool dc provisions on openstack\n  hint: use Clean (remove what a session added, verified against "
+                    + "the baseline) or Recreate, or draw on a proxmox pool");
+
+            var inputs = parse(POOL.replace("provider: openstack", "provider: proxmox"), pool);
+            assertThat(inputs.warmPools().get(0).spec().reset().strategy()).isEqualTo(dev.lattice.core.model.WarmPool.ResetStrategy.SNAPSHOT);
         }
 
         @Test

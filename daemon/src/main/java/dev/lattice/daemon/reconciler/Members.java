@@ -4,11 +4,15 @@ import dev.lattice.core.LatticeException;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.ObjectMeta;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.model.WarmPool.State;
 import dev.lattice.core.warm.WarmPlan;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.LiveInputs;
+import dev.lattice.engine.kube.PoolCredentials;
+import dev.lattice.engine.warm.ProxmoxApi;
+import dev.lattice.engine.warm.ProxmoxSnapshots;
 import dev.lattice.engine.warm.WarmCluster;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -58,17 +62,24 @@ public final class Members implements AutoCloseable {
     private final KubernetesClient client;
     private final String namespace;
     private final Function<String, String> kubeconfigs;
+    private final Function<String, String> environment;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Written> written = new ConcurrentHashMap<>();
+    /** Proxmox APIs by what reaches them, for Snapshot resets. */
+    private final Map<ProxmoxApi.Endpoint, ProxmoxApi> proxmox = new ConcurrentHashMap<>();
+    /** How long one snapshot or rollback task on Proxmox may take. */
+    private static final Duration PROXMOX_TASK = Duration.ofMinutes(3);
 
     /**
      * @param namespace   where baselines are kept (the daemon's)
      * @param kubeconfigs a member's admin kubeconfig by its name, as Cluster API wrote it on this parent
+     * @param environment the daemon's environment, under the capacity pool's credentials (for Snapshot resets)
      */
-    public Members(KubernetesClient client, String namespace, Function<String, String> kubeconfigs) {
+    public Members(KubernetesClient client, String namespace, Function<String, String> kubeconfigs, Function<String, String> environment) {
         this.client = client;
         this.namespace = namespace;
         this.kubeconfigs = kubeconfigs;
+        this.environment = environment;
     }
 
     /** The warm pool a LatticeCluster belongs to, or null. */
@@ -205,10 +216,11 @@ public final class Members implements AutoCloseable {
     }
 
     /**
-     * Records the member's baseline if it is fit to hand out: its API answers and its nodes are Ready. Returns why it is
-     * not yet, or null once recorded.
+     * Records the member's baseline if it is fit to hand out: its API answers and its nodes are Ready. For a pool reset
+     * by Snapshot, its VMs are snapshotted first (on {@code capacity}, its capacity pool). Returns why it is not fit yet,
+     * or null once recorded.
      */
-    String recordBaseline(GenericKubernetesResource member) {
+    String recordBaseline(GenericKubernetesResource member, WarmPool pool, Pool capacity) {
         String name = member.getMetadata().getName();
         return whyNot(() -> {
             WarmCluster cluster = connect(name);
@@ -216,11 +228,15 @@ public final class Members implements AutoCloseable {
             if (why != null) {
                 return why;
             }
+            WarmCluster.Inventory inventory = cluster.inventory();
+            if (pool.spec().reset().strategy() == WarmPool.ResetStrategy.SNAPSHOT) {
+                snapshots(capacity).take(name);
+            }
             ConfigMap baseline = new ConfigMapBuilder().withNewMetadata().withName(baselineName(name)).withNamespace(namespace)
                     .withLabels(Map.of(WarmPool.MEMBER_LABEL, poolOf(member)))
                     .addNewOwnerReference().withApiVersion(LatticeObject.API_VERSION).withKind(Kind.LATTICE_CLUSTER.kindName())
                     .withName(name).withUid(member.getMetadata().getUid()).endOwnerReference().endMetadata()
-                    .addToData(BASELINE_KEY, cluster.inventory().toJson()).build();
+                    .addToData(BASELINE_KEY, inventory.toJson()).build();
             client.configMaps().inNamespace(namespace).resource(baseline).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
             return null;
         });
@@ -256,6 +272,18 @@ public final class Members implements AutoCloseable {
 
     static String baselineName(String member) {
         return "warm-baseline-" + member;
+    }
+
+    /**
+     * The Proxmox snapshots of warm clusters on {@code capacity}, reached with its credentials Secret laid over the
+     * daemon's environment (read each time: a rotated token is used at once).
+     */
+    ProxmoxSnapshots snapshots(Pool capacity) {
+        if (capacity == null) {
+            throw new LatticeException("its capacity pool is gone, and with it the credentials for its VMs' snapshots", null);
+        }
+        ProxmoxApi.Endpoint endpoint = ProxmoxApi.endpoint(PoolCredentials.over(environment, PoolCredentials.read(client, capacity)));
+        return new ProxmoxSnapshots(client, proxmox.computeIfAbsent(endpoint, e -> new ProxmoxApi(e, PROXMOX_TASK)));
     }
 
     /** A kubeconfig for {@code claim} alone on the member, lasting {@code lifetime} (a secret: never logged). */

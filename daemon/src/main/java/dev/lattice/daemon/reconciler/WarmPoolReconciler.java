@@ -8,6 +8,7 @@ import dev.lattice.core.model.Condition;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeObject;
 import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.model.WarmPool.State;
 import dev.lattice.core.status.ObjectStatus;
@@ -123,6 +124,7 @@ public final class WarmPoolReconciler implements Reconciler {
         WarmPool pool = snapshot.inputs().warmPools().stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow();
         String refusal = snapshot.ledger().refusals().stream().filter(r -> r.cluster().equals(PoolAccounting.warmPoolId(name)))
                 .map(PoolAccounting.Refusal::message).findFirst().orElse(null);
+        Pool capacity = snapshot.inputs().pool(pool.spec().pool()).map(Pool.class::cast).orElse(null);
         Instant now = status.now();
 
         Map<String, GenericKubernetesResource> clusters = new LinkedHashMap<>();
@@ -134,7 +136,7 @@ public final class WarmPoolReconciler implements Reconciler {
         // Created by an earlier pass a moment ago: not in the cache yet, but not to be created again.
         members.unseen(name, clusters.keySet()).forEach(c -> clusters.put(c.getMetadata().getName(), c));
         for (GenericKubernetesResource c : List.copyOf(clusters.values())) {
-            GenericKubernetesResource after = provisioned(pool, c, now);
+            GenericKubernetesResource after = provisioned(pool, capacity, c, now);
             if (after == null) {
                 clusters.remove(c.getMetadata().getName());
             } else {
@@ -163,7 +165,7 @@ public final class WarmPoolReconciler implements Reconciler {
         }
         for (GenericKubernetesResource member : clusters.values()) {
             if (Members.state(member) == State.RESETTING && !d.timedOut().contains(member.getMetadata().getName())) {
-                resets.start(pool, member, after -> again.accept(name, after));
+                resets.start(pool, capacity, member, after -> again.accept(name, after));
             }
         }
         // Clusters in Error (replaced by creates in later passes), and Available ones beyond what the pool keeps.
@@ -220,7 +222,7 @@ public final class WarmPoolReconciler implements Reconciler {
      * A Provisioning member whose parent has made it Ready: Available once healthy, with its baseline; Error if it never
      * is, or its provisioning failed; null (deleted) when its capacity pool refused it.
      */
-    private GenericKubernetesResource provisioned(WarmPool pool, GenericKubernetesResource member, Instant now) {
+    private GenericKubernetesResource provisioned(WarmPool pool, Pool capacity, GenericKubernetesResource member, Instant now) {
         if (Members.state(member) != State.PROVISIONING) {
             return member;
         }
@@ -239,7 +241,7 @@ public final class WarmPoolReconciler implements Reconciler {
         if (!LatticeCluster.Phase.READY.wire().equals(phase)) {
             return member;
         }
-        String why = members.recordBaseline(member);
+        String why = members.recordBaseline(member, pool, capacity);
         if (why == null) {
             return members.mark(member, State.AVAILABLE, null, null, null, now);
         }
@@ -248,7 +250,7 @@ public final class WarmPoolReconciler implements Reconciler {
             return members.mark(member, State.ERROR, null, null, "not healthy " + Durations.format(provisionTimeout)
                     + " after it was created: " + why, now);
         }
-        return members.note(member, "ready; waiting until it is healthy: " + why);
+        return members.note(member, "ready; not offered yet: " + why);
     }
 
     /** Whether the cluster failed because its capacity pool cannot hold it (nothing of it was provisioned). */

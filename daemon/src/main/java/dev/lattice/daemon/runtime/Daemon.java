@@ -330,7 +330,7 @@ public final class Daemon implements AutoCloseable {
             provisioning = new Provisioning(client, progress -> new ChildProvisioning(client, components, charts, System::getenv,
                     options.provisionTimeout(), Duration.ofMillis(500), progress), parent, tokens, events, Clock.systemUTC());
             // A warm pool's clusters are reached with the kubeconfig Cluster API keeps for each on this cluster.
-            Members members = new Members(client, options.namespace(), name -> ChildProvisioning.kubeconfig(client, name));
+            Members members = new Members(client, options.namespace(), name -> ChildProvisioning.kubeconfig(client, name), System::getenv);
             resets = new WarmResets(client, members, metrics, Clock.systemUTC());
             // An add-on's outcome goes into the cluster's status (the queue is there before the first reconcile).
             Reconcilers r = new Reconcilers(client, cache, capi, served, Daemon.this::self, fleet, parent, provisioning, tokens,
