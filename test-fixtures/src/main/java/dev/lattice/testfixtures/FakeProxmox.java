@@ -118,6 +118,11 @@ public final class FakeProxmox implements AutoCloseable {
         return Set.copyOf(vms.getOrDefault(node + "/" + vmid, Set.of()));
     }
 
+    /** Deletes one of the VM's snapshots, as someone at Proxmox might. */
+    public void deleteSnapshot(String node, long vmid, String name) {
+        vms.get(node + "/" + vmid).remove(name);
+    }
+
     /** What a rollback does to the machine, told once its task ends (node, VM id). */
     public void onRollback(BiConsumer<String, Long> action) {
         onRollback = action;

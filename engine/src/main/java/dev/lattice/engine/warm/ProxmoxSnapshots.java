@@ -77,15 +77,18 @@ public final class ProxmoxSnapshots {
         return vms;
     }
 
-    /** Rolls each of the cluster's VMs back to its baseline snapshot and starts it, all at once. */
+    /**
+     * Rolls each of the cluster's VMs back to its baseline snapshot and starts it, all at once; none is touched when one
+     * has no baseline snapshot (a cluster half rolled back would be worse than one not rolled back).
+     */
     public void rollBack(String cluster) {
         Map<String, ProxmoxApi.Vm> vms = vms(cluster);
-        together(vms, (machine, vm) -> {
+        vms.forEach((machine, vm) -> {
             if (!api.snapshots(vm).contains(BASELINE)) {
                 throw new LatticeException(vm + " (machine " + machine + ") has no snapshot " + BASELINE + " to roll back to", null);
             }
-            return api.rollback(vm, BASELINE);
-        }, "rolling back");
+        });
+        together(vms, (machine, vm) -> api.rollback(vm, BASELINE), "rolling back");
     }
 
     /** Starts a task per VM ({@code start} returns none when there is nothing to do), then waits for each. */
