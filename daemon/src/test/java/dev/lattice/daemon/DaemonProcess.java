@@ -61,6 +61,17 @@ final class DaemonProcess implements AutoCloseable {
         return Files.readAllLines(log).stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
     }
 
+    /** Runs {@code jcmd} on the daemon's JVM (as {@code JFR.start ...}); its output. */
+    String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(process.pid())));
+        args.addAll(List.of(command));
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
     /** The JVM is the launcher's exec'd child, so the pid is the JVM's. */
     private String status(String name) throws IOException {
         Path status = Path.of("/proc/" + process.pid() + "/status");

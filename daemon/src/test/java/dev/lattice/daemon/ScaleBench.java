@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * service, how long one change takes to reach its Deployment and one move away to remove it, and the log's warnings.
  * Each size gets a fresh API server and daemon; a size stops at {@link #LIMIT} (300 s; {@code -Dbench.limit=SECONDS}). Run:
  * {@code ./mvnw -B -pl daemon verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ScaleBench
- * -Dbench.sizes=1000,5000,10000}.
+ * -Dbench.sizes=1000,5000,10000}; {@code -Dbench.jfr=/tmp/changes} records a profile of the changes and the move
+ * (Java Flight Recorder) in {@code /tmp/changes-SIZE.jfr}.
  */
 class ScaleBench {
     /** How long after the bulk apply's start the bench waits for every placement and Deployment ({@code -Dbench.limit}, seconds). */
@@ -106,8 +107,15 @@ class ScaleBench {
                 String change = "-";
                 String moveAway = "-";
                 if (appliedAt >= 0 && daemon.alive()) {
+                    String jfr = System.getProperty("bench.jfr"); // a profile of the changes alone, for JDK Mission Control or jfr print
+                    if (jfr != null) {
+                        System.out.print(daemon.jcmd("JFR.start", "name=changes", "settings=profile", "filename=" + jfr + "-" + services + ".jfr"));
+                    }
                     change = changes(client, services).toString();
                     moveAway = String.valueOf(moveAway(client, services));
+                    if (jfr != null) {
+                        System.out.print(daemon.jcmd("JFR.stop", "name=changes"));
+                    }
                 }
                 List<String> complaints = daemon.complaints();
                 complaints.stream().limit(5).forEach(c -> System.out.println("  " + c));
