@@ -106,15 +106,35 @@ public final class ObjectSync {
      */
     static final int CHUNK = 50;
 
-    /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
-    private record Memory(Map<Piece, List<Tracked>> done, Set<Tracked> unsure) {
-        /** Every object it remembers: those of the pieces applied whole, then those it is unsure of. */
-        List<Tracked> objects() {
-            List<Tracked> all = new ArrayList<>();
-            done.values().forEach(all::addAll);
-            all.addAll(unsure);
-            return all;
+    /**
+     * A piece as a pass looks it up, its hash and service worked out once: a pass looks up every piece of the fleet, and
+     * a piece hashes everything it is rendered from.
+     */
+    private static final class Keyed {
+        final Piece piece;
+        final int hash;
+        /** {@code namespace/name}, or null for a namespace's or the cluster's own piece. */
+        final String service;
+
+        Keyed(Piece piece) {
+            this.piece = piece;
+            this.hash = piece.hashCode();
+            this.service = serviceOf(piece);
         }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Keyed k && (k.piece == piece || k.hash == hash && k.piece.equals(piece));
+        }
+    }
+
+    /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
+    private record Memory(Map<Keyed, List<Tracked>> done, Set<Tracked> unsure) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
@@ -151,26 +171,36 @@ public final class ObjectSync {
     public synchronized Pass sync(String source, List<? extends Piece> desired, boolean full, BooleanSupplier stop, Consumer<Chunk> sent) {
         Memory before = applied.remove(source); // should this pass die half-way, the next one is a full one
         Map<String, List<Piece>> leftBefore = deferred.getOrDefault(source, Map.of());
-        Map<Piece, List<Tracked>> done = new LinkedHashMap<>();
+        Map<Keyed, List<Tracked>> done = new LinkedHashMap<>();
+        List<Keyed> keys = new ArrayList<>(desired.size());
         List<Piece> common = new ArrayList<>();
         Map<String, List<Piece>> changed = new LinkedHashMap<>();
+        Set<String> present = new HashSet<>();
+        // The remembered objects of the pieces found again (by identity: the lists are the memory's own).
+        Set<List<Tracked>> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Piece p : desired) {
-            List<Tracked> known = full || before == null ? null : before.done().get(p);
-            String service = serviceOf(p);
+            Keyed k = new Keyed(p);
+            keys.add(k);
+            present.add(k.service);
+            List<Tracked> known = full || before == null ? null : before.done().get(k);
             if (known != null) {
-                done.put(p, known);
-            } else if (service == null) {
+                done.put(k, known);
+                kept.add(known);
+            } else if (k.service == null) {
                 common.add(p);
             } else {
-                changed.computeIfAbsent(service, k -> new ArrayList<>()).add(p);
+                changed.computeIfAbsent(k.service, x -> new ArrayList<>()).add(p);
             }
         }
         // A service with no piece here any more (moved away, deleted) loses its objects now, not after a long pass.
-        Set<String> present = new HashSet<>();
-        desired.forEach(p -> present.add(serviceOf(p)));
         Set<Coordinates> gone = new LinkedHashSet<>();
         if (before != null) {
-            before.objects().stream().filter(t -> t.service() != null && !present.contains(t.ref().namespace() + "/" + t.service()))
+            before.done().forEach((k, tracked) -> {
+                if (k.service != null && !present.contains(k.service)) {
+                    tracked.stream().filter(t -> t.service() != null).forEach(t -> gone.add(t.ref()));
+                }
+            });
+            before.unsure().stream().filter(t -> t.service() != null && !present.contains(t.ref().namespace() + "/" + t.service()))
                     .forEach(t -> gone.add(t.ref()));
         }
         Map<Coordinates, String> goneFailed = delete(List.copyOf(gone));
@@ -180,11 +210,12 @@ public final class ObjectSync {
         changed.forEach((service, pieces) -> (pieces.equals(leftBefore.get(service)) ? leftOver : queue).add(pieces));
         queue.addAll(leftOver);
         Run run = new Run(source);
-        Map<Piece, List<Tracked>> rendered = new HashMap<>();
+        // By identity: the pieces sent are the instances of desired.
+        Map<Piece, List<Tracked>> rendered = new java.util.IdentityHashMap<>();
         // The namespaces' and the cluster's own objects, which every service's conditions take into account.
         List<Tracked> shared = new ArrayList<>();
-        done.forEach((p, tracked) -> {
-            if (serviceOf(p) == null) {
+        done.forEach((k, tracked) -> {
+            if (k.service == null) {
                 shared.addAll(tracked);
             }
         });
@@ -211,26 +242,30 @@ public final class ObjectSync {
         Set<Coordinates> wanted = new HashSet<>();
         List<Tracked> objects = new ArrayList<>();
         Set<Tracked> unsure = new HashSet<>();
-        for (Piece p : desired) {
-            if (!done.containsKey(p) && !rendered.containsKey(p)) {
+        for (Keyed k : keys) {
+            List<Tracked> known = done.get(k);
+            List<Tracked> tracked = known != null ? known : rendered.get(k.piece);
+            if (tracked == null) {
                 continue; // deferred
             }
-            List<Tracked> tracked = done.containsKey(p) ? done.get(p) : rendered.getOrDefault(p, List.of());
             tracked.forEach(t -> wanted.add(t.ref()));
             objects.addAll(tracked);
-            if (!done.containsKey(p) && rendered.containsKey(p)) {
+            if (known == null) {
                 if (tracked.stream().noneMatch(t -> run.waiting.containsKey(t.ref()) || run.failed.containsKey(t.ref()))) {
-                    done.put(p, tracked);
+                    done.put(k, tracked);
                 } else {
                     unsure.addAll(tracked); // some may be there from before: deleted once unwanted
                 }
             }
         }
+        // What may be stale: every object held, on a full pass; else what the memory had of the pieces not found again
+        // (those found again want all their objects still), and what it was unsure of.
         Set<Tracked> candidates = new LinkedHashSet<>();
         if (full || before == null) {
             candidates.addAll(heldTracked(source));
         } else {
-            candidates.addAll(before.objects());
+            before.done().values().stream().filter(tracked -> !kept.contains(tracked)).forEach(candidates::addAll);
+            candidates.addAll(before.unsure());
         }
         Set<Coordinates> stale = new LinkedHashSet<>();
         for (Tracked t : candidates) {
