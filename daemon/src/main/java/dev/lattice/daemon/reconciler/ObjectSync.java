@@ -239,7 +239,6 @@ public final class ObjectSync {
             send(run, chunk, rendered, shared, sent);
         }
         deferred.put(source, later);
-        Set<Coordinates> wanted = new HashSet<>();
         List<Tracked> objects = new ArrayList<>();
         Set<Tracked> unsure = new HashSet<>();
         for (Keyed k : keys) {
@@ -248,7 +247,6 @@ public final class ObjectSync {
             if (tracked == null) {
                 continue; // deferred
             }
-            tracked.forEach(t -> wanted.add(t.ref()));
             objects.addAll(tracked);
             if (known == null) {
                 if (tracked.stream().noneMatch(t -> run.waiting.containsKey(t.ref()) || run.failed.containsKey(t.ref()))) {
@@ -267,6 +265,11 @@ public final class ObjectSync {
             before.done().values().stream().filter(tracked -> !kept.contains(tracked)).forEach(candidates::addAll);
             candidates.addAll(before.unsure());
         }
+        // Wanted: the objects just sent (a changed piece's are mostly the ones it had), and only if one is not among
+        // them, every object of the pass.
+        Set<Coordinates> justSent = new HashSet<>();
+        rendered.values().forEach(tracked -> tracked.forEach(t -> justSent.add(t.ref())));
+        Set<Coordinates> wanted = candidates.stream().allMatch(t -> justSent.contains(t.ref())) ? justSent : everything(objects);
         Set<Coordinates> stale = new LinkedHashSet<>();
         for (Tracked t : candidates) {
             if (wanted.contains(t.ref()) || "Namespace".equals(t.ref().kind()) || gone.contains(t.ref())) {
@@ -286,6 +289,12 @@ public final class ObjectSync {
         applied.put(source, new Memory(done, unsure));
         Outcome outcome = new Outcome(run.done.get() + stale.size() + gone.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
         return new Pass(outcome, objects, Set.copyOf(later.keySet()));
+    }
+
+    private static Set<Coordinates> everything(List<Tracked> objects) {
+        Set<Coordinates> all = new HashSet<>();
+        objects.forEach(t -> all.add(t.ref()));
+        return all;
     }
 
     /** Sends a chunk's pieces and tells {@code sent} which services went out, with their objects and the shared ones. */
