@@ -217,7 +217,34 @@ class WarmPoolIT {
             // The refused cluster may have begun (its finalizer on) before the pool's accounting saw both new clusters:
             // then it is gone once its machines are.
             await().atMost(WAIT).untilAsserted(() -> assertThat(warm.members()).hasSize(2));
+
+            // A claim on a pool that is not there waits for one, and says so; a claim the parser refuses says why.
+            Kube.apply(parent, """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: ClusterClaim
+                    metadata: {name: lost, namespace: training}
+                    spec: {pool: trian}
+                    ---
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: ClusterClaim
+                    metadata: {name: odd, namespace: training}
+                    spec: {pool: train, lifetime: forever}
+                    """);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.CLUSTER_CLAIM, "training", "lost", "Bound"))
+                    .containsEntry("status", "False").containsEntry("reason", "NoSuchPool"));
+            assertThat(claimStatus(parent, "lost")).containsEntry("phase", "Pending");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.CLUSTER_CLAIM, "training", "odd", "Bound"))
+                    .containsEntry("reason", "InvalidSpec").hasEntrySatisfying("message", m -> assertThat((String) m)
+                            .contains("\"forever\" is not a duration")));
+            // The warm pool deleted: the claims bound to its clusters have ended with it, and their kubeconfigs are gone.
+            parent.genericKubernetesResources(LiveInputs.context(Kind.WARM_POOL)).withName("train").delete();
+            for (String name : List.of("a", "b")) {
+                await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, name)).containsEntry("phase", "Expired")
+                        .hasEntrySatisfying("message", m -> assertThat((String) m).startsWith("its warm pool train is gone")));
+                assertThat(parent.secrets().inNamespace("training").withName(name + "-kubeconfig").get()).isNull();
+            }
             assertThat(warm.failures()).isEmpty();
+
         }
     }
 

@@ -324,6 +324,30 @@ public final class WarmPlan {
         return written.orElseGet(() -> (m.since() == null ? Instant.EPOCH : m.since()).plus(lifetime(spec, c.spec())));
     }
 
+    /**
+     * The statuses of claims that name a warm pool that is not there: one bound before has ended with its pool (whose
+     * clusters went with it); any other waits, saying so, until a pool of that name is made. Claims that ended or are
+     * being deleted are left as they are.
+     */
+    public static Map<String, ClusterClaim.Status> withoutPool(List<Claim> claims) {
+        Map<String, ClusterClaim.Status> statuses = new LinkedHashMap<>();
+        for (Claim c : claims) {
+            if (c.deleting() || hasEnded(c)) {
+                continue;
+            }
+            String pool = c.spec().pool();
+            if (wasBound(c)) {
+                statuses.put(c.id(), ended(c, null, ClusterClaim.Phase.EXPIRED, "its warm pool " + pool + " is gone, and its cluster "
+                        + c.status().cluster() + " with it"));
+            } else {
+                String message = "there is no warm pool named " + pool + "; the claim waits until one is made";
+                statuses.put(c.id(), new ClusterClaim.Status(null, ClusterClaim.Phase.PENDING, null, null, null, null, null, message,
+                        boundCondition(false, "NoSuchPool", message)));
+            }
+        }
+        return statuses;
+    }
+
     private static boolean wasBound(Claim c) {
         return c.status() != null && c.status().phase() == ClusterClaim.Phase.BOUND && c.status().cluster() != null;
     }

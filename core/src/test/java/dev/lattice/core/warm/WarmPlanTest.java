@@ -294,6 +294,29 @@ class WarmPlanTest {
         }
 
         @Test
+        void aClaimOnAPoolThatIsNotThereWaitsForItAndOneBoundToAPoolSinceDeletedHasEnded() {
+            Claim waiting = claim("s/early", NOW);
+            Claim bound = new Claim("s/one", NOW, new ClusterClaim.Spec("lab", null, null, null),
+                    new ClusterClaim.Status(1L, ClusterClaim.Phase.BOUND, "lab-x2k9d", null, NOW.toString(), NOW.toString(),
+                            "one-kubeconfig", "bound", List.of()), false);
+            Claim released = new Claim("s/done", NOW, new ClusterClaim.Spec("lab", null, null, true),
+                    new ClusterClaim.Status(1L, ClusterClaim.Phase.RELEASED, "lab-x2k9d", null, null, null, null, "released", List.of()), false);
+            Claim deleting = new Claim("s/going", NOW, new ClusterClaim.Spec("lab", null, null, null), null, true);
+
+            var statuses = WarmPlan.withoutPool(List.of(waiting, bound, released, deleting));
+            assertThat(statuses).containsOnlyKeys("s/early", "s/one");
+            assertThat(statuses.get("s/early").phase()).isEqualTo(ClusterClaim.Phase.PENDING);
+            assertThat(statuses.get("s/early").conditions()).singleElement().satisfies(c -> {
+                assertThat(c.status()).isEqualTo("False");
+                assertThat(c.reason()).isEqualTo("NoSuchPool");
+                assertThat(c.message()).isEqualTo("there is no warm pool named lab; the claim waits until one is made");
+            });
+            assertThat(statuses.get("s/one").phase()).isEqualTo(ClusterClaim.Phase.EXPIRED);
+            assertThat(statuses.get("s/one").message()).isEqualTo("its warm pool lab is gone, and its cluster lab-x2k9d with it");
+            assertThat(statuses.get("s/one").kubeconfigSecret()).isNull();
+        }
+
+        @Test
         void aResetThatOverrunsItsTimeoutIsNamed() {
             Decisions d = plan(pool("size: 2\nreset: {timeout: 5m}", 1), List.of(member("slow", State.RESETTING, NOW.minus(Duration.ofMinutes(6))),
                     member("fresh", State.RESETTING, NOW.minus(Duration.ofMinutes(1)))), List.of());

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,8 @@ import java.util.stream.Stream;
  * in the background ({@link WarmResets}). Keys are warm pool names.
  */
 public final class WarmPoolReconciler implements Reconciler {
+    /** The key of the claims no warm pool serves (no pool's name: those are DNS labels). */
+    public static final String NO_POOL = "";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String SUFFIX_CHARACTERS = "bcdfghjklmnpqrstvwxz2456789";
     /** Longest member name: a DNS label, and its Cluster API namespace ({@code capi-NAME}) one too. */
@@ -107,6 +110,10 @@ public final class WarmPoolReconciler implements Reconciler {
 
     @Override
     public void reconcile(String name) {
+        if (NO_POOL.equals(name)) {
+            unserved();
+            return;
+        }
         GenericKubernetesResource live = cache.get(Kind.WARM_POOL, null, name);
         if (live == null) {
             last.remove(name);
@@ -351,16 +358,38 @@ public final class WarmPoolReconciler implements Reconciler {
 
     /** The claims on pool {@code name}, live and being deleted, in the plan's terms. */
     private List<WarmPlan.Claim> claims(LatticeCache.Snapshot snapshot, String name) {
-        List<WarmPlan.Claim> out = new ArrayList<>();
-        for (ClusterClaim c : snapshot.inputs().claims()) {
-            if (!name.equals(c.spec().pool())) {
-                continue;
+        return snapshot.inputs().claims().stream().filter(c -> name.equals(c.spec().pool())).map(this::claim).toList();
+    }
+
+    private WarmPlan.Claim claim(ClusterClaim c) {
+        GenericKubernetesResource live = cache.get(Kind.CLUSTER_CLAIM, c.metadata().namespace(), c.name());
+        boolean deleting = live == null || live.getMetadata().getDeletionTimestamp() != null;
+        return new WarmPlan.Claim(c.metadata().namespace() + "/" + c.name(), c.metadata().created(), c.spec(), c.status(), deleting);
+    }
+
+    /**
+     * The claims no warm pool serves: those naming a pool that is not there, which wait for it and say so (one bound to a
+     * pool since deleted has ended, and its kubeconfig goes), and those the parser refused, which say why.
+     */
+    private void unserved() {
+        LatticeCache.Snapshot snapshot = cache.snapshot();
+        Set<String> pools = new HashSet<>();
+        snapshot.inputs().warmPools().forEach(w -> pools.add(w.name()));
+        snapshot.rejected(Kind.WARM_POOL).forEach(r -> pools.add(r.live().getMetadata().getName())); // its own status says why
+        List<WarmPlan.Claim> orphans = snapshot.inputs().claims().stream().filter(c -> !pools.contains(c.spec().pool()))
+                .map(this::claim).toList();
+        WarmPlan.withoutPool(orphans).forEach((id, next) -> {
+            if (next.phase() == ClusterClaim.Phase.EXPIRED) {
+                deleteKubeconfig(id);
             }
-            GenericKubernetesResource live = cache.get(Kind.CLUSTER_CLAIM, c.metadata().namespace(), c.name());
-            boolean deleting = live == null || live.getMetadata().getDeletionTimestamp() != null;
-            out.add(new WarmPlan.Claim(c.metadata().namespace() + "/" + c.name(), c.metadata().created(), c.spec(), c.status(), deleting));
+            writeClaim(id, next);
+        });
+        for (LatticeCache.Rejected r : snapshot.rejected(Kind.CLUSTER_CLAIM)) {
+            String why = r.problems().stream().map(p -> p.render()).collect(java.util.stream.Collectors.joining("; "));
+            writeClaim(r.live().getMetadata().getNamespace() + "/" + r.live().getMetadata().getName(), new ClusterClaim.Status(null,
+                    ClusterClaim.Phase.PENDING, null, null, null, null, null, why, List.of(new Condition("Bound", "False", "InvalidSpec",
+                    why, null, null))));
         }
-        return out;
     }
 
     private static WarmPlan.Failures failures(WarmPool pool) {

@@ -390,8 +390,10 @@ public final class Daemon implements AutoCloseable {
             }
         }
 
+        /** Every warm pool, and the claims none serves. */
         void allWarmPools() {
             cache.list(Kind.WARM_POOL).forEach(w -> queue.enqueue(warmPools, w.getMetadata().getName()));
+            queue.enqueue(warmPools, WarmPoolReconciler.NO_POOL);
         }
 
         void allClusters() {
