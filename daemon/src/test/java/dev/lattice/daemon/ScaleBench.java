@@ -11,6 +11,7 @@ import dev.lattice.testfixtures.SharedCrds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * Each size gets a fresh API server and daemon; a size stops at {@link #LIMIT} (300 s; {@code -Dbench.limit=SECONDS}). Run:
  * {@code ./mvnw -B -pl daemon verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ScaleBench
  * -Dbench.sizes=1000,5000,10000}; {@code -Dbench.jfr=/tmp/changes} records a profile of the changes and the move
- * (Java Flight Recorder) in {@code /tmp/changes-SIZE.jfr}.
+ * (Java Flight Recorder) in {@code /tmp/changes-SIZE.jfr}; {@code -Dbench.histogram=true} the live objects by class once all
+ * are applied.
  */
 class ScaleBench {
     /** How long after the bulk apply's start the bench waits for every placement and Deployment ({@code -Dbench.limit}, seconds). */
@@ -104,6 +106,12 @@ class ScaleBench {
                     }
                 }
                 long peakKb = daemon.hwmKb();
+                if (Boolean.getBoolean("bench.histogram") && daemon.alive()) {
+                    // After a full collection: the live set, by class (largest first).
+                    Path histogram = Files.createTempFile("lattice-daemon-histogram-" + services + "-", ".txt");
+                    Files.writeString(histogram, daemon.jcmd("GC.class_histogram"));
+                    System.out.println("live objects: " + histogram + "; RSS after the full GC: " + daemon.rss());
+                }
                 String change = "-";
                 String moveAway = "-";
                 if (appliedAt >= 0 && daemon.alive()) {

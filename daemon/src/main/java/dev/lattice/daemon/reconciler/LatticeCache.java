@@ -204,7 +204,7 @@ public final class LatticeCache implements AutoCloseable {
         Object version = version(kind, object);
         Cached cached = reads.get(kind).get(key);
         if (cached == null || version == null || !version.equals(cached.version())) {
-            Parser.Read read = LiveInputs.read(client, kind, object);
+            Parser.Read read = LiveInputs.read(client, kind, TrimmingStore.withoutLastApplied(object));
             reads.get(kind).put(key, new Cached(kind, version, read.withoutFieldLocations(), LiveInputs.id(kind, namespace, name), namespace, name));
         }
         return TrimmingStore.without(object, "spec");

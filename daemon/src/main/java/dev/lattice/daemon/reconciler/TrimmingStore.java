@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -45,7 +48,10 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
         return gone;
     }
 
-    /** A copy of {@code object} without its managedFields and without the top-level {@code fields}. */
+    /**
+     * A copy of {@code object} without its managedFields and without the top-level {@code fields}, what it keeps held
+     * compactly ({@link #compact}).
+     */
     static GenericKubernetesResource without(GenericKubernetesResource object, String... fields) {
         GenericKubernetesResource kept = new GenericKubernetesResource();
         kept.setApiVersion(object.getApiVersion());
@@ -54,16 +60,87 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
         List<String> left = List.of(fields);
         object.getAdditionalProperties().forEach((k, v) -> {
             if (!left.contains(k)) {
-                kept.setAdditionalProperty(k, v);
+                kept.setAdditionalProperty(k, compact(v));
             }
         });
         return kept;
     }
 
+    /**
+     * A copy of {@code meta} without managedFields, nor the annotation {@code kubectl apply} writes (the whole object
+     * again, as JSON: with client-side apply it would double what the daemon holds of each object, and nothing here
+     * reads it); its namespace, time and labels held once however many objects share them.
+     */
     static ObjectMeta withoutManagedFields(ObjectMeta meta) {
         ObjectMeta copy = new ObjectMetaBuilder(meta).build();
         copy.setManagedFields(null); // null, not empty: an empty list written back would clear them on the server
+        copy.setNamespace(intern(copy.getNamespace()));
+        copy.setCreationTimestamp(intern(copy.getCreationTimestamp()));
+        copy.setLabels(strings(copy.getLabels()));
+        Map<String, String> annotations = copy.getAnnotations();
+        if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
+            annotations = new LinkedHashMap<>(annotations);
+            annotations.remove(LAST_APPLIED);
+        }
+        copy.setAnnotations(strings(annotations));
         return copy;
+    }
+
+    /** Written by {@code kubectl apply} (client-side) on every object it applies. */
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /** {@code object} as it is, or a shallow copy without {@link #LAST_APPLIED} where it has that annotation. */
+    static GenericKubernetesResource withoutLastApplied(GenericKubernetesResource object) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
+        if (annotations == null || !annotations.containsKey(LAST_APPLIED)) {
+            return object;
+        }
+        GenericKubernetesResource copy = new GenericKubernetesResource();
+        copy.setApiVersion(object.getApiVersion());
+        copy.setKind(object.getKind());
+        ObjectMeta meta = new ObjectMetaBuilder(object.getMetadata()).build();
+        Map<String, String> kept = new LinkedHashMap<>(annotations);
+        kept.remove(LAST_APPLIED);
+        meta.setAnnotations(kept);
+        copy.setMetadata(meta);
+        object.getAdditionalProperties().forEach(copy::setAdditionalProperty);
+        return copy;
+    }
+
+    /**
+     * A tree as JSON is read (maps, lists, strings, numbers), copied with its strings held once however many objects
+     * share them (interned: the same condition types, reasons, messages and times recur across a fleet's statuses, and
+     * JSON reads each afresh) and its maps sized to what they hold. At 10,000 services the statuses were most of the
+     * daemon's heap.
+     */
+    static Object compact(Object value) {
+        if (value instanceof String s) {
+            return s.intern();
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
+            map.forEach((k, v) -> out.put(String.valueOf(k).intern(), compact(v)));
+            return out;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>(list.size());
+            list.forEach(v -> out.add(compact(v)));
+            return out;
+        }
+        return value;
+    }
+
+    private static Map<String, String> strings(Map<String, String> map) {
+        if (map == null) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
+        map.forEach((k, v) -> out.put(k.intern(), intern(v)));
+        return out;
+    }
+
+    private static String intern(String s) {
+        return s == null ? null : s.intern();
     }
 
     /**
