@@ -17,8 +17,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -177,7 +179,7 @@ public final class ObjectSync {
         Map<String, List<Piece>> changed = new LinkedHashMap<>();
         Set<String> present = new HashSet<>();
         // The remembered objects of the pieces found again (by identity: the lists are the memory's own).
-        Set<List<Tracked>> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<List<Tracked>> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Piece p : desired) {
             Keyed k = new Keyed(p);
             keys.add(k);
@@ -211,7 +213,7 @@ public final class ObjectSync {
         queue.addAll(leftOver);
         Run run = new Run(source);
         // By identity: the pieces sent are the instances of desired.
-        Map<Piece, List<Tracked>> rendered = new java.util.IdentityHashMap<>();
+        Map<Piece, List<Tracked>> rendered = new IdentityHashMap<>();
         // The namespaces' and the cluster's own objects, which every service's conditions take into account.
         List<Tracked> shared = new ArrayList<>();
         done.forEach((k, tracked) -> {

@@ -11,6 +11,7 @@ import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.WarmPool;
 import dev.lattice.core.model.WarmPool.State;
+import dev.lattice.core.parse.Problem;
 import dev.lattice.core.status.ObjectStatus;
 import dev.lattice.core.warm.WarmPlan;
 import dev.lattice.core.install.DaemonManifests;
@@ -40,6 +41,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -385,7 +387,7 @@ public final class WarmPoolReconciler implements Reconciler {
             writeClaim(id, next);
         });
         for (LatticeCache.Rejected r : snapshot.rejected(Kind.CLUSTER_CLAIM)) {
-            String why = r.problems().stream().map(p -> p.render()).collect(java.util.stream.Collectors.joining("; "));
+            String why = r.problems().stream().map(Problem::render).collect(Collectors.joining("; "));
             writeClaim(r.live().getMetadata().getNamespace() + "/" + r.live().getMetadata().getName(), new ClusterClaim.Status(null,
                     ClusterClaim.Phase.PENDING, null, null, null, null, null, why, List.of(new Condition("Bound", "False", "InvalidSpec",
                     why, null, null))));

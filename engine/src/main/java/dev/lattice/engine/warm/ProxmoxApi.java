@@ -206,7 +206,13 @@ public final class ProxmoxApi {
             throw new LatticeException("the Proxmox API refused " + method + " " + uri.getPath() + " (HTTP " + response.statusCode() + ")"
                     + detail(response.body()), hint);
         }
-        Object body = JSON.unmarshal(response.body(), Map.class);
+        Object body;
+        try {
+            body = JSON.unmarshal(response.body(), Map.class);
+        } catch (RuntimeException e) {
+            throw new LatticeException("the Proxmox API at " + endpoint + " answered " + method + " " + uri.getPath()
+                    + " with something that is not JSON" + detail(response.body()), "check that " + URL + " names the Proxmox API (port 8006)");
+        }
         return body instanceof Map<?, ?> m ? m.get("data") : null;
     }
 
