@@ -67,7 +67,7 @@ public record WarmPool(ObjectMeta metadata, Spec spec, Status status) implements
     }
 
     public record Reset(
-            @Field(doc = "Clean (default), Recreate or Snapshot.") ResetStrategy strategy,
+            @Field(doc = "Clean (default), Recreate, or Snapshot (a proxmox pool's VMs rolled back).") ResetStrategy strategy,
             @Field(doc = "How long a reset may take before its cluster goes to Error, as 10m; default 10m.") String timeout) {
         public static final String DEFAULT_TIMEOUT = "10m";
         public static final Reset DEFAULT = new Reset(null, null);
