@@ -217,6 +217,22 @@ class WarmPoolIT {
             // The refused cluster may have begun (its finalizer on) before the pool's accounting saw both new clusters:
             // then it is gone once its machines are.
             await().atMost(WAIT).untilAsserted(() -> assertThat(warm.members()).hasSize(2));
+            // That race, made certain: a member the capacity pool refuses after it began is let go.
+            Kube.apply(parent, """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeCluster
+                    metadata:
+                      name: late
+                      finalizers: [lattice.dev/child-cluster]
+                      labels: {lattice.dev/warm-pool: train}
+                    spec:
+                      pool: lab
+                      provider: {kubernetes: {version: "1.32.0", bootstrap: kubeadm}}
+                      nodes:
+                        controlPlane: {replicas: 1, instanceType: small}
+                    """);
+            await().atMost(WAIT).until(() -> member(parent, "late") == null);
+            assertThat(warm.members()).hasSize(2);
 
             // A claim on a pool that is not there waits for one, and says so; a claim the parser refuses says why.
             Kube.apply(parent, """
@@ -241,7 +257,7 @@ class WarmPoolIT {
             for (String name : List.of("a", "b")) {
                 await().atMost(WAIT).untilAsserted(() -> assertThat(claimStatus(parent, name)).containsEntry("phase", "Expired")
                         .hasEntrySatisfying("message", m -> assertThat((String) m).startsWith("its warm pool train is gone")));
-                assertThat(parent.secrets().inNamespace("training").withName(name + "-kubeconfig").get()).isNull();
+                await().atMost(WAIT).until(() -> parent.secrets().inNamespace("training").withName(name + "-kubeconfig").get() == null);
             }
             assertThat(warm.failures()).isEmpty();
 

@@ -62,12 +62,15 @@ public final class ChildClusterReconciler extends LatticeClusterReconciler {
         boolean provisioned = phase != null && phase != Phase.PENDING && phase != Phase.FAILED;
         Optional<PoolAccounting.Refusal> refusal = snapshot.ledger().refusals().stream()
                 .filter(r -> r.cluster().equals(cluster.name())).findFirst();
-        if (!provisioned && refusal.isPresent()) {
+        // One being deleted goes on to its retirement whatever its pool says: a refused one may have begun (its
+        // finalizer on) before the pool's accounting saw it, and its finalizer goes only once its machines are gone.
+        boolean deleting = live.getMetadata().getDeletionTimestamp() != null;
+        if (!provisioned && !deleting && refusal.isPresent()) {
             failed(next, "PoolRefused", refusal.get().message(), generation);
             next.forgetToken();
             return;
         }
-        if (!provisioned) {
+        if (!provisioned && !deleting) {
             next.phase(Phase.PENDING).message(null);
         }
         boolean warm = Provisioning.isWarm(cluster);

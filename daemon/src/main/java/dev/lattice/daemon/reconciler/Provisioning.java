@@ -193,8 +193,10 @@ public final class Provisioning implements AutoCloseable {
         if (at != Phase.DELETING && at != Phase.UNPIVOTING) {
             at = step(name, at, Phase.DELETING, "deleting the cluster and its machines");
         }
-        // The finalizer is added only once its objects were applied here: gone from here means moved into it.
-        if (engine.moved(child)) {
+        // The finalizer is added only once its objects were applied here: gone from here means moved into it, unless it
+        // is a warm pool's cluster, which is never pivoted (then gone means deleted already).
+        boolean pivoted = !isWarm(child) && engine.moved(child);
+        if (pivoted) {
             at = step(name, at, Phase.UNPIVOTING, "asking its agent to hand its Cluster API objects back");
             List<GenericKubernetesResource> graph = new ArrayList<>();
             for (String json : parent.unpivot(name).get(UNPIVOT_ANSWER.toSeconds(), TimeUnit.SECONDS)) {

@@ -238,8 +238,8 @@ public final class WarmPoolReconciler implements Reconciler {
         ObjectStatus st = StatusWriter.of(member);
         String phase = st.phaseText();
         if (LatticeCluster.Phase.FAILED.wire().equals(phase) && refusedByItsPool(st)) {
-            // Made beyond the pool's size, on demand, and its capacity pool cannot hold it: nothing was provisioned, so
-            // it goes, no failure is counted, and no more are made beyond size for a while.
+            // Made beyond the pool's size, on demand, and its capacity pool cannot hold it: it goes (with whatever of it
+            // began before the pool's accounting saw it), no failure is counted, and no more are made beyond size for a while.
             full.put(pool.name(), new Full(st.message(), now));
             client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName(member.getMetadata().getName()).delete();
             return null;
