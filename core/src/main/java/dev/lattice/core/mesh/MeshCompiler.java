@@ -138,8 +138,10 @@ public final class MeshCompiler {
 
     /** {@link #compile(Inputs, List)} with the inputs' graph already analysed ({@link ServiceGraph#analyse}). */
     public Result compile(Inputs inputs, List<Placement> placements, ServiceGraph graph) {
+        // Each service as its pieces hold it, made once: a service's workload, its callers' egress rules and its own
+        // share one copy (at 10,000 services, each copy per piece was 80,000 objects held as long as the pieces are).
         Map<ServiceId, LatticeService> services = new HashMap<>();
-        inputs.services().forEach(s -> services.put(ServiceId.of(s), s));
+        inputs.services().forEach(s -> services.put(ServiceId.of(s), Piece.bare(s)));
         Map<ServiceId, LatticeExternalService> externals = new HashMap<>();
         inputs.externalServices().forEach(e -> externals.put(ServiceId.of(e), e));
         Map<ServiceId, String> placedOn = new HashMap<>();

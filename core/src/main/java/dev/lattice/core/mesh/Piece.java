@@ -117,8 +117,9 @@ public sealed interface Piece {
     /**
      * The service as rendering reads it: its name, namespace and spec. Its status, labels and resource version change
      * without changing a single object (the daemon writes the status), so they are left out of what pieces compare.
+     * A service already so is returned as it is: a compiler that makes each service bare once has its pieces share it.
      */
-    private static LatticeService bare(LatticeService s) {
+    static LatticeService bare(LatticeService s) {
         ObjectMeta m = s.metadata();
         if (s.status() == LatticeService.Status.EMPTY && m.labels().isEmpty() && m.annotations().isEmpty() && m.uid() == null
                 && m.resourceVersion() == null && m.generation() == null && m.creationTimestamp() == null) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lattice.core.io.Documents;
+import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.InvalidInputException;
@@ -267,6 +268,33 @@ class MeshCompilerTest {
                     .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement()
                             .satisfies(p -> assertThat(p.render()).contains("needs a port: tcp has no default one")));
         }
+    }
+
+    @Test
+    void aServicesPiecesShareOneCopyOfIt() {
+        // As the daemon reads them: labels, a resource version and a status, which the pieces leave out.
+        String service = """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: NAME, labels: {team: shop}, resourceVersion: "7"}
+                spec:
+                  containers: {main: {image: a}}
+                  resources:
+                    PEER: {type: service, direction: DIRECTION}
+                status: {cluster: home}
+                """;
+        MeshCompiler.Result result = compile(service.replace("NAME", "api").replace("PEER", "auth").replace("DIRECTION", "outbound")
+                + "---\n" + service.replace("NAME", "auth").replace("PEER", "api").replace("DIRECTION", "inbound"));
+        List<Piece> pieces = result.manifests().stream().flatMap(m -> m.pieces().stream()).toList();
+        LatticeService workload = pieces.stream().filter(p -> p instanceof Piece.Workload w && w.service().name().equals("auth"))
+                .map(p -> ((Piece.Workload) p).service()).findFirst().orElseThrow();
+        LatticeService ingress = pieces.stream().filter(p -> p instanceof Piece.Ingress i && i.callee().name().equals("auth"))
+                .map(p -> ((Piece.Ingress) p).callee()).findFirst().orElseThrow();
+        LatticeService called = pieces.stream().filter(p -> p instanceof Piece.Egress e && e.caller().name().equals("api"))
+                .map(p -> ((Piece.Egress) p).calleeServices().values().iterator().next()).findFirst().orElseThrow();
+        assertThat(workload.metadata().labels()).isEmpty();
+        assertThat(ingress).isSameAs(workload);
+        assertThat(called).isSameAs(workload);
     }
 
     @Test

@@ -110,8 +110,8 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
     /**
      * A tree as JSON is read (maps, lists, strings, numbers), copied with its strings held once however many objects
      * share them (interned: the same condition types, reasons, messages and times recur across a fleet's statuses, and
-     * JSON reads each afresh) and its maps sized to what they hold. At 10,000 services the statuses were most of the
-     * daemon's heap.
+     * JSON reads each afresh) and its maps held in a third of the room (a {@link CompactMap}, read only, where they are
+     * small, as a status's are). At 10,000 services the statuses were most of the daemon's heap.
      */
     static Object compact(Object value) {
         if (value instanceof String s) {
@@ -120,7 +120,7 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
             map.forEach((k, v) -> out.put(String.valueOf(k).intern(), compact(v)));
-            return out;
+            return out.size() <= CompactMap.MAX ? CompactMap.copyOf(out) : out;
         }
         if (value instanceof List<?> list) {
             List<Object> out = new ArrayList<>(list.size());

@@ -1,0 +1,69 @@
+package dev.lattice.daemon.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** A small map held in one array: a map like any other to those who read it, and read only. */
+class CompactMapTest {
+    private static Map<String, Object> condition() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("type", "Ready");
+        map.put("status", "True");
+        map.put("reason", "Applied");
+        map.put("message", null);
+        map.put("observedGeneration", 3L);
+        return map;
+    }
+
+    @Test
+    void readsAsTheMapItWasMadeFrom() {
+        Map<String, Object> original = condition();
+        CompactMap compact = CompactMap.copyOf(original);
+        assertThat(compact).containsExactlyEntriesOf(original).hasSize(5);
+        assertThat(compact.keySet()).containsExactly("type", "status", "reason", "message", "observedGeneration");
+        assertThat(compact.get("reason")).isEqualTo("Applied");
+        assertThat(compact.get("missing")).isNull();
+        assertThat(compact.containsKey("message")).as("a null value is kept").isTrue();
+        assertThat(compact.containsKey("missing")).isFalse();
+        // Equal to any map of the same entries, whatever its order, both ways, with the same hash.
+        Map<String, Object> unordered = new HashMap<>(original);
+        assertThat(compact).isEqualTo(unordered);
+        assertThat(unordered).isEqualTo(compact);
+        assertThat(compact.hashCode()).isEqualTo(unordered.hashCode());
+        assertThat(CompactMap.copyOf(Map.of())).isEmpty();
+    }
+
+    @Test
+    void isWrittenAsJsonInItsOrder() {
+        KubernetesSerialization json = new KubernetesSerialization();
+        assertThat(json.asJson(Map.of("conditions", List.of(CompactMap.copyOf(condition())))))
+                .isEqualTo(json.asJson(Map.of("conditions", List.of(condition()))));
+    }
+
+    @Test
+    void cannotBeEdited() {
+        CompactMap compact = CompactMap.copyOf(condition());
+        assertThatThrownBy(() -> compact.put("status", "False")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> compact.remove("status")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> compact.entrySet().iterator().next().setValue("x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(compact::clear).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void holdsOnlySmallMaps() {
+        Map<String, Object> large = new LinkedHashMap<>();
+        IntStream.range(0, CompactMap.MAX + 1).forEach(i -> large.put("k" + i, i));
+        assertThatThrownBy(() -> CompactMap.copyOf(large)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(TrimmingStore.compact(large)).isInstanceOf(LinkedHashMap.class).isEqualTo(large);
+        large.remove("k0");
+        assertThat(TrimmingStore.compact(large)).isInstanceOf(CompactMap.class).isEqualTo(large);
+    }
+}
