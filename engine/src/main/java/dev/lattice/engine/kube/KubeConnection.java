@@ -104,6 +104,20 @@ public final class KubeConnection implements AutoCloseable {
     }
 
     /**
+     * Whether {@code config} authenticates with a client certificate alone: no token (an exec plugin's or a token
+     * file's would be there by now), no auth provider, no user and password.
+     */
+    static boolean certificateOnly(Config config) {
+        return (config.getClientCertData() != null || config.getClientCertFile() != null)
+                && empty(config.getOauthToken()) && empty(config.getAutoOAuthToken()) && config.getOauthTokenProvider() == null
+                && config.getAuthProvider() == null && config.getUsername() == null;
+    }
+
+    private static boolean empty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    /**
      * @param kubeconfig a kubeconfig file, or null for $KUBECONFIG / ~/.kube/config
      * @param context    a context of that file, or null for its current context
      */
@@ -133,6 +147,13 @@ public final class KubeConnection implements AutoCloseable {
         if (context != null && config.getCurrentContext() != null && !context.equals(config.getCurrentContext().getName())) {
             throw new LatticeException("no context " + context + " in " + (kubeconfig == null ? "the kubeconfig" : kubeconfig),
                     "kubectl config get-contexts lists the contexts");
+        }
+        if (certificateOnly(config)) {
+            // fabric8 reloads the kubeconfig before a request once a minute has passed since it last found a token
+            // there; with a client certificate it never finds one, so from then on it read and parsed the file (YAML)
+            // before every request: at 10,000 services, a third of the daemon's allocation. There is nothing to refresh
+            // (the certificate is in the HTTP client already): a token provider that has none says so at no cost.
+            config.setOauthTokenProvider(() -> null);
         }
         if (timeout != null) {
             config.setConnectionTimeout((int) timeout.toMillis());
