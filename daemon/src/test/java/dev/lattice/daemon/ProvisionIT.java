@@ -174,6 +174,20 @@ class ProvisionIT {
                     // The token is spent: the manifests are no longer served.
                     assertThat(manifests(https, bootstrapPort, "kid", token).statusCode()).isEqualTo(403);
 
+                    // A spec the parser refuses, edited into the pivoted child on its parent, is said so on Ready without
+                    // the phase being lost; once fixed, nothing is provisioned again (its Cluster API objects are in it).
+                    pool(parent, "nowhere");
+                    await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.condition(parent, Kind.LATTICE_CLUSTER, null, "kid", "Ready"))
+                            .containsEntry("status", "False").containsEntry("reason", "InvalidSpec"));
+                    assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))).containsEntry("phase", "Ready");
+                    pool(parent, "lab");
+                    await().atMost(WAIT).until(() -> Kube.condition(parent, Kind.LATTICE_CLUSTER, null, "kid", "Ready").isEmpty());
+                    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> parent
+                            .genericKubernetesResources("cluster.x-k8s.io/v1beta1", "Cluster").inNamespace("capi-kid").list().getItems().isEmpty());
+                    Map<String, Object> fixed = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"));
+                    assertThat(fixed).containsEntry("phase", "Ready");
+                    assertThat(String.valueOf(fixed.get("message"))).doesNotContain("nowhere");
+
                     // Deleting the child on its parent unpivots it: its agent hands its Cluster API objects back, the
                     // parent deletes them with its machines, and only then the LatticeCluster goes.
                     assertThat(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid").getMetadata().getFinalizers())
@@ -234,6 +248,14 @@ class ProvisionIT {
             assertThat(Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "kid"))).containsEntry("pivotComplete", true);
             assertThat(cloud.failures()).isEmpty();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void pool(KubernetesClient parent, String pool) {
+        parent.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("kid").edit(r -> {
+            ((Map<String, Object>) r.getAdditionalProperties().get("spec")).put("pool", pool);
+            return r;
+        });
     }
 
     private static Watcher<GenericKubernetesResource> phasesOf(List<String> phases) {

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
  * through this cluster's Cluster API ({@link Provisioning}) and gets its agent's reports.
  */
 public final class ChildClusterReconciler extends LatticeClusterReconciler {
+    private static final String REFUSED = "PoolRefused";
     private static final Set<Phase> IN_PROVISIONING = EnumSet.of(Phase.PROVISIONING, Phase.PIVOTING);
     /** Phases a child's heartbeats do not turn into Ready: the parent is still provisioning or deleting it. */
     private static final Set<Phase> NOT_READY_YET = EnumSet.of(Phase.PROVISIONING, Phase.PIVOTING, Phase.DELETING, Phase.UNPIVOTING);
@@ -66,10 +67,11 @@ public final class ChildClusterReconciler extends LatticeClusterReconciler {
         // finalizer on) before the pool's accounting saw it, and its finalizer goes only once its machines are gone.
         boolean deleting = live.getMetadata().getDeletionTimestamp() != null;
         if (!provisioned && !deleting && refusal.isPresent()) {
-            failed(next, "PoolRefused", refusal.get().message(), generation);
+            failed(next, REFUSED, refusal.get().message(), generation);
             next.forgetToken();
             return;
         }
+        forget(next, REFUSED); // its pool holds it now
         if (!provisioned && !deleting) {
             next.phase(Phase.PENDING).message(null);
         }

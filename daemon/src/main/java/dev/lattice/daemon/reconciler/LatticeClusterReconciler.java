@@ -1,11 +1,15 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.model.Condition;
 import dev.lattice.core.model.Kind;
 import dev.lattice.core.model.LatticeCluster.Phase;
 import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.status.ClusterStatus;
 import dev.lattice.engine.kube.StatusWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,6 +18,7 @@ import java.util.Optional;
  * {@link ChildClusterReconciler} after the others. Keys are cluster names; each leaves the other's alone.
  */
 abstract class LatticeClusterReconciler implements Reconciler {
+    static final String INVALID = "InvalidSpec";
     protected final LatticeCache cache;
     protected final StatusWriter status;
 
@@ -41,12 +46,38 @@ abstract class LatticeClusterReconciler implements Reconciler {
         Optional<LatticeCache.Rejected> rejected = snapshot.rejected(Kind.LATTICE_CLUSTER).stream()
                 .filter(r -> r.live().getMetadata().getName().equals(name)).findFirst();
         if (rejected.isPresent()) {
-            failed(next, "InvalidSpec", rejected.get().problems().get(0).render(), generation);
+            String message = rejected.get().problems().get(0).render();
+            Phase phase = next.phase();
+            if (phase == null || phase == Phase.PENDING || phase == Phase.FAILED) {
+                failed(next, INVALID, message, generation);
+            } else {
+                // Past Pending it has machines, and perhaps manages itself: its phase stays, so that once its spec is
+                // fixed it goes on from there rather than being provisioned again; Ready says what is wrong meanwhile.
+                next.message(message).condition("Ready", false, INVALID, message, generation, status.now());
+            }
         } else {
+            forget(next, INVALID);
             LatticeCluster cluster = snapshot.inputs().cluster(name).orElseThrow();
             reconcile(cluster, snapshot, next, generation, live);
         }
         status.write(Kind.LATTICE_CLUSTER, live, next);
+    }
+
+    /** Drops a Ready condition given for {@code reason} that no longer holds, and its message with it. */
+    static void forget(ClusterStatus next, String reason) {
+        List<Condition> kept = new ArrayList<>();
+        for (Condition c : next.conditions()) {
+            if (c.type().equals("Ready") && reason.equals(c.reason())) {
+                if (Objects.equals(next.message(), c.message())) {
+                    next.message(null);
+                }
+            } else {
+                kept.add(c);
+            }
+        }
+        if (kept.size() < next.conditions().size()) {
+            next.conditions(kept);
+        }
     }
 
     final void failed(ClusterStatus next, String reason, String message, Long generation) {
