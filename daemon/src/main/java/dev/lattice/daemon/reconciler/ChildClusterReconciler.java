@@ -60,7 +60,7 @@ public final class ChildClusterReconciler extends LatticeClusterReconciler {
     void reconcile(LatticeCluster cluster, LatticeCache.Snapshot snapshot, ClusterStatus next, Long generation,
                    GenericKubernetesResource live) {
         Phase phase = next.phase();
-        boolean provisioned = phase != null && phase != Phase.PENDING && phase != Phase.FAILED;
+        boolean provisioned = provisioned(phase);
         Optional<PoolAccounting.Refusal> refusal = snapshot.ledger().refusals().stream()
                 .filter(r -> r.cluster().equals(cluster.name())).findFirst();
         // One being deleted goes on to its retirement whatever its pool says: a refused one may have begun (its

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable map of a few entries, kept in the order given in one array of keys and values: a status condition (six
@@ -25,14 +26,22 @@ final class CompactMap extends AbstractMap<String, Object> {
 
     /** {@code map}'s entries in its order (at most {@link #MAX}), with its keys as strings. */
     static CompactMap copyOf(Map<?, ?> map) {
+        return copyOf(map, UnaryOperator.identity(), UnaryOperator.identity());
+    }
+
+    /**
+     * {@code map}'s entries in its order (at most {@link #MAX}), each key (as a string) and value made by {@code key}
+     * and {@code value}: one pass, no map in between.
+     */
+    static CompactMap copyOf(Map<?, ?> map, UnaryOperator<String> key, UnaryOperator<Object> value) {
         if (map.size() > MAX) {
             throw new IllegalArgumentException(map.size() + " entries: a compact map holds at most " + MAX);
         }
         Object[] array = new Object[map.size() * 2];
         int[] at = {0};
         map.forEach((k, v) -> {
-            array[at[0]++] = String.valueOf(k);
-            array[at[0]++] = v;
+            array[at[0]++] = key.apply(String.valueOf(k));
+            array[at[0]++] = value.apply(v);
         });
         return new CompactMap(array);
     }

@@ -47,8 +47,7 @@ abstract class LatticeClusterReconciler implements Reconciler {
                 .filter(r -> r.live().getMetadata().getName().equals(name)).findFirst();
         if (rejected.isPresent()) {
             String message = rejected.get().problems().get(0).render();
-            Phase phase = next.phase();
-            if (phase == null || phase == Phase.PENDING || phase == Phase.FAILED) {
+            if (!provisioned(next.phase())) {
                 failed(next, INVALID, message, generation);
             } else {
                 // Past Pending it has machines, and perhaps manages itself: its phase stays, so that once its spec is
@@ -63,10 +62,16 @@ abstract class LatticeClusterReconciler implements Reconciler {
         status.write(Kind.LATTICE_CLUSTER, live, next);
     }
 
+    /** Whether a cluster in {@code phase} has begun: its machines were asked for (Pending and Failed: not yet). */
+    static boolean provisioned(Phase phase) {
+        return phase != null && phase != Phase.PENDING && phase != Phase.FAILED;
+    }
+
     /** Drops a Ready condition given for {@code reason} that no longer holds, and its message with it. */
     static void forget(ClusterStatus next, String reason) {
+        List<Condition> conditions = next.conditions();
         List<Condition> kept = new ArrayList<>();
-        for (Condition c : next.conditions()) {
+        for (Condition c : conditions) {
             if (c.type().equals("Ready") && reason.equals(c.reason())) {
                 if (Objects.equals(next.message(), c.message())) {
                     next.message(null);
@@ -75,7 +80,7 @@ abstract class LatticeClusterReconciler implements Reconciler {
                 kept.add(c);
             }
         }
-        if (kept.size() < next.conditions().size()) {
+        if (kept.size() < conditions.size()) {
             next.conditions(kept);
         }
     }

@@ -118,9 +118,12 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
             return s.intern();
         }
         if (value instanceof Map<?, ?> map) {
+            if (map.size() <= CompactMap.MAX) {
+                return CompactMap.copyOf(map, String::intern, TrimmingStore::compact);
+            }
             Map<String, Object> out = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
             map.forEach((k, v) -> out.put(String.valueOf(k).intern(), compact(v)));
-            return out.size() <= CompactMap.MAX ? CompactMap.copyOf(out) : out;
+            return out;
         }
         if (value instanceof List<?> list) {
             List<Object> out = new ArrayList<>(list.size());

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Utils;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,12 +110,9 @@ public final class KubeConnection implements AutoCloseable {
      */
     static boolean certificateOnly(Config config) {
         return (config.getClientCertData() != null || config.getClientCertFile() != null)
-                && empty(config.getOauthToken()) && empty(config.getAutoOAuthToken()) && config.getOauthTokenProvider() == null
+                && Utils.isNullOrEmpty(config.getOauthToken()) && Utils.isNullOrEmpty(config.getAutoOAuthToken())
+                && config.getOauthTokenProvider() == null
                 && config.getAuthProvider() == null && config.getUsername() == null;
-    }
-
-    private static boolean empty(String s) {
-        return s == null || s.isEmpty();
     }
 
     /**
@@ -151,7 +149,7 @@ public final class KubeConnection implements AutoCloseable {
         if (certificateOnly(config)) {
             // fabric8 reloads the kubeconfig before a request once a minute has passed since it last found a token
             // there; with a client certificate it never finds one, so from then on it read and parsed the file (YAML)
-            // before every request: at 10,000 services, a third of the daemon's allocation. There is nothing to refresh
+            // before every request: at 5,000 services, a third of the daemon's allocation (ScaleBench). There is nothing to refresh
             // (the certificate is in the HTTP client already): a token provider that has none says so at no cost.
             config.setOauthTokenProvider(() -> null);
         }
