@@ -13,6 +13,7 @@ import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.SharedCharts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -67,6 +68,61 @@ class AddonsIT {
 
     private ConfigMap inventory() {
         return client.configMaps().inNamespace(DaemonManifests.NAMESPACE).withName(AddonSync.INVENTORY).get();
+    }
+
+    @Test
+    void installsMonitoringAndBackupsWhenTurnedOnAndRemovesThemWhenTurnedOffLeavingTheUsersCredentials() {
+        ResourceDefinitionContext vmSingles = new ResourceDefinitionContext.Builder().withGroup("operator.victoriametrics.com")
+                .withVersion("v1beta1").withKind("VMSingle").withPlural("vmsingles").withNamespaced(true).build();
+        ResourceDefinitionContext locations = new ResourceDefinitionContext.Builder().withGroup("velero.io").withVersion("v1")
+                .withKind("BackupStorageLocation").withPlural("backupstoragelocations").withNamespaced(true).build();
+        // The user's credentials, where the backup location's credentialsSecret says (before Velero's namespace is made).
+        Kube.namespace(client, "velero");
+        client.secrets().inNamespace("velero").resource(new SecretBuilder().withNewMetadata().withName("s3-keys").endMetadata()
+                .withStringData(Map.of("cloud", "[default]\naws_access_key_id=AK\naws_secret_access_key=SK\n")).build()).create();
+
+        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"spec\": {\"monitoring\": true, \"backups\": true, \"backupLocation\": {\"bucket\": \"vault\", \"region\": \"eu-1\", "
+                        + "\"endpoint\": \"https://s3.example.com\", \"credentialsSecret\": \"s3-keys\", \"schedule\": \"30 1 * * *\"}}}");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace("keda").withName("keda-operator").get()).isNotNull();
+            assertThat(client.apps().deployments().inNamespace("monitoring").withName("vm-victoria-metrics-operator").get()).isNotNull();
+            assertThat(client.genericKubernetesResources(vmSingles).inNamespace("monitoring").withName("lattice-metrics").get()).isNotNull();
+            assertThat(client.genericKubernetesResources(locations).inNamespace("velero").withName("default").get()).isNotNull();
+            assertThat(clusterCondition("AddonsReady")).as(() -> "status " + Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home")))
+                    .containsEntry("status", "True").containsEntry("reason", "Applied");
+            assertThat(clusterCondition("AddonsReady").get("message").toString()).contains("monitoring", "backups");
+        });
+        assertThat(inventory().getData()).containsKeys("monitoring", "backups");
+        var velero = client.apps().deployments().inNamespace("velero").withName("velero").get();
+        assertThat(velero.getMetadata().getManagedFields()).extracting(f -> f.getManager()).containsOnly("lattice");
+        assertThat(client.genericKubernetesResources(locations).inNamespace("velero").withName("default").get().getAdditionalProperties()
+                .get("spec").toString()).contains("bucket=vault", "prefix=home");
+
+        // A new schedule in the spec is a new apply: the add-on follows its values, not only its flag.
+        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"spec\": {\"backupLocation\": {\"schedule\": \"0 4 * * *\"}}}");
+        ResourceDefinitionContext schedules = new ResourceDefinitionContext.Builder().withGroup("velero.io").withVersion("v1")
+                .withKind("Schedule").withPlural("schedules").withNamespaced(true).build();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.genericKubernetesResources(schedules).inNamespace("velero")
+                .withName("velero-daily").get().getAdditionalProperties().get("spec").toString()).contains("schedule=0 4 * * *"));
+
+        client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"monitoring\": false, \"backups\": false}}");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace("keda").withName("keda-operator").get()).isNull();
+            assertThat(client.apps().deployments().inNamespace("velero").withName("velero").get()).isNull();
+            assertThat(client.apiextensions().v1().customResourceDefinitions().withName("vmsingles.operator.victoriametrics.com").get()).isNull();
+            assertThat(client.apiextensions().v1().customResourceDefinitions().withName("backupstoragelocations.velero.io").get()).isNull();
+            assertThat(client.genericKubernetesResources("apiregistration.k8s.io/v1", "APIService").withName("v1beta1.external.metrics.k8s.io")
+                    .get()).isNull();
+            assertThat(inventory().getData()).doesNotContainKeys("monitoring", "backups");
+        });
+        Namespace monitoring = client.namespaces().withName("monitoring").get();
+        assertThat(monitoring == null || monitoring.getMetadata().getDeletionTimestamp() != null).isTrue();
+        // Velero's namespace stays, as Helm leaves namespaces, and the user's credentials in it.
+        assertThat(client.namespaces().withName("velero").get().getMetadata().getDeletionTimestamp()).isNull();
+        assertThat(client.secrets().inNamespace("velero").withName("s3-keys").get()).isNotNull();
     }
 
     @Test

@@ -29,6 +29,36 @@ public record Chart(String project, String name, String version, String url, Str
     /** Ambient mode's per-node L4 proxy. */
     public static final Chart ZTUNNEL = istio("ztunnel", "54a627cba8214434597cda8ed66c2d12836b938b1cdedff0fd4c865647a6a56f");
 
+    // The add-ons' charts (ClusterAddons). Each archive's sha256 is its repository index's digest.
+    /**
+     * VictoriaMetrics' operator, a single-node VMSingle and a VMAgent, with kube-state-metrics and node-exporter. Its
+     * release archive carries files its git tag does not (release notes, annotations its workflow adds), so a charts
+     * directory holds the archive, or the chart assembled from the tags as this digest of its files says.
+     */
+    public static final Chart VICTORIA_METRICS = new Chart("victoria-metrics", "victoria-metrics-k8s-stack", "0.91.2",
+            "https://github.com/VictoriaMetrics/helm-charts/releases/download/victoria-metrics-k8s-stack-0.91.2/victoria-metrics-k8s-stack-0.91.2.tgz",
+            "2999a7dd06ed3f50534b7208ea94dab0ce826f50a9b6ea0de0a430e19188b1ef",
+            "8b44d65baa36cbc11bbc28638ca005004c79b05acb543d1282ed28ec9c1c2588");
+    /** Event-driven autoscaling: ScaledObjects, and the external metrics API they are read through. */
+    public static final Chart KEDA = new Chart("keda", "keda", "2.20.2", "https://kedacore.github.io/charts/keda-2.20.2.tgz",
+            "db60b1fa60f0565fefa4ce2f87e855b6a8854363ee82962fbe28a12a70d64c4c",
+            "8c976dd971210356d3d01a43128329090271687ee02a0aeb2a086e3d4b6943eb");
+    /** Node Feature Discovery: labels nodes by their hardware (a GPU's PCI vendor among it). */
+    public static final Chart NODE_FEATURE_DISCOVERY = new Chart("node-feature-discovery", "node-feature-discovery", "0.19.0",
+            "https://github.com/kubernetes-sigs/node-feature-discovery/releases/download/v0.19.0/node-feature-discovery-chart-0.19.0.tgz",
+            "9e93b360e6167b782759026de40ba9d68d44c3e8b0b53b735592ad48fd3339ad",
+            "6f5df7eb9a58d3c5cac2fbe5a810ca07a15c0117a247eeeaa374b597522ee28d");
+    /** NVIDIA's device plugin: a node's GPUs as the {@code nvidia.com/gpu} resource. */
+    public static final Chart NVIDIA_DEVICE_PLUGIN = new Chart("nvidia-device-plugin", "nvidia-device-plugin", "0.20.0",
+            "https://nvidia.github.io/k8s-device-plugin/stable/nvidia-device-plugin-0.20.0.tgz",
+            "9e5642bcdd3805c6e931f9d3ca542677d1f714d68c14c1364892011e67d9a606",
+            "1eaa919548d8bb0bed7d256ff1bcd0a3eee9e3d46f5135c3366f19cef9a98067");
+    /** Velero: backups of a cluster's objects and volumes to object storage. */
+    public static final Chart VELERO = new Chart("velero", "velero", "12.1.0",
+            "https://github.com/vmware-tanzu/helm-charts/releases/download/velero-12.1.0/velero-12.1.0.tgz",
+            "cd23589ad1b2d25cdd3220f6866b3f6f4c5683c4c09494e76a14700b33f81f83",
+            "0bfbb8e6ce99d6fc040b53e2c92dc62d001d87ec0d17046d28937c1c63f7a078");
+
     private static Chart istio(String name, String filesSha256) {
         String version = "1.30.3";
         return new Chart("istio", name, version, "https://istio-release.storage.googleapis.com/charts/" + name + "-" + version + ".tgz",

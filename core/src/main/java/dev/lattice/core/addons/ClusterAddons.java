@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The add-ons a cluster's spec turns on once the cluster is up, each a set of Helm releases that the install applies
@@ -23,18 +24,41 @@ public final class ClusterAddons {
     /** Which add-on an object belongs to. */
     public static final String ADDON_LABEL = "lattice.dev/addon";
 
-    /** One Helm release of an add-on: its chart, release name, namespace and {@code --set} values in order. */
-    public record Release(Chart chart, String name, String namespace, Map<String, String> values) {
+    /**
+     * One Helm release of an add-on: its chart, release name, namespace and values (a tree, as a values file holds it), and
+     * the chart's folders of CRDs, which Helm installs before the templates and a render leaves out.
+     */
+    public record Release(Chart chart, String name, String namespace, Map<String, Object> values, List<String> crds) {
+        public Release(Chart chart, String name, String namespace, Map<String, Object> values) {
+            this(chart, name, namespace, values, List.of());
+        }
     }
 
     /**
-     * An add-on: its name, the releases it is made of in the order they are installed, and the names of the ClusterRoles
-     * and Roles they create (a daemon may write and bind those roles, and no others; a test holds the list to the charts).
+     * An add-on: its name, what it is, the releases it is made of for a cluster in the order they are installed, and the
+     * names of the ClusterRoles and Roles they create or bind (a daemon may write and bind those roles, and no others; a
+     * test holds the list to the charts); and the namespaces it leaves when it is removed, as Helm leaves every namespace,
+     * because a user keeps objects of their own there (Velero's credentials).
      */
-    public record Addon(String name, String description, List<Release> releases, List<String> roles) {
-        /** Its namespaces, created before its objects and removed with them. */
-        public List<String> namespaces() {
-            return releases.stream().map(Release::namespace).distinct().filter(n -> !n.equals("kube-system")).toList();
+    public record Addon(String name, String description, Function<LatticeCluster, List<Release>> releasesFor, List<String> roles,
+                        List<String> keeps) {
+        public Addon(String name, String description, Function<LatticeCluster, List<Release>> releasesFor, List<String> roles) {
+            this(name, description, releasesFor, roles, List.of());
+        }
+
+        /** Its releases for {@code cluster}: the values of some (Velero's location) come from the cluster's spec. */
+        public List<Release> releases(LatticeCluster cluster) {
+            return releasesFor.apply(cluster);
+        }
+
+        /** Its namespaces for {@code cluster}, created before its objects and removed with them. */
+        public List<String> namespaces(LatticeCluster cluster) {
+            return releases(cluster).stream().map(Release::namespace).distinct().filter(n -> !n.equals("kube-system")).toList();
+        }
+
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
@@ -43,7 +67,7 @@ public final class ClusterAddons {
      * profile (istiod then serves ambient workloads and HBONE, istio-cni redirects their traffic to ztunnel); base and
      * ztunnel need none.
      */
-    public static final Addon MESH = new Addon("mesh", "Istio " + Chart.ISTIOD.version() + " in ambient mode", List.of(
+    public static final Addon MESH = new Addon("mesh", "Istio " + Chart.ISTIOD.version() + " in ambient mode", cluster -> List.of(
             new Release(Chart.ISTIO_BASE, "istio-base", "istio-system", Map.of()),
             new Release(Chart.ISTIOD, "istiod", "istio-system", Map.of("profile", "ambient")),
             new Release(Chart.ISTIO_CNI, "istio-cni", "istio-system", Map.of("profile", "ambient")),
@@ -51,19 +75,137 @@ public final class ClusterAddons {
             List.of("istiod-clusterrole-istio-system", "istiod-gateway-controller-istio-system", "istio-reader-clusterrole-istio-system",
                     "istio-cni", "istio-cni-repair-role", "istio-cni-ambient", "istiod"));
 
+    /** The label NFD gives a node with an NVIDIA (PCI vendor 10de) device, and the device plugin selects. */
+    public static final String NVIDIA_GPU_LABEL = "feature.node.kubernetes.io/pci-10de.present";
+
+    /** Velero's S3 plugin, the line paired with Velero 1.18. */
+    static final String VELERO_AWS_PLUGIN = "velero/velero-plugin-for-aws:v1.14.2";
+
+    /** Tolerates the control plane's taint: a cluster of control-plane nodes only still runs its platform. */
+    private static final List<Map<String, Object>> ON_CONTROL_PLANE = List.of(toleration("node-role.kubernetes.io/control-plane"));
+    /** Tolerates the taint of seed 002's GPU worker pool, for what must run on GPU nodes. */
+    private static final List<Map<String, Object>> ON_GPU_NODES = List.of(toleration("nvidia.com/gpu"));
+
+    /**
+     * {@code monitoring: true}: VictoriaMetrics (its operator, one VMSingle keeping 24 h, and a VMAgent that scrapes the
+     * cluster) and KEDA. Off: VMCluster, Grafana, Alertmanager, VMAlert; the operator's validating webhook (its template
+     * looks up a live cluster and makes a new CA on every render); and the dashboard sync Job, which downloads from GitHub
+     * at install time.
+     */
+    public static final Addon MONITORING = new Addon("monitoring", "VictoriaMetrics " + Chart.VICTORIA_METRICS.version() + " and KEDA "
+            + Chart.KEDA.version(), cluster -> List.of(
+            new Release(Chart.VICTORIA_METRICS, "vm", "monitoring", new HelmValues()
+                    .set("fullnameOverride", "lattice-metrics")
+                    .set("victoria-metrics-operator.admissionWebhooks.enabled", false)
+                    .set("vmsingle.enabled", true).set("vmsingle.spec.retentionPeriod", "24h")
+                    .set("vmagent.enabled", true)
+                    .set("vmcluster.enabled", false).set("grafana.enabled", false).set("alertmanager.enabled", false)
+                    .set("vmalert.enabled", false).set("syncJob.enabled", false).tree(),
+                    List.of("charts/victoria-metrics-operator/charts/crds/crds")),
+            new Release(Chart.KEDA, "keda", "keda", new HelmValues()
+                    .set("tolerations", ON_CONTROL_PLANE).set("webhooks.tolerations", ON_CONTROL_PLANE)
+                    .set("metricsServer.tolerations", ON_CONTROL_PLANE).tree())),
+            List.of("vm-kube-state-metrics", "vm-victoria-metrics-operator", "vm-victoria-metrics-operator-victoriametrics-admin",
+                    "vm-victoria-metrics-operator-victoriametrics-view", "keda-operator", "keda-operator-minimal-cluster-role",
+                    "keda-operator-external-metrics-reader", "keda-operator-webhook", "keda-operator-certs",
+                    // KEDA's metrics server is an aggregated API: it delegates authentication and reads its CA as any does.
+                    "system:auth-delegator", "extension-apiserver-authentication-reader"));
+
+    /**
+     * {@code gpu: true}: Node Feature Discovery, which labels nodes by PCI vendor (the label the device plugin selects
+     * on; its worker tolerates the GPU pool's taint, or those nodes are never labelled), and NVIDIA's device plugin on the
+     * nodes it labels as having an NVIDIA GPU.
+     */
+    public static final Addon GPU = new Addon("gpu", "Node Feature Discovery " + Chart.NODE_FEATURE_DISCOVERY.version()
+            + " and the NVIDIA device plugin " + Chart.NVIDIA_DEVICE_PLUGIN.version(), cluster -> List.of(
+            new Release(Chart.NODE_FEATURE_DISCOVERY, "node-feature-discovery", "node-feature-discovery", new HelmValues()
+                    .set("worker.tolerations", ON_GPU_NODES)
+                    .set("worker.config.sources.pci.deviceLabelFields", List.of("vendor")).tree(), List.of("crds")),
+            new Release(Chart.NVIDIA_DEVICE_PLUGIN, "nvidia-device-plugin", "nvidia-device-plugin", new HelmValues()
+                    .set("nodeSelector", Map.of(NVIDIA_GPU_LABEL, "true")).tree())),
+            List.of("node-feature-discovery", "node-feature-discovery-gc", "node-feature-discovery-worker", "nvidia-device-plugin-role"));
+
+    /**
+     * {@code backups: true} with a {@code backupLocation}: Velero with its S3 plugin and node agent (volumes backed up
+     * file by file, no provider snapshots), one BackupStorageLocation from the spec, and a schedule. The credentials are
+     * the user's Secret in namespace {@code velero}: Lattice never holds them.
+     */
+    public static final Addon BACKUPS = new Addon("backups", "Velero " + Chart.VELERO.version(), cluster -> List.of(
+            new Release(Chart.VELERO, "velero", "velero", veleroValues(cluster), List.of("crds"))),
+            // Velero reads every object to back it up and writes every object to restore it: the chart binds cluster-admin.
+            List.of("velero-server", "cluster-admin"),
+            // The credentials Secret the user put there outlives turning backups off and on again.
+            List.of("velero"));
+
     /** Every add-on a daemon keeps; one the spec does not turn on is removed. */
-    public static final List<Addon> ALL = List.of(MESH);
+    public static final List<Addon> ALL = List.of(MESH, MONITORING, GPU, BACKUPS);
+
+    /** The namespaces a backup leaves out: the add-ons', which the daemon puts back from the spec, and Kubernetes' own. */
+    static final List<String> NOT_BACKED_UP = List.of("kube-system", "kube-public", "kube-node-lease", "istio-system", "monitoring",
+            "keda", "node-feature-discovery", "nvidia-device-plugin", "velero");
 
     private ClusterAddons() {
     }
 
     /** The add-ons {@code cluster}'s spec turns on. */
     public static List<Addon> wanted(LatticeCluster cluster) {
+        LatticeCluster.Spec spec = cluster.spec();
         List<Addon> wanted = new ArrayList<>();
-        if (cluster.spec().services()) {
+        if (spec.services()) {
             wanted.add(MESH);
         }
+        if (spec.monitoring()) {
+            wanted.add(MONITORING);
+        }
+        if (spec.gpu()) {
+            wanted.add(GPU);
+        }
+        // Without a location Velero has nowhere to write; the parser says so.
+        if (spec.backups() && spec.backupLocation() != null) {
+            wanted.add(BACKUPS);
+        }
         return wanted;
+    }
+
+    private static Map<String, Object> toleration(String key) {
+        return Map.of("key", key, "operator", "Exists", "effect", "NoSchedule");
+    }
+
+    /**
+     * Velero's values: the location the spec gives (credentials from the Secret it names, never from values), and a
+     * daily schedule of everything but the namespaces of Kubernetes and the add-ons, cluster-wide objects (the Lattice
+     * resources among them) included.
+     */
+    static Map<String, Object> veleroValues(LatticeCluster cluster) {
+        LatticeCluster.BackupLocation location = cluster.spec().backupLocation();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("region", location.region());
+        if (location.endpoint() != null) {
+            config.put("s3Url", location.endpoint());
+            config.put("s3ForcePathStyle", "true"); // S3-compatible stores rarely serve bucket subdomains
+        }
+        Map<String, Object> bsl = new LinkedHashMap<>();
+        bsl.put("name", "default");
+        bsl.put("provider", "aws");
+        bsl.put("bucket", location.bucket());
+        bsl.put("prefix", location.prefix() != null ? location.prefix() : cluster.name());
+        bsl.put("default", true);
+        bsl.put("config", config);
+        Map<String, Object> schedule = Map.of("schedule", location.schedule(), "template", Map.of(
+                "ttl", location.ttl(), "storageLocation", "default", "includedNamespaces", List.of("*"),
+                "excludedNamespaces", NOT_BACKED_UP, "includeClusterResources", true));
+        return new HelmValues()
+                .set("initContainers", List.of(Map.of("name", "velero-plugin-for-aws", "image", VELERO_AWS_PLUGIN,
+                        "imagePullPolicy", "IfNotPresent", "volumeMounts", List.of(Map.of("mountPath", "/target", "name", "plugins")))))
+                .set("deployNodeAgent", true)
+                .set("snapshotsEnabled", false)
+                .set("upgradeCRDs", false)
+                .set("credentials.useSecret", true).set("credentials.existingSecret", location.credentialsSecret())
+                .set("configuration.backupStorageLocation", List.of(bsl))
+                .set("configuration.volumeSnapshotLocation", List.of())
+                .set("configuration.defaultVolumesToFsBackup", true)
+                .set("schedules", Map.of("daily", schedule))
+                .tree();
     }
 
     /**
@@ -73,12 +215,20 @@ public final class ClusterAddons {
     public static List<HasMetadata> objects(Addon addon, LatticeCluster cluster, HelmTemplate helm) {
         Map<String, String> labels = Map.of(ADDON_LABEL, addon.name());
         List<HasMetadata> objects = new ArrayList<>();
-        for (String namespace : addon.namespaces()) {
+        for (String namespace : addon.namespaces(cluster)) {
             objects.add(new NamespaceBuilder().withMetadata(Manifests.meta(null, namespace, labels)).build());
         }
         String kubeVersion = ClusterRenderer.kubernetesVersion(cluster);
-        for (Release release : addon.releases()) {
-            String manifests = helm.render(release.chart(), release.name(), release.namespace(), kubeVersion, release.values());
+        List<Release> releases = addon.releases(cluster);
+        // Every release's CRDs first, as Helm installs them: a later release's objects may be of their kinds.
+        List<String> streams = new ArrayList<>();
+        for (Release release : releases) {
+            release.crds().forEach(folder -> streams.add(helm.crds(release.chart(), folder)));
+        }
+        for (Release release : releases) {
+            streams.add(helm.render(release.chart(), release.name(), release.namespace(), kubeVersion, release.values()));
+        }
+        for (String manifests : streams) {
             for (Map<String, Object> tree : Documents.readStream(manifests)) {
                 GenericKubernetesResource object = Manifests.object(tree);
                 Map<String, String> merged = new LinkedHashMap<>();

@@ -161,12 +161,18 @@ public final class DaemonManifests {
                 new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io").withResources("clusterroles")
                         .withVerbs("bind").withResourceNames(SECRETS_ROLE).build(),
                 rule("", List.of("nodes"), List.of("get", "list", "watch")),
-                // The add-ons (ClusterAddons: Istio) it keeps as their flags say, as Helm would install them. Their own
+                // The add-ons (ClusterAddons: Istio, VictoriaMetrics and KEDA, NFD and NVIDIA's device plugin, Velero) it keeps as their flags say, as Helm would install them. Their own
                 // RBAC among them: it may write and bind those roles by name, and no others.
                 rule("", List.of("namespaces"), List.of("delete")),
                 rule("apps", List.of("daemonsets"), apply),
                 rule("autoscaling", List.of("horizontalpodautoscalers"), apply),
                 rule("admissionregistration.k8s.io", List.of("mutatingwebhookconfigurations", "validatingwebhookconfigurations"), apply),
+                // monitoring: KEDA's external metrics API; VictoriaMetrics' storage, agent and what it scrapes.
+                rule("apiregistration.k8s.io", List.of("apiservices"), apply),
+                rule("operator.victoriametrics.com", List.of("vmsingles", "vmagents", "vmservicescrapes", "vmnodescrapes", "vmpodscrapes"), apply),
+                // backups: Velero's storage location and schedule; its backups are read for the cluster's status.
+                rule("velero.io", List.of("backupstoragelocations", "schedules"), apply),
+                rule("velero.io", List.of("backups"), List.of("get", "list", "watch")),
                 rule("rbac.authorization.k8s.io", List.of("clusterroles", "clusterrolebindings", "roles", "rolebindings"), apply),
                 new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io").withResources("clusterroles", "roles")
                         .withVerbs("escalate", "bind").withResourceNames(addonRoles()).build(),
@@ -177,7 +183,7 @@ public final class DaemonManifests {
         return rules;
     }
 
-    /** The roles the add-ons create, which their bindings name. */
+    /** The roles the add-ons create or bind. */
     private static List<String> addonRoles() {
         return ClusterAddons.ALL.stream().flatMap(a -> a.roles().stream()).distinct().sorted().toList();
     }

@@ -58,7 +58,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
         addons.add(new Addon(Chart.CILIUM.title(), Chart.CILIUM.version(),
                 "ClusterResourceSet " + ClusterResourceSets.networkName(cluster) + " (as soon as its API answers)"));
         for (ClusterAddons.Addon addon : ClusterAddons.wanted(cluster)) {
-            for (ClusterAddons.Release r : addon.releases()) {
+            for (ClusterAddons.Release r : addon.releases(cluster)) {
                 addons.add(new Addon(r.chart().title(), r.chart().version(), "add-on " + addon.name() + ": release " + r.name() + " in "
                         + r.namespace() + ", applied once the cluster is up, then kept by its daemon"));
             }
@@ -197,7 +197,7 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
         List<ClusterAddons.Addon> addons = ClusterAddons.wanted(cluster);
         if (!addons.isEmpty()) {
             steps.add("install the add-ons of " + name + ": " + String.join(", ", addons.stream().map(a -> a.name() + " (" + a.description()
-                    + ": " + String.join(", ", a.releases().stream().map(ClusterAddons.Release::name).toList()) + ")").toList()));
+                    + ": " + String.join(", ", a.releases(cluster).stream().map(ClusterAddons.Release::name).toList()) + ")").toList()));
         }
         steps.add("install cert-manager, the Cluster API providers and the Lattice daemon into " + name);
         steps.add("pivot: move the Cluster API objects of " + name + " from the bootstrap cluster into " + name);

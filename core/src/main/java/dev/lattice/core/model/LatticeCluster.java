@@ -34,7 +34,8 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(doc = "Istio ambient mesh and bilateral agreements; default true.") Boolean services,
             @Field(doc = "NFD, NVIDIA device plugin and HAMi; default false.") Boolean gpu,
             @Field(doc = "VictoriaMetrics and KEDA; default true.") Boolean monitoring,
-            @Field(doc = "Velero; default true.") Boolean backups,
+            @Field(doc = "Velero; default true. It is installed once backupLocation says where backups go.") Boolean backups,
+            @Field(name = "backupLocation", doc = "Where Velero writes this cluster's backups: S3 or an S3-compatible store.") BackupLocation backupLocation,
             Policies policies) {
         public Spec {
             provider = provider == null ? ProviderSpec.DEFAULT : provider;
@@ -211,6 +212,31 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
         @Override
         public String wire() {
             return wire;
+        }
+    }
+
+    /**
+     * Where a cluster's backups go: a bucket of S3 or an S3-compatible store, reached with credentials that stay in a
+     * Secret (Velero's credentials file format), never in the spec.
+     */
+    public record BackupLocation(
+            @Field(required = true, doc = "Bucket the backups are written to.") String bucket,
+            @Field(doc = "Folder in the bucket; default the cluster's name.") String prefix,
+            @Field(required = true, doc = "The bucket's region (us-east-1 for most S3-compatible stores).") String region,
+            @Field(doc = "The https URL of an S3-compatible store; leave out for AWS S3.") String endpoint,
+            @Field(name = "credentialsSecret", required = true, format = Field.Format.DNS_SUBDOMAIN,
+                    doc = "Secret in namespace velero whose key cloud is the credentials file ([default] aws_access_key_id=..., aws_secret_access_key=...).")
+            String credentialsSecret,
+            @Field(doc = "When the daily backup runs, as cron: default \"0 3 * * *\" (03:00 UTC).") String schedule,
+            @Field(doc = "How long a backup is kept: default 720h (30 days).") String ttl) {
+        /** The schedule a location that names none gets. */
+        public static final String DEFAULT_SCHEDULE = "0 3 * * *";
+        /** The retention a location that names none gets. */
+        public static final String DEFAULT_TTL = "720h";
+
+        public BackupLocation {
+            schedule = schedule == null ? DEFAULT_SCHEDULE : schedule;
+            ttl = ttl == null ? DEFAULT_TTL : ttl;
         }
     }
 

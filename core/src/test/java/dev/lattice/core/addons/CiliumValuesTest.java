@@ -6,6 +6,7 @@ import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Parser;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CiliumValuesTest {
@@ -23,18 +24,19 @@ class CiliumValuesTest {
     @Test
     void aDualStackClusterGetsBothPoolsInTheOrderWritten() {
         var values = CiliumValues.of(cluster("  networking: {pods: [10.1.0.0/16, 10.2.0.0/16, 'fd00:10::/56']}\n"));
-        assertThat(values).containsEntry("ipam.operator.clusterPoolIPv4PodCIDRList[0]", "10.1.0.0/16")
-                .containsEntry("ipam.operator.clusterPoolIPv4PodCIDRList[1]", "10.2.0.0/16")
-                .containsEntry("ipv6.enabled", "true").containsEntry("ipam.operator.clusterPoolIPv6PodCIDRList[0]", "fd00:10::/56")
-                .containsEntry("ipv4.enabled", "true");
+        assertThat(values.get("ipam")).isEqualTo(Map.of("mode", "cluster-pool", "operator", Map.of(
+                "clusterPoolIPv4PodCIDRList", List.of("10.1.0.0/16", "10.2.0.0/16"), "clusterPoolIPv6PodCIDRList", List.of("fd00:10::/56"))));
+        assertThat(values).containsEntry("ipv6", Map.of("enabled", true)).containsEntry("ipv4", Map.of("enabled", true));
     }
 
     @Test
     void theMeshDecidesWhetherCiliumOwnsTheCniConfigAndHubbleNeverLooksUpALiveCluster() {
-        assertThat(CiliumValues.of(cluster(""))).containsEntry("cni.exclusive", "false")
-                .containsEntry("ipam.operator.clusterPoolIPv4PodCIDRList[0]", "10.244.0.0/16")
-                .containsEntry("hubble.tls.auto.method", "cronJob").containsEntry("kubeProxyReplacement", "false")
-                .doesNotContainKey("ipv6.enabled");
-        assertThat(CiliumValues.of(cluster("  services: false\n"))).containsEntry("cni.exclusive", "true");
+        Map<String, Object> values = CiliumValues.of(cluster(""));
+        assertThat(values).containsEntry("cni", Map.of("exclusive", false))
+                .containsEntry("hubble", Map.of("tls", Map.of("auto", Map.of("method", "cronJob"))))
+                .containsEntry("kubeProxyReplacement", "false").doesNotContainKey("ipv6");
+        assertThat(values.get("ipam")).isEqualTo(Map.of("mode", "cluster-pool", "operator", Map.of(
+                "clusterPoolIPv4PodCIDRList", List.of("10.244.0.0/16"))));
+        assertThat(CiliumValues.of(cluster("  services: false\n"))).containsEntry("cni", Map.of("exclusive", true));
     }
 }

@@ -36,9 +36,17 @@ class ClusterResourceSetsTest {
     @Test
     void theNetworkIsCiliumRenderedForTheClustersVersionAndPodsBesideASetSelectingTheCluster() {
         List<Object[]> asked = new ArrayList<>();
-        List<HasMetadata> objects = ClusterResourceSets.network(CLUSTER, (chart, release, namespace, kubeVersion, values) -> {
-            asked.add(new Object[] {chart, release, namespace, kubeVersion, values});
-            return document("cilium-config", 10);
+        List<HasMetadata> objects = ClusterResourceSets.network(CLUSTER, new HelmTemplate() {
+            @Override
+            public String render(Chart chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
+                asked.add(new Object[] {chart, release, namespace, kubeVersion, values});
+                return document("cilium-config", 10);
+            }
+
+            @Override
+            public String crds(Chart chart, String folder) {
+                throw new AssertionError("the network's chart has no CRDs to install");
+            }
         });
         assertThat(asked).hasSize(1);
         assertThat(asked.get(0)).containsExactly(Chart.CILIUM, "cilium", "kube-system", "v1.31.0", CiliumValues.of(CLUSTER));

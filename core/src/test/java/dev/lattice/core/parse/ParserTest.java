@@ -345,6 +345,33 @@ class ParserTest {
         }
 
         @Test
+        void warnsWhereBackupsAreAskedForWithNowhereToGoAndSaysNothingWhenTheyAreOnlyOnByDefault() {
+            Inputs asked = parse(cluster("nodes:\n  controlPlane: 1\nbackups: true\n"));
+            assertThat(asked.warnings()).extracting(Problem::render).containsExactly("in.yaml:8:12: warning: backups: true, but no "
+                    + "backupLocation says where the backups go: Velero is not installed until one does\n"
+                    + "  hint: add spec.backupLocation {bucket, region, credentialsSecret}, or set backups: false");
+            assertThat(parse(cluster("nodes:\n  controlPlane: 1\n")).warnings()).isEmpty();
+            Inputs unused = parse(cluster("nodes:\n  controlPlane: 1\nbackups: false\n"
+                    + "backupLocation: {bucket: b, region: r, credentialsSecret: s3}\n"));
+            assertThat(unused.warnings()).extracting(Problem::render).singleElement().asString()
+                    .startsWith("in.yaml:9:19: warning: backupLocation is not used while backups is false");
+        }
+
+        @Test
+        void refusesABackupLocationThatCannotWork() {
+            assertThat(problems(cluster("nodes:\n  controlPlane: 1\nbackupLocation:\n  bucket: b\n  region: r\n"
+                    + "  credentialsSecret: s3\n  endpoint: http://minio:9000\n  schedule: daily\n  ttl: forever\n")))
+                    .containsExactly(
+                            "in.yaml:12:15: endpoint \"http://minio:9000\" is not an https URL\n  hint: the credentials are only sent over "
+                                    + "verified TLS: give the store's https:// URL, as https://s3.example.com",
+                            "in.yaml:13:15: \"daily\" is not a cron schedule\n  hint: five fields, minute hour day-of-month month "
+                                    + "day-of-week, as \"0 3 * * *\" (daily at 03:00), or @daily",
+                            "in.yaml:14:10: \"forever\" is not a duration\n  hint: write hours, minutes and seconds, as 90s, 30m, 2h or 1h30m");
+            assertThat(problems(cluster("nodes:\n  controlPlane: 1\nbackupLocation: {bucket: b, region: r}\n")))
+                    .singleElement().asString().contains("credentialsSecret");
+        }
+
+        @Test
         void refusesEvenControlPlanes() {
             assertThat(problems(cluster("nodes:\n  controlPlane: {replicas: 4}\n")))
                     .containsExactly("in.yaml:7:30: control-plane replicas must be odd so etcd keeps quorum, got 4\n  hint: use 3 or 5");

@@ -69,7 +69,8 @@ public final class AddonReconciler implements Reconciler {
             return;
         }
         List<Addon> wanted = ClusterAddons.wanted(cluster);
-        List<Object> fingerprint = List.of(wanted, ClusterRenderer.kubernetesVersion(cluster));
+        // What a pass would apply: the add-ons and their releases' values, which some take from the spec.
+        List<Object> fingerprint = List.of(wanted.stream().map(a -> a.releases(cluster)).toList(), ClusterRenderer.kubernetesVersion(cluster));
         if (fingerprint.equals(lastApplied)) {
             return;
         }

@@ -71,6 +71,10 @@ public final class AddonSync {
                 List<Coordinates> now = objects.stream().map(Coordinates::of).toList();
                 Set<Coordinates> stale = new LinkedHashSet<>(before);
                 now.forEach(stale::remove);
+                if (!on) {
+                    // Left as Helm leaves namespaces: the user's own objects there (credentials) stay.
+                    stale.removeIf(ref -> "Namespace".equals(ref.kind()) && addon.keeps().contains(ref.name()));
+                }
                 Set<Coordinates> both = new LinkedHashSet<>(before);
                 both.addAll(now);
                 record(addon.name(), List.copyOf(both));

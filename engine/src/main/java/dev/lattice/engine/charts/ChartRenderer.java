@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,14 +54,21 @@ public final class ChartRenderer {
     }
 
     /**
-     * The chart's manifests: {@code chart} is an archive or an unpacked chart directory; {@code values} are
-     * {@code --set} pairs, applied in order; {@code kubeVersion} as {@code v1.28.7} (Helm otherwise assumes v1.20).
+     * The chart's manifests: {@code chart} is an archive or an unpacked chart directory; {@code values} a tree, given to
+     * Helm as a values file (JSON, which is YAML); {@code kubeVersion} as {@code v1.28.7} (Helm otherwise assumes v1.20).
      */
-    public static String render(Path chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
+    public static String render(Path chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
+        Path file = null;
         try {
             TemplateCommand template = new Helm(chart).template().withName(release).withNamespace(namespace).withKubeVersion(kubeVersion);
-            values.forEach(template::set);
+            if (!values.isEmpty()) {
+                file = Files.createTempFile("lattice-values", ".json");
+                JSON.writeValue(file.toFile(), values);
+                template.withValuesFile(file);
+            }
             return template.call();
+        } catch (IOException e) {
+            throw new LatticeException("cannot render the chart " + chart.getFileName() + ": cannot write its values (" + e.getMessage() + ")", null);
         } catch (RuntimeException e) {
             throw new LatticeException("cannot render the chart " + chart.getFileName() + ": " + e.getMessage(), null);
         } catch (LinkageError e) {
@@ -75,6 +81,9 @@ public final class ChartRenderer {
                     + "JNA's (-Djna.tmpdir, else $XDG_CACHE_HOME/JNA or ~/.cache/JNA), which must be writable, allow executables "
                     + "and have room", null);
         } finally {
+            if (file != null) {
+                file.toFile().delete();
+            }
             if (SIGNALS_RESTORED.compareAndSet(false, true)) {
                 restoreSignals();
             }
@@ -122,7 +131,7 @@ public final class ChartRenderer {
     }
 
     /** One render, as {@link #renderApart} hands it to {@link #main}. */
-    record Request(String chart, String release, String namespace, String kubeVersion, List<List<String>> values) {
+    record Request(String chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
     }
 
     /**
@@ -130,15 +139,13 @@ public final class ChartRenderer {
      * once the chart is rendered. Its error, if any, is this render's. One at a time: each takes about 100 MiB of memory
      * and writes a 95 MB copy of the library while it runs, which a pod's limits must hold once, not once per caller.
      */
-    public static String renderApart(Path chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
+    public static String renderApart(Path chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
         synchronized (APART) {
             return renderApartNow(chart, release, namespace, kubeVersion, values);
         }
     }
 
-    private static String renderApartNow(Path chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
-        List<List<String>> pairs = new ArrayList<>();
-        values.forEach((k, v) -> pairs.add(List.of(k, v)));
+    private static String renderApartNow(Path chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(APART_FLAGS);
@@ -165,7 +172,7 @@ public final class ChartRenderer {
             CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
             try (OutputStream in = process.getOutputStream()) {
-                JSON.writeValue(in, new Request(chart.toString(), release, namespace, kubeVersion, pairs));
+                JSON.writeValue(in, new Request(chart.toString(), release, namespace, kubeVersion, values));
             }
             if (!process.waitFor(APART_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 throw new LatticeException("cannot render the chart " + chart.getFileName() + ": not done within "
@@ -217,9 +224,7 @@ public final class ChartRenderer {
         try {
             Request request = JSON.readValue(System.in, new TypeReference<Request>() {
             });
-            Map<String, String> values = new LinkedHashMap<>();
-            request.values().forEach(pair -> values.put(pair.get(0), pair.get(1)));
-            out.print(render(Path.of(request.chart()), request.release(), request.namespace(), request.kubeVersion(), values));
+            out.print(render(Path.of(request.chart()), request.release(), request.namespace(), request.kubeVersion(), request.values()));
             code = 0;
         } catch (LatticeException e) {
             System.err.print(e.getMessage());

@@ -138,6 +138,47 @@ public final class ChartStore {
         return filesDigest(files);
     }
 
+    /**
+     * The YAML files in {@code folder} of a chart ({@code chart} an unpacked directory or an archive, as {@link #chart}
+     * gives it), sorted by name and joined into one stream: a chart's CRDs, which Helm installs from its {@code crds/}
+     * folders. None when the folder is not there.
+     */
+    static String files(Path chart, String folder) {
+        TreeMap<String, String> found = new TreeMap<>();
+        try {
+            if (Files.isDirectory(chart)) {
+                Path dir = chart.resolve(folder);
+                if (Files.isDirectory(dir)) {
+                    try (Stream<Path> list = Files.list(dir)) {
+                        for (Path file : list.filter(f -> Files.isRegularFile(f) && yaml(f.getFileName().toString())).toList()) {
+                            found.put(file.getFileName().toString(), Files.readString(file));
+                        }
+                    }
+                }
+            } else {
+                try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(chart)))) {
+                    for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                        String name = entry.getName();
+                        String inChart = name.indexOf('/') < 0 ? name : name.substring(name.indexOf('/') + 1);
+                        if (entry.isFile() && inChart.startsWith(folder + "/") && inChart.indexOf('/', folder.length() + 1) < 0
+                                && yaml(inChart)) {
+                            found.put(inChart, new String(tar.readAllBytes(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new LatticeException("cannot read " + folder + " of the chart " + chart.getFileName() + ": " + e.getMessage(), null);
+        }
+        StringBuilder out = new StringBuilder();
+        found.values().forEach(text -> out.append("---\n").append(text).append(text.endsWith("\n") ? "" : "\n"));
+        return out.toString();
+    }
+
+    private static boolean yaml(String name) {
+        return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
+    }
+
     private static String filesDigest(TreeMap<String, String> files) {
         MessageDigest digest = sha256Digest();
         files.forEach((path, sha) -> digest.update((path + "\0" + sha + "\n").getBytes(StandardCharsets.UTF_8)));

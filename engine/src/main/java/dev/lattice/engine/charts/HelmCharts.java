@@ -17,7 +17,7 @@ import java.util.function.Function;
 public final class HelmCharts implements HelmTemplate {
     private static final int KEPT = 32;
 
-    private record Key(Chart chart, String release, String namespace, String kubeVersion, List<Map.Entry<String, String>> values) {
+    private record Key(Chart chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
     }
 
     private final ChartStore store;
@@ -57,20 +57,29 @@ public final class HelmCharts implements HelmTemplate {
     }
 
     @Override
-    public String render(Chart chart, String release, String namespace, String kubeVersion, Map<String, String> values) {
-        Key key = new Key(chart, release, namespace, kubeVersion, values.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList());
+    public String render(Chart chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
+        Key key = new Key(chart, release, namespace, kubeVersion, values);
         synchronized (rendered) {
             String kept = rendered.get(key);
             if (kept != null) {
                 return kept;
             }
         }
-        Path path = checked.computeIfAbsent(chart, store::chart);
+        Path path = checked(chart);
         String manifests = apart ? ChartRenderer.renderApart(path, release, namespace, kubeVersion, values)
                 : ChartRenderer.render(path, release, namespace, kubeVersion, values);
         synchronized (rendered) {
             rendered.put(key, manifests);
         }
         return manifests;
+    }
+
+    @Override
+    public String crds(Chart chart, String folder) {
+        return ChartStore.files(checked(chart), folder);
+    }
+
+    private Path checked(Chart chart) {
+        return checked.computeIfAbsent(chart, store::chart);
     }
 }

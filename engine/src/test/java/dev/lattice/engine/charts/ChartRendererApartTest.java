@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,11 +22,14 @@ class ChartRendererApartTest {
     @Test
     void aRenderApartIsTheSameRender(@TempDir Path dir) throws IOException {
         Path chart = chart(dir, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}, namespace: {{ .Release.Namespace }}}\n"
-                + "data:\n  greeting: {{ .Values.greeting | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n");
-        Map<String, String> values = new LinkedHashMap<>();
+                + "data:\n  greeting: {{ .Values.greeting | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n"
+                + "  kinds: {{ kindOf .Values.nested.flag }}-{{ kindOf .Values.nested.on }}-{{ index .Values.nested.list 1 }}\n");
+        Map<String, Object> values = new LinkedHashMap<>();
         values.put("greeting", "héllo, world = \"quoted\"");
+        // Typed as a values file holds them: "true" stays a string (a node selector's value), a list a list.
+        values.put("nested", Map.of("flag", "true", "on", true, "list", List.of("a", "b")));
         String apart = ChartRenderer.renderApart(chart, "one", "shop", "v1.28.7", values);
-        assertThat(apart).contains("name: one", "namespace: shop", "greeting: \"héllo, world = \\\"quoted\\\"\"", "kube: \"v1.28.7\"");
+        assertThat(apart).contains("name: one", "namespace: shop", "greeting: \"héllo, world = \\\"quoted\\\"\"", "kube: \"v1.28.7\"", "kinds: string-bool-b");
         assertThat(apart).isEqualTo(ChartRenderer.render(chart, "one", "shop", "v1.28.7", values));
     }
 
