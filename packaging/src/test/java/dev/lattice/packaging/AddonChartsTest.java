@@ -3,6 +3,7 @@ package dev.lattice.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lattice.core.addons.AddonCost;
 import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.addons.ClusterAddons.Addon;
 import dev.lattice.core.model.LatticeCluster;
@@ -91,6 +92,16 @@ class AddonChartsTest {
                 .map(o -> o.getMetadata().getName()).collect(Collectors.toSet());
         objects.stream().filter(o -> o.getKind().endsWith("RoleBinding")).forEach(o -> names.add(at(Manifests.tree(o), "roleRef", "name")));
         return names;
+    }
+
+    @Test
+    void whatEachAddOnIsSaidToCostIsWhatItsChartsAskFor() {
+        LatticeCluster cluster = cluster("  gpu: true\n" + LOCATION);
+        for (Addon addon : ClusterAddons.ALL) {
+            assertThat(addon.cost()).as(addon.name()).isEqualTo(AddonCost.of(objects(addon, cluster)));
+        }
+        // VictoriaMetrics' storage is its VMSingle's volume: 20 GiB.
+        assertThat(ClusterAddons.MONITORING.cost().storageBytes()).isEqualTo(20L << 30);
     }
 
     @Test

@@ -103,6 +103,7 @@ public final class InstallCommand implements Callable<Integer> {
         data.put("components", plan.components().stream().map(s -> new ComponentEntry(s.component().name(),
                 s.component().type().wire(), s.component().version(), s.from())).toList());
         data.put("addons", plan.addons());
+        data.put("addonRequests", InstallPlan.requests(plan.cluster()));
         data.put("steps", plan.steps());
         data.put("missingVariables", List.copyOf(plan.missingVariables()));
         data.put("objects", plan.objects());
@@ -146,6 +147,16 @@ public final class InstallCommand implements Callable<Integer> {
                 + plan.cluster().spec().provider().kubernetes().bootstrap().wire() + "), dry run: nothing is changed.\n");
         for (int i = 0; i < plan.steps().size(); i++) {
             out.append(String.format("%3d. %s%n", i + 1, plan.steps().get(i)));
+        }
+        Printer.Table charts = new Printer.Table("CHART", "VERSION", "HOW");
+        plan.addons().forEach(a -> charts.row(a.chart(), a.version(), a.delivery()));
+        out.append('\n').append(charts.render());
+        List<InstallPlan.AddonRequests> requests = InstallPlan.requests(plan.cluster());
+        if (!requests.isEmpty()) {
+            // Requests at most: a DaemonSet counted on every node, an autoscaled pool at its max.
+            Printer.Table asks = new Printer.Table("ADD-ON", "CPU", "MEMORY", "STORAGE", "WHAT");
+            requests.forEach(r -> asks.row(r.addon(), r.cpu(), r.memory(), r.storage(), r.description()));
+            out.append('\n').append(asks.render());
         }
         return out.toString();
     }

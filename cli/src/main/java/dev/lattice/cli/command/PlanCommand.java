@@ -98,13 +98,19 @@ public final class PlanCommand implements Callable<Integer> {
         if (!inputs.clusters().isEmpty()) {
             // What each cluster gets besides its machines: the charts, at the versions this Lattice pins.
             Map<String, List<InstallPlan.Addon>> addons = new TreeMap<>();
+            Map<String, List<InstallPlan.AddonRequests>> requests = new TreeMap<>();
             Printer.Table charts = new Printer.Table("CLUSTER", "CHART", "VERSION");
+            Printer.Table asks = new Printer.Table("CLUSTER", "ADD-ON", "CPU", "MEMORY", "STORAGE", "WHAT");
             for (var c : inputs.clusters()) {
                 addons.put(c.name(), InstallPlan.addons(c));
+                requests.put(c.name(), InstallPlan.requests(c));
             }
             addons.forEach((name, list) -> list.forEach(a -> charts.row(name, a.chart(), a.version())));
+            requests.forEach((name, list) -> list.forEach(r -> asks.row(name, r.addon(), r.cpu(), r.memory(), r.storage(), r.description())));
             data.put("addons", addons);
-            text.add(() -> "\n" + charts.render());
+            // What the add-ons' pods ask of each cluster's nodes, which placement leaves to them.
+            data.put("addonRequests", requests);
+            text.add(() -> "\n" + charts.render() + (asks.isEmpty() ? "" : "\n" + asks.render()));
         }
         List<Placement> placements = plan.placed() ? plan.placements() : List.of();
         if (plan.placed()) {

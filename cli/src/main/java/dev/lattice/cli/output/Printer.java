@@ -64,6 +64,11 @@ public final class Printer {
             return this;
         }
 
+        /** True before any row. */
+        public boolean isEmpty() {
+            return rows.isEmpty();
+        }
+
         public String render() {
             int[] widths = new int[headers.size()];
             for (int i = 0; i < headers.size(); i++) {

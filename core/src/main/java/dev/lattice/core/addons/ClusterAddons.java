@@ -21,6 +21,9 @@ import java.util.function.Function;
  * {@link ClusterResourceSets}.)
  */
 public final class ClusterAddons {
+    private static final long MIB = 1024L * 1024;
+    private static final long GIB = 1024 * MIB;
+
     /** Which add-on an object belongs to. */
     public static final String ADDON_LABEL = "lattice.dev/addon";
 
@@ -37,15 +40,12 @@ public final class ClusterAddons {
     /**
      * An add-on: its name, what it is, the releases it is made of for a cluster in the order they are installed, and the
      * names of the ClusterRoles and Roles they create or bind (a daemon may write and bind those roles, and no others; a
-     * test holds the list to the charts); and the namespaces it leaves when it is removed, as Helm leaves every namespace,
-     * because a user keeps objects of their own there (Velero's credentials).
+     * test holds the list to the charts); the namespaces it leaves when it is removed, as Helm leaves every namespace,
+     * because a user keeps objects of their own there (Velero's credentials); and what its pods ask of the cluster (a test
+     * holds it to what the charts render).
      */
     public record Addon(String name, String description, Function<LatticeCluster, List<Release>> releasesFor, List<String> roles,
-                        List<String> keeps) {
-        public Addon(String name, String description, Function<LatticeCluster, List<Release>> releasesFor, List<String> roles) {
-            this(name, description, releasesFor, roles, List.of());
-        }
-
+                        List<String> keeps, AddonCost cost) {
         /** Its releases for {@code cluster}: the values of some (Velero's location) come from the cluster's spec. */
         public List<Release> releases(LatticeCluster cluster) {
             return releasesFor.apply(cluster);
@@ -73,7 +73,8 @@ public final class ClusterAddons {
             new Release(Chart.ISTIO_CNI, "istio-cni", "istio-system", Map.of("profile", "ambient")),
             new Release(Chart.ZTUNNEL, "ztunnel", "istio-system", Map.of())),
             List.of("istiod-clusterrole-istio-system", "istiod-gateway-controller-istio-system", "istio-reader-clusterrole-istio-system",
-                    "istio-cni", "istio-cni-repair-role", "istio-cni-ambient", "istiod"));
+                    "istio-cni", "istio-cni-repair-role", "istio-cni-ambient", "istiod"),
+            List.of(), new AddonCost(500, 2 * GIB, 300, 612 * MIB, 0));
 
     /** The label NFD gives a node with an NVIDIA (PCI vendor 10de) device, and the device plugin selects. */
     public static final String NVIDIA_GPU_LABEL = "feature.node.kubernetes.io/pci-10de.present";
@@ -92,13 +93,16 @@ public final class ClusterAddons {
      * looks up a live cluster and makes a new CA on every render); and the dashboard sync Job, which downloads from GitHub
      * at install time.
      */
-    public static final Addon MONITORING = new Addon("monitoring", "VictoriaMetrics " + Chart.VICTORIA_METRICS.version() + " and KEDA "
-            + Chart.KEDA.version(), cluster -> List.of(
+    public static final Addon MONITORING = new Addon("monitoring", "VictoriaMetrics v1.150.0 (chart " + Chart.VICTORIA_METRICS.version()
+            + ") and KEDA " + Chart.KEDA.version(), cluster -> List.of(
             new Release(Chart.VICTORIA_METRICS, "vm", "monitoring", new HelmValues()
                     .set("fullnameOverride", "lattice-metrics")
                     .set("victoria-metrics-operator.admissionWebhooks.enabled", false)
                     .set("vmsingle.enabled", true).set("vmsingle.spec.retentionPeriod", "24h")
+                    // The operator's own defaults, written down so that what they cost is counted where it is known.
+                    .set("vmsingle.spec.resources", resources("150m", "500Mi", "1500Mi"))
                     .set("vmagent.enabled", true)
+                    .set("vmagent.spec.resources", resources("50m", "200Mi", "500Mi"))
                     .set("vmcluster.enabled", false).set("grafana.enabled", false).set("alertmanager.enabled", false)
                     .set("vmalert.enabled", false).set("syncJob.enabled", false).tree(),
                     List.of("charts/victoria-metrics-operator/charts/crds/crds")),
@@ -109,7 +113,8 @@ public final class ClusterAddons {
                     "vm-victoria-metrics-operator-victoriametrics-view", "keda-operator", "keda-operator-minimal-cluster-role",
                     "keda-operator-external-metrics-reader", "keda-operator-webhook", "keda-operator-certs",
                     // KEDA's metrics server is an aggregated API: it delegates authentication and reads its CA as any does.
-                    "system:auth-delegator", "extension-apiserver-authentication-reader"));
+                    "system:auth-delegator", "extension-apiserver-authentication-reader"),
+            List.of(), new AddonCost(500, 1000 * MIB, 0, 0, 20 * GIB));
 
     /**
      * {@code gpu: true}: Node Feature Discovery, which labels nodes by PCI vendor (the label the device plugin selects
@@ -123,19 +128,20 @@ public final class ClusterAddons {
                     .set("worker.config.sources.pci.deviceLabelFields", List.of("vendor")).tree(), List.of("crds")),
             new Release(Chart.NVIDIA_DEVICE_PLUGIN, "nvidia-device-plugin", "nvidia-device-plugin", new HelmValues()
                     .set("nodeSelector", Map.of(NVIDIA_GPU_LABEL, "true")).tree())),
-            List.of("node-feature-discovery", "node-feature-discovery-gc", "node-feature-discovery-worker", "nvidia-device-plugin-role"));
+            List.of("node-feature-discovery", "node-feature-discovery-gc", "node-feature-discovery-worker", "nvidia-device-plugin-role"),
+            List.of(), new AddonCost(110, 256 * MIB, 5, 64 * MIB, 0));
 
     /**
      * {@code backups: true} with a {@code backupLocation}: Velero with its S3 plugin and node agent (volumes backed up
      * file by file, no provider snapshots), one BackupStorageLocation from the spec, and a schedule. The credentials are
      * the user's Secret in namespace {@code velero}: Lattice never holds them.
      */
-    public static final Addon BACKUPS = new Addon("backups", "Velero " + Chart.VELERO.version(), cluster -> List.of(
+    public static final Addon BACKUPS = new Addon("backups", "Velero 1.18.1 (chart " + Chart.VELERO.version() + ")", cluster -> List.of(
             new Release(Chart.VELERO, "velero", "velero", veleroValues(cluster), List.of("crds"))),
             // Velero reads every object to back it up and writes every object to restore it: the chart binds cluster-admin.
             List.of("velero-server", "cluster-admin"),
             // The credentials Secret the user put there outlives turning backups off and on again.
-            List.of("velero"));
+            List.of("velero"), new AddonCost(500, 128 * MIB, 500, 512 * MIB, 0));
 
     /** Every add-on a daemon keeps; one the spec does not turn on is removed. */
     public static final List<Addon> ALL = List.of(MESH, MONITORING, GPU, BACKUPS);
@@ -165,6 +171,10 @@ public final class ClusterAddons {
             wanted.add(BACKUPS);
         }
         return wanted;
+    }
+
+    private static Map<String, Object> resources(String cpu, String memory, String memoryLimit) {
+        return Map.of("requests", Map.of("cpu", cpu, "memory", memory), "limits", Map.of("memory", memoryLimit));
     }
 
     private static Map<String, Object> toleration(String key) {
@@ -198,6 +208,9 @@ public final class ClusterAddons {
                 .set("initContainers", List.of(Map.of("name", "velero-plugin-for-aws", "image", VELERO_AWS_PLUGIN,
                         "imagePullPolicy", "IfNotPresent", "volumeMounts", List.of(Map.of("mountPath", "/target", "name", "plugins")))))
                 .set("deployNodeAgent", true)
+                // Velero's documented defaults (velero install), written down so that what they cost is counted.
+                .set("resources", resources("500m", "128Mi", "512Mi"))
+                .set("nodeAgent.resources", resources("500m", "512Mi", "1Gi"))
                 .set("snapshotsEnabled", false)
                 .set("upgradeCRDs", false)
                 .set("credentials.useSecret", true).set("credentials.existingSecret", location.credentialsSecret())

@@ -1,6 +1,7 @@
 package dev.lattice.core.install;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.core.addons.AddonCost;
 import dev.lattice.core.addons.Chart;
 import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.addons.ClusterResourceSets;
@@ -11,6 +12,7 @@ import dev.lattice.core.capi.CapiVersions.Component;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.capi.Variables;
 import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.Quantity;
 import dev.lattice.core.model.LatticeCluster.WorkerPoolSpec;
 import dev.lattice.core.model.Pool;
 import dev.lattice.core.model.Provider;
@@ -19,6 +21,7 @@ import dev.lattice.core.plan.Plan;
 import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +67,27 @@ public record InstallPlan(LatticeCluster cluster, Pool pool, Provider provider, 
             }
         }
         return addons;
+    }
+
+    /**
+     * What one add-on's pods ask of a cluster, as requests: its cluster-wide pods once, its DaemonSets' on every node
+     * (so an upper bound: some select only some nodes), and the volumes they claim.
+     */
+    public record AddonRequests(String addon, String description, String cpu, String memory, String storage) {
+    }
+
+    /** What each add-on {@code cluster}'s spec turns on asks of it, for its nodes (control plane and workers at their most). */
+    public static List<AddonRequests> requests(LatticeCluster cluster) {
+        int nodes = cluster.spec().nodes().controlPlane().replicas()
+                + cluster.spec().nodes().workerPools().values().stream().mapToInt(LatticeCluster.WorkerPoolSpec::reservedNodes).sum();
+        List<AddonRequests> out = new ArrayList<>();
+        for (ClusterAddons.Addon addon : ClusterAddons.wanted(cluster)) {
+            AddonCost cost = addon.cost();
+            out.add(new AddonRequests(addon.name(), addon.description(), Quantity.ofMillis(cost.cpuMillis(nodes)).toString(),
+                    Quantity.ofBytes(BigInteger.valueOf(cost.memoryBytes(nodes))).toString(),
+                    Quantity.ofBytes(BigInteger.valueOf(cost.storageBytes())).toString()));
+        }
+        return out;
     }
 
     /** All objects the install applies to the new cluster itself for its add-ons, in order. */

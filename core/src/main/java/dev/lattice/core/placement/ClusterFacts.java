@@ -1,5 +1,6 @@
 package dev.lattice.core.placement;
 
+import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.capacity.MachineSize;
 import dev.lattice.core.model.CloudPool;
 import dev.lattice.core.model.LatticeCluster;
@@ -112,6 +113,12 @@ public record ClusterFacts(
         }
         long memoryBytes = memory.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
         view.setCapacity(Capacity.newBuilder().setCores(cpuMillis / 1000).setMemoryGib(memoryBytes / GIB));
+        // The rules see the cluster's size; services get what its add-ons leave of it.
+        int workers = spec.nodes().workerPools().values().stream().mapToInt(LatticeCluster.WorkerPoolSpec::reservedNodes).sum();
+        for (ClusterAddons.Addon addon : ClusterAddons.wanted(cluster)) {
+            cpuMillis = Math.max(0, cpuMillis - addon.cost().cpuMillis(workers));
+            memoryBytes = Math.max(0, memoryBytes - addon.cost().memoryBytes(workers));
+        }
         double perCore = cpuMillis == 0 ? 0 : usdPerHour.doubleValue() / (cpuMillis / 1000.0);
         return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, spec.policies().maxServices(), perCore);
     }

@@ -126,14 +126,24 @@ class SolverTest {
 
         @Test
         void capacityIsUsedUpAsServicesAreAssigned() {
-            // One worker, 4 cores: two 3-core services cannot both fit.
+            // One worker, 4 cores, 1.3 of them asked for by the mesh and monitoring add-ons: two 2-core services cannot both fit.
             Solver.Result r = solve(pool("dc", ""), cluster("one", 1, "", ""),
-                    service("a", "3", null, ""), service("b", "3", null, ""));
+                    service("a", "2", null, ""), service("b", "2", null, ""));
             assertThat(byService(r).get("a").cluster()).isEqualTo("one");
             Placement b = byService(r).get("b");
             assertThat(b.reason()).isEqualTo("InsufficientCapacity");
-            assertThat(b.message()).isEqualTo("Needs 3 CPU and 1Gi for 1 replicas; the roomiest matching cluster, one, "
-                    + "has 1 CPU and 15Gi free. Add workers to a cluster with free capacity");
+            assertThat(b.message()).isEqualTo("Needs 2 CPU and 1Gi for 1 replicas; the roomiest matching cluster, one, "
+                    + "has 700m CPU and 11700Mi free. Add workers to a cluster with free capacity");
+        }
+
+        @Test
+        void theAddOnsRequestsAreNotServiceCapacity() {
+            // Workers 1 x 4 cores: with no add-ons a 3.5-core service fits; the mesh and monitoring ask 1.3 cores of them.
+            String bare = cluster("c", 1, "", "").replace("  policies:", "  services: false\n  monitoring: false\n  policies:");
+            assertThat(byService(solve(pool("dc", ""), bare, service("s", "3500m", null, ""))).get("s").cluster()).isEqualTo("c");
+            Placement crowded = byService(solve(pool("dc", ""), cluster("c", 1, "", ""), service("s", "3500m", null, ""))).get("s");
+            assertThat(crowded.reason()).isEqualTo("InsufficientCapacity");
+            assertThat(crowded.message()).contains("has 2700m CPU");
         }
 
         @Test
