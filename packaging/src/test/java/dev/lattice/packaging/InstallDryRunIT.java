@@ -150,6 +150,24 @@ class InstallDryRunIT {
         apply(Documents.yamlStream(MeshCompiler.daemonPolicy(parent)));
     }
 
+    @Test
+    void aGpuServicesWorkloadIsAcceptedAsWritten() {
+        // Its GPU as a limit, the NVIDIA node selector and the GPU pool's toleration: what a real API server takes.
+        var inputs = Parser.parse(List.of(new InputReader.Input("trainer.yaml", """
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: trainer, namespace: ml}
+                spec:
+                  containers: {main: {image: trainer:1, resources: {requests: {cpu: "2", memory: 8Gi, nvidia.com/gpu: 1}}}}
+                """)));
+        var compiled = new MeshCompiler(MeshCompiler.DEFAULT_TRUST_DOMAIN).compile(inputs, List.of());
+        List<Map<String, Object>> objects = compiled.manifests().stream().flatMap(m -> m.objects().stream())
+                .map(dev.lattice.core.render.Manifests::tree).toList();
+        assertThat(objects).extracting(o -> o.get("kind")).contains("Deployment");
+        apply("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n");
+        apply(Documents.yamlStream(objects));
+    }
+
     /** Applies a YAML stream server-side with strict field validation. */
     private void apply(String yaml) {
         Envtest.Kubectl run = api.kubectl(yaml, "apply", "--server-side", "--force-conflicts", "--validate=strict", "-f", "-");

@@ -11,10 +11,10 @@ import java.math.BigInteger;
 import java.util.Optional;
 
 /**
- * What one machine of a cluster is: cores, memory, and what it costs per hour (zero on capacity that is already
+ * What one machine of a cluster is: cores, memory, NVIDIA GPUs, and what it costs per hour (zero on capacity that is already
  * paid for: a StaticPool, a laptop).
  */
-public record MachineSize(int cores, BigInteger memoryBytes, BigDecimal usdPerHour) {
+public record MachineSize(int cores, BigInteger memoryBytes, int gpus, BigDecimal usdPerHour) {
 
     private static final BigInteger GIB = BigInteger.valueOf(1024L * 1024 * 1024);
 
@@ -25,7 +25,7 @@ public record MachineSize(int cores, BigInteger memoryBytes, BigDecimal usdPerHo
      */
     public static Optional<MachineSize> of(InstanceType type, LatticeObject pool) {
         if (type instanceof InstanceType.Explicit e) {
-            return Optional.of(new MachineSize(e.cores(), BigInteger.valueOf(e.memoryGib()).multiply(GIB), BigDecimal.ZERO));
+            return Optional.of(new MachineSize(e.cores(), BigInteger.valueOf(e.memoryGib()).multiply(GIB), e.gpus(), BigDecimal.ZERO));
         }
         if (!(type instanceof InstanceType.Named named)) {
             return Optional.empty();
@@ -34,15 +34,15 @@ public record MachineSize(int cores, BigInteger memoryBytes, BigDecimal usdPerHo
             return staticPool.spec().machineTypes().stream()
                     .filter(m -> m.name().equals(named.name()))
                     .findFirst()
-                    .map(m -> new MachineSize(m.cores(), m.memory().ceilUnits(), BigDecimal.ZERO));
+                    .map(m -> new MachineSize(m.cores(), m.memory().ceilUnits(), m.gpus(), BigDecimal.ZERO));
         }
         Optional<InstanceCatalog.InstanceSpec> known = InstanceCatalog.find(named.name());
         BigDecimal override = pool instanceof CloudPool cloud ? cloud.spec().pricing().get(named.name()) : null;
         if (known.isEmpty() && override != null) {
             // Priced by the pool but not in the catalogue: its cost is known, its size is not.
-            return Optional.of(new MachineSize(0, BigInteger.ZERO, override));
+            return Optional.of(new MachineSize(0, BigInteger.ZERO, 0, override));
         }
-        return known.map(k -> new MachineSize(k.cores(), BigInteger.valueOf(k.memoryGib()).multiply(GIB),
+        return known.map(k -> new MachineSize(k.cores(), BigInteger.valueOf(k.memoryGib()).multiply(GIB), k.gpus(),
                 override != null ? override : k.usdPerHour()));
     }
 

@@ -1,7 +1,10 @@
 package dev.lattice.core.mesh;
 
 import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.model.LatticeService.Resource;
+import dev.lattice.core.model.Quantity;
+import dev.lattice.core.placement.Solver;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.Container;
@@ -113,6 +116,12 @@ final class WorkloadRenderer {
         if (!terms.isEmpty()) {
             pod.withNewAffinity().withNewPodAffinity().withRequiredDuringSchedulingIgnoredDuringExecution(terms).endPodAffinity().endAffinity();
         }
+        if (s.spec().containers().values().stream().anyMatch(c -> c.resources().requests().containsKey(Solver.GPU)
+                || c.resources().limits().containsKey(Solver.GPU))) {
+            // To the nodes NFD found an NVIDIA GPU on, through the GPU pool's taint (seed 002's nvidia.com/gpu).
+            pod.withNodeSelector(Map.of(ClusterAddons.NVIDIA_GPU_LABEL, "true"))
+                    .addNewToleration().withKey(Solver.GPU).withOperator("Exists").withEffect("NoSchedule").endToleration();
+        }
         return new DeploymentBuilder()
                 .withMetadata(meta(s, s.name()))
                 .withNewSpec()
@@ -134,9 +143,15 @@ final class WorkloadRenderer {
                 .withName(IANA_SVC_NAME.matcher(portName).matches() ? portName : null)
                 .withContainerPort(p.port())
                 .withProtocol(p.protocol().wire()).build()));
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> limits = quantities(c.resources().limits());
+        // A GPU cannot be overcommitted: Kubernetes takes it as a limit (a request alone is refused).
+        Quantity gpu = c.resources().requests().get(Solver.GPU);
+        if (gpu != null && !limits.containsKey(Solver.GPU)) {
+            limits.put(Solver.GPU, new io.fabric8.kubernetes.api.model.Quantity(gpu.toString()));
+        }
         ResourceRequirements resources = new ResourceRequirementsBuilder()
                 .withRequests(quantities(c.resources().requests()))
-                .withLimits(quantities(c.resources().limits())).build();
+                .withLimits(limits).build();
         return new ContainerBuilder()
                 .withName(name)
                 .withImage(c.image())

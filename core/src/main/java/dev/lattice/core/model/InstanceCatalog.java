@@ -11,8 +11,8 @@ import java.util.Optional;
  */
 public final class InstanceCatalog {
 
-    /** One instance type. */
-    public record InstanceSpec(String name, int cores, int memoryGib, BigDecimal usdPerHour) {
+    /** One instance type: its NVIDIA GPUs among the rest (g5: A10G, p3: V100). */
+    public record InstanceSpec(String name, int cores, int memoryGib, int gpus, BigDecimal usdPerHour) {
     }
 
     private static final Map<String, InstanceSpec> TYPES = Map.ofEntries(
@@ -38,9 +38,9 @@ public final class InstanceCatalog {
             type("r5.xlarge", 4, 32, "0.252"),
             type("r5.2xlarge", 8, 64, "0.504"),
             type("r5.4xlarge", 16, 128, "1.008"),
-            type("g5.xlarge", 4, 16, "1.006"),
-            type("g5.2xlarge", 8, 32, "1.212"),
-            type("p3.2xlarge", 8, 61, "3.06"));
+            gpu("g5.xlarge", 4, 16, 1, "1.006"),
+            gpu("g5.2xlarge", 8, 32, 1, "1.212"),
+            gpu("p3.2xlarge", 8, 61, 1, "3.06"));
 
     private InstanceCatalog() {
     }
@@ -50,6 +50,10 @@ public final class InstanceCatalog {
     }
 
     private static Map.Entry<String, InstanceSpec> type(String name, int cores, int memoryGib, String usdPerHour) {
-        return Map.entry(name, new InstanceSpec(name, cores, memoryGib, new BigDecimal(usdPerHour)));
+        return gpu(name, cores, memoryGib, 0, usdPerHour);
+    }
+
+    private static Map.Entry<String, InstanceSpec> gpu(String name, int cores, int memoryGib, int gpus, String usdPerHour) {
+        return Map.entry(name, new InstanceSpec(name, cores, memoryGib, gpus, new BigDecimal(usdPerHour)));
     }
 }

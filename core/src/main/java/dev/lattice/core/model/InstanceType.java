@@ -19,9 +19,11 @@ public sealed interface InstanceType permits InstanceType.Named, InstanceType.Ex
             @Field(required = true, min = 1) Integer cores,
             @Field(name = "memoryGib", required = true, min = 1) Integer memoryGib,
             @Field(name = "diskGib", min = 1) Integer diskGib,
-            @Field(min = 1, doc = "CPU sockets; defaults to 1.") Integer sockets) implements InstanceType {
+            @Field(min = 1, doc = "CPU sockets; defaults to 1.") Integer sockets,
+            @Field(min = 0, max = 64, doc = "NVIDIA GPUs passed through to the machine; default 0.") Integer gpus) implements InstanceType {
         public Explicit {
             sockets = sockets == null ? 1 : sockets;
+            gpus = gpus == null ? 0 : gpus;
         }
     }
 }

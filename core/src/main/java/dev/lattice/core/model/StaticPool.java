@@ -65,7 +65,11 @@ public record StaticPool(ObjectMeta metadata, Spec spec, Status status) implemen
             @Field(required = true) String name,
             @Field(required = true, min = 1) Integer cores,
             @Field(required = true) Quantity memory,
-            Quantity storage) {
+            Quantity storage,
+            @Field(min = 0, max = 64, doc = "NVIDIA GPUs in each machine of this type; default 0.") Integer gpus) {
+        public MachineType {
+            gpus = gpus == null ? 0 : gpus;
+        }
     }
 
     /** Usage figures written by the pool controller. */

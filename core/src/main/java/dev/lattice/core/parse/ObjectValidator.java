@@ -36,6 +36,8 @@ final class ObjectValidator {
             "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
     /** A cron schedule as Velero reads it (robfig/cron): five fields, or a descriptor such as @daily. */
     private static final Pattern CRON = Pattern.compile("(\\S+\\s+){4}\\S+|@(yearly|annually|monthly|weekly|daily|midnight|hourly|every \\S+)");
+    /** NVIDIA's device plugin's resource. */
+    private static final String GPU = "nvidia.com/gpu";
     private static final List<String> URL_SCHEMES = List.of("https", "http", "tcp", "tls", "grpc");
 
     private final Problems problems;
@@ -335,6 +337,15 @@ final class ObjectValidator {
     }
 
     private void requestsWithinLimits(String path, LatticeService.ResourceRequirements resources) {
+        // GPUs are whole devices and never overcommitted: Kubernetes refuses a fraction, or a request below its limit.
+        Quantity gpuRequest = resources.requests().get(GPU);
+        Quantity gpuLimit = resources.limits().get(GPU);
+        wholeGpus(path + ".requests", gpuRequest);
+        wholeGpus(path + ".limits", gpuLimit);
+        if (gpuRequest != null && gpuLimit != null && gpuRequest.compareTo(gpuLimit) != 0) {
+            error(SourceMap.child(path + ".limits", GPU), GPU + " limit " + gpuLimit + " is not its request " + gpuRequest,
+                    "GPUs cannot be overcommitted: give the same number in both, or only one of them");
+        }
         resources.requests().forEach((resource, request) -> {
             Quantity limit = resources.limits().get(resource);
             if (limit != null && request.compareTo(limit) > 0) {
@@ -342,6 +353,12 @@ final class ObjectValidator {
                         + " is more than its limit " + limit, "a container cannot request more than its limit");
             }
         });
+    }
+
+    private void wholeGpus(String path, Quantity gpus) {
+        if (gpus != null && (gpus.value().signum() <= 0 || gpus.value().stripTrailingZeros().scale() > 0)) {
+            error(SourceMap.child(path, GPU), GPU + " must be a whole number of GPUs, got " + gpus, "a container gets whole GPUs: 1, 2, ...");
+        }
     }
 
     private void resource(String path, String name, Resource resource) {

@@ -30,6 +30,7 @@ import java.util.Set;
  *
  * @param cpuMillis        worker CPU, in thousandths of a core (the control plane runs no workloads)
  * @param memoryBytes      worker memory
+ * @param gpus             worker NVIDIA GPUs, counted only where {@code gpu: true} installs the device plugin that offers them
  * @param maxServices      {@code policies.maxServices}, or null for no limit
  * @param usdPerCoreHour   average price of a worker core; zero on capacity already paid for
  */
@@ -38,6 +39,7 @@ public record ClusterFacts(
         Cluster view,
         long cpuMillis,
         long memoryBytes,
+        long gpus,
         Integer maxServices,
         double usdPerCoreHour) {
 
@@ -89,6 +91,7 @@ public record ClusterFacts(
         view.addAllCompliance(compliance).addAllCapabilities(capabilities);
 
         long cpuMillis = 0;
+        long gpus = 0;
         BigInteger memory = BigInteger.ZERO;
         BigDecimal usdPerHour = BigDecimal.ZERO;
         for (Map.Entry<String, LatticeCluster.WorkerPoolSpec> e : spec.nodes().workerPools().entrySet()) {
@@ -108,11 +111,21 @@ public record ClusterFacts(
                 continue;
             }
             cpuMillis += 1000L * size.get().cores() * nodes;
+            gpus += (long) size.get().gpus() * nodes;
             memory = memory.add(size.get().memoryBytes().multiply(BigInteger.valueOf(nodes)));
             usdPerHour = usdPerHour.add(size.get().usdPerHour().multiply(BigDecimal.valueOf(nodes)));
         }
         long memoryBytes = memory.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
         view.setCapacity(Capacity.newBuilder().setCores(cpuMillis / 1000).setMemoryGib(memoryBytes / GIB));
+        if (spec.gpu() && gpus == 0) {
+            String pools = pool == null ? "its worker pools' sizes" : "pool " + pool.name() + "'s machine types";
+            warnings.add(Problem.warning(at.value("spec.gpu"), "cluster " + cluster.name() + " has gpu: true, but none of "
+                    + pools + " has a GPU, so no service that asks for one is placed there",
+                    "give a worker pool an instance type with GPUs (g5.xlarge; a StaticPool machine type's gpus; {cores, memoryGib, gpus})"));
+        }
+        if (!spec.gpu()) {
+            gpus = 0; // no device plugin offers them
+        }
         // The rules see the cluster's size; services get what its add-ons leave of it.
         int workers = spec.nodes().workerPools().values().stream().mapToInt(LatticeCluster.WorkerPoolSpec::reservedNodes).sum();
         for (ClusterAddons.Addon addon : ClusterAddons.wanted(cluster)) {
@@ -120,7 +133,7 @@ public record ClusterFacts(
             memoryBytes = Math.max(0, memoryBytes - addon.cost().memoryBytes(workers));
         }
         double perCore = cpuMillis == 0 ? 0 : usdPerHour.doubleValue() / (cpuMillis / 1000.0);
-        return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, spec.policies().maxServices(), perCore);
+        return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, gpus, spec.policies().maxServices(), perCore);
     }
 
     private static String nullToEmpty(String s) {

@@ -76,6 +76,7 @@ public final class Solver {
         private final List<LatticeService> services;
         private final long[] freeCpu;
         private final long[] freeMemory;
+        private final long[] freeGpus;
         private final int[] serviceCount;
         private final Map<String, RuleResults> rules = new HashMap<>();
         private final Map<ServiceId, Integer> placedOn = new HashMap<>();
@@ -107,10 +108,12 @@ public final class Solver {
             }
             freeCpu = new long[n];
             freeMemory = new long[n];
+            freeGpus = new long[n];
             serviceCount = new int[n];
             for (int i = 0; i < n; i++) {
                 freeCpu[i] = clusters.get(i).cpuMillis();
                 freeMemory[i] = clusters.get(i).memoryBytes();
+                freeGpus[i] = clusters.get(i).gpus();
             }
             this.graph = graph;
             zone = new int[n];
@@ -331,6 +334,33 @@ public final class Solver {
                 }
             }
 
+            // A service that asks for GPUs goes only where the device plugin offers enough of them free.
+            long gpus = demand(s, GPU);
+            if (gpus > 0) {
+                int roomiest = -1;
+                for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
+                    if (freeGpus[i] < gpus) {
+                        allowed.clear(i);
+                        int cluster = i;
+                        if (wanted(i)) {
+                            reject(rejected, i, Placement.INSUFFICIENT_GPUS, () -> freeGpus[cluster] == 0 && clusters.get(cluster).gpus() == 0
+                                    ? "offers no GPUs (gpu: true and a GPU machine type give it some)"
+                                    : "has " + freeGpus[cluster] + " GPUs free, needs " + gpus);
+                        }
+                        if (roomiest < 0 || freeGpus[i] > freeGpus[roomiest]) {
+                            roomiest = i;
+                        }
+                    }
+                }
+                if (allowed.isEmpty()) {
+                    return unschedulable(s, Placement.INSUFFICIENT_GPUS, "Needs " + gpus + " GPUs (" + GPU + ") for "
+                            + s.spec().replicas() + " replicas; " + (freeGpus[roomiest] == 0
+                            ? "no matching cluster has one free. Turn on gpu: true on a cluster whose worker pools have GPU "
+                                    + "machine types, or add such a pool"
+                            : "the most a matching cluster has free is " + freeGpus[roomiest] + ", on " + clusters.get(roomiest).name()
+                                    + ". Add GPU workers"), rejected);
+                }
+            }
             long cpu = demand(s, "cpu");
             long memory = demand(s, "memory");
             int[] candidates = new int[allowed.cardinality()];
@@ -374,7 +404,9 @@ public final class Solver {
             if (stay >= 0 && java.util.Arrays.stream(chosenFrom).noneMatch(i -> i == stay)) {
                 return unschedulable(s, blocked.reason(), blocked.message(), rejected); // not committed: placed afresh later
             }
-            return choose(s, id, chosenFrom, cpu, memory, rejected);
+            Placement chosen = choose(s, id, chosenFrom, cpu, memory, rejected);
+            freeGpus[index.get(chosen.cluster())] -= gpus;
+            return chosen;
         }
 
         private Placement choose(LatticeService s, ServiceId id, int[] candidates, long cpu, long memory,
@@ -496,6 +528,9 @@ public final class Solver {
 
     private record RuleResults(PlacementRule rule, BitSet matches, String[] errors, int evaluations) {
     }
+
+    /** The extended resource NVIDIA's device plugin offers, and a service asks for in its containers' resources. */
+    public static final String GPU = "nvidia.com/gpu";
 
     /**
      * What a service asks of a cluster: replicas × the sum of its containers' requests of {@code resource} (a

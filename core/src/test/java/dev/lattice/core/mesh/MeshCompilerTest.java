@@ -217,6 +217,28 @@ class MeshCompilerTest {
         }
 
         @Test
+        void aServiceAskingForAGpuRunsOnGpuNodesThroughTheirTaintWithTheGpuAsALimit() {
+            MeshCompiler.Result result = compile("""
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: trainer}
+                    spec:
+                      containers:
+                        main: {image: trainer:1, resources: {requests: {cpu: "2", nvidia.com/gpu: 1}}}
+                        sidecar: {image: logs:1}
+                    """);
+            Map<String, Object> pod = map(map(map(object(result, null, "Deployment", "trainer"), "spec"), "template"), "spec");
+            assertThat(pod.get("nodeSelector")).isEqualTo(Map.of("feature.node.kubernetes.io/pci-10de.present", "true"));
+            assertThat(pod.get("tolerations")).isEqualTo(List.of(Map.of("key", "nvidia.com/gpu", "operator", "Exists", "effect", "NoSchedule")));
+            assertThat(pod.get("containers").toString())
+                    .contains("limits={nvidia.com/gpu=1}, requests={cpu=2, nvidia.com/gpu=1}");
+            // A service with no GPU is left to any node.
+            Map<String, Object> plain = map(map(map(object(compile("apiVersion: lattice.dev/v1alpha1\nkind: LatticeService\n"
+                    + "metadata: {name: x}\nspec: {containers: {main: {image: a}}}\n"), null, "Deployment", "x"), "spec"), "template"), "spec");
+            assertThat(plain).doesNotContainKeys("nodeSelector", "tolerations");
+        }
+
+        @Test
         void anOwnerWithSeveralReplicasKeepsThemOnTheClaimsNode() {
             MeshCompiler.Result result = compile(OWNER.replace("NAME", "writer").replace("spec:\n", "spec:\n  replicas: 3\n")
                     + "---\n" + CONSUMER);

@@ -372,6 +372,16 @@ class ParserTest {
         }
 
         @Test
+        void refusesAFractionOfAGpuAndAGpuRequestBelowItsLimit() {
+            String gpus = service("").replace("containers: {main: {image: x}}", "containers: {main: {image: x, resources: RESOURCES}}");
+            assertThat(problems(gpus.replace("RESOURCES", "{requests: {nvidia.com/gpu: 500m}}")))
+                    .singleElement().asString().contains("nvidia.com/gpu must be a whole number of GPUs, got 500m");
+            assertThat(problems(gpus.replace("RESOURCES", "{requests: {nvidia.com/gpu: 1}, limits: {nvidia.com/gpu: 2}}")))
+                    .singleElement().asString().contains("nvidia.com/gpu limit 2 is not its request 1");
+            assertThat(parse(gpus.replace("RESOURCES", "{limits: {nvidia.com/gpu: 2}}")).services()).hasSize(1);
+        }
+
+        @Test
         void refusesEvenControlPlanes() {
             assertThat(problems(cluster("nodes:\n  controlPlane: {replicas: 4}\n")))
                     .containsExactly("in.yaml:7:30: control-plane replicas must be odd so etcd keeps quorum, got 4\n  hint: use 3 or 5");
@@ -568,7 +578,7 @@ class ParserTest {
                     """)).clusters().get(0);
             assertThat(c.spec().provider().config().proxmox().templateId()).isEqualTo(9000);
             assertThat(c.spec().nodes().controlPlane().replicas()).isEqualTo(3);
-            assertThat(c.spec().nodes().controlPlane().instanceType()).isEqualTo(new InstanceType.Explicit(4, 8, null, 1));
+            assertThat(c.spec().nodes().controlPlane().instanceType()).isEqualTo(new InstanceType.Explicit(4, 8, null, 1, 0));
             assertThat(c.spec().nodes().workerPools().get("default").replicas()).isEqualTo(10);
         }
 

@@ -3,10 +3,12 @@ package dev.lattice.core.placement;
 import static dev.lattice.core.CloudFixtures.awsCluster;
 import static dev.lattice.core.CloudFixtures.cloudPool;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.lattice.core.parse.InputReader;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Parser;
+import dev.lattice.core.parse.Problem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,6 +136,40 @@ class SolverTest {
             assertThat(b.reason()).isEqualTo("InsufficientCapacity");
             assertThat(b.message()).isEqualTo("Needs 2 CPU and 1Gi for 1 replicas; the roomiest matching cluster, one, "
                     + "has 700m CPU and 11700Mi free. Add workers to a cluster with free capacity");
+        }
+
+        @Test
+        void aServiceAskingForGpusGoesOnlyWhereTheDevicePluginOffersEnoughOfThem() {
+            String gpuPool = pool("dc", "").replace("machineTypes: [{name: m, cores: 4, memory: 16Gi}]",
+                    "machineTypes: [{name: m, cores: 4, memory: 16Gi}, {name: g, cores: 8, memory: 32Gi, gpus: 1}]");
+            // plain has the most room but no GPU; dark has GPU machines but not gpu: true, so nothing offers them.
+            String plain = cluster("plain", 10, "", "");
+            String dark = cluster("dark", 4, "", "").replace("workers: {replicas: 4, machineType: m}", "workers: {replicas: 4, machineType: g}");
+            String lit = cluster("lit", 2, "", "").replace("workers: {replicas: 2, machineType: m}", "workers: {replicas: 2, machineType: g}")
+                    .replace("  policies:", "  gpu: true\n  policies:");
+            String trainer = service("trainer", "1", null, "").replace("requests: {cpu: \"1\", memory: 1Gi}",
+                    "requests: {cpu: \"1\", memory: 1Gi, nvidia.com/gpu: 1}").replace("spec:\n", "spec:\n  replicas: 2\n");
+            Solver.Result r = solve(gpuPool, plain, dark, lit, trainer, service("web", "1", null, ""));
+            assertThat(byService(r).get("trainer").cluster()).isEqualTo("lit");
+            assertThat(byService(r).get("trainer").rejected()).extracting(Placement.Rejection::cluster, Placement.Rejection::reason)
+                    .contains(tuple("plain", Placement.INSUFFICIENT_GPUS), tuple("dark", Placement.INSUFFICIENT_GPUS));
+            assertThat(byService(r).get("web").cluster()).isEqualTo("plain");
+
+            // Three replicas need three GPUs; lit has two.
+            Placement tooMany = byService(solve(gpuPool, plain, dark, lit, trainer.replace("replicas: 2", "replicas: 3"))).get("trainer");
+            assertThat(tooMany.reason()).isEqualTo(Placement.INSUFFICIENT_GPUS);
+            assertThat(tooMany.message()).isEqualTo("Needs 3 GPUs (nvidia.com/gpu) for 3 replicas; the most a matching cluster has "
+                    + "free is 2, on lit. Add GPU workers");
+            // The GPUs one service holds are not another's.
+            Placement second = byService(solve(gpuPool, lit, trainer, trainer.replace("name: trainer", "name: tuner"))).get("tuner");
+            assertThat(second.reason()).isEqualTo(Placement.INSUFFICIENT_GPUS);
+        }
+
+        @Test
+        void warnsOfAGpuClusterWithNoGpuMachinesNamingItsPool() {
+            Solver.Result r = solve(pool("dc", ""), cluster("c", 1, "", "").replace("  policies:", "  gpu: true\n  policies:"));
+            assertThat(r.warnings()).extracting(Problem::render).singleElement().asString()
+                    .startsWith("in.yaml:16:8: warning: cluster c has gpu: true, but none of pool dc's machine types has a GPU");
         }
 
         @Test
