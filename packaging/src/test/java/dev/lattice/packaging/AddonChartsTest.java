@@ -127,6 +127,10 @@ class AddonChartsTest {
         assertThat(objects.subList(2, 27)).allSatisfy(o -> assertThat(o.getKind()).as("CRDs before the objects of their kinds")
                 .isEqualTo("CustomResourceDefinition"));
         assertThat(at(find(objects, "VMSingle", "lattice-metrics"), "spec", "retentionPeriod").toString()).isEqualTo("24h");
+        // The chart's own agent writes to the Service and port an autoscaled service's ScaledObject queries
+        // (ClusterAddons.METRICS_QUERY_URL, which leaves the cluster's domain to the resolver's search path).
+        assertThat(at(find(objects, "VMAgent", "lattice-metrics"), "spec", "remoteWrite", "0", "url").toString()
+                .replace(".svc.cluster.local.:", ".svc:")).startsWith(ClusterAddons.METRICS_QUERY_URL + "/");
         // The operator's webhook is off: the one webhook is KEDA's.
         assertThat(objects.stream().filter(o -> o.getKind().endsWith("WebhookConfiguration")).map(o -> o.getMetadata().getName()))
                 .containsExactly("keda-admission");

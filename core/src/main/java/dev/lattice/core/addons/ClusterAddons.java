@@ -82,6 +82,12 @@ public final class ClusterAddons {
     /** Velero's S3 plugin, the line paired with Velero 1.18. */
     static final String VELERO_AWS_PLUGIN = "velero/velero-plugin-for-aws:v1.14.2";
 
+    /**
+     * Where the monitoring add-on's VictoriaMetrics answers PromQL queries: the operator names its VMSingle's Service
+     * {@code vmsingle-NAME} (the chart's {@code fullnameOverride}), on VictoriaMetrics' port.
+     */
+    public static final String METRICS_QUERY_URL = "http://vmsingle-lattice-metrics.monitoring.svc:8428";
+
     /** Tolerates the control plane's taint: a cluster of control-plane nodes only still runs its platform. */
     private static final List<Map<String, Object>> ON_CONTROL_PLANE = List.of(toleration("node-role.kubernetes.io/control-plane"));
     /** Tolerates the taint of seed 002's GPU worker pool, for what must run on GPU nodes. */

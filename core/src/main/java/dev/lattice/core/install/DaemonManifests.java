@@ -155,6 +155,7 @@ public final class DaemonManifests {
                 rule("cilium.io", List.of("ciliumnetworkpolicies"), apply),
                 rule("security.istio.io", List.of("authorizationpolicies", "peerauthentications"), apply),
                 rule("networking.istio.io", List.of("serviceentries"), apply),
+                rule("keda.sh", List.of("scaledobjects"), apply),
                 // Secrets: none here. A parent binds the Secrets role in each child's namespace as it creates it, and in
                 // each namespace a ClusterClaim hands out a kubeconfig in (the RoleBindings are below, with the add-ons'),
                 // and of the roles that grant Secrets may bind that one only.

@@ -51,7 +51,8 @@ public final class MeshCompiler {
             new CompiledKind("apps/v1", "Deployment", "deployments"),
             new CompiledKind(Cilium.API, Cilium.NETWORK_POLICY, "ciliumnetworkpolicies"),
             new CompiledKind(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, "authorizationpolicies"),
-            new CompiledKind(Istio.NETWORKING, Istio.SERVICE_ENTRY, "serviceentries"));
+            new CompiledKind(Istio.NETWORKING, Istio.SERVICE_ENTRY, "serviceentries"),
+            new CompiledKind(Keda.API_VERSION, Keda.SCALED_OBJECT, "scaledobjects"));
 
     /**
      * What the daemon of {@code own} applies to its own namespace besides the services' objects: the network policy of

@@ -32,7 +32,7 @@ public sealed interface Piece {
     }
 
     /**
-     * A service's ServiceAccount, claims, Deployment and Service.
+     * A service's ServiceAccount, claims, Deployment, Service and, when it is autoscaled, KEDA's ScaledObject.
      *
      * @param volumeOwners the owners of the shared volumes it uses, by volume key
      */
@@ -52,6 +52,10 @@ public sealed interface Piece {
             HasMetadata front = WorkloadRenderer.service(service);
             if (front != null) {
                 objects.add(front);
+            }
+            HasMetadata scaler = WorkloadRenderer.scaledObject(service);
+            if (scaler != null) {
+                objects.add(scaler);
             }
             return objects;
         }

@@ -6,6 +6,7 @@ import dev.lattice.core.model.LatticeService.Resource;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.placement.Solver;
 import dev.lattice.core.model.Quantity;
+import dev.lattice.core.render.CustomObject;
 import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -125,7 +127,8 @@ final class WorkloadRenderer {
         return new DeploymentBuilder()
                 .withMetadata(meta(s, s.name()))
                 .withNewSpec()
-                .withReplicas(s.spec().replicas())
+                // An autoscaled Deployment's replicas are KEDA's: applying them would fight it.
+                .withReplicas(s.spec().autoscaling() == null ? s.spec().replicas() : null)
                 .withSelector(selects(s.name()))
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels(s.name())).endMetadata()
@@ -204,6 +207,30 @@ final class WorkloadRenderer {
         Map<String, io.fabric8.kubernetes.api.model.Quantity> out = new LinkedHashMap<>();
         in.forEach((k, v) -> out.put(k, new io.fabric8.kubernetes.api.model.Quantity(v.toString())));
         return out;
+    }
+
+    /**
+     * The KEDA ScaledObject of an autoscaled service, or null: a Prometheus trigger on the cluster's VictoriaMetrics
+     * (the monitoring add-on's VMSingle answers PromQL queries) and a CPU utilisation trigger, as the spec asks.
+     */
+    static HasMetadata scaledObject(LatticeService s) {
+        LatticeService.Autoscaling a = s.spec().autoscaling();
+        if (a == null) {
+            return null;
+        }
+        List<Keda.Trigger> triggers = new ArrayList<>();
+        if (a.metric() != null) {
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("serverAddress", ClusterAddons.METRICS_QUERY_URL);
+            metadata.put("query", a.metric().query());
+            metadata.put("threshold", a.metric().target().value().toPlainString());
+            triggers.add(new Keda.Trigger("prometheus", null, metadata));
+        }
+        if (a.cpu() != null) {
+            triggers.add(new Keda.Trigger("cpu", "Utilization", Map.of("value", String.valueOf(a.cpu()))));
+        }
+        return new CustomObject<>(Keda.API_VERSION, Keda.SCALED_OBJECT, meta(s, s.name()),
+                new Keda.ScaledObjectSpec(new Keda.ScaleTargetRef(s.name()), a.min(), a.max(), triggers));
     }
 
     /** The Service in front of the pods; none when the service exposes no ports. */

@@ -37,7 +37,8 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
             ServicePorts service,
             @Field(doc = "Services, external services and volumes this service uses or is used by, by name.")
             Map<String, Resource> resources,
-            Requirements requirements) {
+            Requirements requirements,
+            @Field(doc = "Scale between min and max replicas on a metric (KEDA, on a cluster with monitoring: true).") Autoscaling autoscaling) {
         public Spec {
             replicas = replicas == null ? 1 : replicas;
             containers = Immutable.map(containers);
@@ -235,6 +236,23 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
             @Field(doc = "Size of the volume; set by its owner only.") Quantity size,
             @Field(name = "storageClass") String storageClass,
             @Field(name = "mountPath", doc = "Where the volume is mounted; defaults to /data/<id>.") String mountPath) {
+    }
+
+    /**
+     * Replicas that follow a metric: KEDA scales the Deployment between {@code min} and {@code max} so that each replica
+     * sees at most {@code target} of {@code query} (a VictoriaMetrics query), or so that CPU use stays near
+     * {@code cpu} percent of the requests. Either or both.
+     */
+    public record Autoscaling(
+            @Field(required = true, min = 0, max = 100000, doc = "Fewest replicas; 0 scales to none while the query is 0.") Integer min,
+            @Field(required = true, min = 1, max = 100000, doc = "Most replicas; placement reserves room for this many.") Integer max,
+            @Field(doc = "Scale on a VictoriaMetrics (PromQL) query over the cluster's metrics.") MetricTrigger metric,
+            @Field(min = 1, max = 1000, doc = "Scale to keep CPU use near this percent of the containers' requests.") Integer cpu) {
+    }
+
+    public record MetricTrigger(
+            @Field(required = true, maxLength = 4096, doc = "A PromQL/MetricsQL query returning one number.") String query,
+            @Field(required = true, doc = "The query's value one replica handles, e.g. \"100\".") Quantity target) {
     }
 
     public record Requirements(@Field(maxLength = 8192, doc = "CEL expression over `cluster` that a cluster must satisfy.") String placement) {

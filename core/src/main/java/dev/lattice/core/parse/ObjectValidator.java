@@ -295,6 +295,7 @@ final class ObjectValidator {
             probe(path + ".startupProbe", container.startupProbe());
             securityContext(path + ".securityContext", container.securityContext());
         });
+        autoscaling(spec);
         if (spec.service() != null) {
             spec.service().ports().keySet().stream().filter(p -> !Names.isDnsLabel(p)).forEach(p -> errorAtKey(
                     SourceMap.child("spec.service.ports", p), Names.dnsLabelProblem("port name", p), hintName(p)));
@@ -353,6 +354,40 @@ final class ObjectValidator {
                         + " is more than its limit " + limit, "a container cannot request more than its limit");
             }
         });
+    }
+
+    /** What KEDA can do with the spec's autoscaling, and what it cannot. */
+    private void autoscaling(LatticeService.Spec spec) {
+        LatticeService.Autoscaling a = spec.autoscaling();
+        if (a == null) {
+            return;
+        }
+        if (a.min() > a.max()) {
+            error("spec.autoscaling.min", "min " + a.min() + " is more than max " + a.max(), "min must be at most max");
+        }
+        if (a.metric() == null && a.cpu() == null) {
+            error("spec.autoscaling", "autoscaling names nothing to scale on", "add metric: {query, target}, or cpu: PERCENT, or both");
+            return;
+        }
+        if (a.cpu() != null) {
+            if (a.min() == 0 && a.metric() == null) {
+                error("spec.autoscaling.min", "min 0 cannot be left on CPU alone: no replica, no CPU use to scale up on",
+                        "make min at least 1, or scale on a metric too");
+            }
+            spec.containers().forEach((name, c) -> {
+                if (!c.resources().requests().containsKey("cpu") && !c.resources().limits().containsKey("cpu")) {
+                    error("spec.autoscaling.cpu", "scaling on CPU needs every container's CPU request, and " + name + " has none",
+                            "give containers." + name + ".resources.requests.cpu");
+                }
+            });
+        }
+        if (a.metric() != null && a.metric().target().value().signum() <= 0) {
+            error("spec.autoscaling.metric.target", "target must be more than 0, got " + a.metric().target(),
+                    "the query's value one replica handles, e.g. \"100\"");
+        }
+        if (at.has("spec.replicas")) {
+            warn("spec.replicas", "replicas is left to the autoscaler, between min and max", "leave replicas out");
+        }
     }
 
     private void wholeGpus(String path, Quantity gpus) {

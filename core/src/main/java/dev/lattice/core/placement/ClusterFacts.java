@@ -31,6 +31,7 @@ import java.util.Set;
  * @param cpuMillis        worker CPU, in thousandths of a core (the control plane runs no workloads)
  * @param memoryBytes      worker memory
  * @param gpus             worker NVIDIA GPUs, counted only where {@code gpu: true} installs the device plugin that offers them
+ * @param autoscaler       whether KEDA runs there ({@code monitoring: true}), which an autoscaled service needs
  * @param maxServices      {@code policies.maxServices}, or null for no limit
  * @param usdPerCoreHour   average price of a worker core; zero on capacity already paid for
  */
@@ -40,6 +41,7 @@ public record ClusterFacts(
         long cpuMillis,
         long memoryBytes,
         long gpus,
+        boolean autoscaler,
         Integer maxServices,
         double usdPerCoreHour) {
 
@@ -133,7 +135,8 @@ public record ClusterFacts(
             memoryBytes = Math.max(0, memoryBytes - addon.cost().memoryBytes(workers));
         }
         double perCore = cpuMillis == 0 ? 0 : usdPerHour.doubleValue() / (cpuMillis / 1000.0);
-        return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, gpus, spec.policies().maxServices(), perCore);
+        return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, gpus, spec.monitoring(),
+                spec.policies().maxServices(), perCore);
     }
 
     private static String nullToEmpty(String s) {

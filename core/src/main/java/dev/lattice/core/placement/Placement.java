@@ -30,6 +30,7 @@ public record Placement(
     public static final String NO_MATCHING_CLUSTER = "NoMatchingCluster";
     public static final String INSUFFICIENT_CAPACITY = "InsufficientCapacity";
     public static final String INSUFFICIENT_GPUS = "InsufficientGpus";
+    public static final String NO_AUTOSCALER = "NoAutoscaler";
     public static final String MAX_SERVICES_REACHED = "MaxServicesReached";
     public static final String VOLUME_OWNER_UNPLACED = "VolumeOwnerUnplaced";
     public static final String VOLUME_OWNER_ELSEWHERE = "VolumeOwnerElsewhere";

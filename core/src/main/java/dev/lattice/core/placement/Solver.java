@@ -334,6 +334,21 @@ public final class Solver {
                 }
             }
 
+            // An autoscaled service goes only where KEDA runs to scale it.
+            if (s.spec().autoscaling() != null) {
+                for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
+                    if (!clusters.get(i).autoscaler()) {
+                        allowed.clear(i);
+                        if (wanted(i)) {
+                            reject(rejected, i, Placement.NO_AUTOSCALER, () -> "runs no KEDA (monitoring: false)");
+                        }
+                    }
+                }
+                if (allowed.isEmpty()) {
+                    return unschedulable(s, Placement.NO_AUTOSCALER, "Scales on KEDA, and no matching cluster runs it. Turn on "
+                            + "monitoring: true on one, or leave autoscaling out", rejected);
+                }
+            }
             // A service that asks for GPUs goes only where the device plugin offers enough of them free.
             long gpus = demand(s, GPU);
             if (gpus > 0) {
@@ -354,7 +369,7 @@ public final class Solver {
                 }
                 if (allowed.isEmpty()) {
                     return unschedulable(s, Placement.INSUFFICIENT_GPUS, "Needs " + gpus + " GPUs (" + GPU + ") for "
-                            + s.spec().replicas() + " replicas; " + (freeGpus[roomiest] == 0
+                            + replicas(s) + " replicas; " + (freeGpus[roomiest] == 0
                             ? "no matching cluster has one free. Turn on gpu: true on a cluster whose worker pools have GPU "
                                     + "machine types, or add such a pool"
                             : "the most a matching cluster has free is " + freeGpus[roomiest] + ", on " + clusters.get(roomiest).name()
@@ -391,7 +406,7 @@ public final class Solver {
             if (candidateCount == 0) {
                 if (bestShort >= 0) {
                     return unschedulable(s, Placement.INSUFFICIENT_CAPACITY, "Needs " + cores(cpu) + " CPU and "
-                            + bytes(memory) + " for " + s.spec().replicas() + " replicas; the roomiest matching cluster, "
+                            + bytes(memory) + " for " + replicas(s) + " replicas; the roomiest matching cluster, "
                             + clusters.get(bestShort).name() + ", has " + cores(freeCpu[bestShort]) + " CPU and "
                             + bytes(freeMemory[bestShort]) + " free. Add workers to a cluster with "
                             + describe(results), rejected);
@@ -532,9 +547,14 @@ public final class Solver {
     /** The extended resource NVIDIA's device plugin offers, and a service asks for in its containers' resources. */
     public static final String GPU = "nvidia.com/gpu";
 
+    /** The replicas placement makes room for: an autoscaled service's most, as an autoscaled worker pool counts at its max. */
+    static int replicas(LatticeService s) {
+        return s.spec().autoscaling() != null ? s.spec().autoscaling().max() : s.spec().replicas();
+    }
+
     /**
-     * What a service asks of a cluster: replicas × the sum of its containers' requests of {@code resource} (a
-     * container without a request but with a limit requests its limit, as in Kubernetes).
+     * What a service asks of a cluster: {@linkplain #replicas replicas} × the sum of its containers' requests of
+     * {@code resource} (a container without a request but with a limit requests its limit, as in Kubernetes).
      */
     static long demand(LatticeService s, String resource) {
         long perReplica = 0;
@@ -547,7 +567,7 @@ public final class Solver {
                 perReplica += resource.equals("cpu") ? q.millis() : q.ceilUnits().longValueExact();
             }
         }
-        return perReplica * s.spec().replicas();
+        return perReplica * replicas(s);
     }
 
     /** Volume ids (namespace/id) the service owns ({@code owned}) or uses without owning. */

@@ -239,6 +239,32 @@ class MeshCompilerTest {
         }
 
         @Test
+        void anAutoscaledServiceGetsAScaledObjectOnTheClustersMetricsAndLeavesItsReplicasToIt() {
+            MeshCompiler.Result result = compile("""
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: api, namespace: shop}
+                    spec:
+                      containers: {main: {image: api:1, resources: {requests: {cpu: 500m}}}}
+                      autoscaling:
+                        min: 2
+                        max: 10
+                        cpu: 70
+                        metric: {query: 'sum(rate(http_requests_total{service="api"}[1m]))', target: "100"}
+                    """);
+            Map<String, Object> scaler = object(result, null, "ScaledObject", "api");
+            assertThat(scaler).containsEntry("apiVersion", "keda.sh/v1alpha1");
+            assertThat(map(scaler, "metadata")).containsEntry("namespace", "shop");
+            assertThat(map(scaler, "spec")).containsEntry("scaleTargetRef", Map.of("name", "api"))
+                    .containsEntry("minReplicaCount", 2).containsEntry("maxReplicaCount", 10)
+                    .containsEntry("triggers", List.of(
+                            Map.of("type", "prometheus", "metadata", Map.of("serverAddress", "http://vmsingle-lattice-metrics.monitoring.svc:8428",
+                                    "query", "sum(rate(http_requests_total{service=\"api\"}[1m]))", "threshold", "100")),
+                            Map.of("type", "cpu", "metricType", "Utilization", "metadata", Map.of("value", "70"))));
+            assertThat(map(object(result, null, "Deployment", "api"), "spec")).doesNotContainKey("replicas");
+        }
+
+        @Test
         void anOwnerWithSeveralReplicasKeepsThemOnTheClaimsNode() {
             MeshCompiler.Result result = compile(OWNER.replace("NAME", "writer").replace("spec:\n", "spec:\n  replicas: 3\n")
                     + "---\n" + CONSUMER);

@@ -382,6 +382,25 @@ class ParserTest {
         }
 
         @Test
+        void refusesAutoscalingKedaCannotDo() {
+            String scaled = service("").replace("containers: {main: {image: x}}", "containers: {main: {image: x}}\n  autoscaling: AUTOSCALING");
+            assertThat(problems(scaled.replace("AUTOSCALING", "{min: 5, max: 2, cpu: 70}")))
+                    .contains("in.yaml:6:22: min 5 is more than max 2\n  hint: min must be at most max");
+            assertThat(problems(scaled.replace("AUTOSCALING", "{min: 1, max: 2}"))).singleElement().asString()
+                    .contains("autoscaling names nothing to scale on");
+            assertThat(problems(scaled.replace("AUTOSCALING", "{min: 0, max: 2, cpu: 70}")))
+                    .anySatisfy(p -> assertThat(p).contains("min 0 cannot be left on CPU alone"))
+                    .anySatisfy(p -> assertThat(p).contains("scaling on CPU needs every container's CPU request, and main has none"));
+            assertThat(problems(scaled.replace("AUTOSCALING", "{min: 0, max: 2, metric: {query: 'sum(up)', target: 0}}")))
+                    .singleElement().asString().contains("target must be more than 0");
+            Inputs fine = parse(scaled.replace("AUTOSCALING", "{min: 0, max: 2, metric: {query: 'sum(rate(http_requests_total[1m]))', target: 50}}")
+                    .replace("spec:\n", "spec:\n  replicas: 3\n"));
+            assertThat(fine.services().get(0).spec().autoscaling().metric().target().toString()).isEqualTo("50");
+            assertThat(fine.warnings()).extracting(Problem::render).singleElement().asString()
+                    .contains("replicas is left to the autoscaler, between min and max");
+        }
+
+        @Test
         void refusesEvenControlPlanes() {
             assertThat(problems(cluster("nodes:\n  controlPlane: {replicas: 4}\n")))
                     .containsExactly("in.yaml:7:30: control-plane replicas must be odd so etcd keeps quorum, got 4\n  hint: use 3 or 5");

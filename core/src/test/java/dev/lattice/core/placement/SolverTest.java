@@ -166,6 +166,22 @@ class SolverTest {
         }
 
         @Test
+        void anAutoscaledServiceGoesWhereKedaRunsWithRoomForItsMostReplicas() {
+            String scaled = service("api", "1", null, "").replace("spec:\n", "spec:\n  autoscaling: {min: 1, max: MAX, cpu: 70}\n");
+            String quiet = cluster("quiet", 10, "", "").replace("  policies:", "  monitoring: false\n  policies:");
+            // big has no KEDA; small runs it, and holds 4 replicas' worth of its 2.7 free cores only if max is 2.
+            Placement p = byService(solve(pool("dc", ""), quiet, cluster("small", 1, "", ""), scaled.replace("MAX", "2"))).get("api");
+            assertThat(p.cluster()).isEqualTo("small");
+            assertThat(p.rejected()).extracting(Placement.Rejection::cluster, Placement.Rejection::reason)
+                    .contains(tuple("quiet", Placement.NO_AUTOSCALER));
+            Placement tooBig = byService(solve(pool("dc", ""), quiet, cluster("small", 1, "", ""), scaled.replace("MAX", "3"))).get("api");
+            assertThat(tooBig.reason()).isEqualTo(Placement.INSUFFICIENT_CAPACITY);
+            assertThat(tooBig.message()).startsWith("Needs 3 CPU and 3Gi for 3 replicas");
+            assertThat(byService(solve(pool("dc", ""), quiet, scaled.replace("MAX", "2"))).get("api").reason())
+                    .isEqualTo(Placement.NO_AUTOSCALER);
+        }
+
+        @Test
         void warnsOfAGpuClusterWithNoGpuMachinesNamingItsPool() {
             Solver.Result r = solve(pool("dc", ""), cluster("c", 1, "", "").replace("  policies:", "  gpu: true\n  policies:"));
             assertThat(r.warnings()).extracting(Problem::render).singleElement().asString()

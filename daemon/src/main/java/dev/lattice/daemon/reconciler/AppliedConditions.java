@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * What a pass of {@link ObjectSync} means for each service on a cluster (this one, or a child by its agent's report),
  * as conditions in its status: one per
- * group of its objects ({@code WorkloadApplied}: its Deployment, Service, ServiceAccount and claims;
+ * group of its objects ({@code WorkloadApplied}: its Deployment, Service, ServiceAccount, claims and ScaledObject;
  * {@code PoliciesApplied}: its network and mesh policies, with the namespace's default-deny baseline), and
  * {@code Ready} only when both are in place. An object the compiler made for the whole namespace (its baseline) counts
  * for every service there.
@@ -30,12 +30,18 @@ final class AppliedConditions {
         final List<String> failed = new ArrayList<>();
     }
 
-    /** {@code policies}: the kinds a CRD serves (Cilium's, Istio's); the rest is the workload. */
+    /** {@code policies}: Cilium's and Istio's kinds; the rest (KEDA's ScaledObject among it) is the workload. */
     private record Key(String namespace, String service, boolean policies) {
     }
 
     private final Map<Key, Group> groups = new HashMap<>();
     private final Map<String, List<Key>> namespaceWide = new HashMap<>();
+
+    /** Whether objects of {@code apiVersion} are network or mesh policy. */
+    static boolean isPolicy(String apiVersion) {
+        String group = apiVersion.indexOf('/') < 0 ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
+        return group.equals("cilium.io") || group.endsWith(".istio.io");
+    }
 
     /** For objects as sent (to a child). */
     static AppliedConditions of(List<? extends HasMetadata> objects, ObjectSync.Outcome outcome) {
@@ -49,7 +55,7 @@ final class AppliedConditions {
                 continue;
             }
             String service = o.service();
-            Key key = new Key(ref.namespace(), service, ServedKinds.isCustom(ref.apiVersion()));
+            Key key = new Key(ref.namespace(), service, isPolicy(ref.apiVersion()));
             Group group = groups.get(key);
             if (group == null) {
                 group = new Group();
