@@ -94,6 +94,9 @@ class AddonsIT {
             assertThat(clusterCondition("AddonsReady").get("message").toString()).contains("monitoring", "backups");
         });
         assertThat(inventory().getData()).containsKeys("monitoring", "backups");
+        // The agent scrapes the daemon itself.
+        assertThat(client.genericKubernetesResources("operator.victoriametrics.com/v1beta1", "VMPodScrape")
+                .inNamespace(DaemonManifests.NAMESPACE).withName("lattice-daemon").get()).isNotNull();
         var velero = client.apps().deployments().inNamespace("velero").withName("velero").get();
         assertThat(velero.getMetadata().getManagedFields()).extracting(f -> f.getManager()).containsOnly("lattice");
         assertThat(client.genericKubernetesResources(locations).inNamespace("velero").withName("default").get().getAdditionalProperties()

@@ -116,8 +116,12 @@ class AddonChartsTest {
     @Test
     void monitoringIsASingleNodeVictoriaMetricsScrapingTheClusterAndKeda() throws IOException {
         List<HasMetadata> objects = objects(ClusterAddons.MONITORING, cluster(""));
-        // VictoriaMetrics 35 and KEDA 29 (README), VictoriaMetrics' 25 CRDs from its operator's crds folder, two namespaces.
-        assertThat(objects).hasSize(35 + 29 + 25 + 2);
+        // VictoriaMetrics 35 and KEDA 29 (README), VictoriaMetrics' 25 CRDs from its operator's crds folder, two
+        // namespaces, and the scrape of the Lattice daemon.
+        assertThat(objects).hasSize(35 + 29 + 25 + 2 + 1);
+        Map<String, Object> daemon = find(objects, "VMPodScrape", "lattice-daemon");
+        assertThat(at(daemon, "metadata", "namespace").toString()).isEqualTo("lattice-system");
+        assertThat((Object) at(daemon, "spec", "podMetricsEndpoints")).isEqualTo(List.of(Map.of("port", "http", "path", "/metrics")));
         assertThat(kinds(objects)).containsEntry("VMSingle", 1L).containsEntry("VMAgent", 1L).containsEntry("VMServiceScrape", 8L)
                 .containsEntry("APIService", 1L).doesNotContainKeys("Job", "Secret");
         assertThat(objects.subList(0, 2)).extracting(o -> o.getMetadata().getName()).containsExactly("monitoring", "keda");

@@ -51,7 +51,7 @@ class InstallDryRunIT {
         api = Envtest.start();
         Path crds = SharedCrds.dir().orElseThrow();
         List<String> files = new ArrayList<>();
-        for (String folder : List.of("capi", "cilium", "istio", "keda")) {
+        for (String folder : List.of("capi", "cilium", "istio", "keda", "victoria-metrics")) {
             try (Stream<Path> walk = Files.walk(crds.resolve(folder))) {
                 walk.filter(f -> f.toString().endsWith(".yaml") && !f.toString().contains("/.")).sorted().forEach(f -> files.add(crds.relativize(f).toString()));
             }
@@ -152,20 +152,24 @@ class InstallDryRunIT {
 
     @Test
     void aGpuServicesAutoscaledWorkloadIsAcceptedAsWritten() {
-        // Its GPU as a limit, the NVIDIA node selector and the GPU pool's toleration, its KEDA ScaledObject (the real
-        // KEDA CRD): what a real API server takes.
+        // Its GPU as a limit, the NVIDIA node selector and the GPU pool's toleration, its KEDA ScaledObject and its
+        // VMPodScrape (the real CRDs) and the policies that open its metrics port to the agent: what a real API server takes.
         var inputs = Parser.parse(List.of(new InputReader.Input("trainer.yaml", """
                 apiVersion: lattice.dev/v1alpha1
                 kind: LatticeService
                 metadata: {name: trainer, namespace: ml}
                 spec:
-                  containers: {main: {image: trainer:1, resources: {requests: {cpu: "2", memory: 8Gi, nvidia.com/gpu: 1}}}}
+                  containers:
+                    main:
+                      image: trainer:1
+                      resources: {requests: {cpu: "2", memory: 8Gi, nvidia.com/gpu: 1}}
+                      ports: {metrics: {port: 9090}}
                   autoscaling: {min: 1, max: 4, cpu: 80, metric: {query: 'sum(training_queue_depth)', target: "10"}}
                 """)));
         var compiled = new MeshCompiler(MeshCompiler.DEFAULT_TRUST_DOMAIN).compile(inputs, List.of());
         List<Map<String, Object>> objects = compiled.manifests().stream().flatMap(m -> m.objects().stream())
                 .map(dev.lattice.core.render.Manifests::tree).toList();
-        assertThat(objects).extracting(o -> o.get("kind")).contains("Deployment", "ScaledObject");
+        assertThat(objects).extracting(o -> o.get("kind")).contains("Deployment", "ScaledObject", "VMPodScrape");
         apply("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n");
         apply(Documents.yamlStream(objects));
     }

@@ -3,6 +3,7 @@ package dev.lattice.core.addons;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.render.CustomObject;
 import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -27,6 +28,11 @@ public final class ClusterAddons {
     /** Which add-on an object belongs to. */
     public static final String ADDON_LABEL = "lattice.dev/addon";
 
+    /** Where the Lattice daemon runs, its pods' label and the name of its metrics port (DaemonManifests; a test holds them together). */
+    public static final String DAEMON_NAMESPACE = "lattice-system";
+    public static final Map<String, String> DAEMON_PODS = Map.of("app.kubernetes.io/name", "lattice-daemon");
+    public static final String DAEMON_METRICS_PORT = "http";
+
     /**
      * One Helm release of an add-on: its chart, release name, namespace and values (a tree, as a values file holds it), and
      * the chart's folders of CRDs, which Helm installs before the templates and a render leaves out.
@@ -41,11 +47,11 @@ public final class ClusterAddons {
      * An add-on: its name, what it is, the releases it is made of for a cluster in the order they are installed, and the
      * names of the ClusterRoles and Roles they create or bind (a daemon may write and bind those roles, and no others; a
      * test holds the list to the charts); the namespaces it leaves when it is removed, as Helm leaves every namespace,
-     * because a user keeps objects of their own there (Velero's credentials); and what its pods ask of the cluster (a test
-     * holds it to what the charts render).
+     * because a user keeps objects of their own there (Velero's credentials); what its pods ask of the cluster (a test
+     * holds it to what the charts render); and the objects of its own that no chart makes, applied after the charts'.
      */
     public record Addon(String name, String description, Function<LatticeCluster, List<Release>> releasesFor, List<String> roles,
-                        List<String> keeps, AddonCost cost) {
+                        List<String> keeps, AddonCost cost, List<HasMetadata> extras) {
         /** Its releases for {@code cluster}: the values of some (Velero's location) come from the cluster's spec. */
         public List<Release> releases(LatticeCluster cluster) {
             return releasesFor.apply(cluster);
@@ -74,7 +80,7 @@ public final class ClusterAddons {
             new Release(Chart.ZTUNNEL, "ztunnel", "istio-system", Map.of())),
             List.of("istiod-clusterrole-istio-system", "istiod-gateway-controller-istio-system", "istio-reader-clusterrole-istio-system",
                     "istio-cni", "istio-cni-repair-role", "istio-cni-ambient", "istiod"),
-            List.of(), new AddonCost(500, 2 * GIB, 300, 612 * MIB, 0));
+            List.of(), new AddonCost(500, 2 * GIB, 300, 612 * MIB, 0), List.of());
 
     /** The label NFD gives a node with an NVIDIA (PCI vendor 10de) device, and the device plugin selects. */
     public static final String NVIDIA_GPU_LABEL = "feature.node.kubernetes.io/pci-10de.present";
@@ -120,7 +126,7 @@ public final class ClusterAddons {
                     "keda-operator-external-metrics-reader", "keda-operator-webhook", "keda-operator-certs",
                     // KEDA's metrics server is an aggregated API: it delegates authentication and reads its CA as any does.
                     "system:auth-delegator", "extension-apiserver-authentication-reader"),
-            List.of(), new AddonCost(500, 1000 * MIB, 0, 0, 20 * GIB));
+            List.of(), new AddonCost(500, 1000 * MIB, 0, 0, 20 * GIB), List.of(daemonScrape()));
 
     /**
      * {@code gpu: true}: Node Feature Discovery, which labels nodes by PCI vendor (the label the device plugin selects
@@ -135,7 +141,7 @@ public final class ClusterAddons {
             new Release(Chart.NVIDIA_DEVICE_PLUGIN, "nvidia-device-plugin", "nvidia-device-plugin", new HelmValues()
                     .set("nodeSelector", Map.of(NVIDIA_GPU_LABEL, "true")).tree())),
             List.of("node-feature-discovery", "node-feature-discovery-gc", "node-feature-discovery-worker", "nvidia-device-plugin-role"),
-            List.of(), new AddonCost(110, 256 * MIB, 5, 64 * MIB, 0));
+            List.of(), new AddonCost(110, 256 * MIB, 5, 64 * MIB, 0), List.of());
 
     /**
      * {@code backups: true} with a {@code backupLocation}: Velero with its S3 plugin and node agent (volumes backed up
@@ -147,7 +153,7 @@ public final class ClusterAddons {
             // Velero reads every object to back it up and writes every object to restore it: the chart binds cluster-admin.
             List.of("velero-server", "cluster-admin"),
             // The credentials Secret the user put there outlives turning backups off and on again.
-            List.of("velero"), new AddonCost(500, 128 * MIB, 500, 512 * MIB, 0));
+            List.of("velero"), new AddonCost(500, 128 * MIB, 500, 512 * MIB, 0), List.of());
 
     /** Every add-on a daemon keeps; one the spec does not turn on is removed. */
     public static final List<Addon> ALL = List.of(MESH, MONITORING, GPU, BACKUPS);
@@ -177,6 +183,14 @@ public final class ClusterAddons {
             wanted.add(BACKUPS);
         }
         return wanted;
+    }
+
+    /** The agent scrapes the Lattice daemon's metrics: reconcile latency, queue depth, placements, claims. */
+    private static HasMetadata daemonScrape() {
+        return new CustomObject<>("operator.victoriametrics.com/v1beta1", "VMPodScrape",
+                Manifests.meta(DAEMON_NAMESPACE, "lattice-daemon", Map.of("app.kubernetes.io/part-of", "lattice")),
+                Map.of("selector", Map.of("matchLabels", DAEMON_PODS),
+                        "podMetricsEndpoints", List.of(Map.of("port", DAEMON_METRICS_PORT, "path", "/metrics"))));
     }
 
     private static Map<String, Object> resources(String cpu, String memory, String memoryLimit) {
@@ -228,8 +242,9 @@ public final class ClusterAddons {
     }
 
     /**
-     * The objects of {@code addon} for {@code cluster}: its namespaces, then each release rendered by {@code helm} for
-     * the cluster's Kubernetes version, in order; every object labelled with the add-on's name.
+     * The objects of {@code addon} for {@code cluster}: its namespaces, its releases' CRDs, each release rendered by
+     * {@code helm} for the cluster's Kubernetes version, in order, and its own objects; every one labelled with the
+     * add-on's name.
      */
     public static List<HasMetadata> objects(Addon addon, LatticeCluster cluster, HelmTemplate helm) {
         Map<String, String> labels = Map.of(ADDON_LABEL, addon.name());
@@ -247,17 +262,20 @@ public final class ClusterAddons {
         for (Release release : releases) {
             streams.add(helm.render(release.chart(), release.name(), release.namespace(), kubeVersion, release.values()));
         }
+        List<Map<String, Object>> trees = new ArrayList<>();
         for (String manifests : streams) {
-            for (Map<String, Object> tree : Documents.readStream(manifests)) {
-                GenericKubernetesResource object = Manifests.object(tree);
-                Map<String, String> merged = new LinkedHashMap<>();
-                if (object.getMetadata().getLabels() != null) {
-                    merged.putAll(object.getMetadata().getLabels());
-                }
-                merged.putAll(labels);
-                object.setMetadata(new ObjectMetaBuilder(object.getMetadata()).withLabels(merged).build());
-                objects.add(object);
+            trees.addAll(Documents.readStream(manifests));
+        }
+        addon.extras().forEach(extra -> trees.add(Manifests.tree(extra)));
+        for (Map<String, Object> tree : trees) {
+            GenericKubernetesResource object = Manifests.object(tree);
+            Map<String, String> merged = new LinkedHashMap<>();
+            if (object.getMetadata().getLabels() != null) {
+                merged.putAll(object.getMetadata().getLabels());
             }
+            merged.putAll(labels);
+            object.setMetadata(new ObjectMetaBuilder(object.getMetadata()).withLabels(merged).build());
+            objects.add(object);
         }
         return objects;
     }

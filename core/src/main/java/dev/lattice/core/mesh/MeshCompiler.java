@@ -52,7 +52,8 @@ public final class MeshCompiler {
             new CompiledKind(Cilium.API, Cilium.NETWORK_POLICY, "ciliumnetworkpolicies"),
             new CompiledKind(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, "authorizationpolicies"),
             new CompiledKind(Istio.NETWORKING, Istio.SERVICE_ENTRY, "serviceentries"),
-            new CompiledKind(Keda.API_VERSION, Keda.SCALED_OBJECT, "scaledobjects"));
+            new CompiledKind(Keda.API_VERSION, Keda.SCALED_OBJECT, "scaledobjects"),
+            new CompiledKind(VictoriaMetrics.API_VERSION, VictoriaMetrics.POD_SCRAPE, "vmpodscrapes"));
 
     /**
      * What the daemon of {@code own} applies to its own namespace besides the services' objects: the network policy of
@@ -193,6 +194,8 @@ public final class MeshCompiler {
             // its daemon would wait for their CRDs for ever. Services not placed, or on a cluster not in the inputs,
             // get them (the default is on).
             boolean mesh = inputs.cluster(cluster).map(c -> c.spec().services()).orElse(true);
+            // Likewise the monitoring add-on's scrape objects, where its agent runs (on by default).
+            boolean monitoring = inputs.cluster(cluster).map(c -> c.spec().monitoring()).orElse(true);
             List<Piece> pieces = new ArrayList<>();
             for (Map.Entry<String, List<ServiceId>> inNamespace : namespaces.entrySet()) {
                 String namespace = inNamespace.getKey();
@@ -200,6 +203,10 @@ public final class MeshCompiler {
                 for (ServiceId id : inNamespace.getValue()) {
                     LatticeService s = services.get(id);
                     pieces.add(new Piece.Workload(s, ownersOf(s, volumeOwners)));
+                    PolicyRenderer.Port metrics = WorkloadRenderer.metricsPort(s);
+                    if (monitoring && metrics != null) {
+                        pieces.add(new Piece.Metrics(s, metrics, mesh));
+                    }
                     List<ServiceId> in = callers.getOrDefault(id, List.of());
                     if (!in.isEmpty()) {
                         pieces.add(new Piece.Ingress(s, peers(in, cluster, placedOn), mesh ? in : null, trustDomain));

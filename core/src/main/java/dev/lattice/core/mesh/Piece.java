@@ -80,6 +80,24 @@ public sealed interface Piece {
         }
     }
 
+    /**
+     * The monitoring add-on's agent scrapes a service that serves metrics (a container port named {@code metrics}): its
+     * VMPodScrape, and the policies that let the agent reach that port.
+     */
+    record Metrics(LatticeService service, PolicyRenderer.Port port, boolean mesh) implements Piece {
+        public Metrics {
+            service = bare(service);
+        }
+
+        @Override
+        public List<HasMetadata> render() {
+            List<HasMetadata> objects = new ArrayList<>();
+            objects.add(WorkloadRenderer.podScrape(service));
+            objects.addAll(PolicyRenderer.metricsIngress(service, port, mesh));
+            return objects;
+        }
+    }
+
     /** Cilium's egress rule for a service: to its agreed callees (with the services they are) and external endpoints. */
     record Egress(LatticeService caller, List<Peer> callees, Map<ServiceId, LatticeService> calleeServices,
                   List<ExternalEndpoint> endpoints) implements Piece {

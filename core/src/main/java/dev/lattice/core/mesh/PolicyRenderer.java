@@ -135,6 +135,28 @@ final class PolicyRenderer {
         return new CustomObject<>(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, meta(callee, "allow"), spec);
     }
 
+    /** The monitoring add-on's scraping agent: VMAgent's pods, as VictoriaMetrics' operator labels them, in its namespace. */
+    static final Map<String, String> METRICS_AGENT = Map.of(NAMESPACE_LABEL, "monitoring", WorkloadRenderer.NAME_LABEL, "vmagent");
+
+    /**
+     * A service's metrics port open to the cluster's scraping agent: Cilium lets the agent's pods (and only them) reach
+     * it; Istio, where the cluster runs it, lets the port through (the agent is outside the mesh, with no identity to
+     * name, so who may come is Cilium's to say).
+     */
+    static List<HasMetadata> metricsIngress(LatticeService s, Port port, boolean mesh) {
+        Cilium.PolicySpec spec = new Cilium.PolicySpec(WorkloadRenderer.selects(s.name()), null,
+                List.of(Cilium.IngressRule.fromEndpoints(List.of(new LabelSelectorBuilder().withMatchLabels(new java.util.TreeMap<>(METRICS_AGENT))
+                        .build()), toPorts(List.of(port), false))), null);
+        List<HasMetadata> objects = new ArrayList<>();
+        objects.add(new CustomObject<>(Cilium.API, Cilium.NETWORK_POLICY, meta(s, "metrics"), spec));
+        if (mesh) {
+            objects.add(new CustomObject<>(Istio.SECURITY, Istio.AUTHORIZATION_POLICY, meta(s, "metrics"), new Istio.AuthorizationPolicySpec(
+                    new Istio.WorkloadSelector(Map.of(WorkloadRenderer.NAME_LABEL, s.name())), "ALLOW",
+                    List.of(new Istio.Rule(null, List.of(new Istio.To(new Istio.Operation(List.of(String.valueOf(port.number()))))))))));
+        }
+        return objects;
+    }
+
     /** The SPIFFE identity Istio gives a service's pods (their ServiceAccount is named after the service). */
     static String principal(String trustDomain, ServiceId service) {
         return trustDomain + "/ns/" + service.namespace() + "/sa/" + service.name();

@@ -56,6 +56,8 @@ final class WorkloadRenderer {
     static final String MANAGER = "lattice";
     /** Ambient mode: every pod of a labelled namespace gets a mesh identity without a sidecar. */
     static final String DATAPLANE_LABEL = "istio.io/dataplane-mode";
+    /** The container port name that says a service serves Prometheus metrics there, on {@code /metrics}. */
+    static final String METRICS_PORT = "metrics";
     /** A container port's name must be an IANA service name; others are left unnamed (Services use numbers). */
     private static final Pattern IANA_SVC_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
 
@@ -231,6 +233,23 @@ final class WorkloadRenderer {
         }
         return new CustomObject<>(Keda.API_VERSION, Keda.SCALED_OBJECT, meta(s, s.name()),
                 new Keda.ScaledObjectSpec(new Keda.ScaleTargetRef(s.name()), a.min(), a.max(), triggers));
+    }
+
+    /** The container port a service serves its metrics on: the first one named {@value #METRICS_PORT}, or null. */
+    static PolicyRenderer.Port metricsPort(LatticeService s) {
+        for (LatticeService.Container c : s.spec().containers().values()) {
+            LatticeService.ContainerPort port = c.ports().get(METRICS_PORT);
+            if (port != null) {
+                return new PolicyRenderer.Port(port.port(), port.protocol().wire());
+            }
+        }
+        return null;
+    }
+
+    /** The monitoring add-on's agent scrapes {@code /metrics} on the service's pods' port named {@value #METRICS_PORT}. */
+    static HasMetadata podScrape(LatticeService s) {
+        return new CustomObject<>(VictoriaMetrics.API_VERSION, VictoriaMetrics.POD_SCRAPE, meta(s, s.name()),
+                new VictoriaMetrics.PodScrapeSpec(selects(s.name()), List.of(new VictoriaMetrics.Endpoint(METRICS_PORT, "/metrics"))));
     }
 
     /** The Service in front of the pods; none when the service exposes no ports. */

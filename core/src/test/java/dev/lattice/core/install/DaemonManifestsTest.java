@@ -55,6 +55,10 @@ class DaemonManifestsTest {
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
         assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(DaemonManifests.NAME);
+        // The monitoring add-on's scrape of the daemon finds these pods and their metrics port.
+        assertThat(d.getMetadata().getNamespace()).isEqualTo(ClusterAddons.DAEMON_NAMESPACE);
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(ClusterAddons.DAEMON_PODS);
+        assertThat(container.getPorts()).anyMatch(p -> ClusterAddons.DAEMON_METRICS_PORT.equals(p.getName()) && p.getContainerPort() == 8080);
     }
 
     @Test

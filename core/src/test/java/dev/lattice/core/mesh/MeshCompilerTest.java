@@ -265,6 +265,41 @@ class MeshCompilerTest {
         }
 
         @Test
+        void aServiceWithAMetricsPortIsScrapedByTheMonitoringAgentWhichAloneMayReachThatPort() {
+            String yaml = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: api, namespace: shop}
+                    spec:
+                      containers: {main: {image: api:1, ports: {http: {port: 8080}, metrics: {port: 9090}}}}
+                    """;
+            MeshCompiler.Result result = compile(yaml);
+            Map<String, Object> scrape = object(result, null, "VMPodScrape", "api");
+            assertThat(scrape).containsEntry("apiVersion", "operator.victoriametrics.com/v1beta1");
+            assertThat(map(scrape, "spec")).isEqualTo(Map.of("selector", Map.of("matchLabels", Map.of("app.kubernetes.io/name", "api")),
+                    "podMetricsEndpoints", List.of(Map.of("port", "metrics", "path", "/metrics"))));
+            Map<String, Object> cilium = map(object(result, null, "CiliumNetworkPolicy", "api-metrics"), "spec");
+            assertThat(cilium.get("ingress")).isEqualTo(List.of(Map.of(
+                    "fromEndpoints", List.of(Map.of("matchLabels", Map.of("app.kubernetes.io/name", "vmagent", "k8s:io.kubernetes.pod.namespace", "monitoring"))),
+                    "toPorts", List.of(Map.of("ports", List.of(Map.of("port", "9090", "protocol", "TCP")))))));
+            Map<String, Object> istio = map(object(result, null, "AuthorizationPolicy", "api-metrics"), "spec");
+            assertThat(istio).containsEntry("action", "ALLOW")
+                    .containsEntry("rules", List.of(Map.of("to", List.of(Map.of("operation", Map.of("ports", List.of("9090")))))));
+            // A cluster without the monitoring add-on gets none of it; a service without a metrics port neither.
+            String quiet = """
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeCluster
+                    metadata: {name: quiet}
+                    spec: {provider: {config: {docker: {}}}, nodes: {controlPlane: 1, workerPools: {w: {replicas: 1, instanceType: {cores: 8, memoryGib: 32}}}}, monitoring: false}
+                    """;
+            MeshCompiler.Result unmonitored = compile(quiet + "---\n" + yaml);
+            assertThat(unmonitored.manifests()).flatExtracting(MeshCompiler.ClusterManifests::objects)
+                    .extracting(o -> o.getKind()).doesNotContain("VMPodScrape").contains("Deployment");
+            assertThat(compile(yaml.replace(", metrics: {port: 9090}", "")).manifests()).flatExtracting(MeshCompiler.ClusterManifests::objects)
+                    .extracting(o -> o.getKind()).doesNotContain("VMPodScrape");
+        }
+
+        @Test
         void anOwnerWithSeveralReplicasKeepsThemOnTheClaimsNode() {
             MeshCompiler.Result result = compile(OWNER.replace("NAME", "writer").replace("spec:\n", "spec:\n  replicas: 3\n")
                     + "---\n" + CONSUMER);
