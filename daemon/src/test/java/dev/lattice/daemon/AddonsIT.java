@@ -12,6 +12,7 @@ import dev.lattice.engine.kube.LiveInputs;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.SharedCharts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -102,6 +103,18 @@ class AddonsIT {
         assertThat(client.genericKubernetesResources(locations).inNamespace("velero").withName("default").get().getAdditionalProperties()
                 .get("spec").toString()).contains("bucket=vault", "prefix=home");
 
+        // Velero's backups, as its server writes them: the newest one is the cluster's lastBackup.
+        ResourceDefinitionContext backups = new ResourceDefinitionContext.Builder().withGroup("velero.io").withVersion("v1")
+                .withKind("Backup").withPlural("backups").withNamespaced(true).build();
+        for (String[] b : new String[][] {{"velero-daily-20261205030000", "2026-12-05T03:00:00Z", "Completed"},
+                {"velero-daily-20261206030000", "2026-12-06T03:00:00Z", "PartiallyFailed"}}) {
+            client.genericKubernetesResources(backups).inNamespace("velero").resource(new GenericKubernetesResourceBuilder()
+                    .withApiVersion("velero.io/v1").withKind("Backup").withNewMetadata().withName(b[0]).endMetadata()
+                    .addToAdditionalProperties("status", Map.of("phase", b[2], "startTimestamp", b[1],
+                            "completionTimestamp", b[1].replace("03:00:00", "03:04:10"), "progress", Map.of("itemsBackedUp", 412)))
+                    .build()).create();
+        }
+
         // A new schedule in the spec is a new apply: the add-on follows its values, not only its flag.
         client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home").patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"spec\": {\"backupLocation\": {\"schedule\": \"0 4 * * *\"}}}");
@@ -109,6 +122,9 @@ class AddonsIT {
                 .withKind("Schedule").withPlural("schedules").withNamespaced(true).build();
         await().atMost(WAIT).untilAsserted(() -> assertThat(client.genericKubernetesResources(schedules).inNamespace("velero")
                 .withName("velero-daily").get().getAdditionalProperties().get("spec").toString()).contains("schedule=0 4 * * *"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home")).get("lastBackup"))
+                .isEqualTo(Map.of("name", "velero-daily-20261206030000", "phase", "PartiallyFailed", "started", "2026-12-06T03:00:00Z",
+                        "completed", "2026-12-06T03:04:10Z", "items", 412)));
 
         client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"monitoring\": false, \"backups\": false}}");
@@ -120,6 +136,7 @@ class AddonsIT {
             assertThat(client.genericKubernetesResources("apiregistration.k8s.io/v1", "APIService").withName("v1beta1.external.metrics.k8s.io")
                     .get()).isNull();
             assertThat(inventory().getData()).doesNotContainKeys("monitoring", "backups");
+            assertThat(Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home"))).doesNotContainKey("lastBackup");
         });
         Namespace monitoring = client.namespaces().withName("monitoring").get();
         assertThat(monitoring == null || monitoring.getMetadata().getDeletionTimestamp() != null).isTrue();

@@ -85,6 +85,9 @@ public final class ClusterAddons {
     /** The label NFD gives a node with an NVIDIA (PCI vendor 10de) device, and the device plugin selects. */
     public static final String NVIDIA_GPU_LABEL = "feature.node.kubernetes.io/pci-10de.present";
 
+    /** Where the backups add-on runs Velero, its Backups and the user's credentials Secret live. */
+    public static final String VELERO_NAMESPACE = "velero";
+
     /** Velero's S3 plugin, the line paired with Velero 1.18. */
     static final String VELERO_AWS_PLUGIN = "velero/velero-plugin-for-aws:v1.14.2";
 
@@ -149,11 +152,11 @@ public final class ClusterAddons {
      * the user's Secret in namespace {@code velero}: Lattice never holds them.
      */
     public static final Addon BACKUPS = new Addon("backups", "Velero 1.18.1 (chart " + Chart.VELERO.version() + ")", cluster -> List.of(
-            new Release(Chart.VELERO, "velero", "velero", veleroValues(cluster), List.of("crds"))),
+            new Release(Chart.VELERO, "velero", VELERO_NAMESPACE, veleroValues(cluster), List.of("crds"))),
             // Velero reads every object to back it up and writes every object to restore it: the chart binds cluster-admin.
             List.of("velero-server", "cluster-admin"),
             // The credentials Secret the user put there outlives turning backups off and on again.
-            List.of("velero"), new AddonCost(500, 128 * MIB, 500, 512 * MIB, 0), List.of());
+            List.of(VELERO_NAMESPACE), new AddonCost(500, 128 * MIB, 500, 512 * MIB, 0), List.of());
 
     /** Every add-on a daemon keeps; one the spec does not turn on is removed. */
     public static final List<Addon> ALL = List.of(MESH, MONITORING, GPU, BACKUPS);

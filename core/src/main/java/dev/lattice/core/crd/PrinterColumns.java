@@ -36,6 +36,7 @@ final class PrinterColumns {
                 c.add(column("Control-Plane", "integer", ".status.readyControlPlane", 0));
                 c.add(column("Workers", "integer", ".status.readyWorkers", 0));
                 c.add(column("Endpoint", "string", ".status.endpoint", 1));
+                c.add(column("Last-Backup", "date", ".status.lastBackup.completed", 1));
                 break;
             case LATTICE_SERVICE:
                 c.add(column("Phase", "string", ".status.phase", 0));

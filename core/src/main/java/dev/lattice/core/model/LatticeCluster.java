@@ -311,6 +311,15 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
         }
     }
 
+    /** A Velero backup as the cluster's status reports it. */
+    public record LastBackup(
+            String name,
+            @Field(doc = "Velero's phase: InProgress, Completed, PartiallyFailed, Failed, ...") String phase,
+            @Field(doc = "RFC 3339 time it started.") String started,
+            @Field(doc = "RFC 3339 time it completed; none while it runs.") String completed,
+            @Field(doc = "Objects it holds, when Velero counted them.") Integer items) {
+    }
+
     public record WorkerPoolStatus(
             @Field(name = "desiredReplicas") Integer desiredReplicas,
             @Field(name = "currentReplicas") Integer currentReplicas,
@@ -349,9 +358,10 @@ public record LatticeCluster(ObjectMeta metadata, Spec spec, Status status) impl
                     doc = "Hex SHA-256 of the child's valid one-time bootstrap token; the token goes to the child only.") String bootstrapTokenHash,
             @Field(name = "bootstrapTokenExpires", doc = "RFC 3339 time the valid bootstrap token expires.") String bootstrapTokenExpires,
             @Field(name = "childrenHealth") List<ChildClusterHealth> childrenHealth,
-            @Field(name = "lastHeartbeat") String lastHeartbeat) {
+            @Field(name = "lastHeartbeat") String lastHeartbeat,
+            @Field(name = "lastBackup", doc = "The newest Velero backup of this cluster, with backups on.") LastBackup lastBackup) {
         public static final Status EMPTY =
-                new Status(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                new Status(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         public Status {
             message = Condition.bounded(message);

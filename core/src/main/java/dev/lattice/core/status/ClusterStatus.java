@@ -151,6 +151,12 @@ public final class ClusterStatus extends ObjectStatus {
         return this;
     }
 
+    /** The newest backup, or none (the field removed) where backups are off. */
+    public ClusterStatus lastBackup(dev.lattice.core.model.LatticeCluster.LastBackup backup) {
+        put("lastBackup", backup);
+        return this;
+    }
+
     public ClusterStatus lastHeartbeat(Instant at) {
         put("lastHeartbeat", at == null ? null : at.toString());
         return this;

@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.addons.ClusterAddons;
 import dev.lattice.core.capi.CapiVersions;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.model.LatticeCluster.ChildClusterHealth;
@@ -33,11 +34,12 @@ import java.util.function.Supplier;
  * through {@link CapiCache}): worker pools' replicas, or min and max when autoscaled, are reconciled into their
  * MachineDeployments, so scaling a pool is editing the LatticeCluster; the status comes from the Cluster API objects
  * (ready control plane, per-pool replicas, endpoint, phase, conditions) and, on a parent, {@code childrenHealth} from
- * the agents' heartbeats.
+ * the agents' heartbeats; with backups on, {@code lastBackup} from Velero's Backups.
  */
 public final class OwnClusterReconciler extends LatticeClusterReconciler {
     /** Phases of a cluster on its way out, which its own daemon leaves as they are. */
     private static final Set<Phase> LEAVING = EnumSet.of(Phase.DELETING, Phase.UNPIVOTING);
+    private static final ResourceDefinitionContext BACKUPS = LiveInputs.context("velero.io/v1", "Backup", "backups", true);
     private static final ResourceDefinitionContext MACHINE_DEPLOYMENTS =
             LiveInputs.context(CapiVersions.CLUSTER_API, "MachineDeployment", "machinedeployments", true);
 
@@ -74,6 +76,7 @@ public final class OwnClusterReconciler extends LatticeClusterReconciler {
         if (report != null) {
             next.condition("AddonsReady", report.ready(), report.reason(), report.message(), generation, status.now());
         }
+        next.lastBackup(ClusterAddons.wanted(cluster).contains(ClusterAddons.BACKUPS) ? lastBackup() : null);
         Pool pool = snapshot.inputs().poolOf(cluster).orElse(null);
         String namespace = ClusterRenderer.namespaceOf(cluster);
         GenericKubernetesResource capiCluster = capi.cluster(namespace, cluster.name());
@@ -148,6 +151,43 @@ public final class OwnClusterReconciler extends LatticeClusterReconciler {
         if (lastHeartbeat != null) {
             next.lastHeartbeat(lastHeartbeat);
         }
+    }
+
+    /**
+     * The newest of Velero's Backups here (by when it started), read on each pass: a cluster keeps a month of daily
+     * backups, a short list. None before Velero's CRDs are installed or its first backup.
+     */
+    private LatticeCluster.LastBackup lastBackup() {
+        List<GenericKubernetesResource> backups;
+        try {
+            backups = client.genericKubernetesResources(BACKUPS).inNamespace(ClusterAddons.VELERO_NAMESPACE).list().getItems();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+        GenericKubernetesResource newest = null;
+        String newestStart = "";
+        for (GenericKubernetesResource b : backups) {
+            Object started = CapiCache.at(b, "status", "startTimestamp");
+            String start = started != null ? started.toString() : Objects.toString(b.getMetadata().getCreationTimestamp(), "");
+            // RFC 3339 times in UTC compare as text; the later name breaks a tie, for the same answer every time.
+            if (newest == null || start.compareTo(newestStart) > 0
+                    || start.equals(newestStart) && b.getMetadata().getName().compareTo(newest.getMetadata().getName()) > 0) {
+                newest = b;
+                newestStart = start;
+            }
+        }
+        if (newest == null) {
+            return null;
+        }
+        Object phase = CapiCache.at(newest, "status", "phase");
+        Object completed = CapiCache.at(newest, "status", "completionTimestamp");
+        Object items = CapiCache.at(newest, "status", "progress", "itemsBackedUp");
+        return new LatticeCluster.LastBackup(newest.getMetadata().getName(), phase == null ? "New" : phase.toString(),
+                newestStart.isEmpty() ? null : newestStart, completed == null ? null : completed.toString(),
+                items instanceof Number n ? n.intValue() : null);
     }
 
     private void putChildrenHealth(ClusterStatus next) {
