@@ -8,7 +8,9 @@ import dev.lattice.core.model.LatticeCluster;
 import dev.lattice.engine.addons.AddonSync;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -37,6 +39,8 @@ public final class AddonReconciler implements Reconciler {
     private final Consumer<String> changed;
     private volatile Report report;
     private List<Object> lastApplied;
+    /** What each add-on was last applied as (its releases and the Kubernetes version), so an unchanged one is left be. */
+    private final Map<String, Object> appliedAs = new HashMap<>();
 
     /** @param changed told the cluster's name when the report changes, so that its status follows */
     public AddonReconciler(KubernetesClient client, LatticeCache cache, Supplier<String> self, HelmTemplate helm,
@@ -74,8 +78,18 @@ public final class AddonReconciler implements Reconciler {
         if (fingerprint.equals(lastApplied)) {
             return;
         }
-        AddonSync.Outcome outcome = sync.sync(wanted, addon -> ClusterAddons.objects(addon, cluster, helm));
-        outcome.applied().forEach((addon, n) -> LOG.info("add-on {}: {} objects applied", addon, n));
+        Map<String, Object> now = new HashMap<>();
+        wanted.forEach(a -> now.put(a.name(), List.of(a.releases(cluster), ClusterRenderer.kubernetesVersion(cluster))));
+        AddonSync.Outcome outcome = sync.sync(wanted, a -> now.get(a.name()).equals(appliedAs.get(a.name())),
+                addon -> ClusterAddons.objects(addon, cluster, helm));
+        outcome.applied().keySet().forEach(a -> appliedAs.put(a, now.get(a)));
+        outcome.removed().keySet().forEach(appliedAs::remove);
+        outcome.failed().keySet().forEach(appliedAs::remove);
+        outcome.applied().forEach((addon, n) -> {
+            AddonSync.Timing took = outcome.took().get(addon);
+            LOG.info("add-on {}: {} objects applied (rendered in {} ms, applied in {} ms)", addon, n, took.render().toMillis(),
+                    took.apply().toMillis());
+        });
         outcome.removed().forEach((addon, n) -> LOG.info("add-on {} turned off: {} objects removed", addon, n));
         Report next = report(wanted, outcome);
         if (!next.equals(report)) {

@@ -36,8 +36,16 @@ public final class AddonSync {
     /** The inventory's name, in {@link DaemonManifests#NAMESPACE}. */
     public static final String INVENTORY = "lattice-addons";
 
-    /** What a pass did to each add-on: applied (with how many objects), removed, or failed and why. */
-    public record Outcome(Map<String, Integer> applied, Map<String, Integer> removed, Map<String, String> failed) {
+    /**
+     * What a pass did to each add-on: applied (with how many objects), removed, or failed and why; and how long each
+     * applied one took to render and to apply.
+     */
+    public record Outcome(Map<String, Integer> applied, Map<String, Integer> removed, Map<String, String> failed,
+                          Map<String, Timing> took) {
+    }
+
+    /** How long an add-on's objects took to render (its charts) and to apply (CRDs served included). */
+    public record Timing(Duration render, Duration apply) {
     }
 
     private final KubernetesClient client;
@@ -56,18 +64,29 @@ public final class AddonSync {
      * Lattice knows ({@link ClusterAddons#ALL}) that the inventory says is here. One add-on's failure stops no other.
      */
     public Outcome sync(List<Addon> wanted, Function<Addon, List<HasMetadata>> render) {
+        return sync(wanted, addon -> false, render);
+    }
+
+    /**
+     * {@link #sync(List, Function)}, leaving alone a wanted add-on that {@code current} says is already applied as it
+     * would be now (and that the inventory lists): a changed schedule re-applies Velero, not VictoriaMetrics.
+     */
+    public Outcome sync(List<Addon> wanted, java.util.function.Predicate<Addon> current, Function<Addon, List<HasMetadata>> render) {
         Map<String, Integer> applied = new TreeMap<>();
         Map<String, Integer> removed = new TreeMap<>();
         Map<String, String> failed = new TreeMap<>();
+        Map<String, Timing> took = new TreeMap<>();
         Map<String, List<Coordinates>> inventory = inventory();
         for (Addon addon : ClusterAddons.ALL) {
             boolean on = wanted.contains(addon);
             List<Coordinates> before = inventory.getOrDefault(addon.name(), List.of());
-            if (!on && before.isEmpty()) {
+            if (!on && before.isEmpty() || on && !before.isEmpty() && current.test(addon)) {
                 continue;
             }
             try {
+                long start = System.nanoTime();
                 List<HasMetadata> objects = on ? render.apply(addon) : List.of();
+                long rendered = System.nanoTime();
                 List<Coordinates> now = objects.stream().map(Coordinates::of).toList();
                 Set<Coordinates> stale = new LinkedHashSet<>(before);
                 now.forEach(stale::remove);
@@ -85,6 +104,7 @@ public final class AddonSync {
                 record(addon.name(), now);
                 if (on) {
                     applied.put(addon.name(), objects.size());
+                    took.put(addon.name(), new Timing(Duration.ofNanos(rendered - start), Duration.ofNanos(System.nanoTime() - rendered)));
                 } else {
                     removed.put(addon.name(), stale.size());
                 }
@@ -94,7 +114,7 @@ public final class AddonSync {
                 failed.put(addon.name(), e.getMessage());
             }
         }
-        return new Outcome(applied, removed, failed);
+        return new Outcome(applied, removed, failed, took);
     }
 
     /** What the inventory lists, per add-on; nothing when there is none yet. */
