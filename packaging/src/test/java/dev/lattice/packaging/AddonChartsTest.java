@@ -1,5 +1,6 @@
 package dev.lattice.packaging;
 
+import static dev.lattice.core.render.Tree.at;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -63,15 +64,6 @@ class AddonChartsTest {
     private static Map<String, Object> find(List<HasMetadata> objects, String kind, String name) {
         return Manifests.tree(objects.stream().filter(o -> o.getKind().equals(kind) && o.getMetadata().getName().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name)));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T at(Object tree, String... path) {
-        Object node = tree;
-        for (String key : path) {
-            node = node instanceof List<?> l ? l.get(Integer.parseInt(key)) : ((Map<String, Object>) node).get(key);
-        }
-        return (T) node;
     }
 
     /** The CRDs ../shared/crds holds for {@code project}, by name. */
@@ -164,8 +156,10 @@ class AddonChartsTest {
     @Test
     void backupsAreVeleroWritingWhereTheSpecSaysWithCredentialsOnlyFromTheSecretItNames() throws IOException {
         List<HasMetadata> objects = objects(ClusterAddons.BACKUPS, cluster(LOCATION));
-        // Velero 9 (its BackupStorageLocation among them), the daily Schedule, its 13 CRDs, its namespace.
-        assertThat(objects).hasSize(9 + 1 + 13 + 1);
+        // Velero 9 (its BackupStorageLocation among them) less its cluster-admin binding, which the install makes, the
+        // daily Schedule, its 13 CRDs, its namespace.
+        assertThat(objects).hasSize(9 - 1 + 1 + 13 + 1);
+        assertThat(kinds(objects)).doesNotContainKey("ClusterRoleBinding");
         assertThat(crds(objects)).isEqualTo(sharedCrds("velero"));
         assertThat(kinds(objects)).doesNotContainKey("Secret").doesNotContainKey("VolumeSnapshotLocation");
         Map<String, Object> location = find(objects, "BackupStorageLocation", "default");
@@ -178,6 +172,9 @@ class AddonChartsTest {
         assertThat(at(schedule, "spec", "template", "includeClusterResources").toString()).isEqualTo("true");
         assertThat(at(schedule, "spec", "template", "excludedNamespaces").toString()).contains("kube-system", "velero", "istio-system");
         Map<String, Object> server = find(objects, "Deployment", "velero");
+        // The account the install binds to cluster-admin (DaemonManifests) is the one Velero's server runs as.
+        assertThat(at(server, "spec", "template", "spec", "serviceAccountName").toString()).isEqualTo(ClusterAddons.VELERO_SERVER_ACCOUNT);
+        assertThat(at(server, "metadata", "namespace").toString()).isEqualTo(ClusterAddons.VELERO_NAMESPACE);
         assertThat(at(server, "spec", "template", "spec", "initContainers", "0", "image").toString())
                 .isEqualTo("velero/velero-plugin-for-aws:v1.14.2");
         // The location names no credential: Velero reads the file the named Secret mounts into its server.

@@ -1,13 +1,12 @@
 package dev.lattice.packaging;
 
+import static dev.lattice.core.render.Tree.at;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lattice.core.addons.ClusterAddons;
-import dev.lattice.core.model.LatticeCluster;
-import dev.lattice.core.parse.InputReader;
-import dev.lattice.core.parse.Parser;
 import dev.lattice.core.render.Manifests;
+import dev.lattice.core.render.Tree;
 import dev.lattice.testfixtures.SharedCharts;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
@@ -26,36 +25,15 @@ class MeshAddonTest {
         assumeTrue(SharedCharts.dir().isPresent(), SharedCharts.absence());
     }
 
-    private static LatticeCluster cluster(String services) {
-        return Parser.parse(List.of(new InputReader.Input("cluster.yaml", """
-                apiVersion: lattice.dev/v1alpha1
-                kind: LatticeCluster
-                metadata: {name: edge}
-                spec:
-                  provider: {config: {docker: {}}, kubernetes: {version: "1.28.7"}}
-                  %s
-                  nodes: {controlPlane: {replicas: 1}}
-                """.formatted(services)))).clusters().get(0);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> at(Map<String, Object> tree, String... path) {
-        Object node = tree;
-        for (String key : path) {
-            node = node instanceof List<?> l ? l.get(Integer.parseInt(key)) : ((Map<String, Object>) node).get(key);
-        }
-        return (Map<String, Object>) node;
-    }
-
     @Test
     void servicesOnByDefaultMeansIstioAmbientAndOffMeansNone() {
-        assertThat(ClusterAddons.wanted(cluster(""))).contains(ClusterAddons.MESH);
-        assertThat(ClusterAddons.wanted(cluster("services: false"))).doesNotContain(ClusterAddons.MESH);
+        assertThat(ClusterAddons.wanted(AddonChartsTest.cluster(""))).contains(ClusterAddons.MESH);
+        assertThat(ClusterAddons.wanted(AddonChartsTest.cluster("  services: false\n"))).doesNotContain(ClusterAddons.MESH);
     }
 
     @Test
     void rendersTheFourReleasesWithTheAmbientProfileIntoIstioSystem() {
-        List<HasMetadata> objects = ClusterAddons.objects(ClusterAddons.MESH, cluster(""), SharedCharts.helm());
+        List<HasMetadata> objects = ClusterAddons.objects(ClusterAddons.MESH, AddonChartsTest.cluster(""), SharedCharts.helm());
         assertThat(objects.get(0).getKind()).isEqualTo("Namespace");
         assertThat(objects.get(0).getMetadata().getName()).isEqualTo("istio-system");
         Map<String, Long> kinds = new TreeMap<>(objects.stream().collect(Collectors.groupingBy(HasMetadata::getKind, Collectors.counting())));
@@ -67,15 +45,15 @@ class MeshAddonTest {
                 .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("istio-system"));
 
         Map<String, Object> istiod = Manifests.tree(objects.stream().filter(o -> o.getKind().equals("Deployment")).findFirst().orElseThrow());
-        List<Map<String, Object>> env = (List<Map<String, Object>>) (Object) at(istiod, "spec", "template", "spec", "containers", "0").get("env");
+        List<Map<String, Object>> env = at(istiod, "spec", "template", "spec", "containers", "0", "env");
         assertThat(env).anySatisfy(e -> assertThat(e).containsEntry("name", "PILOT_ENABLE_AMBIENT").containsEntry("value", "true"));
         Map<String, Object> cniConfig = Manifests.tree(objects.stream()
                 .filter(o -> o.getKind().equals("ConfigMap") && o.getMetadata().getName().equals("istio-cni-config")).findFirst().orElseThrow());
-        assertThat(at(cniConfig, "data")).containsEntry("AMBIENT_ENABLED", "true");
+        assertThat(Tree.<Map<String, Object>>at(cniConfig, "data")).containsEntry("AMBIENT_ENABLED", "true");
         // The daemon may write and bind exactly the roles the charts create (DaemonManifests grants them by name).
         assertThat(objects.stream().filter(o -> o.getKind().equals("ClusterRole") || o.getKind().equals("Role"))
                 .map(o -> o.getMetadata().getName())).containsExactlyInAnyOrderElementsOf(ClusterAddons.MESH.roles());
         // Images from the release's hub and tag, as stamped for 1.30.3.
-        assertThat(at(istiod, "spec", "template", "spec", "containers", "0").get("image").toString()).contains("1.30.3");
+        assertThat(Tree.<String>at(istiod, "spec", "template", "spec", "containers", "0", "image")).contains("1.30.3");
     }
 }

@@ -88,6 +88,9 @@ public final class ClusterAddons {
     /** Where the backups add-on runs Velero, its Backups and the user's credentials Secret live. */
     public static final String VELERO_NAMESPACE = "velero";
 
+    /** The ServiceAccount Velero's server runs as (the chart's {@code velero.serverServiceAccount}), which the install binds to cluster-admin. */
+    public static final String VELERO_SERVER_ACCOUNT = "velero-server";
+
     /** Velero's S3 plugin, the line paired with Velero 1.18. */
     static final String VELERO_AWS_PLUGIN = "velero/velero-plugin-for-aws:v1.14.2";
 
@@ -153,8 +156,9 @@ public final class ClusterAddons {
      */
     public static final Addon BACKUPS = new Addon("backups", "Velero 1.18.1 (chart " + Chart.VELERO.version() + ")", cluster -> List.of(
             new Release(Chart.VELERO, "velero", VELERO_NAMESPACE, veleroValues(cluster), List.of("crds"))),
-            // Velero reads every object to back it up and writes every object to restore it: the chart binds cluster-admin.
-            List.of("velero-server", "cluster-admin"),
+            // Velero reads every object to back it up and writes every object to restore it, as cluster-admin: that binding is
+            // the install's to make (DaemonManifests), never the daemon's, which may not bind a role it does not hold.
+            List.of("velero-server"),
             // The credentials Secret the user put there outlives turning backups off and on again.
             List.of(VELERO_NAMESPACE), new AddonCost(500, 128 * MIB, 500, 512 * MIB, 0), List.of());
 
@@ -236,6 +240,7 @@ public final class ClusterAddons {
                 .set("nodeAgent.resources", resources("500m", "512Mi", "1Gi"))
                 .set("snapshotsEnabled", false)
                 .set("upgradeCRDs", false)
+                .set("rbac.clusterAdministrator", false)
                 .set("credentials.useSecret", true).set("credentials.existingSecret", location.credentialsSecret())
                 .set("configuration.backupStorageLocation", List.of(bsl))
                 .set("configuration.volumeSnapshotLocation", List.of())

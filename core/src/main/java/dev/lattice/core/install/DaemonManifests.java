@@ -59,6 +59,8 @@ public final class DaemonManifests {
     private static final List<String> CAPI_GROUPS = List.of("cluster.x-k8s.io", "bootstrap.cluster.x-k8s.io",
             "controlplane.cluster.x-k8s.io", "infrastructure.cluster.x-k8s.io", "addons.cluster.x-k8s.io", "ipam.cluster.x-k8s.io",
             "runtime.cluster.x-k8s.io");
+    /** The binding that makes Velero's server cluster-admin. */
+    static final String VELERO_BINDING = "lattice-velero-server";
     /** Where the daemon's pod keeps downloaded charts ($XDG_CACHE_HOME): a volume, as the root file system is read-only. */
     static final String CACHE_DIR = "/var/cache/lattice-daemon";
     private static final List<String> ALL = List.of("get", "list", "watch", "create", "update", "patch", "delete");
@@ -81,6 +83,11 @@ public final class DaemonManifests {
         out.add(new ClusterRoleBuilder().withMetadata(meta(null, NAME)).withRules(clusterRules()).build());
         out.add(new ClusterRoleBindingBuilder().withMetadata(meta(null, NAME))
                 .withRoleRef(roleRef("ClusterRole", NAME)).withSubjects(subject()).build());
+        // Velero (the backups add-on) backs up and restores every object, as cluster-admin, which `velero install` binds too.
+        // The install binds it, so that the daemon, which installs Velero later, never needs to bind a role it does not hold.
+        out.add(new ClusterRoleBindingBuilder().withMetadata(meta(null, VELERO_BINDING)).withRoleRef(roleRef("ClusterRole", "cluster-admin"))
+                .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName(ClusterAddons.VELERO_SERVER_ACCOUNT)
+                        .withNamespace(ClusterAddons.VELERO_NAMESPACE).build()).build());
         out.add(new ClusterRoleBuilder().withMetadata(meta(null, SECRETS_ROLE)).withRules(rule("", List.of("secrets"), ALL)).build());
         // Secrets only where Lattice keeps them: its own namespace and its Cluster API namespace (a parent binds the
         // same role in each child's namespace as it creates it: secretsBinding).

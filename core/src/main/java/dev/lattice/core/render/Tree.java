@@ -29,4 +29,21 @@ public final class Tree {
     public static <V> Map<String, V> orNull(Map<String, V> map) {
         return map.isEmpty() ? null : map;
     }
+
+    /** The node at {@code path} below {@code tree}: map keys, and list indexes as numbers; null where there is none. */
+    @SuppressWarnings("unchecked")
+    public static <T> T at(Object tree, String... path) {
+        Object node = tree;
+        for (String key : path) {
+            if (node instanceof List<?> l) {
+                int i = Integer.parseInt(key);
+                node = i < l.size() ? l.get(i) : null;
+            } else if (node instanceof Map<?, ?> m) {
+                node = m.get(key);
+            } else {
+                return null;
+            }
+        }
+        return (T) node;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.lattice.core.capi;
 
+import static dev.lattice.core.render.Tree.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.core.render.Manifests;
@@ -75,15 +76,6 @@ class ClusterRendererTest {
 
     private static Map<String, Object> find(ClusterRenderer.Rendered r, String kind) {
         return Manifests.trees(r.objects()).stream().filter(o -> kind.equals(o.get("kind"))).findFirst().orElseThrow();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T at(Object tree, String... path) {
-        Object node = tree;
-        for (String key : path) {
-            node = node instanceof List<?> l ? l.get(Integer.parseInt(key)) : ((Map<String, Object>) node).get(key);
-        }
-        return (T) node;
     }
 
     @Test

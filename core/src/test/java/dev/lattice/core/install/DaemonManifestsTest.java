@@ -24,8 +24,8 @@ class DaemonManifestsTest {
         List<String> kinds = objects.stream().map(o -> (String) o.get("kind")).toList();
         assertThat(kinds.subList(0, Kind.values().length)).containsOnly("CustomResourceDefinition");
         assertThat(kinds.subList(Kind.values().length, kinds.size()))
-                .containsExactly("Namespace", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole",
-                        "RoleBinding", "RoleBinding", "Role", "RoleBinding", "Deployment", "PodDisruptionBudget");
+                .containsExactly("Namespace", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding",
+                        "ClusterRole", "RoleBinding", "RoleBinding", "Role", "RoleBinding", "Deployment", "PodDisruptionBudget");
     }
 
     @Test
