@@ -72,7 +72,7 @@ class AddonsIT {
     }
 
     @Test
-    void installsMonitoringAndBackupsWhenTurnedOnAndRemovesThemWhenTurnedOffLeavingTheUsersCredentials() {
+    void installsMonitoringGpusAndBackupsWhenTurnedOnAndRemovesThemWhenTurnedOffLeavingTheUsersCredentials() {
         ResourceDefinitionContext vmSingles = new ResourceDefinitionContext.Builder().withGroup("operator.victoriametrics.com")
                 .withVersion("v1beta1").withKind("VMSingle").withPlural("vmsingles").withNamespaced(true).build();
         ResourceDefinitionContext locations = new ResourceDefinitionContext.Builder().withGroup("velero.io").withVersion("v1")
@@ -83,18 +83,20 @@ class AddonsIT {
                 .withStringData(Map.of("cloud", "[default]\naws_access_key_id=AK\naws_secret_access_key=SK\n")).build()).create();
 
         client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home").patch(PatchContext.of(PatchType.JSON_MERGE),
-                "{\"spec\": {\"monitoring\": true, \"backups\": true, \"backupLocation\": {\"bucket\": \"vault\", \"region\": \"eu-1\", "
+                "{\"spec\": {\"monitoring\": true, \"gpu\": true, \"backups\": true, \"backupLocation\": {\"bucket\": \"vault\", \"region\": \"eu-1\", "
                         + "\"endpoint\": \"https://s3.example.com\", \"credentialsSecret\": \"s3-keys\", \"schedule\": \"30 1 * * *\"}}}");
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(client.apps().deployments().inNamespace("keda").withName("keda-operator").get()).isNotNull();
             assertThat(client.apps().deployments().inNamespace("monitoring").withName("vm-victoria-metrics-operator").get()).isNotNull();
             assertThat(client.genericKubernetesResources(vmSingles).inNamespace("monitoring").withName("lattice-metrics").get()).isNotNull();
             assertThat(client.genericKubernetesResources(locations).inNamespace("velero").withName("default").get()).isNotNull();
+            assertThat(client.apps().daemonSets().inNamespace("nvidia-device-plugin").withName("nvidia-device-plugin").get()).isNotNull();
+            assertThat(client.apps().deployments().inNamespace("hami-system").withName("hami-scheduler").get()).isNotNull();
             assertThat(clusterCondition("AddonsReady")).as(() -> "status " + Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home")))
                     .containsEntry("status", "True").containsEntry("reason", "Applied");
-            assertThat(clusterCondition("AddonsReady").get("message").toString()).contains("monitoring", "backups");
+            assertThat(clusterCondition("AddonsReady").get("message").toString()).contains("monitoring", "gpu", "backups");
         });
-        assertThat(inventory().getData()).containsKeys("monitoring", "backups");
+        assertThat(inventory().getData()).containsKeys("monitoring", "gpu", "backups");
         // The agent scrapes the daemon itself.
         assertThat(client.genericKubernetesResources("operator.victoriametrics.com/v1beta1", "VMPodScrape")
                 .inNamespace(DaemonManifests.NAMESPACE).withName("lattice-daemon").get()).isNotNull();
@@ -127,7 +129,7 @@ class AddonsIT {
                         "completed", "2026-12-06T03:04:10Z", "items", 412)));
 
         client.genericKubernetesResources(LiveInputs.context(Kind.LATTICE_CLUSTER)).withName("home")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"monitoring\": false, \"backups\": false}}");
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"monitoring\": false, \"gpu\": false, \"backups\": false}}");
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(client.apps().deployments().inNamespace("keda").withName("keda-operator").get()).isNull();
             assertThat(client.apps().deployments().inNamespace("velero").withName("velero").get()).isNull();
@@ -135,7 +137,8 @@ class AddonsIT {
             assertThat(client.apiextensions().v1().customResourceDefinitions().withName("backupstoragelocations.velero.io").get()).isNull();
             assertThat(client.genericKubernetesResources("apiregistration.k8s.io/v1", "APIService").withName("v1beta1.external.metrics.k8s.io")
                     .get()).isNull();
-            assertThat(inventory().getData()).doesNotContainKeys("monitoring", "backups");
+            assertThat(inventory().getData()).doesNotContainKeys("monitoring", "gpu", "backups");
+            assertThat(client.apps().deployments().inNamespace("hami-system").withName("hami-scheduler").get()).isNull();
             assertThat(Kube.status(Kube.get(client, Kind.LATTICE_CLUSTER, null, "home"))).doesNotContainKey("lastBackup");
         });
         Namespace monitoring = client.namespaces().withName("monitoring").get();

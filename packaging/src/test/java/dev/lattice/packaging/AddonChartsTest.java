@@ -139,13 +139,23 @@ class AddonChartsTest {
     @Test
     void gpuIsNodeFeatureDiscoveryLabellingByVendorAndTheDevicePluginWhereItLabelled() throws IOException {
         List<HasMetadata> objects = objects(ClusterAddons.GPU, cluster("  gpu: true\n"));
-        // NFD 14, the device plugin 5, NFD's 3 CRDs, two namespaces.
-        assertThat(objects).hasSize(14 + 5 + 3 + 2);
+        // NFD 14, the device plugin 5, HAMi 18 less its webhook, NFD's 3 CRDs, three namespaces.
+        assertThat(objects).hasSize(14 + 5 + 17 + 3 + 3);
+        assertThat(kinds(objects)).doesNotContainKeys("MutatingWebhookConfiguration", "Job", "Secret");
         assertThat(crds(objects)).isEqualTo(sharedCrds("node-feature-discovery"));
         Map<String, Object> plugin = find(objects, "DaemonSet", "nvidia-device-plugin");
         // A string, as a node selector's values must be (a --set would have made it a boolean).
         assertThat((Object) at(plugin, "spec", "template", "spec", "nodeSelector"))
                 .isEqualTo(Map.of(ClusterAddons.NVIDIA_GPU_LABEL, "true"));
+        // The NVIDIA plugin keeps off the nodes whose GPUs HAMi shares (gpu: "on"), where HAMi's own plugin runs.
+        assertThat(at(plugin, "spec", "template", "spec", "affinity").toString()).contains("key=gpu, operator=NotIn, values=[on]");
+        Map<String, Object> hami = find(objects, "DaemonSet", "hami-device-plugin");
+        assertThat((Object) at(hami, "spec", "template", "spec", "nodeSelector")).isEqualTo(Map.of("gpu", "on"));
+        assertThat(at(hami, "spec", "template", "spec", "tolerations").toString()).contains("nvidia.com/gpu");
+        Map<String, Object> scheduler = find(objects, "Deployment", "hami-scheduler");
+        assertThat(at(scheduler, "spec", "template", "spec", "containers").toString())
+                .contains("image=registry.k8s.io/kube-scheduler:v1.28.7", "--scheduler-name=" + ClusterAddons.SHARED_GPU_SCHEDULER)
+                .doesNotContain("/tls");
         Map<String, Object> worker = find(objects, "DaemonSet", "node-feature-discovery-worker");
         assertThat(at(worker, "spec", "template", "spec", "tolerations").toString()).contains("nvidia.com/gpu");
         Map<String, Object> workerConfig = find(objects, "ConfigMap", "node-feature-discovery-worker-conf");

@@ -152,7 +152,8 @@ class InstallDryRunIT {
 
     @Test
     void aGpuServicesAutoscaledWorkloadIsAcceptedAsWritten() {
-        // Its GPU as a limit, the NVIDIA node selector and the GPU pool's toleration, its KEDA ScaledObject and its
+        // A GPU share scheduled by HAMi's scheduler; a whole GPU as a limit, the NVIDIA node selector and the GPU pool's
+        // toleration, its KEDA ScaledObject and its
         // VMPodScrape (the real CRDs) and the policies that open its metrics port to the agent: what a real API server takes.
         var inputs = Parser.parse(List.of(new InputReader.Input("trainer.yaml", """
                 apiVersion: lattice.dev/v1alpha1
@@ -165,6 +166,12 @@ class InstallDryRunIT {
                       resources: {requests: {cpu: "2", memory: 8Gi, nvidia.com/gpu: 1}}
                       ports: {metrics: {port: 9090}}
                   autoscaling: {min: 1, max: 4, cpu: 80, metric: {query: 'sum(training_queue_depth)', target: "10"}}
+                ---
+                apiVersion: lattice.dev/v1alpha1
+                kind: LatticeService
+                metadata: {name: notebook, namespace: ml}
+                spec:
+                  containers: {main: {image: jupyter:1, resources: {requests: {nvidia.com/gpu: 1, nvidia.com/gpumem: 4000}}}}
                 """)));
         var compiled = new MeshCompiler(MeshCompiler.DEFAULT_TRUST_DOMAIN).compile(inputs, List.of());
         List<Map<String, Object>> objects = compiled.manifests().stream().flatMap(m -> m.objects().stream())

@@ -53,6 +53,10 @@ public record Chart(String project, String name, String version, String url, Str
             "https://nvidia.github.io/k8s-device-plugin/stable/nvidia-device-plugin-0.20.0.tgz",
             "9e5642bcdd3805c6e931f9d3ca542677d1f714d68c14c1364892011e67d9a606",
             "1eaa919548d8bb0bed7d256ff1bcd0a3eee9e3d46f5135c3366f19cef9a98067");
+    /** HAMi: GPUs shared between pods (memory and compute slices), scheduled by its scheduler extender. */
+    public static final Chart HAMI = new Chart("hami", "hami", "2.10.0", "https://project-hami.github.io/HAMi/charts/hami-2.10.0.tgz",
+            "e1d8429b2270da1a5c26343d6d6fd2a0099ba7b944cf0f52eb20d6b9f14e5099",
+            "9c5297c8e8b930020a34f029df95c9d99dbbaa587d462f46338dcd33bf056d64");
     /** Velero: backups of a cluster's objects and volumes to object storage. */
     public static final Chart VELERO = new Chart("velero", "velero", "12.1.0",
             "https://github.com/vmware-tanzu/helm-charts/releases/download/velero-12.1.0/velero-12.1.0.tgz",

@@ -85,6 +85,14 @@ public final class ClusterAddons {
     /** The label NFD gives a node with an NVIDIA (PCI vendor 10de) device, and the device plugin selects. */
     public static final String NVIDIA_GPU_LABEL = "feature.node.kubernetes.io/pci-10de.present";
 
+    /** The node label that gives a node's GPUs to HAMi to share ({@code gpu: "on"}, HAMi's device plugin's selector). */
+    public static final String SHARED_GPU_LABEL = "gpu";
+    public static final String SHARED_GPU_VALUE = "on";
+    /** The scheduler HAMi's chart runs, which places the pods that ask for a share of a GPU. */
+    public static final String SHARED_GPU_SCHEDULER = "hami-scheduler";
+    /** How many pods HAMi lets share one GPU (its chart's {@code devicePlugin.deviceSplitCount}). */
+    public static final int GPU_SHARES = 10;
+
     /** Where the backups add-on runs Velero, its Backups and the user's credentials Secret live. */
     public static final String VELERO_NAMESPACE = "velero";
 
@@ -136,17 +144,33 @@ public final class ClusterAddons {
 
     /**
      * {@code gpu: true}: Node Feature Discovery, which labels nodes by PCI vendor (the label the device plugin selects
-     * on; its worker tolerates the GPU pool's taint, or those nodes are never labelled), and NVIDIA's device plugin on the
-     * nodes it labels as having an NVIDIA GPU.
+     * on; its worker tolerates the GPU pool's taint, or those nodes are never labelled); NVIDIA's device plugin on the
+     * nodes it labels as having an NVIDIA GPU, but not on nodes labelled {@code gpu: "on"}, which HAMi serves: its device
+     * plugin shares their GPUs between pods, and its scheduler places the pods that ask for a share. HAMi's admission
+     * webhook is off (its certificate comes from hook Jobs a render leaves out, or cert-manager): all it does is set a
+     * GPU pod's scheduler, and Lattice renders its services' pods with it already.
      */
     public static final Addon GPU = new Addon("gpu", "Node Feature Discovery " + Chart.NODE_FEATURE_DISCOVERY.version()
-            + " and the NVIDIA device plugin " + Chart.NVIDIA_DEVICE_PLUGIN.version(), cluster -> List.of(
+            + ", the NVIDIA device plugin " + Chart.NVIDIA_DEVICE_PLUGIN.version() + " and HAMi " + Chart.HAMI.version(), cluster -> List.of(
             new Release(Chart.NODE_FEATURE_DISCOVERY, "node-feature-discovery", "node-feature-discovery", new HelmValues()
                     .set("worker.tolerations", ON_GPU_NODES)
                     .set("worker.config.sources.pci.deviceLabelFields", List.of("vendor")).tree(), List.of("crds")),
             new Release(Chart.NVIDIA_DEVICE_PLUGIN, "nvidia-device-plugin", "nvidia-device-plugin", new HelmValues()
-                    .set("nodeSelector", Map.of(NVIDIA_GPU_LABEL, "true")).tree())),
-            List.of("node-feature-discovery", "node-feature-discovery-gc", "node-feature-discovery-worker", "nvidia-device-plugin-role"),
+                    .set("nodeSelector", Map.of(NVIDIA_GPU_LABEL, "true"))
+                    .set("affinity", Map.of("nodeAffinity", Map.of("requiredDuringSchedulingIgnoredDuringExecution", Map.of(
+                            "nodeSelectorTerms", List.of(Map.of("matchExpressions", List.of(
+                                    Map.of("key", NVIDIA_GPU_LABEL, "operator", "In", "values", List.of("true")),
+                                    Map.of("key", SHARED_GPU_LABEL, "operator", "NotIn", "values", List.of(SHARED_GPU_VALUE))))))))).tree()),
+            new Release(Chart.HAMI, "hami", "hami-system", new HelmValues()
+                    .set("devicePlugin.tolerations", ON_GPU_NODES)
+                    .set("scheduler.admissionWebhook.enabled", false)
+                    // Kubernetes' own image of its scheduler, at the cluster's version (the chart's default is a mirror).
+                    .set("scheduler.kubeScheduler.image.registry", "registry.k8s.io")
+                    .set("scheduler.kubeScheduler.image.repository", "kube-scheduler").tree())),
+            List.of("node-feature-discovery", "node-feature-discovery-gc", "node-feature-discovery-worker", "nvidia-device-plugin-role",
+                    "hami-scheduler", "hami-device-plugin-monitor",
+                    // HAMi runs a kube-scheduler of its own, with the roles Kubernetes gives its scheduler.
+                    "system:kube-scheduler", "system:volume-scheduler"),
             List.of(), new AddonCost(110, 256 * MIB, 5, 64 * MIB, 0), List.of());
 
     /**
@@ -167,7 +191,7 @@ public final class ClusterAddons {
 
     /** The namespaces a backup leaves out: the add-ons', which the daemon puts back from the spec, and Kubernetes' own. */
     static final List<String> NOT_BACKED_UP = List.of("kube-system", "kube-public", "kube-node-lease", "istio-system", "monitoring",
-            "keda", "node-feature-discovery", "nvidia-device-plugin", "velero");
+            "keda", "node-feature-discovery", "nvidia-device-plugin", "hami-system", "velero");
 
     private ClusterAddons() {
     }

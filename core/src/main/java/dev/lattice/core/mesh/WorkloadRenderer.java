@@ -56,6 +56,9 @@ final class WorkloadRenderer {
     static final String MANAGER = "lattice";
     /** Ambient mode: every pod of a labelled namespace gets a mesh identity without a sidecar. */
     static final String DATAPLANE_LABEL = "istio.io/dataplane-mode";
+    /** The extended resources of a GPU, whole or shared, which Kubernetes takes as limits only. */
+    private static final List<String> GPU_RESOURCES = java.util.stream.Stream.concat(java.util.stream.Stream.of(Solver.GPU),
+            Solver.GPU_SHARE_RESOURCES.stream()).toList();
     /** The container port name that says a service serves Prometheus metrics there, on {@code /metrics}. */
     static final String METRICS_PORT = "metrics";
     /** A container port's name must be an IANA service name; others are left unnamed (Services use numbers). */
@@ -120,7 +123,12 @@ final class WorkloadRenderer {
         if (!terms.isEmpty()) {
             pod.withNewAffinity().withNewPodAffinity().withRequiredDuringSchedulingIgnoredDuringExecution(terms).endPodAffinity().endAffinity();
         }
-        if (s.spec().containers().values().stream().anyMatch(c -> c.resources().requests().containsKey(Solver.GPU)
+        if (Solver.sharesGpus(s)) {
+            // A share of a GPU: on the nodes HAMi serves, placed by its scheduler (which its webhook would otherwise set).
+            pod.withSchedulerName(ClusterAddons.SHARED_GPU_SCHEDULER)
+                    .withNodeSelector(Map.of(ClusterAddons.SHARED_GPU_LABEL, ClusterAddons.SHARED_GPU_VALUE))
+                    .addNewToleration().withKey(Solver.GPU).withOperator("Exists").withEffect("NoSchedule").endToleration();
+        } else if (s.spec().containers().values().stream().anyMatch(c -> c.resources().requests().containsKey(Solver.GPU)
                 || c.resources().limits().containsKey(Solver.GPU))) {
             // To the nodes NFD found an NVIDIA GPU on, through the GPU pool's taint (seed 002's nvidia.com/gpu).
             pod.withNodeSelector(Map.of(ClusterAddons.NVIDIA_GPU_LABEL, "true"))
@@ -149,10 +157,12 @@ final class WorkloadRenderer {
                 .withContainerPort(p.port())
                 .withProtocol(p.protocol().wire()).build()));
         Map<String, io.fabric8.kubernetes.api.model.Quantity> limits = quantities(c.resources().limits());
-        // A GPU cannot be overcommitted: Kubernetes takes it as a limit (a request alone is refused).
-        Quantity gpu = c.resources().requests().get(Solver.GPU);
-        if (gpu != null && !limits.containsKey(Solver.GPU)) {
-            limits.put(Solver.GPU, new io.fabric8.kubernetes.api.model.Quantity(gpu.toString()));
+        // A GPU (or HAMi's share of one) cannot be overcommitted: Kubernetes takes it as a limit (a request alone is refused).
+        for (String resource : GPU_RESOURCES) {
+            Quantity asked = c.resources().requests().get(resource);
+            if (asked != null && !limits.containsKey(resource)) {
+                limits.put(resource, new io.fabric8.kubernetes.api.model.Quantity(asked.toString()));
+            }
         }
         ResourceRequirements resources = new ResourceRequirementsBuilder()
                 .withRequests(quantities(c.resources().requests()))

@@ -343,6 +343,13 @@ final class ObjectValidator {
         Quantity gpuLimit = resources.limits().get(GPU);
         wholeGpus(path + ".requests", gpuRequest);
         wholeGpus(path + ".limits", gpuLimit);
+        for (String share : List.of("nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores")) {
+            boolean asked = resources.requests().containsKey(share) || resources.limits().containsKey(share);
+            if (asked && gpuRequest == null && gpuLimit == null) {
+                error(SourceMap.child(path + (resources.requests().containsKey(share) ? ".requests" : ".limits"), share), share
+                        + " asks for a share of a GPU, but the container asks for no " + GPU, "add " + GPU + ": 1 (how many GPUs it shares)");
+            }
+        }
         if (gpuRequest != null && gpuLimit != null && gpuRequest.compareTo(gpuLimit) != 0) {
             error(SourceMap.child(path + ".limits", GPU), GPU + " limit " + gpuLimit + " is not its request " + gpuRequest,
                     "GPUs cannot be overcommitted: give the same number in both, or only one of them");

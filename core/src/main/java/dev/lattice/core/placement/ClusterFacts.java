@@ -30,7 +30,9 @@ import java.util.Set;
  *
  * @param cpuMillis        worker CPU, in thousandths of a core (the control plane runs no workloads)
  * @param memoryBytes      worker memory
- * @param gpus             worker NVIDIA GPUs, counted only where {@code gpu: true} installs the device plugin that offers them
+ * @param gpus             worker NVIDIA GPUs whole, counted only where {@code gpu: true} installs the device plugin that offers them
+ * @param gpuShares        shares of the GPUs HAMi serves (worker pools labelled {@code gpu: "on"}), each GPU counted
+ *                         {@link ClusterAddons#GPU_SHARES} times; those GPUs are not among {@code gpus}
  * @param autoscaler       whether KEDA runs there ({@code monitoring: true}), which an autoscaled service needs
  * @param maxServices      {@code policies.maxServices}, or null for no limit
  * @param usdPerCoreHour   average price of a worker core; zero on capacity already paid for
@@ -41,6 +43,7 @@ public record ClusterFacts(
         long cpuMillis,
         long memoryBytes,
         long gpus,
+        long gpuShares,
         boolean autoscaler,
         Integer maxServices,
         double usdPerCoreHour) {
@@ -94,6 +97,7 @@ public record ClusterFacts(
 
         long cpuMillis = 0;
         long gpus = 0;
+        long gpuShares = 0;
         BigInteger memory = BigInteger.ZERO;
         BigDecimal usdPerHour = BigDecimal.ZERO;
         for (Map.Entry<String, LatticeCluster.WorkerPoolSpec> e : spec.nodes().workerPools().entrySet()) {
@@ -113,13 +117,17 @@ public record ClusterFacts(
                 continue;
             }
             cpuMillis += 1000L * size.get().cores() * nodes;
-            gpus += (long) size.get().gpus() * nodes;
+            if (ClusterAddons.SHARED_GPU_VALUE.equals(worker.labels().get(ClusterAddons.SHARED_GPU_LABEL))) {
+                gpuShares += (long) size.get().gpus() * nodes * ClusterAddons.GPU_SHARES;
+            } else {
+                gpus += (long) size.get().gpus() * nodes;
+            }
             memory = memory.add(size.get().memoryBytes().multiply(BigInteger.valueOf(nodes)));
             usdPerHour = usdPerHour.add(size.get().usdPerHour().multiply(BigDecimal.valueOf(nodes)));
         }
         long memoryBytes = memory.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
         view.setCapacity(Capacity.newBuilder().setCores(cpuMillis / 1000).setMemoryGib(memoryBytes / GIB));
-        if (spec.gpu() && gpus == 0) {
+        if (spec.gpu() && gpus == 0 && gpuShares == 0) {
             String pools = pool == null ? "its worker pools' sizes" : "pool " + pool.name() + "'s machine types";
             warnings.add(Problem.warning(at.value("spec.gpu"), "cluster " + cluster.name() + " has gpu: true, but none of "
                     + pools + " has a GPU, so no service that asks for one is placed there",
@@ -127,6 +135,7 @@ public record ClusterFacts(
         }
         if (!spec.gpu()) {
             gpus = 0; // no device plugin offers them
+            gpuShares = 0;
         }
         // The rules see the cluster's size; services get what its add-ons leave of it.
         int workers = spec.nodes().workerPools().values().stream().mapToInt(LatticeCluster.WorkerPoolSpec::reservedNodes).sum();
@@ -135,7 +144,7 @@ public record ClusterFacts(
             memoryBytes = Math.max(0, memoryBytes - addon.cost().memoryBytes(workers));
         }
         double perCore = cpuMillis == 0 ? 0 : usdPerHour.doubleValue() / (cpuMillis / 1000.0);
-        return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, gpus, spec.monitoring(),
+        return new ClusterFacts(cluster.name(), view.build(), cpuMillis, memoryBytes, gpus, gpuShares, spec.monitoring(),
                 spec.policies().maxServices(), perCore);
     }
 

@@ -77,6 +77,7 @@ public final class Solver {
         private final long[] freeCpu;
         private final long[] freeMemory;
         private final long[] freeGpus;
+        private final long[] freeGpuShares;
         private final int[] serviceCount;
         private final Map<String, RuleResults> rules = new HashMap<>();
         private final Map<ServiceId, Integer> placedOn = new HashMap<>();
@@ -109,11 +110,13 @@ public final class Solver {
             freeCpu = new long[n];
             freeMemory = new long[n];
             freeGpus = new long[n];
+            freeGpuShares = new long[n];
             serviceCount = new int[n];
             for (int i = 0; i < n; i++) {
                 freeCpu[i] = clusters.get(i).cpuMillis();
                 freeMemory[i] = clusters.get(i).memoryBytes();
                 freeGpus[i] = clusters.get(i).gpus();
+                freeGpuShares[i] = clusters.get(i).gpuShares();
             }
             this.graph = graph;
             zone = new int[n];
@@ -349,30 +352,36 @@ public final class Solver {
                             + "monitoring: true on one, or leave autoscaling out", rejected);
                 }
             }
-            // A service that asks for GPUs goes only where the device plugin offers enough of them free.
+            // A service that asks for GPUs goes only where a device plugin offers enough of them free: whole GPUs from
+            // NVIDIA's, shares (a container that also asks for GPU memory or cores) from HAMi's.
             long gpus = demand(s, GPU);
+            boolean shares = sharesGpus(s);
+            long[] free = shares ? freeGpuShares : freeGpus;
+            String what = shares ? "GPU shares" : "GPUs";
             if (gpus > 0) {
                 int roomiest = -1;
                 for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
-                    if (freeGpus[i] < gpus) {
+                    if (free[i] < gpus) {
                         allowed.clear(i);
                         int cluster = i;
                         if (wanted(i)) {
-                            reject(rejected, i, Placement.INSUFFICIENT_GPUS, () -> freeGpus[cluster] == 0 && clusters.get(cluster).gpus() == 0
-                                    ? "offers no GPUs (gpu: true and a GPU machine type give it some)"
-                                    : "has " + freeGpus[cluster] + " GPUs free, needs " + gpus);
+                            reject(rejected, i, Placement.INSUFFICIENT_GPUS, () -> free[cluster] == 0
+                                    ? "offers no " + what + (shares ? " (gpu: true and a worker pool labelled gpu: \"on\" with GPU machines give it some)"
+                                            : " (gpu: true and a GPU machine type give it some)")
+                                    : "has " + free[cluster] + " " + what + " free, needs " + gpus);
                         }
-                        if (roomiest < 0 || freeGpus[i] > freeGpus[roomiest]) {
+                        if (roomiest < 0 || free[i] > free[roomiest]) {
                             roomiest = i;
                         }
                     }
                 }
                 if (allowed.isEmpty()) {
-                    return unschedulable(s, Placement.INSUFFICIENT_GPUS, "Needs " + gpus + " GPUs (" + GPU + ") for "
-                            + replicas(s) + " replicas; " + (freeGpus[roomiest] == 0
-                            ? "no matching cluster has one free. Turn on gpu: true on a cluster whose worker pools have GPU "
-                                    + "machine types, or add such a pool"
-                            : "the most a matching cluster has free is " + freeGpus[roomiest] + ", on " + clusters.get(roomiest).name()
+                    return unschedulable(s, Placement.INSUFFICIENT_GPUS, "Needs " + gpus + " " + what + " (" + GPU + ") for "
+                            + replicas(s) + " replicas; " + (free[roomiest] == 0
+                            ? "no matching cluster has one free. " + (shares
+                                    ? "Turn on gpu: true on a cluster and label a worker pool of GPU machines gpu: \"on\" for HAMi to share"
+                                    : "Turn on gpu: true on a cluster whose worker pools have GPU machine types, or add such a pool")
+                            : "the most a matching cluster has free is " + free[roomiest] + ", on " + clusters.get(roomiest).name()
                                     + ". Add GPU workers"), rejected);
                 }
             }
@@ -420,7 +429,7 @@ public final class Solver {
                 return unschedulable(s, blocked.reason(), blocked.message(), rejected); // not committed: placed afresh later
             }
             Placement chosen = choose(s, id, chosenFrom, cpu, memory, rejected);
-            freeGpus[index.get(chosen.cluster())] -= gpus;
+            free[index.get(chosen.cluster())] -= gpus;
             return chosen;
         }
 
@@ -546,6 +555,15 @@ public final class Solver {
 
     /** The extended resource NVIDIA's device plugin offers, and a service asks for in its containers' resources. */
     public static final String GPU = "nvidia.com/gpu";
+
+    /** The resources through which a container asks for a share of a GPU (HAMi's), rather than a whole one. */
+    public static final List<String> GPU_SHARE_RESOURCES = List.of("nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores");
+
+    /** Whether the service asks for shares of GPUs (HAMi's resources beside {@value #GPU}). */
+    public static boolean sharesGpus(LatticeService s) {
+        return s.spec().containers().values().stream().anyMatch(c -> GPU_SHARE_RESOURCES.stream()
+                .anyMatch(r -> c.resources().requests().containsKey(r) || c.resources().limits().containsKey(r)));
+    }
 
     /** The replicas placement makes room for: an autoscaled service's most, as an autoscaled worker pool counts at its max. */
     static int replicas(LatticeService s) {

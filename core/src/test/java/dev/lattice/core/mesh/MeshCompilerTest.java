@@ -239,6 +239,21 @@ class MeshCompilerTest {
         }
 
         @Test
+        void aServiceAskingForAShareOfAGpuIsScheduledByHamiOnTheNodesItShares() {
+            MeshCompiler.Result result = compile("""
+                    apiVersion: lattice.dev/v1alpha1
+                    kind: LatticeService
+                    metadata: {name: notebook}
+                    spec:
+                      containers: {main: {image: jupyter:1, resources: {requests: {nvidia.com/gpu: 1, nvidia.com/gpumem: 4000}}}}
+                    """);
+            Map<String, Object> pod = map(map(map(object(result, null, "Deployment", "notebook"), "spec"), "template"), "spec");
+            assertThat(pod).containsEntry("schedulerName", "hami-scheduler").containsEntry("nodeSelector", Map.of("gpu", "on"));
+            assertThat(pod.get("tolerations")).isEqualTo(List.of(Map.of("key", "nvidia.com/gpu", "operator", "Exists", "effect", "NoSchedule")));
+            assertThat(pod.get("containers").toString()).contains("limits={nvidia.com/gpu=1, nvidia.com/gpumem=4k}");
+        }
+
+        @Test
         void anAutoscaledServiceGetsAScaledObjectOnTheClustersMetricsAndLeavesItsReplicasToIt() {
             MeshCompiler.Result result = compile("""
                     apiVersion: lattice.dev/v1alpha1

@@ -379,6 +379,8 @@ class ParserTest {
             assertThat(problems(gpus.replace("RESOURCES", "{requests: {nvidia.com/gpu: 1}, limits: {nvidia.com/gpu: 2}}")))
                     .singleElement().asString().contains("nvidia.com/gpu limit 2 is not its request 1");
             assertThat(parse(gpus.replace("RESOURCES", "{limits: {nvidia.com/gpu: 2}}")).services()).hasSize(1);
+            assertThat(problems(gpus.replace("RESOURCES", "{requests: {nvidia.com/gpumem: 4000}}")))
+                    .singleElement().asString().contains("nvidia.com/gpumem asks for a share of a GPU, but the container asks for no nvidia.com/gpu");
         }
 
         @Test

@@ -182,6 +182,31 @@ class SolverTest {
         }
 
         @Test
+        void aServiceAskingForAShareOfAGpuGoesWhereHamiSharesThemAndWholeGpusStayApart() {
+            String gpuPool = pool("dc", "").replace("machineTypes: [{name: m, cores: 4, memory: 16Gi}]",
+                    "machineTypes: [{name: m, cores: 4, memory: 16Gi}, {name: g, cores: 8, memory: 32Gi, gpus: 1}]");
+            // whole: one GPU node for NVIDIA's plugin; shared: one GPU node labelled gpu: "on" for HAMi (10 shares).
+            String whole = cluster("whole", 1, "", "").replace("workers: {replicas: 1, machineType: m}", "workers: {replicas: 1, machineType: g}")
+                    .replace("  policies:", "  gpu: true\n  policies:");
+            String shared = cluster("shared", 1, "", "").replace("workers: {replicas: 1, machineType: m}",
+                    "workers: {replicas: 1, machineType: g, labels: {gpu: \"on\"}}").replace("  policies:", "  gpu: true\n  policies:");
+            String notebook = service("notebook", "100m", null, "").replace("requests: {cpu: \"100m\", memory: 1Gi}",
+                    "requests: {cpu: \"100m\", memory: 1Gi, nvidia.com/gpu: 1, nvidia.com/gpumem: 4000}").replace("spec:\n", "spec:\n  replicas: 4\n");
+            String trainer = service("trainer", "1", null, "").replace("requests: {cpu: \"1\", memory: 1Gi}",
+                    "requests: {cpu: \"1\", memory: 1Gi, nvidia.com/gpu: 1}");
+            Map<String, Placement> r = byService(solve(gpuPool, whole, shared, notebook, trainer));
+            assertThat(r.get("notebook").cluster()).isEqualTo("shared");
+            assertThat(r.get("trainer").cluster()).isEqualTo("whole");
+            // Eleven replicas need eleven shares; the shared GPU has ten.
+            Placement many = byService(solve(gpuPool, whole, shared, notebook.replace("replicas: 4", "replicas: 11"))).get("notebook");
+            assertThat(many.message()).isEqualTo("Needs 11 GPU shares (nvidia.com/gpu) for 11 replicas; the most a matching cluster has "
+                    + "free is 10, on shared. Add GPU workers");
+            // A whole GPU is not taken from the ones HAMi shares.
+            Placement second = byService(solve(gpuPool, shared, trainer)).get("trainer");
+            assertThat(second.reason()).isEqualTo(Placement.INSUFFICIENT_GPUS);
+        }
+
+        @Test
         void warnsOfAGpuClusterWithNoGpuMachinesNamingItsPool() {
             Solver.Result r = solve(pool("dc", ""), cluster("c", 1, "", "").replace("  policies:", "  gpu: true\n  policies:"));
             assertThat(r.warnings()).extracting(Problem::render).singleElement().asString()
