@@ -356,6 +356,11 @@ class DaemonIT {
                 .statusCode()).isEqualTo(200);
         String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("lattice_reconcile_total{controller=\"services\",result=\"success\"}").contains("lattice_leader 1").contains("lattice_events_dropped_total ");
+        // What the monitoring add-on's agent scrapes of placement: how many services the last plan placed, and not.
+        java.util.regex.Matcher placed = java.util.regex.Pattern.compile("(?m)^lattice_services_placed (\\S+)$").matcher(metrics);
+        assertThat(placed.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(placed.group(1))).isPositive();
+        assertThat(metrics).containsPattern("(?m)^lattice_services_unplaced \\S+$");
 
         // Clients that connect and stall (from other addresses: one may hold only a few) never keep a probe waiting.
         List<java.net.Socket> stalled = new java.util.ArrayList<>();

@@ -104,6 +104,12 @@ public final class ServiceReconciler implements Reconciler {
         return last == null ? null : last.digest() + " " + last.objectsDigest();
     }
 
+    /** How many services the last plan placed ({@code [0]}) and could not ({@code [1]}); none before the first. */
+    public long[] placements() {
+        Plan last = plan;
+        return last == null ? new long[] {0, 0} : new long[] {last.placements().size() - last.unplaced(), last.unplaced()};
+    }
+
     @Override
     public String name() {
         return "services";

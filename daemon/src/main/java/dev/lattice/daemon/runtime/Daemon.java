@@ -122,6 +122,14 @@ public final class Daemon implements AutoCloseable {
             Leading l = leading;
             return l == null ? 0 : l.events.dropped();
         });
+        metrics.gauge("lattice_services_placed", "Services the last plan placed on a cluster", () -> {
+            Leading l = leading;
+            return l == null ? 0 : l.services.placements()[0];
+        });
+        metrics.gauge("lattice_services_unplaced", "Services the last plan could place nowhere (Unschedulable)", () -> {
+            Leading l = leading;
+            return l == null ? 0 : l.services.placements()[1];
+        });
         metrics.warmPools(() -> {
             Leading l = leading;
             return l == null ? Map.of() : l.warmPools.statuses();
