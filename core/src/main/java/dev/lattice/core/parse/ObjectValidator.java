@@ -68,6 +68,11 @@ final class ObjectValidator {
             cloudPool(pool.spec());
         } else if (object instanceof LatticeCluster cluster) {
             cluster("spec", cluster.spec());
+            // A warm pool's cluster is written out whole from its template, defaults and all: what was asked for is the
+            // template's to say, where it was written (the warm pool's own file).
+            if (!cluster.metadata().labels().containsKey(WarmPool.MEMBER_LABEL)) {
+                backupsAskedFor("spec", cluster.spec());
+            }
         } else if (object instanceof LatticeService service) {
             service(service.spec());
         } else if (object instanceof LatticeExternalService external) {
@@ -153,12 +158,16 @@ final class ObjectValidator {
      * written (seed 002's own example writes it so, and must still plan); left on by default, it waits for a location
      * without a word, and the plan says Velero is not installed yet.
      */
-    private void backups(String path, LatticeCluster.Spec spec) {
-        LatticeCluster.BackupLocation location = spec.backupLocation();
-        if (spec.backups() && location == null && at.has(path + ".backups")) {
+    private void backupsAskedFor(String path, LatticeCluster.Spec spec) {
+        if (spec.backups() && spec.backupLocation() == null && at.has(path + ".backups")) {
             warn(path + ".backups", "backups: true, but no backupLocation says where the backups go: Velero is not installed until one does",
                     "add " + path + ".backupLocation {bucket, region, credentialsSecret}, or set backups: false");
         }
+    }
+
+    /** A backup location that cannot work, or is not used. */
+    private void backups(String path, LatticeCluster.Spec spec) {
+        LatticeCluster.BackupLocation location = spec.backupLocation();
         if (location == null) {
             return;
         }
@@ -199,6 +208,7 @@ final class ObjectValidator {
                     + templatePool + "\", the warm pool on \"" + spec.pool() + "\"", "leave the pool out of the template: the warm pool's is used");
         }
         cluster("spec.template", spec.template());
+        backupsAskedFor("spec.template", spec.template());
         if (spec.template().parentConfig() != null) {
             error("spec.template.parentConfig", "a warm cluster cannot be a parent: it is reset or recreated after each claim, "
                     + "and its children with it", "leave parentConfig out of the template");

@@ -351,6 +351,9 @@ class ParserTest {
                     + "backupLocation says where the backups go: Velero is not installed until one does\n"
                     + "  hint: add spec.backupLocation {bucket, region, credentialsSecret}, or set backups: false");
             assertThat(parse(cluster("nodes:\n  controlPlane: 1\n")).warnings()).isEmpty();
+            // A warm pool's cluster is written out whole from its template: its defaults are not what anyone asked for.
+            assertThat(parse(cluster("nodes:\n  controlPlane: 1\nbackups: true\n")
+                    .replace("  name: c1\n", "  name: c1\n  labels: {lattice.dev/warm-pool: train}\n")).warnings()).isEmpty();
             Inputs unused = parse(cluster("nodes:\n  controlPlane: 1\nbackups: false\n"
                     + "backupLocation: {bucket: b, region: r, credentialsSecret: s3}\n"));
             assertThat(unused.warnings()).extracting(Problem::render).singleElement().asString()
