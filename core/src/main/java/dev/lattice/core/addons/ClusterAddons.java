@@ -3,6 +3,7 @@ package dev.lattice.core.addons;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.io.Documents;
 import dev.lattice.core.model.LatticeCluster;
+import dev.lattice.core.model.LatticeService;
 import dev.lattice.core.render.CustomObject;
 import dev.lattice.core.render.Manifests;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -111,7 +112,7 @@ public final class ClusterAddons {
     /** Tolerates the control plane's taint: a cluster of control-plane nodes only still runs its platform. */
     private static final List<Map<String, Object>> ON_CONTROL_PLANE = List.of(toleration("node-role.kubernetes.io/control-plane"));
     /** Tolerates the taint of seed 002's GPU worker pool, for what must run on GPU nodes. */
-    private static final List<Map<String, Object>> ON_GPU_NODES = List.of(toleration("nvidia.com/gpu"));
+    private static final List<Map<String, Object>> ON_GPU_NODES = List.of(toleration(LatticeService.ResourceRequirements.GPU));
 
     /**
      * {@code monitoring: true}: VictoriaMetrics (its operator, one VMSingle keeping 24 h, and a VMAgent that scrapes the

@@ -57,8 +57,8 @@ final class WorkloadRenderer {
     /** Ambient mode: every pod of a labelled namespace gets a mesh identity without a sidecar. */
     static final String DATAPLANE_LABEL = "istio.io/dataplane-mode";
     /** The extended resources of a GPU, whole or shared, which Kubernetes takes as limits only. */
-    private static final List<String> GPU_RESOURCES = java.util.stream.Stream.concat(java.util.stream.Stream.of(Solver.GPU),
-            Solver.GPU_SHARE_RESOURCES.stream()).toList();
+    private static final List<String> GPU_RESOURCES = java.util.stream.Stream.concat(java.util.stream.Stream.of(LatticeService.ResourceRequirements.GPU),
+            LatticeService.ResourceRequirements.GPU_SHARES.stream()).toList();
     /** The container port name that says a service serves Prometheus metrics there, on {@code /metrics}. */
     static final String METRICS_PORT = "metrics";
     /** A container port's name must be an IANA service name; others are left unnamed (Services use numbers). */
@@ -127,12 +127,11 @@ final class WorkloadRenderer {
             // A share of a GPU: on the nodes HAMi serves, placed by its scheduler (which its webhook would otherwise set).
             pod.withSchedulerName(ClusterAddons.SHARED_GPU_SCHEDULER)
                     .withNodeSelector(Map.of(ClusterAddons.SHARED_GPU_LABEL, ClusterAddons.SHARED_GPU_VALUE))
-                    .addNewToleration().withKey(Solver.GPU).withOperator("Exists").withEffect("NoSchedule").endToleration();
-        } else if (s.spec().containers().values().stream().anyMatch(c -> c.resources().requests().containsKey(Solver.GPU)
-                || c.resources().limits().containsKey(Solver.GPU))) {
+                    .addNewToleration().withKey(LatticeService.ResourceRequirements.GPU).withOperator("Exists").withEffect("NoSchedule").endToleration();
+        } else if (s.spec().containers().values().stream().anyMatch(c -> c.resources().asks(LatticeService.ResourceRequirements.GPU))) {
             // To the nodes NFD found an NVIDIA GPU on, through the GPU pool's taint (seed 002's nvidia.com/gpu).
             pod.withNodeSelector(Map.of(ClusterAddons.NVIDIA_GPU_LABEL, "true"))
-                    .addNewToleration().withKey(Solver.GPU).withOperator("Exists").withEffect("NoSchedule").endToleration();
+                    .addNewToleration().withKey(LatticeService.ResourceRequirements.GPU).withOperator("Exists").withEffect("NoSchedule").endToleration();
         }
         return new DeploymentBuilder()
                 .withMetadata(meta(s, s.name()))

@@ -131,6 +131,15 @@ public record LatticeService(ObjectMeta metadata, Spec spec, Status status) impl
 
     public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Quantity> limits) {
         public static final ResourceRequirements NONE = new ResourceRequirements(null, null);
+        /** The extended resource NVIDIA's device plugin offers: whole GPUs. */
+        public static final String GPU = "nvidia.com/gpu";
+        /** The resources through which a container asks for a share of a GPU (HAMi's), beside {@link #GPU}. */
+        public static final List<String> GPU_SHARES = List.of("nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores");
+
+        /** Whether {@code resource} is asked for, as a request or a limit. */
+        public boolean asks(String resource) {
+            return requests.containsKey(resource) || limits.containsKey(resource);
+        }
 
         public ResourceRequirements {
             requests = Immutable.map(requests);

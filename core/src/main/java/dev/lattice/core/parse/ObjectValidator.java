@@ -36,8 +36,7 @@ final class ObjectValidator {
             "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
     /** A cron schedule as Velero reads it (robfig/cron): five fields, or a descriptor such as @daily. */
     private static final Pattern CRON = Pattern.compile("(\\S+\\s+){4}\\S+|@(yearly|annually|monthly|weekly|daily|midnight|hourly|every \\S+)");
-    /** NVIDIA's device plugin's resource. */
-    private static final String GPU = "nvidia.com/gpu";
+    private static final String GPU = LatticeService.ResourceRequirements.GPU;
     private static final List<String> URL_SCHEMES = List.of("https", "http", "tcp", "tls", "grpc");
 
     private final Problems problems;
@@ -353,9 +352,8 @@ final class ObjectValidator {
         Quantity gpuLimit = resources.limits().get(GPU);
         wholeGpus(path + ".requests", gpuRequest);
         wholeGpus(path + ".limits", gpuLimit);
-        for (String share : List.of("nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores")) {
-            boolean asked = resources.requests().containsKey(share) || resources.limits().containsKey(share);
-            if (asked && gpuRequest == null && gpuLimit == null) {
+        for (String share : LatticeService.ResourceRequirements.GPU_SHARES) {
+            if (resources.asks(share) && !resources.asks(GPU)) {
                 error(SourceMap.child(path + (resources.requests().containsKey(share) ? ".requests" : ".limits"), share), share
                         + " asks for a share of a GPU, but the container asks for no " + GPU, "add " + GPU + ": 1 (how many GPUs it shares)");
             }
@@ -392,7 +390,7 @@ final class ObjectValidator {
                         "make min at least 1, or scale on a metric too");
             }
             spec.containers().forEach((name, c) -> {
-                if (!c.resources().requests().containsKey("cpu") && !c.resources().limits().containsKey("cpu")) {
+                if (!c.resources().asks("cpu")) {
                     error("spec.autoscaling.cpu", "scaling on CPU needs every container's CPU request, and " + name + " has none",
                             "give containers." + name + ".resources.requests.cpu");
                 }

@@ -4,6 +4,7 @@ import dev.lattice.core.capacity.PoolAccounting;
 import dev.lattice.core.graph.ServiceGraph;
 import dev.lattice.core.graph.ServiceGraph.ServiceId;
 import dev.lattice.core.model.LatticeService;
+import dev.lattice.core.model.LatticeService.ResourceRequirements;
 import dev.lattice.core.model.Quantity;
 import dev.lattice.core.parse.Inputs;
 import dev.lattice.core.parse.Problem;
@@ -354,7 +355,7 @@ public final class Solver {
             }
             // A service that asks for GPUs goes only where a device plugin offers enough of them free: whole GPUs from
             // NVIDIA's, shares (a container that also asks for GPU memory or cores) from HAMi's.
-            long gpus = demand(s, GPU);
+            long gpus = demand(s, ResourceRequirements.GPU);
             boolean shares = sharesGpus(s);
             long[] free = shares ? freeGpuShares : freeGpus;
             String what = shares ? "GPU shares" : "GPUs";
@@ -376,7 +377,7 @@ public final class Solver {
                     }
                 }
                 if (allowed.isEmpty()) {
-                    return unschedulable(s, Placement.INSUFFICIENT_GPUS, "Needs " + gpus + " " + what + " (" + GPU + ") for "
+                    return unschedulable(s, Placement.INSUFFICIENT_GPUS, "Needs " + gpus + " " + what + " (" + ResourceRequirements.GPU + ") for "
                             + replicas(s) + " replicas; " + (free[roomiest] == 0
                             ? "no matching cluster has one free. " + (shares
                                     ? "Turn on gpu: true on a cluster and label a worker pool of GPU machines gpu: \"on\" for HAMi to share"
@@ -553,16 +554,9 @@ public final class Solver {
     private record RuleResults(PlacementRule rule, BitSet matches, String[] errors, int evaluations) {
     }
 
-    /** The extended resource NVIDIA's device plugin offers, and a service asks for in its containers' resources. */
-    public static final String GPU = "nvidia.com/gpu";
-
-    /** The resources through which a container asks for a share of a GPU (HAMi's), rather than a whole one. */
-    public static final List<String> GPU_SHARE_RESOURCES = List.of("nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores");
-
-    /** Whether the service asks for shares of GPUs (HAMi's resources beside {@value #GPU}). */
+    /** Whether the service asks for shares of GPUs (HAMi's resources beside whole GPUs). */
     public static boolean sharesGpus(LatticeService s) {
-        return s.spec().containers().values().stream().anyMatch(c -> GPU_SHARE_RESOURCES.stream()
-                .anyMatch(r -> c.resources().requests().containsKey(r) || c.resources().limits().containsKey(r)));
+        return s.spec().containers().values().stream().anyMatch(c -> ResourceRequirements.GPU_SHARES.stream().anyMatch(c.resources()::asks));
     }
 
     /** The replicas placement makes room for: an autoscaled service's most, as an autoscaled worker pool counts at its max. */
