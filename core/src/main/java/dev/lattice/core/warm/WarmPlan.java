@@ -110,25 +110,35 @@ public final class WarmPlan {
                 resets.add(new Reset(m.cluster(), m.claim(), "ClaimDeleted"));
             } else if (c.spec().released()) {
                 resets.add(new Reset(m.cluster(), m.claim(), "Released"));
-                statuses.put(c.id(), ended(c, m, ClusterClaim.Phase.RELEASED, "released; its cluster is being reset for the next claim"));
+                statuses.put(c.id(), released(c, m));
             } else {
                 Instant expires = expiry(c, m, spec);
                 if (!now.isBefore(expires)) {
                     resets.add(new Reset(m.cluster(), m.claim(), "Expired"));
-                    statuses.put(c.id(), ended(c, m, ClusterClaim.Phase.EXPIRED, "expired at " + expires + "; its cluster is being reset"));
+                    statuses.put(c.id(), expired(c, m, expires));
                 } else {
                     statuses.put(c.id(), bound(c, m.cluster(), m.since(), expires, lifetimeNote(c, maximum)));
                 }
             }
         }
 
-        // A claim bound before that no cluster holds now has ended, though its status may not say so yet (it is written
-        // after its cluster moved on): it is never bound again. One whose cluster is gone altogether ended with it.
+        // A claim whose status says Bound but that no cluster holds now has ended, though its status may not say so yet:
+        // the pass that sent its cluster to be reset may have failed before writing it (a conflict on another claim's
+        // status), and its cluster may since be bound to another claim. Its end is said on every pass until it is
+        // written, in the words of the pass that ended it; it is never bound again. One whose cluster is gone ended with it.
         Map<String, Member> byName = new HashMap<>();
         members.forEach(m -> byName.put(m.cluster(), m));
         for (Claim c : claims) {
-            if (!c.deleting() && !byClaim.containsKey(c.id()) && wasBound(c) && !byName.containsKey(c.status().cluster())) {
+            if (c.deleting() || byClaim.containsKey(c.id()) || !wasBound(c)) {
+                continue;
+            }
+            Member held = byName.get(c.status().cluster());
+            if (held == null) {
                 statuses.put(c.id(), ended(c, null, ClusterClaim.Phase.EXPIRED, "its cluster " + c.status().cluster() + " is gone"));
+            } else if (c.spec().released()) {
+                statuses.put(c.id(), released(c, held));
+            } else {
+                statuses.put(c.id(), expired(c, held, expiry(c, held, spec)));
             }
         }
 
@@ -379,6 +389,14 @@ public final class WarmPlan {
     /** A claim's one condition, Bound, for kubectl wait --for=condition=Bound and its events. */
     private static List<Condition> boundCondition(boolean bound, String reason, String message) {
         return List.of(condition("Bound", bound, reason, message, null));
+    }
+
+    private static ClusterClaim.Status released(Claim c, Member m) {
+        return ended(c, m, ClusterClaim.Phase.RELEASED, "released; its cluster is being reset for the next claim");
+    }
+
+    private static ClusterClaim.Status expired(Claim c, Member m, Instant expires) {
+        return ended(c, m, ClusterClaim.Phase.EXPIRED, "expired at " + expires + "; its cluster is being reset");
     }
 
     private static ClusterClaim.Status ended(Claim c, Member m, ClusterClaim.Phase phase, String message) {

@@ -272,14 +272,38 @@ class WarmPlanTest {
         }
 
         @Test
-        void aClaimWhoseClusterMovedOnBeforeItsStatusSaidSoIsNotBoundAgain() {
-            // Its cluster is being reset; the status that says Expired is written after that, and not read back yet.
-            Claim stale = new Claim("s/one", NOW, new ClusterClaim.Spec("lab", null, null, null),
-                    new ClusterClaim.Status(1L, ClusterClaim.Phase.BOUND, "a", null, NOW.toString(), NOW.toString(), "one-kubeconfig",
-                            "bound", List.of()), false);
+        void aClaimWhoseClusterMovedOnBeforeItsStatusSaidSoIsNotBoundAgainAndIsToldItEnded() {
+            // Its cluster is being reset; the status that says Expired, decided by the pass that sent it there, was not
+            // written (that pass failed after the reset began): every pass says it again, in the same words, until it is.
+            Instant expires = NOW.minusSeconds(1);
+            Claim stale = boundTo("s/one", "a", expires, false);
+            Decisions ending = plan(pool("size: 1", 1), List.of(claimed("a", "s/one", NOW.minusSeconds(60))), List.of(stale));
             Decisions d = plan(pool("size: 1", 1), List.of(member("a", State.RESETTING, NOW), member("b", State.AVAILABLE, NOW)), List.of(stale));
             assertThat(d.binds()).isEmpty();
-            assertThat(d.claims().get("s/one").phase()).isEqualTo(ClusterClaim.Phase.BOUND);
+            assertThat(d.claims().get("s/one")).isEqualTo(ending.claims().get("s/one"));
+            assertThat(d.claims().get("s/one").phase()).isEqualTo(ClusterClaim.Phase.EXPIRED);
+        }
+
+        @Test
+        void aReleasedClaimWhoseClusterWentToAnotherClaimBeforeItsStatusSaidSoIsReleased() {
+            Claim stale = boundTo("s/one", "a", NOW.plusSeconds(3600), true);
+            Decisions ending = plan(pool("size: 1", 1), List.of(claimed("a", "s/one", NOW.minusSeconds(60))), List.of(stale));
+            for (Member a : List.of(member("a", State.RESETTING, NOW), member("a", State.AVAILABLE, NOW), claimed("a", "s/two", NOW))) {
+                Decisions d = plan(pool("size: 1", 1), List.of(a), List.of(stale, claim("s/two", NOW)));
+                assertThat(d.claims().get("s/one")).as(a.state().name()).isEqualTo(ending.claims().get("s/one"));
+                assertThat(d.claims().get("s/one").phase()).isEqualTo(ClusterClaim.Phase.RELEASED);
+                assertThat(d.binds()).extracting(WarmPlan.Bind::claim).doesNotContain("s/one");
+                // No two claims are told they hold one cluster.
+                assertThat(d.claims().values().stream().filter(c -> c.phase() == ClusterClaim.Phase.BOUND).map(ClusterClaim.Status::cluster))
+                        .doesNotHaveDuplicates();
+            }
+        }
+
+        /** A claim whose status says it is bound to {@code cluster}, as a pass wrote it before the claim ended. */
+        private static Claim boundTo(String id, String cluster, Instant expires, boolean released) {
+            return new Claim(id, NOW.minusSeconds(60), new ClusterClaim.Spec("lab", null, null, released),
+                    new ClusterClaim.Status(1L, ClusterClaim.Phase.BOUND, cluster, null, NOW.minusSeconds(60).toString(), expires.toString(),
+                            "one-kubeconfig", "bound", List.of()), false);
         }
 
         @Test
