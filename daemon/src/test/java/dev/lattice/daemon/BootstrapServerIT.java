@@ -40,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -196,7 +195,7 @@ class BootstrapServerIT {
             SSLSocket weak = (SSLSocket) Pki.trusting(ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
             weak.setEnabledProtocols(new String[] {"TLSv1.2"});
             weak.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"});
-            assertThatThrownBy(weak::startHandshake).isInstanceOf(SSLHandshakeException.class);
+            assertThatThrownBy(weak::startHandshake).isInstanceOf(IOException.class); // BCJSSE's client: the server's alert
             weak.close();
             // The same client with an AEAD suite gets through.
             SSLSocket good = (SSLSocket) Pki.trusting(ca.certificatePem()).getSocketFactory().createSocket("127.0.0.1", server.port());
@@ -266,7 +265,7 @@ class BootstrapServerIT {
             assertThat(serial(handshake(agents.port()))).isEqualTo(first);
             assertThat(certificate.renewIfDue()).as("two thirds of its validity are left").isFalse();
 
-            clock.move(Duration.ofDays(250));
+            clock.move(Pki.LIFETIME.multipliedBy(5).dividedBy(6));
             assertThat(certificate.renewIfDue()).as("in the last third").isTrue();
             java.math.BigInteger renewed = serial(handshake(server.port()));
             assertThat(renewed).isNotEqualTo(first);

@@ -123,9 +123,10 @@ class DaemonUnitsTest {
         void aCertificateIsDueForRenewalInTheLastThirdOfItsValidity() throws Exception {
             String pem = Pki.serverCertificate(ca, List.of("parent.example")).certificatePem();
             java.time.Instant issued = parse(pem).getNotBefore().toInstant();
-            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(200)))).isFalse();
-            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(250)))).isTrue();
-            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(400)))).as("expired").isTrue();
+            assertThat(Pki.LIFETIME).as("short-lived").isEqualTo(java.time.Duration.ofDays(30));
+            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(19)))).isFalse();
+            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(21)))).isTrue();
+            assertThat(Pki.dueForRenewal(pem, issued.plus(java.time.Duration.ofDays(40)))).as("expired").isTrue();
         }
 
         @Test

@@ -40,14 +40,14 @@ final class Kube {
                                  Duration resync) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, agentPort, bootstrapPort, 0, leaderElection,
                 identity, Duration.ofSeconds(1), resync, null, SharedCharts.dir().orElse(null), DaemonManifests.DEFAULT_IMAGE, Duration.ofMinutes(2),
-                Duration.ofHours(1), false);
+                Duration.ofHours(1), true, false);
     }
 
     /** Options for a parent that provisions children: any free ports, providers from {@code components}. */
     static DaemonOptions provisioning(String cluster, Path components, String daemonImage) {
         return new DaemonOptions(null, null, cluster, true, "lattice-system", 0, 0, 0, 0, false,
                 cluster, Duration.ofSeconds(1), Duration.ofMinutes(1), components, SharedCharts.dir().orElse(null), daemonImage, Duration.ofMinutes(2),
-                Duration.ofHours(1), false);
+                Duration.ofHours(1), true, false);
     }
 
     /** A Docker pool, lab, and the parent on it (its LatticeCluster has parentConfig on loopback), as two documents. */

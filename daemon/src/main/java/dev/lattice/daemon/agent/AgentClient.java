@@ -10,7 +10,7 @@ import dev.lattice.proto.agent.v1.ParentCommand;
 import dev.lattice.proto.agent.v1.ProtocolVersion;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,10 +121,8 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private void stream(Map<String, String> parent) throws Exception {
-        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
-                .keyManager(Pki.stream(parent.get("tls.crt")), Pki.stream(parent.get("tls.key")))
-                .trustManager(Pki.stream(parent.get("ca.crt")));
-        channel = Grpc.newChannelBuilderForAddress(ParentCredentials.host(parent), Integer.parseInt(parent.get("grpcPort")), tls.build())
+        channel = NettyChannelBuilder.forAddress(ParentCredentials.host(parent), Integer.parseInt(parent.get("grpcPort")))
+                .sslContext(AgentTls.client(new Pki.Identity(parent.get("tls.crt"), parent.get("tls.key")), parent.get("ca.crt")))
                 .keepAliveTime(30, TimeUnit.SECONDS).build();
         CountDownLatch done = new CountDownLatch(1);
         Throwable[] failure = new Throwable[1];

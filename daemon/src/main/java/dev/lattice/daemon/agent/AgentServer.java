@@ -28,7 +28,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
-import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -90,11 +90,7 @@ public final class AgentServer implements Children, AutoCloseable {
         this.isChild = isChild;
         this.reported = reported;
         // The key manager is asked at each handshake, so a renewed certificate needs no restart (ServingCertificate).
-        TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder()
-                .keyManager(serving)
-                .trustManager(Pki.stream(ca.certificatePem()))
-                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-        this.server = Grpc.newServerBuilderForPort(port, credentials.build())
+        this.server = NettyServerBuilder.forPort(port).sslContext(AgentTls.server(serving, ca.certificatePem()))
                 .addService(ServerInterceptors.intercept(new Service(), new PeerIdentity()))
                 // Children ping every 30 s to keep their stream through NATs; the default minimum (5 min) would cut them off.
                 .permitKeepAliveTime(20, TimeUnit.SECONDS)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lattice.engine.kube.Secrets;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.lattice.engine.crypto.Crypto;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -99,7 +100,7 @@ public final class ParentCredentials {
     private static Map<String, String> certificate(Map<String, String> parent, String path, javax.net.ssl.SSLContext tls,
                                                    Map<String, String> fields, String cluster) throws Exception {
         Pki.KeyPairAndRequest request = Pki.signingRequest(cluster);
-        HttpClient http = HttpClient.newBuilder().sslContext(tls).sslParameters(Pki.tlsParameters())
+        HttpClient http = HttpClient.newBuilder().sslContext(tls).sslParameters(Crypto.parameters())
                 .connectTimeout(Duration.ofSeconds(10)).build();
         Map<String, String> body = new HashMap<>(fields);
         body.put("csr", request.csrPem());

@@ -11,6 +11,8 @@ import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.daemon.reconciler.ParentLink;
+import dev.lattice.core.LatticeException;
+import dev.lattice.engine.crypto.Crypto;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;
 import dev.lattice.engine.kube.Secrets;
@@ -208,7 +210,14 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
             }
         }
         Map<String, String> values = Secrets.text(secret);
-        return new Pki.Identity(values.get("tls.crt"), values.get("tls.key"));
+        Pki.Identity ca = new Pki.Identity(values.get("tls.crt"), values.get("tls.key"));
+        String weak = Crypto.fips() ? Crypto.weakness(ca.certificate().getPublicKey(), true) : null;
+        if (weak != null) {
+            throw new LatticeException("the agent authority in Secret " + namespace + "/" + CA_SECRET + " has " + weak
+                    + ", which FIPS mode does not approve", "delete that Secret for a new authority (children then need new "
+                    + "bootstrap tokens), or run the daemon with --fips=false");
+        }
+        return ca;
     }
 
     private void stop() {

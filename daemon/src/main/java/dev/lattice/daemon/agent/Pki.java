@@ -11,7 +11,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
@@ -25,9 +24,9 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import io.grpc.util.AdvancedTlsX509KeyManager;
-import javax.net.ssl.KeyManager;
+import dev.lattice.engine.crypto.Crypto;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509KeyManager;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -64,7 +63,7 @@ public final class Pki {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String SIGNATURE = "SHA256withECDSA";
     /** How long a parent's serving certificate and a child's client certificate are valid. */
-    public static final Duration LIFETIME = Duration.ofDays(365);
+    public static final Duration LIFETIME = Duration.ofDays(30);
 
     /** A certificate with its private key, both PEM. */
     public record Identity(String certificatePem, String keyPem) {
@@ -137,6 +136,10 @@ public final class Pki {
             if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey))) {
                 throw new IllegalArgumentException("the signing request's signature does not verify");
             }
+            String weak = Crypto.weakness(publicKey, false);
+            if (weak != null) {
+                throw new IllegalArgumentException("the signing request's key is " + weak);
+            }
             return pem(issue(ca, new X500Name("CN=" + cluster), publicKey, KeyPurposeId.id_kp_clientAuth, null, LIFETIME));
         } catch (IOException | OperatorCreationException | PKCSException | GeneralSecurityException e) {
             throw new IllegalArgumentException("unreadable signing request (an ECDSA P-256 key is expected): " + e.getMessage(), e);
@@ -149,18 +152,6 @@ public final class Pki {
         var rdns = name.getRDNs(BCStyle.CN);
         return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
     }
-
-    /** The TLS versions every endpoint and client of the agent protocol speaks. */
-    public static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
-
-    /**
-     * The suites they offer: AEAD only (GCM and ChaCha20-Poly1305) with forward secrecy, as HTTP/2 requires and gRPC's
-     * own default; never CBC or SHA-1 MACs.
-     */
-    public static final List<String> TLS_SUITES = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
 
     /**
      * Whether the certificate {@code pem} is in the last third of its validity at {@code now} (or past it): time to get
@@ -187,41 +178,28 @@ public final class Pki {
 
     /**
      * TLS for one of a parent's HTTPS endpoints (on Jetty): presents what {@code serving} holds at each handshake,
-     * trusts only {@code caPem} for the client certificates it may ask for, and offers {@link #TLS_PROTOCOLS} and
-     * {@link #TLS_SUITES} only.
+     * trusts only {@code caPem} for the client certificates it may ask for, and offers the protocols and suites of the
+     * process's {@link Crypto} mode only.
      */
     static SslContextFactory.Server serverTls(X509KeyManager serving, String caPem) {
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setSslContext(tls(serving, caPem));
-        tls.setIncludeProtocols(TLS_PROTOCOLS.toArray(String[]::new));
-        tls.setIncludeCipherSuites(TLS_SUITES.toArray(String[]::new));
+        tls.setIncludeProtocols(Crypto.PROTOCOLS.toArray(String[]::new));
+        tls.setIncludeCipherSuites(Crypto.suites().toArray(String[]::new));
         return tls;
     }
 
     /**
-     * A TLS context presenting what {@code keys} holds at each handshake (null: nothing) and trusting only {@code caPem}.
+     * A TLS context of the process's {@link Crypto} mode presenting what {@code keys} holds at each handshake (null:
+     * nothing) and trusting only {@code caPem}.
      */
     public static SSLContext tls(X509KeyManager keys, String caPem) {
-        try {
-            KeyStore trusted = KeyStore.getInstance("PKCS12");
-            trusted.load(null, null);
-            trusted.setCertificateEntry("ca", parseCertificate(caPem));
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(keys == null ? null : new KeyManager[] {keys}, trust.getTrustManagers(), RANDOM);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
-        }
+        return Crypto.context(keys, trustManager(caPem));
     }
 
-    /** The protocols and suites above, for a client or server built on the JDK's own TLS. */
-    public static javax.net.ssl.SSLParameters tlsParameters() {
-        javax.net.ssl.SSLParameters parameters = new javax.net.ssl.SSLParameters();
-        parameters.setProtocols(TLS_PROTOCOLS.toArray(String[]::new));
-        parameters.setCipherSuites(TLS_SUITES.toArray(String[]::new));
-        return parameters;
+    /** A trust manager for chains that end at {@code caPem} alone (in FIPS mode, of approved strength only). */
+    static X509ExtendedTrustManager trustManager(String caPem) {
+        return Crypto.trusting(List.of(parseCertificate(caPem)));
     }
 
     /** A client TLS context that trusts only {@code caPem} and presents nothing. */
@@ -264,7 +242,8 @@ public final class Pki {
     private static KeyPair keyPair() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            // The provider's own randomness: in FIPS mode its approved DRBG (it refuses keys made from any other).
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
             return generator.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

@@ -24,6 +24,7 @@ import dev.lattice.daemon.reconciler.ServiceReconciler;
 import dev.lattice.daemon.reconciler.WarmPoolReconciler;
 import dev.lattice.daemon.reconciler.WarmResets;
 import dev.lattice.daemon.reconciler.WorkQueue;
+import dev.lattice.engine.crypto.Crypto;
 import dev.lattice.engine.LocalCache;
 import dev.lattice.engine.charts.ChartStore;
 import dev.lattice.engine.charts.HelmCharts;
@@ -109,6 +110,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        if (options.fips()) {
+            Crypto.enterFips(); // lattice-daemon has already (before its client); a daemon made in process enters here
+        } else if (Crypto.fips()) {
+            LOG.warn("--fips=false, but this process is in FIPS mode already: it stays so");
+        }
+        LOG.info("cryptography: {}", Crypto.describe());
         if (options.installCrds()) {
             installCrds();
         }

@@ -5,6 +5,7 @@ import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.DaemonManifests;
 import dev.lattice.core.io.Durations;
 import dev.lattice.engine.charts.ChartStore;
+import dev.lattice.engine.crypto.Crypto;
 import dev.lattice.engine.kube.KubeConnection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
@@ -113,6 +114,12 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "gets a new one when it expires")
     Duration bootstrapTokenLifetime = BootstrapTokens.DEFAULT_LIFETIME;
 
+    @Option(names = "--fips", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "all cryptography (agent stream, bootstrap and API endpoints, every client) on Bouncy Castle's FIPS "
+                    + "provider in approved-only mode: TLS 1.2/1.3, ECDHE with AES-GCM, keys and signatures of approved strength; "
+                    + "the daemon refuses to start rather than fall back (default: ${DEFAULT-VALUE}; --fips=false: the JDK's own)")
+    boolean fips = true;
+
     @Option(names = {"-v", "--verbose"}, description = "debug logging, stack traces on failures")
     boolean verbose;
 
@@ -130,7 +137,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 identity != null ? identity : env.getOrDefault("POD_NAME", hostName()), heartbeatInterval, resync, components,
                 charts != null ? charts : Optional.ofNullable(env.get(ChartStore.CHARTS_DIR_ENV)).filter(s -> !s.isBlank()).map(Path::of).orElse(null),
                 daemonImage != null ? daemonImage : env.getOrDefault("LATTICE_DAEMON_IMAGE", DaemonManifests.DEFAULT_IMAGE),
-                provisionTimeout, bootstrapTokenLifetime, verbose);
+                provisionTimeout, bootstrapTokenLifetime, fips, verbose);
     }
 
     /** Parses {@code args} alone, without running anything; a bad argument is a {@link LatticeException} with exit code 2. */
@@ -176,6 +183,9 @@ public final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DaemonOptions options = options();
+        if (options.fips()) {
+            Crypto.enterFips(); // before any client or endpoint exists: each takes its TLS from the mode it finds
+        }
         KubernetesClient client = KubeConnection.connect(options.kubeconfig(), options.context());
         Daemon daemon = new Daemon(options, client, reason -> exit());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param daemonImage   the image of the daemon this one installs into the children it provisions
  * @param provisionTimeout how long one wait of a child's provisioning (machines, providers) may take before it is retried
  * @param bootstrapTokenLifetime how long a child's one-time bootstrap token stays valid
+ * @param fips          all cryptography on Bouncy Castle's FIPS provider in approved-only mode (the default), else the JDK's
  */
 public record DaemonOptions(
         Path kubeconfig,
@@ -39,6 +40,7 @@ public record DaemonOptions(
         String daemonImage,
         Duration provisionTimeout,
         Duration bootstrapTokenLifetime,
+        boolean fips,
         boolean verbose) {
 
     /** Parses {@code args} with {@link DaemonCommand}; throws a {@link LatticeException} (exit code 2) naming the bad argument. */
