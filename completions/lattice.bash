@@ -204,7 +204,7 @@ function _picocli_lattice() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
   local commands="install uninstall plan place pool claim version completion"
-  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
@@ -223,7 +223,7 @@ function _picocli_lattice_install() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--keep-bootstrap-on-failure' '--reset-state' '--dry-run' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'--keep-bootstrap-on-failure' '--reset-state' '--dry-run' '-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'-f' '--filename' '--bootstrap' '--bootstrap-kubeconfig' '--kind-binary' '--components-dir' '--timeout' '--kubeconfig-out' '--daemon-image' '--pool-kubeconfig' '--charts-dir' '-o' '--output' '--name'"
   local FILE_option_args=("") # --filename values
   local KIND_option_args=("kind" "k3s") # --bootstrap values
@@ -313,7 +313,7 @@ function _picocli_lattice_uninstall() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-y' '--yes' '--keep-bootstrap-on-failure' '--reset-state' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-y' '--yes' '--keep-bootstrap-on-failure' '--reset-state' '-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'--kubeconfig' '--context' '--name' '--bootstrap' '--bootstrap-kubeconfig' '--kind-binary' '--components-dir' '--timeout'"
   local NAME_option_args=("") # --context values
   local NAME_option_args=("") # --name values
@@ -382,7 +382,7 @@ function _picocli_lattice_plan() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'-f' '--filename' '-o' '--output' '--trust-domain' '--cluster'"
   local FILE_option_args=("") # --filename values
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
@@ -427,7 +427,7 @@ function _picocli_lattice_place() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--explain' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'--dry-run' '--explain' '-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'-f' '--filename' '--kubeconfig' '--context' '-o' '--output' '--weight-capacity' '--weight-locality' '--weight-cost'"
   local FILE_option_args=("") # --filename values
   local NAME_option_args=("") # --context values
@@ -483,7 +483,7 @@ function _picocli_lattice_pool() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
   local commands="status"
-  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
@@ -501,7 +501,7 @@ function _picocli_lattice_claim() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
   local commands="create list release"
-  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
@@ -520,7 +520,7 @@ function _picocli_lattice_version() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'-o' '--output' '--kubeconfig' '--context'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
   local NAME_option_args=("") # --context values
@@ -561,7 +561,7 @@ function _picocli_lattice_completion() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts=""
   local SHELL_pos_param_args=("bash" "zsh" "fish") # 0-0 values
 
@@ -586,7 +586,7 @@ function _picocli_lattice_pool_status() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'-f' '--filename' '--kubeconfig' '--context' '-o' '--output'"
   local FILE_option_args=("") # --filename values
   local NAME_option_args=("") # --context values
@@ -640,7 +640,7 @@ function _picocli_lattice_claim_create() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--wait' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'--wait' '-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'--kubeconfig' '--context' '-o' '--output' '--pool' '--session' '--lifetime' '--name' '-n' '--namespace' '--timeout' '--kubeconfig-out'"
   local NAME_option_args=("") # --context values
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
@@ -709,7 +709,7 @@ function _picocli_lattice_claim_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-A' '--all-namespaces' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'-A' '--all-namespaces' '-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'--kubeconfig' '--context' '-o' '--output' '-n' '--namespace'"
   local NAME_option_args=("") # --context values
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
@@ -754,7 +754,7 @@ function _picocli_lattice_claim_release() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--wait' '-h' '--help' '-V' '--version' '--verbose'"
+  local flag_opts="'--wait' '-h' '--help' '-V' '--version' '--verbose' '--fips'"
   local arg_opts="'--kubeconfig' '--context' '-o' '--output' '-n' '--namespace' '--timeout'"
   local NAME_option_args=("") # --context values
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values

@@ -18,6 +18,7 @@ complete -c lattice -n '__fish_use_subcommand' -a completion -d 'Print a shell c
 complete -c lattice -n '__fish_use_subcommand' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_use_subcommand' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_use_subcommand' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_use_subcommand' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from install' -s f -l filename -r -F -d 'A YAML or JSON file, a directory (read recursively) or - for stdin'
 complete -c lattice -n '__fish_seen_subcommand_from install' -l bootstrap -x -a 'kind k3s' -d 'How to make the temporary bootstrap cluster: kind, k3s (k3s runs in Docker and needs no kind binary)'
@@ -37,6 +38,7 @@ complete -c lattice -n '__fish_seen_subcommand_from install' -l name -x -a '(__l
 complete -c lattice -n '__fish_seen_subcommand_from install' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from install' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from install' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from install' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from uninstall' -l kubeconfig -r -F -d 'Kubeconfig of the cluster to delete (default: $KUBECONFIG or ~/.kube/config)'
 complete -c lattice -n '__fish_seen_subcommand_from uninstall' -l context -x -a '(__lattice_values --context)' -d 'Kubeconfig context to use'
@@ -52,6 +54,7 @@ complete -c lattice -n '__fish_seen_subcommand_from uninstall' -l reset-state -d
 complete -c lattice -n '__fish_seen_subcommand_from uninstall' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from uninstall' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from uninstall' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from uninstall' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from plan' -s f -l filename -r -F -d 'A YAML or JSON file, a directory (read recursively) or - for stdin'
 complete -c lattice -n '__fish_seen_subcommand_from plan' -s o -l output -x -a 'table wide json yaml' -d 'Output format: table, wide, json, yaml (default: table)'
@@ -60,6 +63,7 @@ complete -c lattice -n '__fish_seen_subcommand_from plan' -l cluster -x -a '(__l
 complete -c lattice -n '__fish_seen_subcommand_from plan' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from plan' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from plan' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from plan' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from place' -s f -l filename -r -F -d 'A YAML or JSON file, a directory (read recursively) or - for stdin'
 complete -c lattice -n '__fish_seen_subcommand_from place' -l kubeconfig -r -F -d 'The kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)'
@@ -73,11 +77,13 @@ complete -c lattice -n '__fish_seen_subcommand_from place' -l weight-cost -x -d 
 complete -c lattice -n '__fish_seen_subcommand_from place' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from place' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from place' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from place' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -a status -d 'Show each pool\'s capacity or budget, what its clusters use, and what is left; and each warm pool\'s clusters by state as its daemon counts them'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from status' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -s f -l filename -r -F -d 'A YAML or JSON file, a directory (read recursively) or - for stdin'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -l kubeconfig -r -F -d 'The kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)'
@@ -86,6 +92,7 @@ complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcom
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 complete -c lattice -n '__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status' -x -a '(__lattice_values POOL)' -d 'Show only these pools (default: all)'
 
 complete -c lattice -n '__fish_seen_subcommand_from claim; and not __fish_seen_subcommand_from create list release' -a create -d 'Claim a ready cluster from a warm pool'
@@ -94,6 +101,7 @@ complete -c lattice -n '__fish_seen_subcommand_from claim; and not __fish_seen_s
 complete -c lattice -n '__fish_seen_subcommand_from claim; and not __fish_seen_subcommand_from create list release' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and not __fish_seen_subcommand_from create list release' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and not __fish_seen_subcommand_from create list release' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from claim; and not __fish_seen_subcommand_from create list release' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from create' -l kubeconfig -r -F -d 'The kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from create' -l context -x -a '(__lattice_values --context)' -d 'The kubeconfig context to use (default: its current context)'
@@ -109,6 +117,7 @@ complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subco
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from create' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from create' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from create' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from create' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from list' -l kubeconfig -r -F -d 'The kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from list' -l context -x -a '(__lattice_values --context)' -d 'The kubeconfig context to use (default: its current context)'
@@ -118,6 +127,7 @@ complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subco
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from list' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from list' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from list' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from list' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from release' -l kubeconfig -r -F -d 'The kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from release' -l context -x -a '(__lattice_values --context)' -d 'The kubeconfig context to use (default: its current context)'
@@ -128,6 +138,7 @@ complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subco
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from release' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from release' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from release' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from release' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 complete -c lattice -n '__fish_seen_subcommand_from claim; and __fish_seen_subcommand_from release' -x -a '(__lattice_values NAME)' -d 'The claim to release'
 
 complete -c lattice -n '__fish_seen_subcommand_from version' -s o -l output -x -a 'table wide json yaml' -d 'Output format: table, wide, json, yaml (default: table)'
@@ -136,8 +147,10 @@ complete -c lattice -n '__fish_seen_subcommand_from version' -l context -x -a '(
 complete -c lattice -n '__fish_seen_subcommand_from version' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from version' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from version' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from version' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 
 complete -c lattice -n '__fish_seen_subcommand_from completion' -s h -l help -d 'Show this help message and exit'
 complete -c lattice -n '__fish_seen_subcommand_from completion' -s V -l version -d 'Print version information and exit'
 complete -c lattice -n '__fish_seen_subcommand_from completion' -l verbose -d 'Show details, including stack traces of failures'
+complete -c lattice -n '__fish_seen_subcommand_from completion' -l fips -d 'All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle\'s FIPS provider in approved-only mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back'
 complete -c lattice -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish' -d 'One of: bash, zsh, fish'

@@ -2,7 +2,9 @@ package dev.lattice.cli;
 
 import dev.lattice.cli.command.LatticeCommand;
 import dev.lattice.cli.output.ErrorHandler;
+import dev.lattice.core.LatticeException;
 import dev.lattice.core.rule.PlacementRule;
+import dev.lattice.engine.crypto.Crypto;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -70,6 +72,15 @@ public final class Main {
         return configure(LatticeCommand.commandLine(args), out, err).execute(args);
     }
 
+    private static boolean matched(CommandLine.ParseResult result, String option) {
+        for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption(option)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The whole command tree (for completion scripts, man pages and tests), writing to the given streams. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         return configure(LatticeCommand.commandLine(), out, err);
@@ -84,6 +95,17 @@ public final class Main {
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         // As in kubectl, an option given twice takes its last value (-o json ... -o yaml prints YAML).
         cmd.setOverwrittenOptionsAllowed(true);
+        // --fips (on any level) changes the process's providers before the command makes a client or a key.
+        cmd.setExecutionStrategy(parseResult -> {
+            if (matched(parseResult, LatticeCommand.FIPS)) {
+                try {
+                    Crypto.enterFips();
+                } catch (LatticeException e) {
+                    throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
+                }
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         return cmd;
     }
 }

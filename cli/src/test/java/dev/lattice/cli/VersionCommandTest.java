@@ -29,6 +29,8 @@ class VersionCommandTest {
         assertThat(client.get("buildDate").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(client.get("java").get("version").asText()).isEqualTo(System.getProperty("java.version"));
         assertThat(new ObjectMapper().readTree(run.out()).has("server")).isFalse();
+        assertThat(client.get("fips").asBoolean()).as("FIPS only with --fips").isFalse();
+        assertThat(client.get("cryptography").asText()).startsWith("standard");
 
         CliRun table = CliRun.of("version");
         assertThat(table.out()).startsWith("lattice " + client.get("version").asText() + "\n")
@@ -55,8 +57,16 @@ class VersionCommandTest {
         assertThat(server.get("daemon").get("replicas").asInt()).isEqualTo(2);
         assertThat(server.get("url").asText()).startsWith("http://");
         assertThat(run.out()).doesNotContain(MockKubeconfig.TOKEN);
+        assertThat(server.get("daemon").get("fips").asBoolean()).as("the daemon's default").isTrue();
         assertThat(CliRun.of("version", "--kubeconfig", kubeconfig.toString()).out())
-                .contains("daemon 1.2.3 (registry.example:5000/lattice/lattice-daemon:1.2.3, 1/2 ready)");
+                .contains("daemon 1.2.3 (registry.example:5000/lattice/lattice-daemon:1.2.3, 1/2 ready, FIPS mode)");
+
+        client.apps().deployments().inNamespace("lattice-system").withName("lattice-daemon").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setArgs(java.util.List.of("--cluster-name=x", "--fips=false"));
+            return d;
+        });
+        JsonNode opted = new ObjectMapper().readTree(CliRun.of("version", "--kubeconfig", kubeconfig.toString(), "-o", "json").out());
+        assertThat(opted.get("server").get("daemon").get("fips").asBoolean()).isFalse();
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.lattice.core.model.Kind;
 import dev.lattice.daemon.agent.ParentCredentials;
 import dev.lattice.daemon.agent.ParentEndpoints;
 import dev.lattice.daemon.runtime.Daemon;
+import dev.lattice.engine.crypto.Crypto;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.testfixtures.Envtest;
 import dev.lattice.testfixtures.SharedCrds;
@@ -303,9 +304,12 @@ class AgentIT {
             Map<String, Object> childStatus = Kube.status(Kube.get(parent, Kind.LATTICE_CLUSTER, null, "child"));
             assertThat(childStatus).containsEntry("bootstrapComplete", true)
                     .doesNotContainKeys("bootstrapToken", ClusterStatus.TOKEN_HASH, ClusterStatus.TOKEN_EXPIRES);
+            // The stream runs in FIPS mode (every daemon test does): TLS 1.3 with an AES-GCM suite, as both ends negotiated.
             assertThat((List<?>) childStatus.get("conditions")).anySatisfy(c -> assertThat((Map<String, Object>) c)
-                    .containsEntry("type", "AgentConnected").containsEntry("status", "True"));
+                    .containsEntry("type", "AgentConnected").containsEntry("status", "True")
+                    .hasEntrySatisfying("message", m -> assertThat((String) m).matches(".* over TLSv1\\.3 TLS_AES_(128|256)_GCM_SHA(256|384)")));
         });
+        assertThat(Crypto.fips()).isTrue();
         Secret kept = child.secrets().inNamespace("lattice-system").withName(ParentCredentials.SECRET).get();
         assertThat(kept.getData()).containsKeys("tls.crt", "tls.key").doesNotContainKey("token");
     }

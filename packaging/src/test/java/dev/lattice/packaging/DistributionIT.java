@@ -103,6 +103,10 @@ class DistributionIT {
         assertThat(version.out()).startsWith("lattice ").contains("(commit ");
         assertThat(version.err()).contains("java.home = " + home.resolve("runtime").toRealPath());
 
+        Result fips = lattice("--fips", "version");
+        assertThat(fips.exitCode()).as(fips.err()).isZero();
+        assertThat(fips.out()).contains("crypto:  FIPS (BouncyCastle Security Provider (FIPS edition) v2.1.3, approved-only mode");
+
         Result place = lattice("place", "--dry-run", "-f", examples.resolve("dc-chicago").toString());
         assertThat(place.exitCode()).as(place.err()).isZero();
         assertThat(place.out()).startsWith("SERVICE").contains("patient-api   default     prod-critical");

@@ -61,6 +61,20 @@ class LauncherTest {
     }
 
     @Test
+    void runsInFipsModeWhenAskedOnTheFipsJarsBesideIt(@TempDir Path elsewhere) throws Exception {
+        // The provider's self-test checks its own jar: it passes only on the jar as released, beside the shaded one.
+        Result fips = run(elsewhere, "--fips", "version", "-o", "json");
+        assertThat(fips.exitCode()).as(fips.err()).isZero();
+        assertThat(fips.out()).containsPattern("\"fips\"\\s*:\\s*true").contains("approved-only mode");
+        assertThat(fips.err()).isEmpty();
+        Result standard = run(elsewhere, "version", "-o", "json");
+        assertThat(standard.exitCode()).as(standard.err()).isZero();
+        assertThat(standard.out()).containsPattern("\"fips\"\\s*:\\s*false").contains("standard (the JDK's providers; not FIPS)");
+        // The option is the whole command line's: after the command too.
+        assertThat(run(elsewhere, "version", "--fips").out()).contains("crypto:  FIPS (BouncyCastle Security Provider (FIPS edition)");
+    }
+
+    @Test
     void startsFromTheClassCacheTheBuildMade(@TempDir Path elsewhere) throws Exception {
         // The JDK's own archive would serve JDK classes anyway: what shows the build's cache is in use is that the
         // application's classes come from it instead of from the jar.

@@ -29,6 +29,9 @@ public final class LatticeCommand implements Runnable {
 
     private CommandSpec spec;
 
+    /** The option that puts the process in FIPS mode before the command runs (see Main). */
+    public static final String FIPS = "--fips";
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -54,6 +57,10 @@ public final class LatticeCommand implements Runnable {
                 .description("Print version information and exit.").build());
         spec.addOption(OptionSpec.builder("--verbose").scopeType(ScopeType.INHERIT)
                 .description("Show details, including stack traces of failures.").build());
+        spec.addOption(OptionSpec.builder(FIPS).scopeType(ScopeType.INHERIT)
+                .description("All cryptography (TLS to Kubernetes APIs, keys) on Bouncy Castle's FIPS provider in approved-only "
+                        + "mode, as the daemon runs by default: TLS 1.2/1.3, ECDHE with AES-GCM; fails rather than fall back.")
+                .build());
         return new CommandLine(spec);
     }
 

@@ -3,6 +3,7 @@ package dev.lattice.cli.command;
 import dev.lattice.cli.complete.Dynamic;
 import dev.lattice.cli.output.Printer;
 import dev.lattice.core.render.Tree;
+import dev.lattice.engine.crypto.Crypto;
 import dev.lattice.engine.kube.KubeConnection;
 import dev.lattice.engine.kube.ServerVersion;
 import java.io.IOException;
@@ -82,7 +83,8 @@ public final class VersionCommand implements Callable<Integer> {
         Client client = Client.current();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("client", Tree.map("version", client.version(), "commit", client.commit(), "buildDate", client.buildDate(),
-                "java", Tree.map("version", client.java(), "vendor", client.javaVendor(), "vm", client.javaVm())));
+                "java", Tree.map("version", client.java(), "vendor", client.javaVendor(), "vm", client.javaVm()),
+                "fips", Crypto.fips(), "cryptography", Crypto.describe()));
         ServerVersion server = null;
         if (kubeconfig != null || context != null) {
             try (KubeConnection cluster = KubeConnection.open(kubeconfig, context)) {
@@ -90,7 +92,7 @@ public final class VersionCommand implements Callable<Integer> {
             }
             data.put("server", Tree.map("url", server.server(), "kubernetes", server.kubernetes(),
                     "daemon", server.daemon().map(d -> Tree.map("version", d.version(), "image", d.image(),
-                            "readyReplicas", d.ready(), "replicas", d.replicas())).orElse(null)));
+                            "readyReplicas", d.ready(), "replicas", d.replicas(), "fips", d.fips())).orElse(null)));
         }
         ServerVersion shown = server;
         PrintWriter out = spec.commandLine().getOut();
@@ -104,11 +106,12 @@ public final class VersionCommand implements Callable<Integer> {
                 .append("  commit:  ").append(client.commit()).append('\n')
                 .append("  built:   ").append(client.buildDate()).append('\n')
                 .append("  java:    ").append(client.java()).append(" (").append(client.javaVm()).append(", ")
-                .append(client.javaVendor()).append(")\n");
+                .append(client.javaVendor()).append(")\n")
+                .append("  crypto:  ").append(Crypto.describe()).append('\n');
         if (server != null) {
             s.append("kubernetes ").append(server.kubernetes()).append(" (").append(server.server()).append(")\n");
             s.append(server.daemon().map(d -> "daemon " + d.version() + " (" + d.image() + ", " + d.ready() + "/" + d.replicas()
-                    + " ready)").orElse("daemon: not installed (no Deployment lattice-system/lattice-daemon)")).append('\n');
+                    + " ready" + (d.fips() ? ", FIPS mode" : ", not in FIPS mode: --fips=false") + ")").orElse("daemon: not installed (no Deployment lattice-system/lattice-daemon)")).append('\n');
         }
         return s.toString();
     }

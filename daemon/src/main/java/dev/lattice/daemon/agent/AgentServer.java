@@ -64,6 +64,8 @@ public final class AgentServer implements Children, AutoCloseable {
     public static final int MINOR = 0;
     private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
     private static final Context.Key<String> PEER = Context.key("lattice-agent-peer");
+    /** The TLS the peer's connection negotiated, as {@code PROTOCOL SUITE}. */
+    private static final Context.Key<String> TLS = Context.key("lattice-agent-tls");
     /** fabric8's own: a Deployment's quantities are written as Kubernetes writes them only by its serializers. */
     private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
 
@@ -204,20 +206,22 @@ public final class AgentServer implements Children, AutoCloseable {
                 return new ServerCall.Listener<>() {
                 };
             }
-            return Contexts.interceptCall(Context.current().withValue(PEER, peer), call, headers, next);
+            return Contexts.interceptCall(Context.current().withValue(PEER, peer).withValue(TLS, ssl.getProtocol() + " " + ssl.getCipherSuite()),
+                    call, headers, next);
         }
     }
 
     private final class Service extends AgentServiceGrpc.AgentServiceImplBase {
         @Override
         public StreamObserver<AgentMessage> connect(StreamObserver<ParentCommand> out) {
-            return new Session(PEER.get(), out);
+            return new Session(PEER.get(), TLS.get(), out);
         }
     }
 
     /** One child's stream. gRPC's outbound observer is not thread-safe, so every send holds the session's lock. */
     private final class Session implements StreamObserver<AgentMessage> {
         private final String peer;
+        private final String tls;
         private final StreamObserver<ParentCommand> out;
         private String cluster;
         /** What the child holds from this parent, as far as this session knows. */
@@ -226,8 +230,9 @@ public final class AgentServer implements Children, AutoCloseable {
         private volatile String lastApply;
         private boolean synced;
 
-        Session(String peer, StreamObserver<ParentCommand> out) {
+        Session(String peer, String tls, StreamObserver<ParentCommand> out) {
             this.peer = peer;
+            this.tls = tls;
             this.out = out;
         }
 
@@ -241,7 +246,7 @@ public final class AgentServer implements Children, AutoCloseable {
                         fleet.child(new Fleet.ChildReport(cluster, h.getState(), h.getReadyNodes(), h.getTotalNodes(),
                                 h.getReadyControlPlane(), h.getTotalControlPlane(),
                                 h.getPoolsList().stream().map(p -> new Fleet.PoolReport(p.getName(), p.getDesiredReplicas(),
-                                        p.getReadyReplicas())).toList(), Instant.now(), true));
+                                        p.getReadyReplicas())).toList(), Instant.now(), true, tls));
                     }
                 }
                 case STATE -> {
@@ -320,7 +325,7 @@ public final class AgentServer implements Children, AutoCloseable {
             if (previous != null && previous != this) {
                 previous.close();
             }
-            LOG.info("cluster {} connected (agent {})", cluster, ready.getAgentVersion());
+            LOG.info("cluster {} connected (agent {}, {})", cluster, ready.getAgentVersion(), tls);
             send(ParentCommand.newBuilder().setId(UUID.randomUUID().toString()).setStateSync(StateSyncRequest.getDefaultInstance()).build());
         }
 

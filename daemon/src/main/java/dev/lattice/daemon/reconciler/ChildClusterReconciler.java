@@ -101,7 +101,7 @@ public final class ChildClusterReconciler extends LatticeClusterReconciler {
             next.phase(Phase.READY);
         }
         next.condition("AgentConnected", report.connected(), report.connected() ? "Connected" : "Disconnected",
-                report.connected() ? "heartbeats arrive from the cluster's agent" : "the agent's stream is closed; it reconnects on its own",
+                report.connected() ? "heartbeats arrive from the cluster's agent, over " + report.tls() : "the agent's stream is closed; it reconnects on its own",
                 generation, status.now());
     }
 

@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * child, when it last reached its parent. The agents only record here; one writer keeps statuses consistent.
  */
 public final class Fleet {
-    /** A child's last heartbeat as its parent received it. */
+    /** A child's last heartbeat as its parent received it, and the TLS its stream runs on ({@code PROTOCOL SUITE}). */
     public record ChildReport(String name, String state, int readyNodes, int totalNodes, int readyControlPlane,
-                              int totalControlPlane, List<PoolReport> pools, Instant at, boolean connected) {
+                              int totalControlPlane, List<PoolReport> pools, Instant at, boolean connected, String tls) {
     }
 
     public record PoolReport(String name, int desiredReplicas, int readyReplicas) {
@@ -33,7 +33,7 @@ public final class Fleet {
 
     public void disconnected(String child) {
         children.computeIfPresent(child, (k, r) -> new ChildReport(r.name(), r.state(), r.readyNodes(), r.totalNodes(),
-                r.readyControlPlane(), r.totalControlPlane(), r.pools(), r.at(), false));
+                r.readyControlPlane(), r.totalControlPlane(), r.pools(), r.at(), false, r.tls()));
         onChange.run();
     }
 

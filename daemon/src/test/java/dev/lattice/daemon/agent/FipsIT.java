@@ -94,6 +94,14 @@ class FipsIT {
         assertThat(Security.getProviders()[1].getName()).isEqualTo("BCJSSE");
         assertThat(Crypto.jsse().getName()).isEqualTo("BCJSSE");
         assertThat(Crypto.keyStore().getType()).isEqualTo("BCFKS");
+        // What a library asks for without naming a provider (fabric8's clients, the JDK's HttpClient, Netty): BCJSSE's.
+        assertThat(SSLContext.getInstance("TLSv1.2").getProvider().getName()).isEqualTo("BCJSSE");
+        assertThat(SSLContext.getDefault().getProvider().getName()).isEqualTo("BCJSSE");
+        assertThat(javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm()).getProvider().getName())
+                .isEqualTo("BCJSSE");
+        assertThat(javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm()).getProvider().getName())
+                .isEqualTo("BCJSSE");
+        assertThat(KeyPairGenerator.getInstance("EC").getProvider().getName()).isEqualTo("BCFIPS");
         assertThat(Crypto.describe()).startsWith("FIPS").contains("approved-only");
         // Approved-only: the provider will not make a key of unapproved strength.
         KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA", "BCFIPS");

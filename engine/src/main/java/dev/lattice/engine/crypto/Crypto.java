@@ -59,6 +59,15 @@ public final class Crypto {
     /** Elliptic curves accepted in FIPS mode, by field size: P-256, P-384, P-521. */
     private static final Set<Integer> APPROVED_CURVES = Set.of(256, 384, 521);
 
+    /**
+     * BCJSSE reads the JDK's {@code jdk.certpath.disabledAlgorithms} and warns, once per process, of the entries it cannot
+     * apply: SHA-1 limited to JDK-rooted server chains, and SHA-1 in signed jars. FIPS mode refuses SHA-1 anywhere in a
+     * peer's chain (ApprovedChains), which covers the first, and the second is not about TLS; so those warnings are
+     * only noise in the daemon's log. Held here: java.util.logging holds loggers weakly, and would forget the level.
+     */
+    private static final java.util.logging.Logger IGNORED_JDK_CONSTRAINTS =
+            java.util.logging.Logger.getLogger("org.bouncycastle.jsse.provider.DisabledAlgorithmConstraints");
+
     private static volatile Provider fips;
     private static volatile Provider jsse;
 
@@ -94,6 +103,7 @@ public final class Crypto {
             throw refused("the Bouncy Castle FIPS provider is not in approved-only mode (something loaded it before with "
                     + "org.bouncycastle.fips.approved_only unset)");
         }
+        IGNORED_JDK_CONSTRAINTS.setLevel(java.util.logging.Level.SEVERE);
         BouncyCastleJsseProvider tls = new BouncyCastleJsseProvider(true, provider);
         List<String> unapproved = unsupported(tls, FIPS_SUITES);
         if (!unapproved.isEmpty()) {

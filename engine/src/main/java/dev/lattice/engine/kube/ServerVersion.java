@@ -1,10 +1,13 @@
 package dev.lattice.engine.kube;
 
 import dev.lattice.core.install.DaemonManifests;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What runs in a cluster: its Kubernetes version and the Lattice daemon's, read from the daemon's Deployment the
@@ -12,8 +15,11 @@ import java.util.Optional;
  */
 public record ServerVersion(String server, String kubernetes, Optional<Daemon> daemon) {
 
-    /** The daemon's Deployment: its image, the version that image is tagged with, and how many replicas are ready. */
-    public record Daemon(String version, String image, int ready, int replicas) {
+    /**
+     * The daemon's Deployment: its image, the version that image is tagged with, how many replicas are ready, and
+     * whether it runs in FIPS mode (its default; {@code --fips=false} among its arguments turns it off).
+     */
+    public record Daemon(String version, String image, int ready, int replicas, boolean fips) {
     }
 
     /** Asks the cluster; throws {@link dev.lattice.core.LatticeException} when it cannot be reached. */
@@ -29,13 +35,28 @@ public record ServerVersion(String server, String kubernetes, Optional<Daemon> d
     }
 
     private static Daemon daemon(Deployment d) {
-        String image = d.getSpec().getTemplate().getSpec().getContainers().stream()
+        Optional<Container> container = d.getSpec().getTemplate().getSpec().getContainers().stream()
                 .filter(c -> DaemonManifests.NAME.equals(c.getName())).findFirst()
-                .or(() -> d.getSpec().getTemplate().getSpec().getContainers().stream().findFirst())
-                .map(c -> c.getImage()).orElse("");
+                .or(() -> d.getSpec().getTemplate().getSpec().getContainers().stream().findFirst());
+        String image = container.map(Container::getImage).orElse("");
+        List<String> args = container.map(c -> Stream.concat(Optional.ofNullable(c.getCommand()).orElse(List.of()).stream(),
+                Optional.ofNullable(c.getArgs()).orElse(List.of()).stream()).toList()).orElse(List.of());
         int ready = d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas();
         int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        return new Daemon(tag(image), image, ready, replicas);
+        return new Daemon(tag(image), image, ready, replicas, fips(args));
+    }
+
+    /** Whether a daemon started with {@code args} runs in FIPS mode: unless the last {@code --fips} says false. */
+    static boolean fips(List<String> args) {
+        boolean fips = true;
+        for (String arg : args) {
+            if (arg.startsWith("--fips=")) {
+                fips = Boolean.parseBoolean(arg.substring("--fips=".length()));
+            } else if (arg.equals("--fips")) {
+                fips = true;
+            }
+        }
+        return fips;
     }
 
     /** The tag of an image reference ({@code host:port/name:tag@digest}); "unknown" when it has none. */
