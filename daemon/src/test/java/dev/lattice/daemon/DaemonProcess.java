@@ -20,12 +20,19 @@ final class DaemonProcess implements AutoCloseable {
         return Examples.projectRoot().resolve("daemon/target/lattice-daemon");
     }
 
-    /** Starts the daemon of {@code cluster} against the API server of {@code kubeconfig}, health on {@code httpPort}. */
+    /**
+     * Starts the daemon of {@code cluster} against the API server of {@code kubeconfig}, health on {@code httpPort}, with
+     * the arguments in {@code -Dbench.daemon.args} (space-separated; {@code --fips=false} for the JDK's cryptography).
+     */
     static DaemonProcess start(Path kubeconfig, String cluster, int httpPort) throws IOException {
         Path log = Files.createTempFile("lattice-daemon", ".log");
-        Process process = new ProcessBuilder(launcher().toString(), "--kubeconfig", kubeconfig.toString(),
-                "--cluster-name", cluster, "--http-port", String.valueOf(httpPort))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new java.util.ArrayList<>(List.of(launcher().toString(), "--kubeconfig", kubeconfig.toString(),
+                "--cluster-name", cluster, "--http-port", String.valueOf(httpPort)));
+        String extra = System.getProperty("bench.daemon.args", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new DaemonProcess(process, log);
     }
 

@@ -198,15 +198,30 @@ public final class Crypto {
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX", jsse());
             factory.init(trusted);
-            for (TrustManager t : factory.getTrustManagers()) {
-                if (t instanceof X509ExtendedTrustManager x) {
-                    return fips != null ? new ApprovedChains(x) : x;
-                }
-            }
-            throw new IllegalStateException("no X.509 trust manager from " + jsse().getName());
+            return approved(factory);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS trust: " + e.getMessage(), e);
         }
+    }
+
+    /** A trust manager that trusts the JDK's authorities (its cacerts), in FIPS mode refusing weak chains as {@link #trusting} does. */
+    public static X509ExtendedTrustManager trustingTheJdksAuthorities() {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX", jsse());
+            factory.init((KeyStore) null);
+            return approved(factory);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS trust: " + e.getMessage(), e);
+        }
+    }
+
+    private static X509ExtendedTrustManager approved(TrustManagerFactory factory) {
+        for (TrustManager t : factory.getTrustManagers()) {
+            if (t instanceof X509ExtendedTrustManager x) {
+                return fips != null ? new ApprovedChains(x) : x;
+            }
+        }
+        throw new IllegalStateException("no X.509 trust manager from " + factory.getProvider().getName());
     }
 
     /** A TLS context of this mode presenting what {@code keys} holds (null: nothing) and trusting through {@code trust}. */

@@ -1,6 +1,7 @@
 package dev.lattice.engine.warm;
 
 import dev.lattice.core.LatticeException;
+import dev.lattice.engine.crypto.Crypto;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,8 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The Proxmox VE API, as far as warm pools use it: a VM's snapshots, taking one, rolling back to one, and the tasks that
@@ -62,7 +62,8 @@ public final class ProxmoxApi {
     public ProxmoxApi(Endpoint endpoint, Duration timeout) {
         this.endpoint = endpoint;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(trust(endpoint.ca())).build();
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(trust(endpoint.ca()))
+                .sslParameters(Crypto.parameters()).build();
     }
 
     /** The API the variables name; refused, saying which are missing or wrong, when they do not name one. */
@@ -94,31 +95,24 @@ public final class ProxmoxApi {
         return new Endpoint(base, variables.apply(TOKEN).strip(), variables.apply(SECRET).strip(), variables.apply(CA));
     }
 
-    /** TLS trusting the JDK's authorities, or only those of {@code pem} when given. */
+    /** TLS of the process's mode ({@link Crypto}) trusting the JDK's authorities, or only those of {@code pem} when given. */
     private static SSLContext trust(String pem) {
+        if (pem == null || pem.isBlank()) {
+            return Crypto.context(null, Crypto.trustingTheJdksAuthorities());
+        }
+        List<X509Certificate> roots = new ArrayList<>();
         try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            if (pem == null || pem.isBlank()) {
-                context.init(null, null, null);
-                return context;
-            }
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
             for (Certificate c : CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                store.setCertificateEntry("proxmox-ca-" + i++, c);
+                roots.add((X509Certificate) c);
             }
-            if (i == 0) {
-                throw new LatticeException(CA + " holds no certificate", "give the PEM of the CA that signed the Proxmox API's certificate");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new LatticeException(CA + " is not a PEM bundle of certificates: " + e.getMessage(), null);
         }
+        if (roots.isEmpty()) {
+            throw new LatticeException(CA + " holds no certificate", "give the PEM of the CA that signed the Proxmox API's certificate");
+        }
+        return Crypto.context(null, Crypto.trusting(roots));
     }
 
     /** The names of the VM's snapshots (without {@code current}, which Proxmox lists for the running state). */
