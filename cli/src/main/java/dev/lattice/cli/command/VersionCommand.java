@@ -111,7 +111,8 @@ public final class VersionCommand implements Callable<Integer> {
         if (server != null) {
             s.append("kubernetes ").append(server.kubernetes()).append(" (").append(server.server()).append(")\n");
             s.append(server.daemon().map(d -> "daemon " + d.version() + " (" + d.image() + ", " + d.ready() + "/" + d.replicas()
-                    + " ready" + (d.fips() ? ", FIPS mode" : ", not in FIPS mode: --fips=false") + ")").orElse("daemon: not installed (no Deployment lattice-system/lattice-daemon)")).append('\n');
+                    + " ready" + (d.fips() ? ", FIPS mode" : ", not in FIPS mode: --fips=false") + ")")
+                    .orElse("daemon: not installed (no Deployment lattice-system/lattice-daemon)")).append('\n');
         }
         return s.toString();
     }

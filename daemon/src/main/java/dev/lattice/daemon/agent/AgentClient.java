@@ -8,7 +8,6 @@ import dev.lattice.proto.agent.v1.AgentServiceGrpc;
 import dev.lattice.proto.agent.v1.Heartbeat;
 import dev.lattice.proto.agent.v1.ParentCommand;
 import dev.lattice.proto.agent.v1.ProtocolVersion;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;

@@ -1,10 +1,10 @@
 package dev.lattice.daemon.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lattice.engine.crypto.Crypto;
 import dev.lattice.engine.kube.Secrets;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import dev.lattice.engine.crypto.Crypto;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,6 @@
 package dev.lattice.daemon.agent;
 
+import dev.lattice.core.LatticeException;
 import dev.lattice.core.capi.ClusterRenderer;
 import dev.lattice.core.install.BootstrapTokens;
 import dev.lattice.core.install.DaemonManifests;
@@ -11,7 +12,6 @@ import dev.lattice.daemon.reconciler.Children;
 import dev.lattice.daemon.reconciler.Fleet;
 import dev.lattice.daemon.reconciler.ObjectSync;
 import dev.lattice.daemon.reconciler.ParentLink;
-import dev.lattice.core.LatticeException;
 import dev.lattice.engine.crypto.Crypto;
 import dev.lattice.engine.install.ChildProvisioning;
 import dev.lattice.engine.kube.Applier;

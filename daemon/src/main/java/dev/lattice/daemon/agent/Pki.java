@@ -1,5 +1,6 @@
 package dev.lattice.daemon.agent;
 
+import dev.lattice.engine.crypto.Crypto;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import io.grpc.util.AdvancedTlsX509KeyManager;
-import dev.lattice.engine.crypto.Crypto;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509KeyManager;
@@ -256,11 +256,6 @@ public final class Pki {
 
     private static boolean isAddress(String host) {
         return host.matches("[0-9.]+") || host.contains(":");
-    }
-
-    /** PEM text as a stream, as gRPC's TLS builders take it. */
-    static ByteArrayInputStream stream(String pem) {
-        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
     }
 
     static X509Certificate parseCertificate(String pem) {
