@@ -125,7 +125,7 @@ public final class Crypto {
     }
 
     /** The suites of {@code wanted} that a context of {@code provider} does not offer. */
-    private static List<String> unsupported(Provider provider, List<String> wanted) {
+    static List<String> unsupported(Provider provider, List<String> wanted) {
         try {
             SSLContext probe = SSLContext.getInstance("TLS", provider);
             probe.init(null, null, new SecureRandom());

@@ -27,6 +27,18 @@ class CryptoTest {
     }
 
     @Test
+    void aSuiteTheFipsJssePolicyDoesNotApproveIsFoundBeforeTheModeStarts() {
+        // The check enterFips makes of its own configuration: against BCJSSE in FIPS mode, made apart (not installed).
+        var jsse = new org.bouncycastle.jsse.provider.BouncyCastleJsseProvider(true,
+                new org.bouncycastle.jcajce.provider.BouncyCastleFipsProvider());
+        assertThat(Crypto.unsupported(jsse, Crypto.FIPS_SUITES)).isEmpty();
+        assertThat(Crypto.unsupported(jsse, Crypto.STANDARD_SUITES))
+                .containsExactlyInAnyOrder("TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+        assertThat(Crypto.fips()).as("made apart, nothing changed for the process").isFalse();
+    }
+
+    @Test
     void theFipsSuitesAreAesGcmWithEcdheAndTheOthersAddChaCha20() {
         assertThat(Crypto.FIPS_SUITES).allSatisfy(s -> assertThat(s).contains("_GCM_").doesNotContain("CHACHA", "CBC"));
         assertThat(Crypto.FIPS_SUITES).filteredOn(s -> s.startsWith("TLS_ECDHE") || s.contains("_WITH_")).allSatisfy(s -> assertThat(s).startsWith("TLS_ECDHE_"));
