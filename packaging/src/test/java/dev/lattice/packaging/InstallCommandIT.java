@@ -73,7 +73,7 @@ class InstallCommandIT {
             String kubernetes = cloud.workload("dev").orElseThrow().client().getKubernetesVersion().getGitVersion();
             String image = DaemonManifests.DEFAULT_IMAGE;
             assertThat(version.out()).contains("kubernetes " + kubernetes + " (https://",
-                    "daemon " + image.substring(image.lastIndexOf(':') + 1) + " (" + image + ", 2/2 ready)")
+                    "daemon " + image.substring(image.lastIndexOf(':') + 1) + " (" + image + ", 2/2 ready, FIPS mode)")
                     .doesNotContain("client-key-data", "BEGIN");
 
             // Tab after uninstall --kubeconfig FILE --name: the LatticeClusters in that cluster
