@@ -46,14 +46,19 @@ public record ServerVersion(String server, String kubernetes, Optional<Daemon> d
         return new Daemon(tag(image), image, ready, replicas, fips(args));
     }
 
-    /** Whether a daemon started with {@code args} runs in FIPS mode: unless the last {@code --fips} says false. */
+    /**
+     * Whether a daemon started with {@code args} runs in FIPS mode: unless the last {@code --fips} says false
+     * ({@code --fips=false}, or {@code --fips false} as picocli also reads it).
+     */
     static boolean fips(List<String> args) {
         boolean fips = true;
-        for (String arg : args) {
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
             if (arg.startsWith("--fips=")) {
-                fips = Boolean.parseBoolean(arg.substring("--fips=".length()));
+                fips = !"false".equalsIgnoreCase(arg.substring("--fips=".length()));
             } else if (arg.equals("--fips")) {
-                fips = true;
+                String next = i + 1 < args.size() ? args.get(i + 1) : "";
+                fips = !"false".equalsIgnoreCase(next);
             }
         }
         return fips;
