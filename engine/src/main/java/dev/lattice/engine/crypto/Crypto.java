@@ -145,11 +145,6 @@ public final class Crypto {
                 + "ECDHE with AES-GCM)";
     }
 
-    /** The provider keys and signatures are made with: FIPS's, else null (the JDK's choice). */
-    public static Provider keys() {
-        return fips;
-    }
-
     /** The TLS suites of this mode. */
     public static List<String> suites() {
         return fips != null ? FIPS_SUITES : STANDARD_SUITES;
