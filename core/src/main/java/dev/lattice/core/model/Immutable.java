@@ -11,11 +11,22 @@ public final class Immutable {
     }
 
     public static <T> List<T> list(List<T> list) {
-        return list == null ? List.of() : Collections.unmodifiableList(new java.util.ArrayList<>(list));
+        return list == null || list.isEmpty() ? Collections.emptyList() : Collections.unmodifiableList(new java.util.ArrayList<>(list));
     }
 
-    /** An immutable copy that keeps insertion order, so output is as deterministic as input. */
+    /**
+     * An immutable copy that keeps insertion order, so output is as deterministic as input. Most of the model's maps
+     * hold a few entries (a container, a port, a label), and the daemon holds a fleet's model: those are held in one
+     * array ({@link CompactMap}), the empty ones as the one empty map (which, like the others, answers a lookup of
+     * null rather than refusing it).
+     */
     public static <K, V> Map<K, V> map(Map<K, V> map) {
-        return map == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        if (map == null || map.isEmpty()) {
+            return Collections.emptyMap();
+        }
+        if (map instanceof CompactMap<K, V> compact) {
+            return compact;
+        }
+        return map.size() <= CompactMap.MAX ? CompactMap.copyOf(map) : Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 }

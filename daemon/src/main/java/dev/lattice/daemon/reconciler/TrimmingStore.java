@@ -1,5 +1,6 @@
 package dev.lattice.daemon.reconciler;
 
+import dev.lattice.core.model.CompactMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -119,7 +120,7 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
         }
         if (value instanceof Map<?, ?> map) {
             if (map.size() <= CompactMap.MAX) {
-                return CompactMap.copyOf(map, String::intern, TrimmingStore::compact);
+                return CompactMap.copyOf(map, k -> String.valueOf(k).intern(), TrimmingStore::compact);
             }
             Map<String, Object> out = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
             map.forEach((k, v) -> out.put(String.valueOf(k).intern(), compact(v)));

@@ -2,10 +2,13 @@ package dev.lattice.daemon.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.core.model.CompactMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** What an informer's store keeps of an object, and how. */
@@ -24,6 +27,17 @@ class TrimmingStoreTest {
                  "status": {"cluster": "home", "conditions": [{"type": "Ready", "status": "True", "reason": "Applied",
                    "message": "its workload and policies are applied", "lastTransitionTime": "2026-12-07T06:00:01Z"}]}}
                 """.formatted(name), GenericKubernetesResource.class);
+    }
+
+    @Test
+    void holdsSmallMapsCompactlyAndLargeOnesHashed() {
+        Map<String, Object> large = new LinkedHashMap<>();
+        IntStream.range(0, CompactMap.MAX + 1).forEach(i -> large.put("k" + i, i));
+        assertThat(TrimmingStore.compact(large)).isInstanceOf(LinkedHashMap.class).isEqualTo(large);
+        large.remove("k0");
+        assertThat(TrimmingStore.compact(large)).isInstanceOf(CompactMap.class).isEqualTo(large);
+        // Written as JSON in its order, as the map it was made from.
+        assertThat(JSON.asJson(TrimmingStore.compact(large))).isEqualTo(JSON.asJson(large));
     }
 
     @Test

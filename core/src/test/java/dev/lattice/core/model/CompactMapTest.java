@@ -1,9 +1,9 @@
-package dev.lattice.daemon.reconciler;
+package dev.lattice.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ class CompactMapTest {
     @Test
     void readsAsTheMapItWasMadeFrom() {
         Map<String, Object> original = condition();
-        CompactMap compact = CompactMap.copyOf(original);
+        CompactMap<String, Object> compact = CompactMap.copyOf(original);
         assertThat(compact).containsExactlyEntriesOf(original).hasSize(5);
         assertThat(compact.keySet()).containsExactly("type", "status", "reason", "message", "observedGeneration");
         assertThat(compact.get("reason")).isEqualTo("Applied");
@@ -42,15 +42,15 @@ class CompactMapTest {
     }
 
     @Test
-    void isWrittenAsJsonInItsOrder() {
-        KubernetesSerialization json = new KubernetesSerialization();
-        assertThat(json.asJson(Map.of("conditions", List.of(CompactMap.copyOf(condition())))))
-                .isEqualTo(json.asJson(Map.of("conditions", List.of(condition()))));
+    void isWrittenAsJsonInItsOrder() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.writeValueAsString(Map.of("conditions", List.of(CompactMap.copyOf(condition())))))
+                .isEqualTo(json.writeValueAsString(Map.of("conditions", List.of(condition()))));
     }
 
     @Test
     void cannotBeEdited() {
-        CompactMap compact = CompactMap.copyOf(condition());
+        CompactMap<String, Object> compact = CompactMap.copyOf(condition());
         assertThatThrownBy(() -> compact.put("status", "False")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> compact.remove("status")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> compact.entrySet().iterator().next().setValue("x")).isInstanceOf(UnsupportedOperationException.class);
@@ -62,8 +62,5 @@ class CompactMapTest {
         Map<String, Object> large = new LinkedHashMap<>();
         IntStream.range(0, CompactMap.MAX + 1).forEach(i -> large.put("k" + i, i));
         assertThatThrownBy(() -> CompactMap.copyOf(large)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(TrimmingStore.compact(large)).isInstanceOf(LinkedHashMap.class).isEqualTo(large);
-        large.remove("k0");
-        assertThat(TrimmingStore.compact(large)).isInstanceOf(CompactMap.class).isEqualTo(large);
     }
 }
