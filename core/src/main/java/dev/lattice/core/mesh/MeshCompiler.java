@@ -273,8 +273,9 @@ public final class MeshCompiler {
                     externalCalls.getOrDefault(id, List.of()).forEach(e -> endpoints.addAll(endpoints(externals.get(e))));
                     List<LatticeService> called = new ArrayList<>(out.size());
                     out.forEach(c -> called.add(services.get(c)));
+                    // Held as long as the pieces are (a remembering compiler keeps it): immutable lists, sized to fit.
                     Context context = new Context(mesh, monitoring, ownersOf(s, volumeOwners), peers(in, cluster, placedOn),
-                            mesh ? in : null, peers(out, cluster, placedOn), called, endpoints);
+                            mesh ? List.copyOf(in) : null, peers(out, cluster, placedOn), List.copyOf(called), List.copyOf(endpoints));
                     Made last = before.get(id);
                     if (last == null || last.bare() != s || !last.context().equals(context)) {
                         LatticeService source = last != null && last.bare() == s ? last.source() : fresh.get(s);
@@ -322,6 +323,9 @@ public final class MeshCompiler {
 
     /** The owners of the shared volumes {@code s} uses, by volume key: all of the owners its Deployment reads. */
     private static Map<String, String> ownersOf(LatticeService s, Map<String, String> volumeOwners) {
+        if (volumeOwners.isEmpty()) {
+            return Map.of();
+        }
         Map<String, String> owners = new HashMap<>();
         for (Resource r : s.spec().resources().values()) {
             String owner = r.isSharedVolume() ? volumeOwners.get(s.volumeKey(r)) : null;
