@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,39 +129,9 @@ public final class MeshCompiler {
     }
 
     private final String trustDomain;
-    /** What the last compile made of each service; null when this compiler does not remember (see {@link #remembering}). */
-    private Map<ServiceId, Made> made;
-
-    /**
-     * A service's pieces as the last compile made them: from {@code source} (the instance the inputs held), as
-     * {@code bare}, in {@code context}.
-     */
-    private record Made(LatticeService source, LatticeService bare, Context context, List<Piece> pieces) {
-    }
-
-    /**
-     * Everything a service's pieces are made from besides the service itself. The same service (the same instance: the
-     * daemon's model keeps one until it changes) in an equal context makes equal pieces.
-     */
-    private record Context(boolean mesh, boolean monitoring, Map<String, String> owners, List<Peer> callers,
-                           List<ServiceId> callerIds, List<Peer> callees, List<LatticeService> called, List<ExternalEndpoint> endpoints) {
-    }
 
     public MeshCompiler(String trustDomain) {
         this.trustDomain = Objects.requireNonNull(trustDomain);
-    }
-
-    /**
-     * A compiler for a caller that compiles the same fleet again and again (the daemon, on every change): a service
-     * that is the same instance in an equal context as in the last compile gets that compile's pieces back, the very
-     * instances. A change then makes new pieces for what it touches only: the fleet's copies, made afresh and held for a
-     * whole pass, outlived the young generation and filled the old one (at 10,000 services, a full collection every
-     * other pass), and whoever compares pieces with those it applied finds an unchanged one by identity.
-     */
-    public static MeshCompiler remembering(String trustDomain) {
-        MeshCompiler compiler = new MeshCompiler(trustDomain);
-        compiler.made = new HashMap<>();
-        return compiler;
     }
 
     /** Compiles every service of {@code inputs}, each for the cluster its placement names. */
@@ -172,40 +141,12 @@ public final class MeshCompiler {
 
     /** {@link #compile(Inputs, List)} with the inputs' graph already analysed ({@link ServiceGraph#analyse}). */
     public Result compile(Inputs inputs, List<Placement> placements, ServiceGraph graph) {
-        if (made == null) {
-            return compile(inputs, placements, graph, Map.of(), null);
-        }
-        synchronized (this) {
-            return compile(inputs, placements, graph, made, made);
-        }
-    }
-
-    /**
-     * The compile, reusing what {@code before} made where it can and recording in {@code next} (unless null; it may be
-     * {@code before} itself) what it made, and nothing of services no longer there.
-     */
-    private Result compile(Inputs inputs, List<Placement> placements, ServiceGraph graph, Map<ServiceId, Made> before,
-                           Map<ServiceId, Made> next) {
         // Each service as its pieces hold it, made once: a service's workload, its callers' egress rules and its own
         // share one copy (at 10,000 services, each copy per piece was 80,000 objects held as long as the pieces are).
         // Sized for the fleet up front: growing maps of 10,000 entries rehash them over and over.
         int size = inputs.services().size() * 4 / 3 + 1;
         Map<ServiceId, LatticeService> services = new LinkedHashMap<>(size);
-        // The services whose bare copy is made afresh (the last compile's serves the others), by that copy.
-        Map<LatticeService, LatticeService> fresh = new IdentityHashMap<>();
-        for (LatticeService s : inputs.services()) {
-            ServiceId id = ServiceId.of(s);
-            Made last = before.get(id);
-            if (last != null && last.source() == s) {
-                services.put(id, last.bare());
-            } else {
-                LatticeService bare = Piece.bare(s);
-                services.put(id, bare);
-                if (next != null) {
-                    fresh.put(bare, s);
-                }
-            }
-        }
+        inputs.services().forEach(s -> services.put(ServiceId.of(s), Piece.bare(s)));
         Map<ServiceId, LatticeExternalService> externals = new HashMap<>();
         inputs.externalServices().forEach(e -> externals.put(ServiceId.of(e), e));
         Map<ServiceId, String> placedOn = new HashMap<>(size);
@@ -267,24 +208,23 @@ public final class MeshCompiler {
                 pieces.add(new Piece.Namespace(namespace, mesh));
                 for (ServiceId id : inNamespace.getValue()) {
                     LatticeService s = services.get(id);
+                    pieces.add(new Piece.Workload(s, ownersOf(s, volumeOwners)));
+                    PolicyRenderer.Port metrics = WorkloadRenderer.metricsPort(s);
+                    if (monitoring && metrics != null) {
+                        pieces.add(new Piece.Metrics(s, metrics, mesh));
+                    }
                     List<ServiceId> in = callers.getOrDefault(id, List.of());
+                    if (!in.isEmpty()) {
+                        pieces.add(new Piece.Ingress(s, peers(in, cluster, placedOn), mesh ? in : null, trustDomain));
+                    }
                     List<ServiceId> out = callees.getOrDefault(id, List.of());
                     List<ExternalEndpoint> endpoints = new ArrayList<>();
                     externalCalls.getOrDefault(id, List.of()).forEach(e -> endpoints.addAll(endpoints(externals.get(e))));
-                    List<LatticeService> called = new ArrayList<>(out.size());
-                    out.forEach(c -> called.add(services.get(c)));
-                    // Held as long as the pieces are (a remembering compiler keeps it): immutable lists, sized to fit.
-                    Context context = new Context(mesh, monitoring, ownersOf(s, volumeOwners), peers(in, cluster, placedOn),
-                            mesh ? List.copyOf(in) : null, peers(out, cluster, placedOn), List.copyOf(called), List.copyOf(endpoints));
-                    Made last = before.get(id);
-                    if (last == null || last.bare() != s || !last.context().equals(context)) {
-                        LatticeService source = last != null && last.bare() == s ? last.source() : fresh.get(s);
-                        last = new Made(source, s, context, pieces(s, out, context));
+                    if (!out.isEmpty() || !endpoints.isEmpty()) {
+                        Map<ServiceId, LatticeService> called = new HashMap<>();
+                        out.forEach(c -> called.put(c, services.get(c)));
+                        pieces.add(new Piece.Egress(s, peers(out, cluster, placedOn), called, endpoints));
                     }
-                    if (next != null) {
-                        next.put(id, last);
-                    }
-                    pieces.addAll(last.pieces());
                 }
                 for (ServiceId e : externalsHere) {
                     if (mesh && e.namespace().equals(namespace)) {
@@ -294,38 +234,11 @@ public final class MeshCompiler {
             }
             manifests.add(new ClusterManifests(cluster, here, pieces));
         }
-        if (next != null) {
-            next.keySet().retainAll(services.keySet());
-        }
         return new Result(manifests, edges, graph.agreedExternal(), graph.warnings());
-    }
-
-    /** The pieces of service {@code s} (its bare copy), which calls {@code out}, in {@code context}. */
-    private List<Piece> pieces(LatticeService s, List<ServiceId> out, Context context) {
-        List<Piece> pieces = new ArrayList<>(4);
-        pieces.add(new Piece.Workload(s, context.owners()));
-        PolicyRenderer.Port metrics = WorkloadRenderer.metricsPort(s);
-        if (context.monitoring() && metrics != null) {
-            pieces.add(new Piece.Metrics(s, metrics, context.mesh()));
-        }
-        if (!context.callers().isEmpty()) {
-            pieces.add(new Piece.Ingress(s, context.callers(), context.callerIds(), trustDomain));
-        }
-        if (!out.isEmpty() || !context.endpoints().isEmpty()) {
-            Map<ServiceId, LatticeService> called = new HashMap<>();
-            for (int i = 0; i < out.size(); i++) {
-                called.put(out.get(i), context.called().get(i));
-            }
-            pieces.add(new Piece.Egress(s, context.callees(), called, context.endpoints()));
-        }
-        return List.copyOf(pieces);
     }
 
     /** The owners of the shared volumes {@code s} uses, by volume key: all of the owners its Deployment reads. */
     private static Map<String, String> ownersOf(LatticeService s, Map<String, String> volumeOwners) {
-        if (volumeOwners.isEmpty()) {
-            return Map.of();
-        }
         Map<String, String> owners = new HashMap<>();
         for (Resource r : s.spec().resources().values()) {
             String owner = r.isSharedVolume() ? volumeOwners.get(s.volumeKey(r)) : null;

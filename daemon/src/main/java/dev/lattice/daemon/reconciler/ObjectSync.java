@@ -135,13 +135,8 @@ public final class ObjectSync {
         }
     }
 
-    /**
-     * What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if
-     * unwanted); and every piece of the pass as it was looked up, by identity: a compiler that gives back an unchanged
-     * service's pieces as the same instances ({@code MeshCompiler.remembering}) has them found again without hashing or
-     * comparing them.
-     */
-    private record Memory(Map<Keyed, List<Tracked>> done, Set<Tracked> unsure, Map<Piece, Keyed> keyed) {
+    /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
+    private record Memory(Map<Keyed, List<Tracked>> done, Set<Tracked> unsure) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
@@ -185,11 +180,8 @@ public final class ObjectSync {
         Set<String> present = new HashSet<>();
         // The remembered objects of the pieces found again (by identity: the lists are the memory's own).
         Set<List<Tracked>> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-        Map<Piece, Keyed> keyed = new IdentityHashMap<>(desired.size());
         for (Piece p : desired) {
-            Keyed k = before == null ? null : before.keyed().get(p);
-            k = k != null ? k : new Keyed(p);
-            keyed.put(p, k);
+            Keyed k = new Keyed(p);
             keys.add(k);
             present.add(k.service);
             List<Tracked> known = full || before == null ? null : before.done().get(k);
@@ -296,7 +288,7 @@ public final class ObjectSync {
         Map<Coordinates, String> failed = new LinkedHashMap<>(run.failed);
         failed.putAll(notDeleted);
         candidates.stream().filter(t -> notDeleted.containsKey(t.ref())).forEach(unsure::add); // the next pass tries again
-        applied.put(source, new Memory(done, unsure, keyed));
+        applied.put(source, new Memory(done, unsure));
         Outcome outcome = new Outcome(run.done.get() + stale.size() + gone.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
         return new Pass(outcome, objects, Set.copyOf(later.keySet()));
     }

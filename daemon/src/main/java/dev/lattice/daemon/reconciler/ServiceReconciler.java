@@ -55,7 +55,7 @@ public final class ServiceReconciler implements Reconciler {
     private final Supplier<String> self;
     private final Children children;
     private final Duration fullEvery;
-    private final Planner planner = Planner.remembering();
+    private final Planner planner = Planner.defaults();
     private final RequestPool requests;
     private final Runnable again;
     private String lastPlan;
