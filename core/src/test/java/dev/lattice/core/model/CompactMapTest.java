@@ -38,7 +38,31 @@ class CompactMapTest {
         assertThat(compact).isEqualTo(unordered);
         assertThat(unordered).isEqualTo(compact);
         assertThat(compact.hashCode()).isEqualTo(unordered.hashCode());
+        assertThat(compact).isNotEqualTo(new HashMap<>(Map.of("type", "Ready"))); // fewer entries
+        Map<String, Object> otherMessage = condition();
+        otherMessage.put("message", "x"); // a null value against a value
+        assertThat(compact).isNotEqualTo(otherMessage);
+        assertThat(otherMessage).isNotEqualTo(compact);
+        // Its views, in order.
+        assertThat(compact.values()).containsExactly("Ready", "True", "Applied", null, 3L);
+        assertThat(compact.entrySet()).extracting(Map.Entry::getKey).containsExactly("type", "status", "reason", "message", "observedGeneration");
+        assertThat(compact.keySet().contains("reason")).isTrue();
+        assertThat(compact.get(null)).as("a lookup of null is answered, as a LinkedHashMap's is").isNull();
         assertThat(CompactMap.copyOf(Map.of())).isEmpty();
+    }
+
+    @Test
+    void theModelsMapsAreCompactWhereSmallAndKeepTheirOrder() {
+        Map<String, Integer> small = new LinkedHashMap<>();
+        IntStream.range(0, CompactMap.MAX).forEach(i -> small.put("k" + (CompactMap.MAX - i), i));
+        assertThat(Immutable.map(small)).isInstanceOf(CompactMap.class).containsExactlyEntriesOf(small);
+        Map<String, Integer> large = new LinkedHashMap<>(small);
+        large.put("k0", CompactMap.MAX);
+        assertThat(Immutable.map(large)).isNotInstanceOf(CompactMap.class).containsExactlyEntriesOf(large);
+        assertThatThrownBy(() -> Immutable.map(large).put("k", 1)).isInstanceOf(UnsupportedOperationException.class);
+        // The empty ones (and none at all) are the one empty map, which answers a lookup of null as the others do.
+        assertThat(Immutable.map(new LinkedHashMap<>())).isSameAs(Immutable.map(null)).isEmpty();
+        assertThat(Immutable.map(new LinkedHashMap<String, Integer>()).get(null)).isNull();
     }
 
     @Test
