@@ -143,7 +143,8 @@ public final class MeshCompiler {
     public Result compile(Inputs inputs, List<Placement> placements, ServiceGraph graph) {
         // Each service as its pieces hold it, made once: a service's workload, its callers' egress rules and its own
         // share one copy (at 10,000 services, each copy per piece was 80,000 objects held as long as the pieces are).
-        // Sized for the fleet up front: growing maps of 10,000 entries rehash them over and over.
+        // In the inputs' order (see byCluster below), and sized for the fleet up front: growing maps of 10,000 entries
+        // rehash them over and over.
         int size = inputs.services().size() * 4 / 3 + 1;
         Map<ServiceId, LatticeService> services = new LinkedHashMap<>(size);
         inputs.services().forEach(s -> services.put(ServiceId.of(s), Piece.bare(s)));
@@ -174,8 +175,8 @@ public final class MeshCompiler {
         }
 
         // Services by cluster (null last: not placed), then by namespace and name. The inputs mostly come in that order
-        // (the daemon's always do), which sorting a list finds in one pass, where a sorted set compares its way in for
-        // each service: at 10,000 services, half of the compile.
+        // (the daemon's always do), which sorting a list finds in one pass, where a sorted set compared its way in for
+        // each service: a fleet's worth of string comparisons on every compile.
         Comparator<String> clusterOrder = Comparator.nullsLast(Comparator.naturalOrder());
         Map<String, List<ServiceId>> byCluster = new TreeMap<>(clusterOrder);
         services.keySet().forEach(id -> byCluster.computeIfAbsent(placedOn.get(id), k -> new ArrayList<>()).add(id));

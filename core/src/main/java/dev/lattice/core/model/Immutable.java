@@ -11,7 +11,10 @@ public final class Immutable {
     }
 
     public static <T> List<T> list(List<T> list) {
-        return list == null || list.isEmpty() ? Collections.emptyList() : Collections.unmodifiableList(new java.util.ArrayList<>(list));
+        if (list == null || list.isEmpty()) {
+            return Collections.emptyList();
+        }
+        return Collections.unmodifiableList(new java.util.ArrayList<>(list));
     }
 
     /**
