@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Not part of the test run (no *Test/*IT name): the daemon at fleet scale, run as users run it
@@ -31,8 +33,10 @@ import org.junit.jupiter.api.Test;
  * {@code ./mvnw -B -pl daemon verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ScaleBench
  * -Dbench.sizes=1000,5000,10000}; {@code -Dbench.jfr=/tmp/changes} records a profile of the changes and the move
  * (Java Flight Recorder) in {@code /tmp/changes-SIZE.jfr}; {@code -Dbench.histogram=true} the live objects by class once all
- * are applied.
+ * are applied, and {@code -Dbench.heapdump=/tmp/live} the live objects themselves in {@code /tmp/live-SIZE.hprof}. Several sizes take longer than an integration test may (10 minutes): the bench may take as long as its
+ * test JVM may live (45 minutes, {@code -Dfailsafe.timeout}).
  */
+@Timeout(value = 45, unit = TimeUnit.MINUTES)
 class ScaleBench {
     /** How long after the bulk apply's start the bench waits for every placement and Deployment ({@code -Dbench.limit}, seconds). */
     private static final Duration LIMIT = Duration.ofSeconds(Long.getLong("bench.limit", 300));
@@ -111,6 +115,11 @@ class ScaleBench {
                     Path histogram = Files.createTempFile("lattice-daemon-histogram-" + services + "-", ".txt");
                     Files.writeString(histogram, daemon.jcmd("GC.class_histogram"));
                     System.out.println("live objects: " + histogram + "; RSS after the full GC: " + daemon.rss());
+                }
+                String heapDump = System.getProperty("bench.heapdump");
+                if (heapDump != null && daemon.alive()) {
+                    // The live objects themselves, for a heap analyser: who holds what.
+                    System.out.print(daemon.jcmd("GC.heap_dump", heapDump + "-" + services + ".hprof"));
                 }
                 String change = "-";
                 String moveAway = "-";

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * provider manifests: downloaded, or from {@code LATTICE_E2E_COMPONENTS_DIR}.
  */
 @DisplayName("install and uninstall with Docker (kind or k3s, CAPD)")
+@Timeout(value = 60, unit = TimeUnit.MINUTES)
 class InstallE2E {
     @TempDir
     Path dir;
