@@ -11,12 +11,18 @@ import java.util.Map;
 public final class SourceMap {
     private final String file;
     private final Location document;
-    private final Map<String, Location> keys = new HashMap<>();
-    private final Map<String, Location> values = new HashMap<>();
+    private final Map<String, Location> keys;
+    private final Map<String, Location> values;
 
     public SourceMap(String file, Location document) {
+        this(file, document, new HashMap<>(), new HashMap<>());
+    }
+
+    private SourceMap(String file, Location document, Map<String, Location> keys, Map<String, Location> values) {
         this.file = file;
         this.document = document;
+        this.keys = keys;
+        this.values = values;
     }
 
     void record(String path, Location key, Location value) {
@@ -33,7 +39,8 @@ public final class SourceMap {
      * after they were read and checked (a daemon's thousands of live objects), whose problems were found already.
      */
     public SourceMap withoutFields() {
-        return keys.isEmpty() && values.isEmpty() ? this : new SourceMap(file, document);
+        // Read only from here on, and holding no map of its own: a daemon keeps one per live object.
+        return new SourceMap(file, document, Map.of(), Map.of());
     }
 
     public String file() {

@@ -70,7 +70,8 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
     /**
      * A copy of {@code meta} without managedFields, nor the annotation {@code kubectl apply} writes (the whole object
      * again, as JSON: with client-side apply it would double what the daemon holds of each object, and nothing here
-     * reads it); its namespace, time and labels held once however many objects share them.
+     * reads it); its namespace, time and labels held once however many objects share them, its small maps compactly
+     * (read only, as the whole copy is).
      */
     static ObjectMeta withoutManagedFields(ObjectMeta meta) {
         ObjectMeta copy = new ObjectMetaBuilder(meta).build();
@@ -84,6 +85,13 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
             annotations.remove(LAST_APPLIED);
         }
         copy.setAnnotations(strings(annotations));
+        // The model's builders make an empty list of each; one shared empty list holds nothing per object.
+        if (copy.getFinalizers() != null && copy.getFinalizers().isEmpty()) {
+            copy.setFinalizers(List.of());
+        }
+        if (copy.getOwnerReferences() != null && copy.getOwnerReferences().isEmpty()) {
+            copy.setOwnerReferences(List.of());
+        }
         return copy;
     }
 
@@ -137,6 +145,9 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
     private static Map<String, String> strings(Map<String, String> map) {
         if (map == null) {
             return null;
+        }
+        if (map.size() <= CompactMap.MAX) {
+            return CompactMap.copyOf(map, String::intern, TrimmingStore::intern);
         }
         Map<String, String> out = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
         map.forEach((k, v) -> out.put(k.intern(), intern(v)));

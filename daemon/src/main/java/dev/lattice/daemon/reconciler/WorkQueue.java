@@ -61,6 +61,12 @@ public final class WorkQueue implements AutoCloseable {
     private final Consumer<String> fatal;
     private long seq;
     private boolean closed;
+    /** Told once the queue has been quiet (nothing running) for {@link #quiet} after reconciling; see {@link #whenQuiet}. */
+    private Runnable onQuiet;
+    private Duration quiet;
+    private ScheduledFuture<?> quietCheck;
+    /** Reconciles finished so far: a quiet spell counts from the last one, and a run since is not quiet. */
+    private long finishedCount;
 
     /** @param fatal told what went wrong when a reconcile hits an error the process cannot go on after */
     public WorkQueue(int workers, Duration resync, Backoff backoff, double retriesPerSecond, int retryBurst, Listener listener,
@@ -154,6 +160,13 @@ public final class WorkQueue implements AutoCloseable {
         if (closed) {
             return;
         }
+        long count = ++finishedCount;
+        if (onQuiet != null && running.isEmpty()) {
+            if (quietCheck != null) {
+                quietCheck.cancel(false);
+            }
+            quietCheck = workers.schedule(() -> quietFor(count), quiet.toNanos(), TimeUnit.NANOSECONDS);
+        }
         if (ok) {
             failures.remove(key);
             ScheduledFuture<?> previous = resyncs.put(key,
@@ -176,6 +189,28 @@ public final class WorkQueue implements AutoCloseable {
     private static String message(Throwable e) {
         String m = e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * Runs {@code action} on a worker once nothing has run for {@code quiet} after reconciles, and again after each later
+     * busy spell: for what is best done while nothing waits (the daemon gives back the heap a pass used).
+     */
+    public synchronized void whenQuiet(Duration quiet, Runnable action) {
+        this.quiet = quiet;
+        this.onQuiet = action;
+    }
+
+    private void quietFor(long count) {
+        synchronized (this) {
+            if (closed || finishedCount != count || !running.isEmpty()) {
+                return; // busy again meanwhile: the next finish counts afresh
+            }
+        }
+        try {
+            onQuiet.run();
+        } catch (RuntimeException e) {
+            LOG.warn("after the reconciles: {}", message(e));
+        }
     }
 
     /** The key that has been reconciling longer than {@code limit}, with for how long; null when none has. */

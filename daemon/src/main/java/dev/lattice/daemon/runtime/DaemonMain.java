@@ -1,5 +1,6 @@
 package dev.lattice.daemon.runtime;
 
+import java.net.URLConnection;
 import java.util.List;
 
 /**
@@ -29,6 +30,10 @@ public final class DaemonMain {
             }
             DaemonCommand.exit();
         });
+        // A jar read through a jar: URL is kept open, parsed, for the life of the process unless told otherwise: the FIPS
+        // provider's check of its own signed jar kept its manifest's digest of every class (4 MB of heap), Jetty two more.
+        // The class path's jars stay open for classes all the same; only these copies go once read.
+        URLConnection.setDefaultUseCaches("jar", false);
         System.exit(DaemonCommand.commandLine(System.getenv()).execute(args));
     }
 }

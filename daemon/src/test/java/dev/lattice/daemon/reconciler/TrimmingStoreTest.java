@@ -46,8 +46,15 @@ class TrimmingStoreTest {
         assertThat(kept.getAdditionalProperties()).containsOnlyKeys("status");
         assertThat(kept.getMetadata().getManagedFields()).isNull();
         assertThat(kept.getMetadata().getAnnotations()).containsExactly(Map.entry("owner", "ana"));
-        assertThat(kept.getMetadata().getLabels()).containsExactly(Map.entry("team", "payments"));
+        assertThat(kept.getMetadata().getLabels()).containsExactly(Map.entry("team", "payments")).isInstanceOf(CompactMap.class);
+        assertThat(kept.getMetadata().getFinalizers()).isEmpty();
+        assertThat(kept.getMetadata().getOwnerReferences()).isSameAs(TrimmingStore.without(service("b"), "spec").getMetadata().getOwnerReferences());
         assertThat(JSON.asJson(kept.getAdditionalProperties().get("status"))).isEqualTo(JSON.asJson(service("a").get("status")));
+        // Written as JSON, the metadata is what it was, less what was dropped.
+        GenericKubernetesResource original = service("a");
+        original.getMetadata().setManagedFields(null);
+        original.getMetadata().getAnnotations().remove(TrimmingStore.LAST_APPLIED);
+        assertThat(JSON.asJson(kept.getMetadata())).isEqualTo(JSON.asJson(original.getMetadata()));
     }
 
     @Test

@@ -145,6 +145,33 @@ class WorkQueueTest {
         }
     }
 
+    @Test
+    void whatWaitsForQuietRunsOnceAfterEachBusySpellAndNeverWhileOneRuns() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch fastDone = new CountDownLatch(1);
+        AtomicInteger quiet = new AtomicInteger();
+        Reconciler r = reconciler(key -> {
+            if (key.equals("slow")) {
+                release.await();
+            } else {
+                fastDone.countDown();
+            }
+        });
+        try (WorkQueue q = queue(NONE)) {
+            q.whenQuiet(Duration.ofMillis(50), quiet::incrementAndGet);
+            q.enqueue(r, "slow");
+            q.enqueue(r, "fast");
+            assertThat(fastDone.await(10, TimeUnit.SECONDS)).isTrue();
+            // One key has finished, another still runs: long past the quiet spell, nothing ran.
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> quiet.get() == 0);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> quiet.get() == 1);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> quiet.get() == 1);
+            q.enqueue(r, "fast");
+            await().atMost(Duration.ofSeconds(10)).until(() -> quiet.get() == 2);
+        }
+    }
+
     interface Body {
         void run(String key) throws Exception;
     }

@@ -3,12 +3,19 @@ package dev.lattice.engine.charts;
 import dev.lattice.core.addons.Chart;
 import dev.lattice.core.addons.HelmTemplate;
 import dev.lattice.engine.LocalCache;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The pinned charts of a {@link ChartStore}, rendered with the Helm binding. Each chart is checked against its digest
@@ -23,9 +30,10 @@ public final class HelmCharts implements HelmTemplate {
     private final ChartStore store;
     private final boolean apart;
     private final Map<Chart, Path> checked = new ConcurrentHashMap<>();
-    private final Map<Key, String> rendered = new LinkedHashMap<>(16, 0.75f, true) {
+    /** The last renders, compressed: a daemon keeps them for its life, and Cilium's and Istio's alone are 2 MB as text. */
+    private final Map<Key, byte[]> rendered = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, byte[]> eldest) {
             return size() > KEPT;
         }
     };
@@ -59,19 +67,39 @@ public final class HelmCharts implements HelmTemplate {
     @Override
     public String render(Chart chart, String release, String namespace, String kubeVersion, Map<String, Object> values) {
         Key key = new Key(chart, release, namespace, kubeVersion, values);
+        byte[] kept;
         synchronized (rendered) {
-            String kept = rendered.get(key);
-            if (kept != null) {
-                return kept;
-            }
+            kept = rendered.get(key);
+        }
+        if (kept != null) {
+            return gunzip(kept);
         }
         Path path = checked(chart);
         String manifests = apart ? ChartRenderer.renderApart(path, release, namespace, kubeVersion, values)
                 : ChartRenderer.render(path, release, namespace, kubeVersion, values);
+        byte[] compressed = gzip(manifests);
         synchronized (rendered) {
-            rendered.put(key, manifests);
+            rendered.put(key, compressed);
         }
         return manifests;
+    }
+
+    private static byte[] gzip(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // memory only: cannot happen
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String gunzip(byte[] compressed) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // memory only: cannot happen
+        }
     }
 
     @Override
