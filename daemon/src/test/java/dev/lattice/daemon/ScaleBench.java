@@ -33,13 +33,19 @@ import org.junit.jupiter.api.Timeout;
  * {@code ./mvnw -B -pl daemon verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ScaleBench
  * -Dbench.sizes=1000,5000,10000}; {@code -Dbench.jfr=/tmp/changes} records a profile of the changes and the move
  * (Java Flight Recorder) in {@code /tmp/changes-SIZE.jfr}; {@code -Dbench.histogram=true} the live objects by class once all
- * are applied, and {@code -Dbench.heapdump=/tmp/live} the live objects themselves in {@code /tmp/live-SIZE.hprof}. Several sizes take longer than an integration test may (10 minutes): the bench may take as long as its
- * test JVM may live (45 minutes, {@code -Dfailsafe.timeout}).
+ * are applied; {@code -Dbench.heapdump=/tmp/live} the live objects themselves in {@code /tmp/live-SIZE.hprof};
+ * {@code -Dbench.pause=3000} the changes spaced out ({@link #PAUSE}). Several sizes take longer than an integration test
+ * may (10 minutes): the bench may take as long as its test JVM may live (45 minutes, {@code -Dfailsafe.timeout}).
  */
 @Timeout(value = 45, unit = TimeUnit.MINUTES)
 class ScaleBench {
     /** How long after the bulk apply's start the bench waits for every placement and Deployment ({@code -Dbench.limit}, seconds). */
     private static final Duration LIMIT = Duration.ofSeconds(Long.getLong("bench.limit", 300));
+    /**
+     * How long the bench waits after one change has reached its Deployment before it makes the next ({@code -Dbench.pause},
+     * milliseconds): 500, changes in a burst, each pass right behind the last; 3000, each change on a settled daemon.
+     */
+    private static final Duration PAUSE = Duration.ofMillis(Long.getLong("bench.pause", 500));
     /** How long one change or move may take before the bench records it as -1 and goes on. */
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -162,7 +168,7 @@ class ScaleBench {
             } catch (ConditionTimeoutException e) {
                 latencies.add(-1L); // shown as -1: not within WAIT
             }
-            Thread.sleep(500);
+            Thread.sleep(PAUSE.toMillis());
         }
         latencies.sort(Long::compare);
         return latencies;

@@ -2,8 +2,10 @@ package dev.lattice.daemon.reconciler;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -61,10 +63,8 @@ public final class WorkQueue implements AutoCloseable {
     private final Consumer<String> fatal;
     private long seq;
     private boolean closed;
-    /** Told once the queue has been quiet (nothing running) for {@link #quiet} after reconciling; see {@link #whenQuiet}. */
-    private Runnable onQuiet;
-    private Duration quiet;
-    private ScheduledFuture<?> quietCheck;
+    /** Told once the queue has been quiet (nothing running) for so long after reconciling; see {@link #whenQuiet}. */
+    private final List<Quiet> quiet = new ArrayList<>();
     /** Reconciles finished so far: a quiet spell counts from the last one, and a run since is not quiet. */
     private long finishedCount;
 
@@ -161,11 +161,13 @@ public final class WorkQueue implements AutoCloseable {
             return;
         }
         long count = ++finishedCount;
-        if (onQuiet != null && running.isEmpty()) {
-            if (quietCheck != null) {
-                quietCheck.cancel(false);
+        if (running.isEmpty()) {
+            for (Quiet q : quiet) {
+                if (q.check != null) {
+                    q.check.cancel(false);
+                }
+                q.check = workers.schedule(() -> quietFor(q, count), q.after.toNanos(), TimeUnit.NANOSECONDS);
             }
-            quietCheck = workers.schedule(() -> quietFor(count), quiet.toNanos(), TimeUnit.NANOSECONDS);
         }
         if (ok) {
             failures.remove(key);
@@ -196,20 +198,31 @@ public final class WorkQueue implements AutoCloseable {
      * busy spell: for what is best done while nothing waits (the daemon gives back the heap a pass used).
      */
     public synchronized void whenQuiet(Duration quiet, Runnable action) {
-        this.quiet = quiet;
-        this.onQuiet = action;
+        this.quiet.add(new Quiet(quiet, action));
     }
 
-    private void quietFor(long count) {
+    private void quietFor(Quiet q, long count) {
         synchronized (this) {
             if (closed || finishedCount != count || !running.isEmpty()) {
                 return; // busy again meanwhile: the next finish counts afresh
             }
         }
         try {
-            onQuiet.run();
+            q.action.run();
         } catch (RuntimeException e) {
             LOG.warn("after the reconciles: {}", message(e));
+        }
+    }
+
+    /** An action for a quiet spell of {@code after}, and its check scheduled from the last finish. */
+    private static final class Quiet {
+        final Duration after;
+        final Runnable action;
+        ScheduledFuture<?> check;
+
+        Quiet(Duration after, Runnable action) {
+            this.after = after;
+            this.action = action;
         }
     }
 

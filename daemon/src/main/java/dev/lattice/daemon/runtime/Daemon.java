@@ -310,8 +310,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** What runs while this replica leads: every reconciler behind one work queue, the parent's endpoints, the agent. */
-    /** How long nothing reconciles before the heap the work grew is given back ({@link HeapTrim}). */
-    private static final Duration QUIET = Duration.ofSeconds(15);
+    /** How long nothing reconciles before the garbage of the work is collected ({@link HeapTrim#tidy}). */
+    private static final Duration TIDY_AFTER = Duration.ofSeconds(1);
+    /** How long nothing reconciles before the heap the work grew is given back ({@link HeapTrim#shrink}). */
+    private static final Duration SHRINK_AFTER = Duration.ofSeconds(15);
 
     private final class Leading implements AutoCloseable {
         /** Reconcilers that run side by side; each key is still reconciled by one at a time. */
@@ -357,7 +359,9 @@ public final class Daemon implements AutoCloseable {
                     metrics, (pool, after) -> Leading.this.queue.enqueueAfter(Leading.this.warmPools, pool, after));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics, Daemon.this::fatal);
-            queue.whenQuiet(QUIET, new HeapTrim());
+            HeapTrim heap = new HeapTrim();
+            queue.whenQuiet(TIDY_AFTER, heap::tidy);
+            queue.whenQuiet(SHRINK_AFTER, heap::shrink);
             services = r.services();
             pools = r.pools();
             ownCluster = r.ownCluster();

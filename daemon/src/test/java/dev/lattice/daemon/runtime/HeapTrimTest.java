@@ -4,18 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import org.junit.jupiter.api.Test;
 
 class HeapTrimTest {
 
     @Test
-    void collectsWithTheIdleRatioAndPutsTheBusyOneBack() {
+    void shrinkingCollectsWithTheIdleRatioAndPutsTheBusyOneBack() {
         HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         String before = hotspot.getVMOption("MaxHeapFreeRatio").getValue();
         long collections = collections();
-        new HeapTrim().run();
+        assertThat(new HeapTrim().shrink()).isTrue();
         assertThat(collections()).isGreaterThan(collections);
         assertThat(hotspot.getVMOption("MaxHeapFreeRatio").getValue()).isEqualTo(before);
+    }
+
+    @Test
+    void tidyingCollectsOnlyAnOldGenerationMoreThanThreeQuartersFull() {
+        assertThat(new HeapTrim(() -> new MemoryUsage(0, 70 << 20, 100 << 20, 200 << 20)).tidy()).isFalse();
+        assertThat(new HeapTrim(() -> null).tidy()).as("a JVM that does not say").isFalse();
+        long collections = collections();
+        assertThat(new HeapTrim(() -> new MemoryUsage(0, 80 << 20, 100 << 20, 200 << 20)).tidy()).isTrue();
+        assertThat(collections()).isGreaterThan(collections);
     }
 
     private static long collections() {
