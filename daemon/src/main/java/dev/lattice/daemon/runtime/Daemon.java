@@ -309,12 +309,12 @@ public final class Daemon implements AutoCloseable {
         return clusters.size() == 1 ? clusters.get(0).getMetadata().getName() : null;
     }
 
-    /** What runs while this replica leads: every reconciler behind one work queue, the parent's endpoints, the agent. */
     /** How long nothing reconciles before the garbage of the work is collected ({@link HeapTrim#tidy}). */
     private static final Duration TIDY_AFTER = Duration.ofSeconds(1);
     /** How long nothing reconciles before the heap the work grew is given back ({@link HeapTrim#shrink}). */
     private static final Duration SHRINK_AFTER = Duration.ofSeconds(15);
 
+    /** What runs while this replica leads: every reconciler behind one work queue, the parent's endpoints, the agent. */
     private final class Leading implements AutoCloseable {
         /** Reconcilers that run side by side; each key is still reconciled by one at a time. */
         private static final int WORKERS = 4;
