@@ -359,9 +359,11 @@ public final class Daemon implements AutoCloseable {
                     metrics, (pool, after) -> Leading.this.queue.enqueueAfter(Leading.this.warmPools, pool, after));
             // client-go's default: retries of all keys together at most 10 a second after a burst of 100.
             queue = new WorkQueue(WORKERS, options.resync(), Backoff.RECONCILE, 10, 100, metrics, Daemon.this::fatal);
-            HeapTrim heap = new HeapTrim();
-            queue.whenQuiet(TIDY_AFTER, heap::tidy);
-            queue.whenQuiet(SHRINK_AFTER, heap::shrink);
+            if (HeapTrim.applies()) {
+                HeapTrim heap = new HeapTrim();
+                queue.whenQuiet(TIDY_AFTER, heap::tidy);
+                queue.whenQuiet(SHRINK_AFTER, heap::shrink);
+            }
             services = r.services();
             pools = r.pools();
             ownCluster = r.ownCluster();

@@ -51,6 +51,17 @@ final class HeapTrim {
         this.old = old;
     }
 
+    /**
+     * Whether this JVM's collector needs it: one that empties its old generation only in a full, stop-the-world
+     * collection (Serial, as the launcher and the image run the daemon; Parallel). G1, ZGC and Shenandoah reclaim the
+     * old generation as they go and give memory back on their own (G1PeriodicGCInterval), and a test JVM running
+     * daemons in process on G1 would only collect its whole heap at every quiet second.
+     */
+    static boolean applies() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .anyMatch(gc -> gc.getName().equals("MarkSweepCompact") || gc.getName().equals("PS MarkSweep"));
+    }
+
     /** Collects when the old generation is more than {@link #FULL} full; whether it did. */
     boolean tidy() {
         MemoryUsage usage = old.get();

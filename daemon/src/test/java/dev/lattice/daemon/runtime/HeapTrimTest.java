@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class HeapTrimTest {
@@ -26,6 +27,24 @@ class HeapTrimTest {
         long collections = collections();
         assertThat(new HeapTrim(() -> new MemoryUsage(0, 80 << 20, 100 << 20, 200 << 20)).tidy()).isTrue();
         assertThat(collections()).isGreaterThan(collections);
+    }
+
+    @Test
+    void appliesToACollectorThatEmptiesItsOldGenerationOnlyInFullCollections() throws Exception {
+        for (String collector : new String[] {"-XX:+UseSerialGC", "-XX:+UseParallelGC", "-XX:+UseG1GC"}) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), collector,
+                    "-cp", System.getProperty("java.class.path"), Applies.class.getName()).redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes()).strip();
+            assertThat(p.waitFor()).isZero();
+            assertThat(said).as(collector).isEqualTo(String.valueOf(!collector.equals("-XX:+UseG1GC")));
+        }
+    }
+
+    /** Prints whether HeapTrim applies in this JVM. */
+    public static final class Applies {
+        public static void main(String[] args) {
+            System.out.println(HeapTrim.applies());
+        }
     }
 
     private static long collections() {
