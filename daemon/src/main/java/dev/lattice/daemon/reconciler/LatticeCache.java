@@ -235,7 +235,11 @@ public final class LatticeCache implements AutoCloseable {
 
     private static Object edit(GenericKubernetesResource object) {
         var meta = object.getMetadata();
-        return Arrays.asList(meta.getGeneration(), meta.getLabels(), meta.getAnnotations(), meta.getDeletionTimestamp());
+        // Without kubectl's copy of the object: the store's copy never has it (TrimmingStore), and an update's object as
+        // the API server sent it does, so with it every status write to an object kubectl applied would count as a
+        // user's edit, and wake a pass.
+        return Arrays.asList(meta.getGeneration(), meta.getLabels(), TrimmingStore.withoutLastApplied(meta.getAnnotations()),
+                meta.getDeletionTimestamp());
     }
 
     @Override

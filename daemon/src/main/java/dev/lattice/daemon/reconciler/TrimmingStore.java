@@ -79,12 +79,7 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
         copy.setNamespace(intern(copy.getNamespace()));
         copy.setCreationTimestamp(intern(copy.getCreationTimestamp()));
         copy.setLabels(strings(copy.getLabels()));
-        Map<String, String> annotations = copy.getAnnotations();
-        if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
-            annotations = new LinkedHashMap<>(annotations);
-            annotations.remove(LAST_APPLIED);
-        }
-        copy.setAnnotations(strings(annotations));
+        copy.setAnnotations(strings(withoutLastApplied(copy.getAnnotations())));
         // The model's builders make an empty list of each; one shared empty list holds nothing per object.
         if (copy.getFinalizers() != null && copy.getFinalizers().isEmpty()) {
             copy.setFinalizers(List.of());
@@ -93,6 +88,16 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
             copy.setOwnerReferences(List.of());
         }
         return copy;
+    }
+
+    /** {@code annotations} as they are, or a copy without {@link #LAST_APPLIED} where they have it. */
+    static Map<String, String> withoutLastApplied(Map<String, String> annotations) {
+        if (annotations == null || !annotations.containsKey(LAST_APPLIED)) {
+            return annotations;
+        }
+        Map<String, String> kept = new LinkedHashMap<>(annotations);
+        kept.remove(LAST_APPLIED);
+        return kept;
     }
 
     /** Written by {@code kubectl apply} (client-side) on every object it applies. */
@@ -108,9 +113,7 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
         copy.setApiVersion(object.getApiVersion());
         copy.setKind(object.getKind());
         ObjectMeta meta = new ObjectMetaBuilder(object.getMetadata()).build();
-        Map<String, String> kept = new LinkedHashMap<>(annotations);
-        kept.remove(LAST_APPLIED);
-        meta.setAnnotations(kept);
+        meta.setAnnotations(withoutLastApplied(annotations));
         copy.setMetadata(meta);
         object.getAdditionalProperties().forEach(copy::setAdditionalProperty);
         return copy;
