@@ -106,14 +106,15 @@ final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
     /** {@code object} as it is, or a shallow copy without {@link #LAST_APPLIED} where it has that annotation. */
     static GenericKubernetesResource withoutLastApplied(GenericKubernetesResource object) {
         Map<String, String> annotations = object.getMetadata().getAnnotations();
-        if (annotations == null || !annotations.containsKey(LAST_APPLIED)) {
+        Map<String, String> kept = withoutLastApplied(annotations);
+        if (kept == annotations) {
             return object;
         }
         GenericKubernetesResource copy = new GenericKubernetesResource();
         copy.setApiVersion(object.getApiVersion());
         copy.setKind(object.getKind());
         ObjectMeta meta = new ObjectMetaBuilder(object.getMetadata()).build();
-        meta.setAnnotations(withoutLastApplied(annotations));
+        meta.setAnnotations(kept);
         copy.setMetadata(meta);
         object.getAdditionalProperties().forEach(copy::setAdditionalProperty);
         return copy;
