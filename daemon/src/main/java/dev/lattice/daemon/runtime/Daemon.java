@@ -309,8 +309,12 @@ public final class Daemon implements AutoCloseable {
         return clusters.size() == 1 ? clusters.get(0).getMetadata().getName() : null;
     }
 
-    /** How long nothing reconciles before the garbage of the work is collected ({@link HeapTrim#tidy}). */
-    private static final Duration TIDY_AFTER = Duration.ofSeconds(1);
+    /**
+     * How long nothing reconciles before the garbage of the work is collected ({@link HeapTrim#tidy}): soon, so that a
+     * change coming a few hundred milliseconds after the last finds it done (the collection is due anyway; it costs the
+     * same now as at the start of the next pass, where it would delay that change).
+     */
+    private static final Duration TIDY_AFTER = Duration.ofMillis(100);
     /** How long nothing reconciles before the heap the work grew is given back ({@link HeapTrim#shrink}). */
     private static final Duration SHRINK_AFTER = Duration.ofSeconds(15);
 
