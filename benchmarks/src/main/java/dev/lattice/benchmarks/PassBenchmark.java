@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link ChainFleet}: every service on the daemon's own cluster, each calling the next in its namespace): assembling
  * the model from the objects already read, planning (pool accounting, placement, the plan's digest), and compiling the
  * service graph into the pieces the daemon compares with what it applied. A change to one service at 10,000 pays all three.
- * {@link #change} is that whole pass as the daemon makes it, one service edited before each. Run:
+ * {@link #change} is that whole pass as the daemon makes it, one service edited before each, with the daemon's planner
+ * (which remembers its last compile) or a fresh one's ({@code remembering}). Run:
  * {@code ./mvnw -B -q -pl benchmarks exec:exec@jmh -Djmh.args=PassBenchmark}; {@code -Djmh.args="PassBenchmark.change -prof gc"}
  * adds what each pass allocates and how often the daemon's collector (its flags, below: the launcher's) ran.
  */
@@ -43,10 +44,15 @@ public class PassBenchmark {
     @Param({"1000", "10000"})
     int services;
 
+    /** Whether {@link #change} plans as the daemon does ({@link Planner#remembering()}) or afresh each time. */
+    @Param({"true", "false"})
+    boolean remembering;
+
     List<Parser.Read> reads;
     Inputs inputs;
     Plan plan;
     final Planner planner = Planner.defaults();
+    Planner daemonsPlanner;
     /** Where the edited service's read is, and the image version of its next edit. */
     int edited;
     int version = 1;
@@ -67,6 +73,7 @@ public class PassBenchmark {
         edited = 1 + order.indexOf(7);
         inputs = Parser.assemble(reads);
         plan = planner.plan(inputs);
+        daemonsPlanner = remembering ? Planner.remembering() : Planner.defaults();
         change();
     }
 
@@ -81,7 +88,7 @@ public class PassBenchmark {
             "-XX:MaxHeapFreeRatio=40", "-XX:TieredStopAtLevel=1"})
     public int change() {
         reads.set(edited, read(7, ++version));
-        Plan pass = planner.plan(Parser.assemble(reads));
+        Plan pass = daemonsPlanner.plan(Parser.assemble(reads));
         int pieces = 0;
         for (MeshCompiler.ClusterManifests m : pass.compiled().manifests()) {
             pieces += m.pieces().size();

@@ -16,10 +16,12 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -129,9 +131,41 @@ public final class MeshCompiler {
     }
 
     private final String trustDomain;
+    /** What the last compile made of each service, for a compiler that remembers ({@link #remembering}); null otherwise. */
+    private Memory last;
+
+    /**
+     * A service's pieces as a compile made them, with what they were made from besides the fleet-wide inputs of
+     * {@link Memory}: the service as the inputs held it ({@code source}, by identity: the daemon's model keeps one
+     * instance until the object changes), its bare copy, its cluster and that cluster's mesh and monitoring, its agreed
+     * callers and callees. The external services it calls follow from itself and from the external services, which
+     * are the same instances too while it keeps its pieces.
+     */
+    private record Made(LatticeService source, LatticeService bare, String cluster, boolean mesh, boolean monitoring,
+                        List<ServiceId> in, List<ServiceId> out, List<Piece> pieces) {
+    }
+
+    /** A compile's {@link Made} services, and the fleet-wide inputs every service's pieces may read. */
+    private record Memory(Map<ServiceId, Made> made, Map<String, String> volumeOwners, Map<ServiceId, LatticeExternalService> externals) {
+    }
 
     public MeshCompiler(String trustDomain) {
         this.trustDomain = Objects.requireNonNull(trustDomain);
+    }
+
+    /**
+     * A compiler for a caller that compiles the same fleet again and again (the daemon, on every change): a service
+     * whose pieces would be made from the same things as in the last compile gets that compile's pieces back, the very
+     * instances, and only what a change touches is made anew. Whether they would is told by identity and a few
+     * comparisons, nothing made: the service itself (the same instance), its cluster, its callers and callees (the same,
+     * each the same instance on the same cluster as in the last compile), the external services and shared volumes of
+     * the fleet. Whoever compares the pieces with those it applied finds the unchanged ones by identity, and the fleet's
+     * pieces, made afresh and held for a whole pass, no longer fill the old generation on every change.
+     */
+    public static MeshCompiler remembering(String trustDomain) {
+        MeshCompiler compiler = new MeshCompiler(trustDomain);
+        compiler.last = new Memory(Map.of(), Map.of(), Map.of());
+        return compiler;
     }
 
     /** Compiles every service of {@code inputs}, each for the cluster its placement names. */
@@ -141,21 +175,51 @@ public final class MeshCompiler {
 
     /** {@link #compile(Inputs, List)} with the inputs' graph already analysed ({@link ServiceGraph#analyse}). */
     public Result compile(Inputs inputs, List<Placement> placements, ServiceGraph graph) {
+        if (last == null) {
+            return compile(inputs, placements, graph, null);
+        }
+        synchronized (this) {
+            Memory next = new Memory(new HashMap<>(inputs.services().size() * 4 / 3 + 1), new HashMap<>(), new HashMap<>());
+            Result result = compile(inputs, placements, graph, next);
+            last = next;
+            return result;
+        }
+    }
+
+    /** The compile, taking back what {@link #last} made where it may, and recording in {@code next} (unless null) what it made. */
+    private Result compile(Inputs inputs, List<Placement> placements, ServiceGraph graph, Memory next) {
+        Memory before = next == null ? new Memory(Map.of(), Map.of(), Map.of()) : last;
         // Each service as its pieces hold it, made once: a service's workload, its callers' egress rules and its own
-        // share one copy (at 10,000 services, each copy per piece was 80,000 objects held as long as the pieces are).
-        // In the inputs' order (see byCluster below), and sized for the fleet up front: growing maps of 10,000 entries
-        // rehash them over and over.
+        // share one copy (at 10,000 services, each copy per piece was 80,000 objects held as long as the pieces are);
+        // the last compile's where the service is the same instance. In the inputs' order (see byCluster below), and
+        // sized for the fleet up front: growing maps of 10,000 entries rehash them over and over.
         int size = inputs.services().size() * 4 / 3 + 1;
-        Map<ServiceId, LatticeService> services = new LinkedHashMap<>(size);
-        inputs.services().forEach(s -> services.put(ServiceId.of(s), Piece.bare(s)));
-        Map<ServiceId, LatticeExternalService> externals = new HashMap<>();
-        inputs.externalServices().forEach(e -> externals.put(ServiceId.of(e), e));
         Map<ServiceId, String> placedOn = new HashMap<>(size);
         for (Placement p : placements) {
             if (p.scheduled()) {
                 placedOn.put(new ServiceId(p.namespace(), p.service()), p.cluster());
             }
         }
+        Map<ServiceId, LatticeService> sources = new HashMap<>(size);
+        Map<ServiceId, LatticeService> services = new LinkedHashMap<>(size);
+        // What differs from the last compile (a change's few services): those new or on another cluster, and those
+        // also changed themselves.
+        Set<ServiceId> moved = new HashSet<>();
+        Set<ServiceId> changed = new HashSet<>();
+        for (LatticeService s : inputs.services()) {
+            ServiceId id = ServiceId.of(s);
+            Made made = before.made().get(id);
+            sources.put(id, s);
+            services.put(id, made != null && made.source() == s ? made.bare() : Piece.bare(s));
+            if (made == null || !Objects.equals(made.cluster(), placedOn.get(id))) {
+                moved.add(id);
+                changed.add(id);
+            } else if (made.source() != s) {
+                changed.add(id);
+            }
+        }
+        Map<ServiceId, LatticeExternalService> externals = next == null ? new HashMap<>() : next.externals();
+        inputs.externalServices().forEach(e -> externals.put(ServiceId.of(e), e));
 
         Map<ServiceId, List<ServiceId>> callers = new HashMap<>(size);
         Map<ServiceId, List<ServiceId>> callees = new HashMap<>(size);
@@ -169,10 +233,12 @@ public final class MeshCompiler {
         graph.agreedExternal().forEach(e -> externalCalls.computeIfAbsent(e.caller(), k -> new ArrayList<>()).add(e.callee()));
 
         // Owners by volume key; the parser has made sure each shared volume has exactly one.
-        Map<String, String> volumeOwners = new HashMap<>();
+        Map<String, String> volumeOwners = next == null ? new HashMap<>() : next.volumeOwners();
         for (LatticeService s : inputs.services()) {
             s.spec().resources().values().stream().filter(Resource::ownsVolume).forEach(r -> volumeOwners.put(s.volumeKey(r), s.name()));
         }
+        // What every service's pieces may read: while it is as it was, a service may keep what it made.
+        boolean fleetAsBefore = volumeOwners.equals(before.volumeOwners()) && sameInstances(externals, before.externals());
 
         // Services by cluster (null last: not placed), then by namespace and name. The inputs mostly come in that order
         // (the daemon's always do), which sorting a list finds in one pass, where a sorted set compared its way in for
@@ -209,23 +275,20 @@ public final class MeshCompiler {
                 pieces.add(new Piece.Namespace(namespace, mesh));
                 for (ServiceId id : inNamespace.getValue()) {
                     LatticeService s = services.get(id);
-                    pieces.add(new Piece.Workload(s, ownersOf(s, volumeOwners)));
-                    PolicyRenderer.Port metrics = WorkloadRenderer.metricsPort(s);
-                    if (monitoring && metrics != null) {
-                        pieces.add(new Piece.Metrics(s, metrics, mesh));
-                    }
                     List<ServiceId> in = callers.getOrDefault(id, List.of());
-                    if (!in.isEmpty()) {
-                        pieces.add(new Piece.Ingress(s, peers(in, cluster, placedOn), mesh ? in : null, trustDomain));
-                    }
                     List<ServiceId> out = callees.getOrDefault(id, List.of());
-                    List<ExternalEndpoint> endpoints = new ArrayList<>();
-                    externalCalls.getOrDefault(id, List.of()).forEach(e -> endpoints.addAll(endpoints(externals.get(e))));
-                    if (!out.isEmpty() || !endpoints.isEmpty()) {
-                        Map<ServiceId, LatticeService> called = new HashMap<>();
-                        out.forEach(c -> called.put(c, services.get(c)));
-                        pieces.add(new Piece.Egress(s, peers(out, cluster, placedOn), called, endpoints));
+                    List<ServiceId> external = externalCalls.getOrDefault(id, List.of());
+                    Made made = before.made().get(id);
+                    // A callee's rules name its callers and their clusters; a caller's hold the services it calls.
+                    if (!fleetAsBefore || changed.contains(id) || made.mesh() != mesh || made.monitoring() != monitoring
+                            || !made.in().equals(in) || !made.out().equals(out) || containsAny(moved, in) || containsAny(changed, out)) {
+                        made = new Made(sources.get(id), s, cluster, mesh, monitoring, in, out,
+                                pieces(s, cluster, mesh, monitoring, in, out, external, services, externals, volumeOwners, placedOn));
                     }
+                    if (next != null) {
+                        next.made().put(id, made);
+                    }
+                    pieces.addAll(made.pieces());
                 }
                 for (ServiceId e : externalsHere) {
                     if (mesh && e.namespace().equals(namespace)) {
@@ -236,6 +299,54 @@ public final class MeshCompiler {
             manifests.add(new ClusterManifests(cluster, here, pieces));
         }
         return new Result(manifests, edges, graph.agreedExternal(), graph.warnings());
+    }
+
+    /** The pieces of service {@code s} (its bare copy) on {@code cluster}, called by {@code in}, calling {@code out} and {@code external}. */
+    private List<Piece> pieces(LatticeService s, String cluster, boolean mesh, boolean monitoring, List<ServiceId> in, List<ServiceId> out,
+                               List<ServiceId> external, Map<ServiceId, LatticeService> services,
+                               Map<ServiceId, LatticeExternalService> externals, Map<String, String> volumeOwners,
+                               Map<ServiceId, String> placedOn) {
+        List<Piece> pieces = new ArrayList<>(4);
+        pieces.add(new Piece.Workload(s, ownersOf(s, volumeOwners)));
+        PolicyRenderer.Port metrics = WorkloadRenderer.metricsPort(s);
+        if (monitoring && metrics != null) {
+            pieces.add(new Piece.Metrics(s, metrics, mesh));
+        }
+        if (!in.isEmpty()) {
+            pieces.add(new Piece.Ingress(s, peers(in, cluster, placedOn), mesh ? in : null, trustDomain));
+        }
+        List<ExternalEndpoint> endpoints = new ArrayList<>();
+        external.forEach(e -> endpoints.addAll(endpoints(externals.get(e))));
+        if (!out.isEmpty() || !endpoints.isEmpty()) {
+            Map<ServiceId, LatticeService> called = new HashMap<>();
+            out.forEach(c -> called.put(c, services.get(c)));
+            pieces.add(new Piece.Egress(s, peers(out, cluster, placedOn), called, endpoints));
+        }
+        return List.copyOf(pieces);
+    }
+
+    private static boolean containsAny(Set<ServiceId> set, List<ServiceId> ids) {
+        if (!set.isEmpty()) {
+            for (ServiceId id : ids) {
+                if (set.contains(id)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether both maps hold the very same instances under the same keys. */
+    private static <K, V> boolean sameInstances(Map<K, V> a, Map<K, V> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<K, V> e : a.entrySet()) {
+            if (b.get(e.getKey()) != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The owners of the shared volumes {@code s} uses, by volume key: all of the owners its Deployment reads. */

@@ -26,14 +26,27 @@ public final class Planner {
      * @param trustDomain the Istio trust domain of the callers' identities in the compiled policies
      */
     public Planner(Weights weights, boolean explain, String trustDomain) {
+        this(weights, explain, trustDomain, new MeshCompiler(trustDomain));
+    }
+
+    private Planner(Weights weights, boolean explain, String trustDomain, MeshCompiler compiler) {
         this.solver = new Solver(weights, explain);
-        this.compiler = new MeshCompiler(trustDomain);
+        this.compiler = compiler;
         this.trustDomain = trustDomain;
     }
 
     /** Default weights, no explanations, the default trust domain: what the daemon does. */
     public static Planner defaults() {
         return new Planner(Weights.DEFAULT, false, MeshCompiler.DEFAULT_TRUST_DOMAIN);
+    }
+
+    /**
+     * {@link #defaults()} for a caller that plans the same fleet again and again, as the daemon does on every change: a
+     * service a change did not touch keeps the last plan's compiled pieces ({@link MeshCompiler#remembering}).
+     */
+    public static Planner remembering() {
+        return new Planner(Weights.DEFAULT, false, MeshCompiler.DEFAULT_TRUST_DOMAIN,
+                MeshCompiler.remembering(MeshCompiler.DEFAULT_TRUST_DOMAIN));
     }
 
     /** The plan of {@code inputs}. */

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,9 @@ public final class ObjectSync {
     public static final String SOURCE_LABEL = "lattice.dev/source";
     private static final Duration FOUNDATIONS = Duration.ofSeconds(30);
     private static final long PAGE = 500;
+    /** The compiled kinds by API version, then kind: looked up for every object a pass sends or deletes. */
+    private static final Map<String, Map<String, CompiledKind>> COMPILED = MeshCompiler.KINDS.stream().collect(
+            Collectors.groupingBy(CompiledKind::apiVersion, Collectors.toMap(CompiledKind::kind, k -> k)));
 
     /**
      * What a pass did: how many objects it applied or deleted, and the objects it could not apply, each with why:
@@ -135,8 +139,13 @@ public final class ObjectSync {
         }
     }
 
-    /** What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if unwanted). */
-    private record Memory(Map<Keyed, List<Tracked>> done, Set<Tracked> unsure) {
+    /**
+     * What this process applied for a source: the pieces applied whole, and objects it is unsure of (to delete if
+     * unwanted); and every piece of the pass as it was looked up, by identity: a compiler that gives back an unchanged
+     * service's pieces as the same instances ({@code MeshCompiler.remembering}) has them found again without hashing or
+     * comparing them.
+     */
+    private record Memory(Map<Keyed, List<Tracked>> done, Set<Tracked> unsure, Map<Piece, Keyed> keyed) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectSync.class);
@@ -180,8 +189,11 @@ public final class ObjectSync {
         Set<String> present = new HashSet<>();
         // The remembered objects of the pieces found again (by identity: the lists are the memory's own).
         Set<List<Tracked>> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Piece, Keyed> keyed = new IdentityHashMap<>(desired.size());
         for (Piece p : desired) {
-            Keyed k = new Keyed(p);
+            Keyed k = before == null ? null : before.keyed().get(p);
+            k = k != null ? k : new Keyed(p);
+            keyed.put(p, k);
             keys.add(k);
             present.add(k.service);
             List<Tracked> known = full || before == null ? null : before.done().get(k);
@@ -288,7 +300,7 @@ public final class ObjectSync {
         Map<Coordinates, String> failed = new LinkedHashMap<>(run.failed);
         failed.putAll(notDeleted);
         candidates.stream().filter(t -> notDeleted.containsKey(t.ref())).forEach(unsure::add); // the next pass tries again
-        applied.put(source, new Memory(done, unsure));
+        applied.put(source, new Memory(done, unsure, keyed));
         Outcome outcome = new Outcome(run.done.get() + stale.size() + gone.size() - notDeleted.size(), Map.copyOf(run.waiting), failed);
         return new Pass(outcome, objects, Set.copyOf(later.keySet()));
     }
@@ -512,8 +524,7 @@ public final class ObjectSync {
 
     /** The compiled kind of the object at {@code ref}; null for a kind Lattice does not compile. */
     private static CompiledKind compiled(Coordinates ref) {
-        return MeshCompiler.KINDS.stream().filter(k -> k.apiVersion().equals(ref.apiVersion()) && k.kind().equals(ref.kind()))
-                .findFirst().orElse(null);
+        return COMPILED.getOrDefault(ref.apiVersion(), Map.of()).get(ref.kind());
     }
 
     /** Objects a piece has just rendered, which nothing else holds: labelled with their source where they are. */
