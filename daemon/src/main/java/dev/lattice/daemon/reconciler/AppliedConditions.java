@@ -114,19 +114,24 @@ final class AppliedConditions {
         }
     }
 
+    /** The service's group with its namespace's: looked up for every service of a fleet on each pass. */
     private Group merged(String namespace, String service, boolean policies) {
         Group merged = new Group();
-        List<Key> keys = new ArrayList<>(List.of(new Key(namespace, service, policies)));
-        namespaceWide.getOrDefault(namespace, List.of()).stream().filter(k -> k.policies() == policies).forEach(keys::add);
-        for (Key key : keys) {
-            Group g = groups.get(key);
-            if (g != null) {
-                merged.objects += g.objects;
-                merged.waiting.addAll(g.waiting);
-                merged.failed.addAll(g.failed);
+        add(merged, groups.get(new Key(namespace, service, policies)));
+        for (Key key : namespaceWide.getOrDefault(namespace, List.of())) {
+            if (key.policies() == policies) {
+                add(merged, groups.get(key));
             }
         }
         return merged;
+    }
+
+    private static void add(Group merged, Group g) {
+        if (g != null) {
+            merged.objects += g.objects;
+            merged.waiting.addAll(g.waiting);
+            merged.failed.addAll(g.failed);
+        }
     }
 
     private static boolean write(ObjectStatus status, String type, String what, Group group, Long generation, Instant now) {

@@ -141,7 +141,11 @@ public final class LatticeCache implements AutoCloseable {
 
     /** One live object, or null: its metadata and status (its spec is in the {@link #snapshot} model). Read only: it is the store's. */
     public GenericKubernetesResource get(Kind kind, String namespace, String name) {
-        String key = namespace == null || !kind.namespaced() ? name : namespace + "/" + name;
+        return get(kind, namespace == null || !kind.namespaced() ? name : namespace + "/" + name);
+    }
+
+    /** {@link #get(Kind, String, String)} by the store's key: {@code namespace/name} for a namespaced kind, else the name. */
+    public GenericKubernetesResource get(Kind kind, String key) {
         return informers.get(kind).getStore().getByKey(key);
     }
 

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +56,7 @@ public final class ServiceReconciler implements Reconciler {
     private final Supplier<String> self;
     private final Children children;
     private final Duration fullEvery;
-    private final Planner planner = Planner.defaults();
+    private final Planner planner = Planner.remembering();
     private final RequestPool requests;
     private final Runnable again;
     private String lastPlan;
@@ -129,8 +130,10 @@ public final class ServiceReconciler implements Reconciler {
         long edits = cache.edits();
         LatticeCache.Snapshot snapshot = cache.snapshot();
         Plan plan = planner.plan(snapshot.inputs(), snapshot.ledger());
-        List<Placement> placements = plan.placements();
-        for (Placement p : placements) {
+        // By namespace/name, each service's key made once a pass (as the informers' store keys them).
+        Map<String, Placement> placements = new LinkedHashMap<>(plan.placements().size() * 4 / 3 + 1);
+        for (Placement p : plan.placements()) {
+            placements.put(key(p), p);
             if (p.move() != null) {
                 LOG.info("{}/{} leaves {} ({}: {}){}", p.namespace(), p.service(), p.move().from(), p.move().reason(),
                         p.move().message(), p.scheduled() ? " for " + p.cluster() : ", and no other cluster can take it");
@@ -169,10 +172,15 @@ public final class ServiceReconciler implements Reconciler {
                 snapshot.inputs().cluster(own).ifPresent(c -> pieces.add(MeshCompiler.daemonPiece(c)));
                 // A long pass stops between chunks when a user's change waits (not for the placements it writes itself),
                 // and each chunk's services have their status as soon as their objects have gone out.
-                List<Placement> all = placements;
                 pass = sync.sync(own, pieces, full, () -> cache.edits() != edits, chunk -> {
-                    recordOwn(all.stream().filter(p -> own.equals(p.cluster()) && chunk.services().contains(key(p))).toList(),
-                            new AppliedConditions(chunk.objects(), chunk.outcome()));
+                    Map<String, Placement> sent = new LinkedHashMap<>();
+                    for (String service : chunk.services()) {
+                        Placement p = placements.get(service);
+                        if (p != null && own.equals(p.cluster())) {
+                            sent.put(service, p);
+                        }
+                    }
+                    recordOwn(sent, new AppliedConditions(chunk.objects(), chunk.outcome()));
                     recorded.addAll(chunk.services());
                 });
                 if (pass.outcome().changed() > 0) {
@@ -210,7 +218,8 @@ public final class ServiceReconciler implements Reconciler {
             LOG.debug("{} services left for the next pass, to let a change in", deferred.size());
             again.run();
         }
-        placements = placements.stream().filter(p -> !deferred.contains(key(p)) && !recorded.contains(key(p))).toList();
+        Map<String, Placement> rest = new LinkedHashMap<>(placements);
+        rest.keySet().removeIf(service -> deferred.contains(service) || recorded.contains(service));
         AppliedConditions applied = new AppliedConditions(pass.objects(), outcome);
         Instant now = status.now();
         Map<String, AppliedConditions> reports = reported;
@@ -218,7 +227,7 @@ public final class ServiceReconciler implements Reconciler {
                 : own.equals(p.cluster()) ? applied.signature(p.namespace(), p.service())
                 : reports.containsKey(p.cluster()) ? reports.get(p.cluster()).signature(p.namespace(), p.service())
                 : reached.contains(p.cluster()) ? "NotReported" : "Unreachable";
-        record(placements, signature, (p, next, generation) -> {
+        record(rest, signature, (p, next, generation) -> {
             if (!p.scheduled()) {
                 AppliedConditions.clear(next);
             } else if (own.equals(p.cluster())) {
@@ -235,9 +244,7 @@ public final class ServiceReconciler implements Reconciler {
         });
         recorder.record(invalid(snapshot), p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()));
         // Services gone from the plan (deleted, or refused by the parser) are forgotten.
-        Set<String> planned = new HashSet<>();
-        plan.placements().forEach(p -> planned.add(key(p)));
-        lastRecorded.keySet().retainAll(planned);
+        lastRecorded.keySet().retainAll(placements.keySet());
         if (!outcome.failed().isEmpty()) {
             // Retried with back-off; what waits for a CRD is woken by the CRD's watch instead.
             Map.Entry<Coordinates, String> first = outcome.failed().entrySet().iterator().next();
@@ -252,7 +259,7 @@ public final class ServiceReconciler implements Reconciler {
     }
 
     /** The placements of services on this cluster, with whether their objects are in place. */
-    private void recordOwn(List<Placement> placements, AppliedConditions applied) {
+    private void recordOwn(Map<String, Placement> placements, AppliedConditions applied) {
         Instant now = status.now();
         record(placements, p -> applied.signature(p.namespace(), p.service()),
                 (p, next, generation) -> applied.write(p.namespace(), p.service(), next, generation, now));
@@ -262,26 +269,23 @@ public final class ServiceReconciler implements Reconciler {
      * Writes the status of each service whose placement, {@code signature} or object changed since it was last
      * recorded ({@link #lastRecorded}); the others hold theirs already.
      */
-    private void record(List<Placement> placements, Function<Placement, Object> signature, PlacementRecorder.More more) {
+    private void record(Map<String, Placement> placements, Function<Placement, Object> signature, PlacementRecorder.More more) {
         List<Placement> changed = new ArrayList<>();
-        List<Recorded> checks = new ArrayList<>();
-        for (Placement p : placements) {
-            GenericKubernetesResource live = cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service());
-            if (live == null) {
-                continue;
+        Map<String, Recorded> checks = new HashMap<>();
+        placements.forEach((service, p) -> {
+            GenericKubernetesResource live = cache.get(Kind.LATTICE_SERVICE, service);
+            if (live != null) {
+                Recorded now = new Recorded(p, signature.apply(p), live.getMetadata().getResourceVersion());
+                if (!now.equals(lastRecorded.get(service))) {
+                    changed.add(p);
+                    checks.put(service, now);
+                }
             }
-            Recorded now = new Recorded(p, signature.apply(p), live.getMetadata().getResourceVersion());
-            if (!now.equals(lastRecorded.get(key(p)))) {
-                changed.add(p);
-                checks.add(now);
-            }
-        }
+        });
         recorder.record(changed, p -> cache.get(Kind.LATTICE_SERVICE, p.namespace(), p.service()), more, requests);
         // Only once every write went through (record throws otherwise): a written status moves the resourceVersion, so
         // the next pass looks at it once more, finds it as made, and remembers that version.
-        for (Recorded r : checks) {
-            lastRecorded.put(key(r.placement()), r);
-        }
+        lastRecorded.putAll(checks);
     }
 
     private static String key(Placement p) {
