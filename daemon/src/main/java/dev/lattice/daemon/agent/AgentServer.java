@@ -45,6 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
@@ -176,14 +177,15 @@ public final class AgentServer implements Children, AutoCloseable {
     }
 
     @Override
-    public boolean desired(String cluster, List<HasMetadata> objects) {
+    public boolean desired(String cluster, Supplier<List<HasMetadata>> objects) {
         if (!isChild.test(cluster)) {
             return false;
         }
-        List<HasMetadata> before = desired.put(cluster, objects);
+        List<HasMetadata> now = objects.get();
+        List<HasMetadata> before = desired.put(cluster, now);
         Session session = sessions.get(cluster);
-        if (session != null && !objects.equals(before)) {
-            session.push(objects);
+        if (session != null && !now.equals(before)) {
+            session.push(now);
         }
         return true;
     }

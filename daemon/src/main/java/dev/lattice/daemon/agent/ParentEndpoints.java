@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,7 +181,7 @@ public final class ParentEndpoints implements Children, ParentLink, AutoCloseabl
     }
 
     @Override
-    public boolean desired(String cluster, List<HasMetadata> objects) {
+    public boolean desired(String cluster, Supplier<List<HasMetadata>> objects) {
         AgentServer a = agents();
         return a != null && a.desired(cluster, objects);
     }

@@ -2,6 +2,7 @@ package dev.lattice.daemon.reconciler;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The child clusters this daemon reaches through their agents. */
 public interface Children {
@@ -10,9 +11,10 @@ public interface Children {
 
     /**
      * The objects {@code cluster} should hold from this daemon; they reach it now if its agent is connected, else when
-     * it connects. False when {@code cluster} is not a child this daemon knows.
+     * it connects. False when {@code cluster} is not a child this daemon knows, and then {@code objects} is not asked
+     * for (rendering a fleet's objects for a cluster nobody here serves is work for nothing).
      */
-    boolean desired(String cluster, List<HasMetadata> objects);
+    boolean desired(String cluster, Supplier<List<HasMetadata>> objects);
 
     /**
      * What {@code cluster}'s agent reported of the objects last sent to it: those waiting for their kind and those

@@ -67,6 +67,7 @@ public final class ServiceReconciler implements Reconciler {
     /** What applying every object would take, at the pace of the last pass that sent many ({@link #PACE_SAMPLE}). */
     private long fullCost;
     private Map<Coordinates, String> lastWaiting = Map.of();
+    private final RenderedObjects rendered = new RenderedObjects();
     /**
      * What each service's status was last made from ({@code namespace/name}): its placement, what its objects' pass
      * said of it ({@link AppliedConditions#signature}), and the resourceVersion of the object it was checked against.
@@ -186,16 +187,17 @@ public final class ServiceReconciler implements Reconciler {
                 if (pass.outcome().changed() > 0) {
                     LOG.info("applied or removed {} objects of {} for this cluster", pass.outcome().changed(), pass.objects().size());
                 }
-            } else if (children.desired(e.getKey(), e.getValue().objects())) {
+            } else if (children.desired(e.getKey(), () -> rendered.of(e.getValue()))) {
                 reached.add(e.getKey());
                 ObjectSync.Outcome report = children.applied(e.getKey());
                 if (report != null) {
-                    reported.put(e.getKey(), AppliedConditions.of(e.getValue().objects(), report));
+                    reported.put(e.getKey(), AppliedConditions.of(rendered.of(e.getValue()), report));
                 }
             } else if (!e.getValue().services().isEmpty()) {
                 unreachable.add(e.getKey());
             }
         }
+        rendered.retain(reached);
         // Said once per cluster while it stays so (each service's status says it too: Ready Unknown, Unreachable).
         for (String cluster : unreachable) {
             if (!toldUnreachable.contains(cluster)) {
