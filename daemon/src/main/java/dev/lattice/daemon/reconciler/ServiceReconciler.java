@@ -67,6 +67,7 @@ public final class ServiceReconciler implements Reconciler {
     /** What applying every object would take, at the pace of the last pass that sent many ({@link #PACE_SAMPLE}). */
     private long fullCost;
     private Map<Coordinates, String> lastWaiting = Map.of();
+    /** Each served child's objects as last rendered, while its pieces stay equal. */
     private final RenderedObjects rendered = new RenderedObjects();
     /**
      * What each service's status was last made from ({@code namespace/name}): its placement, what its objects' pass
