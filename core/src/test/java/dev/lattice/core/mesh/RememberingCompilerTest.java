@@ -60,7 +60,7 @@ class RememberingCompilerTest {
         return """
                 apiVersion: lattice.dev/v1alpha1
                 kind: LatticeService
-                metadata: {name: %s, namespace: shop}
+                metadata: {name: %s, namespace: shop, labels: {team: shop}}
                 spec:
                   containers:
                     main: {image: "%s", resources: {requests: {cpu: 10m, memory: 16Mi}}}
@@ -128,7 +128,8 @@ class RememberingCompilerTest {
             assertThat(after.get(name)).as(name).isNotSameAs(before.get(name)).isNotEqualTo(before.get(name));
         }
         assertThat(after.get("web Workload")).isEqualTo(before.get("web Workload"));
-        // ... holding the same bare copy of web: one copy per service, whatever is made anew around it.
+        // ... holding the same bare copy of web (labelled, so not bare as read): one copy per service, whatever is made
+        // anew around it.
         assertThat(((Piece.Workload) after.get("web Workload")).service()).isSameAs(((Piece.Workload) before.get("web Workload")).service());
         for (String name : List.of("db Workload", "db Ingress")) {
             assertThat(after.get(name)).as(name).isSameAs(before.get(name));
