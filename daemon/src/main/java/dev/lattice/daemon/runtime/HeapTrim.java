@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #tidy}, soon after the work stops: each pass over a large fleet leaves the plan it replaced in the old
  * generation (at 10,000 services some 20 MB a pass, in a heap kept a tenth free), so the next pass would begin with a
  * full collection of it (250–400 ms, measured) before it could answer. Collected while quiet, it is gone before the next
- * change comes. Only where the old generation is more than {@link #FULL} full: a small fleet's heap has room to spare.
+ * change comes. Only where the old generation is more than {@link #FULL} full, and a tenth of it came in since its last
+ * collection ({@link #GROWN}): a small fleet's heap has room to spare, and a heap just shrunk has nothing to give.
  *
  * <p>{@link #shrink}, once quiet longer: the JVM gives back heap only in a full collection, which an idle daemon never
  * has, so after a fleet is applied it would hold the heap of that load for good (88 MB committed for 43 MB live at
@@ -32,11 +33,18 @@ final class HeapTrim {
     static final int IDLE_FREE_PERCENT = 20;
     /** How full the old generation is before a quiet spell is used to collect it. */
     static final double FULL = 0.75;
+    /**
+     * How much of the old generation has come in since its last collection before a quiet spell is used to collect it:
+     * a heap just shrunk is kept a fifth free (more than {@link #FULL} full, all of it live), and collecting it again at
+     * every quiet spell would find nothing.
+     */
+    static final double GROWN = 0.10;
     private static final String RATIO = "MaxHeapFreeRatio";
 
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    /** The old generation's use, or null where the JVM does not say. */
+    /** The old generation's use, and its use right after its last collection; null where the JVM does not say. */
     private final Supplier<MemoryUsage> old;
+    private final Supplier<MemoryUsage> afterCollection;
     private long committedAfterShrink;
 
     HeapTrim() {
@@ -45,10 +53,12 @@ final class HeapTrim {
                 .filter(p -> p.getType() == MemoryType.HEAP && p.isUsageThresholdSupported())
                 .max(Comparator.comparingLong(p -> p.getUsage().getCommitted())).orElse(null);
         this.old = pool == null ? () -> null : pool::getUsage;
+        this.afterCollection = pool == null ? () -> null : pool::getCollectionUsage;
     }
 
-    HeapTrim(Supplier<MemoryUsage> old) {
+    HeapTrim(Supplier<MemoryUsage> old, Supplier<MemoryUsage> afterCollection) {
         this.old = old;
+        this.afterCollection = afterCollection;
     }
 
     /**
@@ -62,10 +72,15 @@ final class HeapTrim {
                 .anyMatch(gc -> gc.getName().equals("MarkSweepCompact") || gc.getName().equals("PS MarkSweep"));
     }
 
-    /** Collects when the old generation is more than {@link #FULL} full; whether it did. */
+    /**
+     * Collects when the old generation is more than {@link #FULL} full and a tenth or more of it ({@link #GROWN}) came in
+     * since its last collection; whether it did.
+     */
     boolean tidy() {
         MemoryUsage usage = old.get();
-        if (usage == null || usage.getCommitted() == 0 || usage.getUsed() < FULL * usage.getCommitted()) {
+        MemoryUsage after = afterCollection.get();
+        if (usage == null || usage.getCommitted() == 0 || usage.getUsed() < FULL * usage.getCommitted()
+                || after != null && usage.getUsed() - after.getUsed() < GROWN * usage.getCommitted()) {
             return false;
         }
         System.gc();

@@ -21,12 +21,19 @@ class HeapTrimTest {
     }
 
     @Test
-    void tidyingCollectsOnlyAnOldGenerationMoreThanThreeQuartersFull() {
-        assertThat(new HeapTrim(() -> new MemoryUsage(0, 70 << 20, 100 << 20, 200 << 20)).tidy()).isFalse();
-        assertThat(new HeapTrim(() -> null).tidy()).as("a JVM that does not say").isFalse();
+    void tidyingCollectsOnlyAnOldGenerationMoreThanThreeQuartersFullWithATenthComeInSinceItsLastCollection() {
+        MemoryUsage collected = new MemoryUsage(0, 60 << 20, 100 << 20, 200 << 20);
+        assertThat(new HeapTrim(() -> new MemoryUsage(0, 70 << 20, 100 << 20, 200 << 20), () -> collected).tidy()).isFalse();
+        assertThat(new HeapTrim(() -> null, () -> null).tidy()).as("a JVM that does not say").isFalse();
+        // A heap just shrunk: a fifth free, all of it live since its collection.
+        MemoryUsage shrunk = new MemoryUsage(0, 80 << 20, 100 << 20, 200 << 20);
+        assertThat(new HeapTrim(() -> shrunk, () -> shrunk).tidy()).isFalse();
+        assertThat(new HeapTrim(() -> new MemoryUsage(0, 85 << 20, 100 << 20, 200 << 20), () -> shrunk).tidy()).isFalse();
         long collections = collections();
-        assertThat(new HeapTrim(() -> new MemoryUsage(0, 80 << 20, 100 << 20, 200 << 20)).tidy()).isTrue();
+        assertThat(new HeapTrim(() -> new MemoryUsage(0, 80 << 20, 100 << 20, 200 << 20), () -> collected).tidy()).isTrue();
         assertThat(collections()).isGreaterThan(collections);
+        assertThat(new HeapTrim(() -> new MemoryUsage(0, 80 << 20, 100 << 20, 200 << 20), () -> null).tidy())
+                .as("no collection yet").isTrue();
     }
 
     @Test
